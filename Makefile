@@ -1,0 +1,93 @@
+# creditref - GNU make + pkg-config.
+#
+#   make          build build/release/creditref
+#   make run      install what is missing, build, run the demo (README.md)
+#   make test     install what is missing, build, run every test, also under ASan+UBSan
+#   make bench    benchmarks against peers (bench/README.md); not part of make test
+#   make fuzz     build the libFuzzer targets with clang and run each briefly
+#
+# Two build variants share these rules: BUILD=build/release (optimised) and
+# BUILD=build/asan (AddressSanitizer + UndefinedBehaviorSanitizer).
+
+BUILD   ?= build/release
+SAN     ?= 0
+CC      ?= cc
+PKGS    := lmdb libsodium jansson
+CSTD    := -std=c17 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+INCS    := $(addprefix -I,$(wildcard src/*))
+ifeq ($(SAN),1)
+  OPT   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+  OPT   := -O2 -g
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -llmdb -lsodium -ljansson)
+CFLAGS_ALL  = $(CSTD) $(WARN) $(OPT) $(INCS) $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+LIBS        = $(PKG_LIBS) -lm -lpthread
+
+LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
+CLI_SRC  := $(wildcard src/cli/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
+UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
+
+.PHONY: all deps run test unit e2e check-src bench fuzz clean asan
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/creditref
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/libcreditref.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/creditref: $(CLI_OBJ) $(BUILD)/libcreditref.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libcreditref.a $(LIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcreditref.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libcreditref.a $(LIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@bash tests/run_unit.sh $(UNIT_BIN)
+
+e2e: $(BUILD)/creditref
+	@CREDITREF=$(abspath $(BUILD)/creditref) bash tests/e2e/run.sh
+
+check-src:
+	@bash scripts/checksrc.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit e2e
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/demo.sh $(BUILD)/creditref
+
+test: deps
+	@$(MAKE) --no-print-directory check-src
+	@$(MAKE) --no-print-directory all unit e2e
+	@$(MAKE) --no-print-directory asan
+	@echo "make test: all suites passed (release and ASan+UBSan builds)"
+
+bench: deps
+	@bash scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory all
+	@bash bench/run.sh $(BUILD)/creditref
+
+fuzz:
+	@bash fuzz/run.sh
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,21 @@
+/* cr_err.c - one table of error messages for every CR_E* code. */
+#include "cr_err.h"
+
+const char *cr_strerror(int rc)
+{
+	switch (rc) {
+	case CR_OK: return "success";
+	case CR_EINVAL: return "invalid argument or input";
+	case CR_ENOMEM: return "out of memory";
+	case CR_EIO: return "input/output error";
+	case CR_ENOTFOUND: return "not found";
+	case CR_EEXIST: return "already exists";
+	case CR_ESTORE: return "store error";
+	case CR_EDENIED: return "not authorized";
+	case CR_ETOOBIG: return "limit exceeded";
+	case CR_EAGAIN: return "more input needed";
+	case CR_ECORRUPT: return "stored data is corrupt";
+	case CR_EVERSION: return "unsupported data directory version";
+	}
+	return "unknown error";
+}

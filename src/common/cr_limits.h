@@ -1,0 +1,65 @@
+/*
+ * cr_limits.h - every size limit in creditref, with the reason for its value.
+ *
+ * Input is bounded everywhere: a line, a field, a batch, a history.  The
+ * static assertions at the end pin how the limits relate to each other.
+ */
+#ifndef CR_LIMITS_H
+#define CR_LIMITS_H
+
+/* Longest furnishing line.  A record is a flat object of short fields; 64 KiB
+ * is far above any honest record and keeps a hostile file from growing a
+ * buffer without end. */
+#define CR_LINE_MAX 65536
+
+/* Institution codes look like "B0001"; room for longer national codes. */
+#define CR_INST_CODE_MAX 15
+/* Institution display name, in UTF-8 bytes. */
+#define CR_INST_NAME_MAX 127
+/* A furnisher's account number, in bytes.  Bank account and loan numbers are
+ * at most ~34 characters (IBAN); 63 leaves room for prefixes. */
+#define CR_ACCOUNT_MAX 63
+/* A person's name in UTF-8 bytes (about 40 CJK characters). */
+#define CR_NAME_MAX 127
+/* Phone number as furnished, digits and '+', '-', ' '. */
+#define CR_PHONE_MAX 31
+/* Postal address in UTF-8 bytes. */
+#define CR_ADDRESS_MAX 255
+/* Consent evidence reference such as "sha256:<64 hex>". */
+#define CR_EVIDENCE_MAX 127
+/* Resident identity number: exactly 18 characters. */
+#define CR_ID_LEN 18
+/* Co-lenders of one account (a syndicate larger than this is not consumer
+ * credit). */
+#define CR_COLENDERS_MAX 16
+/* Fields in one record; more is rejected before any is looked at. */
+#define CR_FIELDS_MAX 32
+
+/* Months shown in a report's repayment grid (DESIGN.md: 60). */
+#define CR_GRID_MONTHS 60
+/* Accounts one subject may hold that a report will show. */
+#define CR_SUBJECT_ACCOUNTS_MAX 1024
+/* Inquiries one report lists (two years of them). */
+#define CR_REPORT_INQUIRIES_MAX 512
+/* Latest dpd a statement may carry: 100 years of arrears is corrupt input. */
+#define CR_DPD_MAX 36500
+/* Largest amount in minor units: 10^15 fen = 10 trillion yuan, far above any
+ * consumer exposure, and small enough that sums over CR_SUBJECT_ACCOUNTS_MAX
+ * accounts cannot overflow int64_t. */
+#define CR_AMOUNT_MAX 1000000000000000LL
+
+/* Records applied in one durable write transaction during ingest.  Larger
+ * batches amortise fsync; 65536 keeps a batch's dirty pages well inside
+ * memory on a small machine. */
+#define CR_BATCH_RECORDS 65536
+
+/* LMDB map size: the store's largest possible size.  It is only address
+ * space; the file grows as data is written. */
+#define CR_MAP_SIZE_BYTES (1ULL << 40)
+
+_Static_assert(CR_LINE_MAX >= 4096, "a line must hold a full account record");
+_Static_assert(CR_GRID_MONTHS == 60, "the report contract is a 60-month grid");
+_Static_assert(CR_AMOUNT_MAX < (1LL << 62) / CR_SUBJECT_ACCOUNTS_MAX,
+	       "sums of amounts over a subject's accounts must not overflow");
+
+#endif

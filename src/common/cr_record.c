@@ -1,0 +1,81 @@
+/* cr_record.c - enumeration names and status codes of the record model. */
+#include "cr_record.h"
+
+#include <string.h>
+
+#include "cr_err.h"
+
+int cr_diag_set(struct cr_diag *d, const char *field, const char *reason)
+{
+	if (d) {
+		size_t n = strlen(field);
+		if (n >= sizeof d->field)
+			n = sizeof d->field - 1;
+		memcpy(d->field, field, n);
+		d->field[n] = '\0';
+		d->reason = reason;
+	}
+	return CR_EINVAL;
+}
+
+/* Looks s up in a NULL-terminated table whose index i names value i + 1. */
+static int lookup(const char *const *names, const char *s, size_t n, uint8_t *out)
+{
+	for (int i = 0; names[i]; i++) {
+		if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0) {
+			*out = (uint8_t)(i + 1);
+			return 0;
+		}
+	}
+	return CR_EINVAL;
+}
+
+static const char *name_of(const char *const *names, int count, uint8_t v)
+{
+	return v >= 1 && v <= count ? names[v - 1] : "?";
+}
+
+static const char *const kinds[] = {"bank", "consumer_finance", "platform",
+				    "microlender", NULL};
+static const char *const products[] = {"revolving", "installment",
+				       "credit_card", "mortgage", NULL};
+static const char *const acct_statuses[] = {"open", "closed", "charged_off",
+					    "transferred", NULL};
+static const char *const scopes[] = {"furnish", "query", NULL};
+static const char *const purposes[] = {"loan_approval", "card_approval",
+				       "post_loan", "guarantee", "self", NULL};
+
+int cr_kind_parse(const char *s, size_t n, uint8_t *out) { return lookup(kinds, s, n, out); }
+const char *cr_kind_name(uint8_t v) { return name_of(kinds, 4, v); }
+int cr_product_parse(const char *s, size_t n, uint8_t *out) { return lookup(products, s, n, out); }
+const char *cr_product_name(uint8_t v) { return name_of(products, 4, v); }
+int cr_acct_status_parse(const char *s, size_t n, uint8_t *out) { return lookup(acct_statuses, s, n, out); }
+const char *cr_acct_status_name(uint8_t v) { return name_of(acct_statuses, 4, v); }
+int cr_scope_parse(const char *s, size_t n, uint8_t *out) { return lookup(scopes, s, n, out); }
+const char *cr_scope_name(uint8_t v) { return name_of(scopes, 2, v); }
+int cr_purpose_parse(const char *s, size_t n, uint8_t *out) { return lookup(purposes, s, n, out); }
+
+const char *cr_purpose_name(uint8_t v)
+{
+	return v == CR_PURPOSE_NONE ? "" : name_of(purposes, 5, v);
+}
+
+int cr_status_valid(char c)
+{
+	return c != '\0' && strchr("N1234567CGDZ*#", c) != NULL;
+}
+
+int cr_status_overdue_months(char c)
+{
+	return c >= '1' && c <= '7' ? c - '0' : 0;
+}
+
+int cr_status_severity(char c)
+{
+	switch (c) {
+	case 'D': return 8;
+	case 'Z': return 9;
+	case 'G': return 10;
+	default: return cr_status_overdue_months(c);
+	}
+}

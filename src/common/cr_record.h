@@ -1,0 +1,168 @@
+/*
+ * cr_record.h - the furnishing records, as parsed and validated.
+ *
+ * One struct per record type of the JSON Lines contract (docs/FORMAT.md).
+ * Strings are copied into fixed arrays sized by cr_limits.h and always
+ * NUL-terminated, so a record owns no memory and can be copied by value.
+ * Money is int64_t minor units (fen); dates are days since 1970-01-01 and
+ * months are year * 12 + month - 1 (cr_date.h).
+ */
+#ifndef CR_RECORD_H
+#define CR_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cr_limits.h"
+
+enum cr_record_type {
+	CR_REC_NONE = 0,
+	CR_REC_INSTITUTION = 1,
+	CR_REC_ACCOUNT = 2,
+	CR_REC_STATEMENT = 3,
+	CR_REC_CONSENT = 4,
+};
+
+enum cr_inst_kind {
+	CR_KIND_BANK = 1,
+	CR_KIND_CONSUMER_FINANCE = 2,
+	CR_KIND_PLATFORM = 3,
+	CR_KIND_MICROLENDER = 4,
+};
+
+enum cr_product {
+	CR_PROD_REVOLVING = 1,
+	CR_PROD_INSTALLMENT = 2,
+	CR_PROD_CREDIT_CARD = 3,
+	CR_PROD_MORTGAGE = 4,
+};
+#define CR_PROD_COUNT 4
+
+enum cr_acct_status {
+	CR_ACCT_OPEN = 1,
+	CR_ACCT_CLOSED = 2,
+	CR_ACCT_CHARGED_OFF = 3,
+	CR_ACCT_TRANSFERRED = 4,
+};
+
+enum cr_scope {
+	CR_SCOPE_FURNISH = 1,
+	CR_SCOPE_QUERY = 2,
+};
+
+enum cr_purpose {
+	CR_PURPOSE_NONE = 0, /* furnish consents carry no purpose */
+	CR_PURPOSE_LOAN_APPROVAL = 1,
+	CR_PURPOSE_CARD_APPROVAL = 2,
+	CR_PURPOSE_POST_LOAN = 3,
+	CR_PURPOSE_GUARANTEE = 4,
+	CR_PURPOSE_SELF = 5,
+};
+
+enum cr_id_type {
+	CR_IDTYPE_RESIDENT = 1, /* 18-character PRC resident identity number */
+};
+
+/* Sentinel for "no date" (an open-ended consent, an unrevoked one). */
+#define CR_NO_DATE INT32_MIN
+
+struct cr_institution {
+	char code[CR_INST_CODE_MAX + 1];
+	char name[CR_INST_NAME_MAX + 1];
+	uint8_t kind; /* enum cr_inst_kind */
+};
+
+struct cr_colender {
+	char inst[CR_INST_CODE_MAX + 1];
+	uint16_t share_bp; /* basis points; an account's shares sum to 10000 */
+};
+
+struct cr_account {
+	char inst[CR_INST_CODE_MAX + 1];
+	char account[CR_ACCOUNT_MAX + 1];
+	uint8_t id_type;          /* enum cr_id_type */
+	char id[CR_ID_LEN + 1];   /* normalized: upper-case check character */
+	int32_t birth_days;       /* derived from the ID */
+	char name[CR_NAME_MAX + 1];
+	char phone[CR_PHONE_MAX + 1];     /* "" when not furnished */
+	char address[CR_ADDRESS_MAX + 1]; /* "" when not furnished */
+	uint8_t product;          /* enum cr_product */
+	uint8_t status;           /* enum cr_acct_status; CR_ACCT_OPEN if absent */
+	int32_t opened_days;
+	char currency[4];         /* ISO 4217, "CNY" if absent */
+	int64_t credit_limit;     /* minor units; revolving and credit_card */
+	int64_t principal;        /* minor units; installment and mortgage */
+	uint16_t term_months;     /* installment and mortgage */
+	uint8_t n_colenders;      /* 0 when the lender funds it alone */
+	struct cr_colender colenders[CR_COLENDERS_MAX];
+};
+
+struct cr_statement {
+	char inst[CR_INST_CODE_MAX + 1];
+	char account[CR_ACCOUNT_MAX + 1];
+	int32_t month;
+	int64_t balance;
+	int64_t due;
+	int64_t paid;
+	int64_t overdue;
+	int32_t dpd;
+	char status; /* one of N 1-7 C G D Z * # (cr_status_valid) */
+};
+
+struct cr_consent {
+	char id[CR_ID_LEN + 1];
+	char inst[CR_INST_CODE_MAX + 1];
+	uint8_t scope;   /* enum cr_scope */
+	uint8_t purpose; /* enum cr_purpose; CR_PURPOSE_NONE for furnish */
+	int32_t granted_days;
+	int32_t expires_days; /* CR_NO_DATE: until revoked */
+	int32_t revoked_days; /* CR_NO_DATE: a grant; otherwise a revocation */
+	char evidence[CR_EVIDENCE_MAX + 1];
+};
+
+struct cr_record {
+	uint8_t type; /* enum cr_record_type */
+	union {
+		struct cr_institution inst;
+		struct cr_account account;
+		struct cr_statement stmt;
+		struct cr_consent consent;
+	} u;
+};
+
+/*
+ * Where and why a record was refused.  Filled by parsers and validators
+ * without allocating; field names the JSON key ("" for the line itself) and
+ * reason is a static string a furnisher can act on.
+ */
+struct cr_diag {
+	size_t line;       /* 1-based line (or record) number, set by the caller */
+	char field[32];
+	const char *reason;
+};
+
+/* Sets field and reason; returns CR_EINVAL so callers can "return cr_diag_set()". */
+int cr_diag_set(struct cr_diag *d, const char *field, const char *reason);
+
+/* Names and parsers for the closed enumerations.  *_parse return 0 and set
+ * *out, or CR_EINVAL.  *_name return a static string ("?" if out of range). */
+int cr_kind_parse(const char *s, size_t n, uint8_t *out);
+const char *cr_kind_name(uint8_t kind);
+int cr_product_parse(const char *s, size_t n, uint8_t *out);
+const char *cr_product_name(uint8_t product);
+int cr_acct_status_parse(const char *s, size_t n, uint8_t *out);
+const char *cr_acct_status_name(uint8_t status);
+int cr_scope_parse(const char *s, size_t n, uint8_t *out);
+const char *cr_scope_name(uint8_t scope);
+int cr_purpose_parse(const char *s, size_t n, uint8_t *out);
+const char *cr_purpose_name(uint8_t purpose);
+
+/* Repayment status codes (PBoC convention, DESIGN.md). */
+int cr_status_valid(char c);
+/* 0 for N and the non-adverse codes, 1..7 for months overdue. */
+int cr_status_overdue_months(char c);
+/* Severity used for "worst status": higher is worse.  N/C/*=0, 1..7, then
+ * D (guarantor paid) 8, Z (asset disposal) 9, G (ended otherwise) 10. */
+int cr_status_severity(char c);
+
+#endif
