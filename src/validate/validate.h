@@ -1,0 +1,28 @@
+/*
+ * validate.h - rules a record must satisfy on its own, after parsing.
+ *
+ * These are the cross-field rules of docs/FORMAT.md: a statement's status
+ * agrees with its dpd and overdue amount; months and dates are not after the
+ * as-of date; co-lender shares sum to 10000; product-specific required fields
+ * (credit_limit for revolving and credit_card; principal and term_months for
+ * installment and mortgage); a query consent names a purpose and a furnish
+ * consent does not; expiry after grant.  Rules that need stored data (unknown
+ * account, statement month before the account opened) live in ingest.
+ */
+#ifndef CR_VALIDATE_H
+#define CR_VALIDATE_H
+
+#include <stdint.h>
+
+#include "cr_record.h"
+
+/* Returns 0 when r passes, or CR_EINVAL with diag->field and diag->reason set. */
+int cr_validate_record(const struct cr_record *r, int32_t asof_days,
+		       struct cr_diag *diag /* OUT */);
+
+/* The dpd range a status code allows: N needs dpd 0 .. 0 (no arrears);
+ * k in 1..7 needs dpd in [30k-29, 30k] for k < 7 and >= 180 for 7.  Other codes
+ * accept any dpd.  Returns 1 when consistent. */
+int cr_status_dpd_consistent(char status, int32_t dpd);
+
+#endif
