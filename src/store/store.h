@@ -1,0 +1,172 @@
+/*
+ * store.h - the one narrow interface to persistent data.
+ *
+ * Everything creditref keeps goes through these functions, so a second back
+ * end (PostgreSQL) can implement the same calls and pass the same tests.  The
+ * interface speaks in domain records, not in raw keys and values.
+ *
+ * Subjects are keyed by a 16-byte pseudonym: a keyed BLAKE2b hash of the
+ * normalized ID (cr_store_subject_key), never by the ID itself.
+ *
+ * Transactions: one writer at a time, any number of readers, each reader
+ * seeing a consistent snapshot.  Reads return copies into caller-owned
+ * structs unless a function says otherwise.  cr_store_commit() returns only
+ * once the data is durable on disk.
+ */
+#ifndef CR_STORE_H
+#define CR_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cr_record.h"
+
+typedef struct cr_store cr_store;
+typedef struct cr_txn cr_txn;
+
+#define CR_SUBJECT_KEY_LEN 16
+
+struct cr_subject_key {
+	uint8_t b[CR_SUBJECT_KEY_LEN];
+};
+
+/* What the store keeps about a person: the latest identity furnished. */
+struct cr_subject {
+	char id[CR_ID_LEN + 1];
+	int32_t birth_days;
+	char name[CR_NAME_MAX + 1];
+	char phone[CR_PHONE_MAX + 1];
+	char address[CR_ADDRESS_MAX + 1];
+};
+
+/* One stored account: the furnished record plus the store's own fields. */
+struct cr_account_rec {
+	uint64_t acct_id;               /* assigned by the store, never reused */
+	struct cr_subject_key subject;
+	struct cr_account a;            /* id, name, phone, address are "" here */
+};
+
+/* One month of an account's history. */
+struct cr_month_rec {
+	char status; /* '\0' when the month has no statement */
+	int32_t dpd;
+	int64_t balance;
+	int64_t due;
+	int64_t paid;
+	int64_t overdue;
+};
+
+/* A calendar year of one account's history, months 0 (Jan) .. 11 (Dec). */
+struct cr_hist_year {
+	struct cr_month_rec m[12];
+};
+
+/* One consent fact: a grant, or a revocation (revoked_days set). */
+struct cr_consent_fact {
+	char inst[CR_INST_CODE_MAX + 1];
+	uint8_t scope;
+	uint8_t purpose;
+	int32_t granted_days;
+	int32_t expires_days;  /* CR_NO_DATE: open-ended */
+	int32_t revoked_days;  /* CR_NO_DATE: a grant */
+	char evidence[CR_EVIDENCE_MAX + 1];
+};
+
+struct cr_inquiry {
+	int32_t date_days;
+	uint64_t seq;          /* store-wide order of inquiries */
+	char inst[CR_INST_CODE_MAX + 1]; /* "" for the subject's own inquiry */
+	uint8_t purpose;
+	uint8_t chargeable;
+};
+
+/* Store-wide counters shown by "creditref stats". */
+struct cr_store_stats {
+	uint64_t institutions;
+	uint64_t subjects;
+	uint64_t accounts;
+	uint64_t account_months;
+	uint64_t consents;
+	uint64_t inquiries;
+	uint64_t held_records;  /* records waiting for a furnish consent */
+	uint64_t file_bytes;    /* size of the data file on disk */
+};
+
+/* Creates the data directory (mode 0700) and an empty store in it.
+ * Fails with CR_EEXIST if a store is already there. */
+int cr_store_create(const char *dir);
+/* Opens the store in dir.  flags: CR_STORE_RDONLY for read-only use.  On
+ * failure *out is NULL and the error is returned. */
+#define CR_STORE_RDONLY 1
+int cr_store_open(const char *dir, int flags, cr_store **out /* OUT */);
+void cr_store_close(cr_store *st);
+
+/* Computes the pseudonymous key of a normalized ID with the store's secret. */
+void cr_store_subject_key(const cr_store *st, const char *id,
+			  struct cr_subject_key *out /* OUT */);
+
+int cr_store_begin(cr_store *st, int write, cr_txn **out /* OUT */);
+/* Commits and frees the transaction (durably, for a write).  On failure the
+ * transaction is aborted and freed all the same. */
+int cr_store_commit(cr_txn *txn);
+void cr_store_abort(cr_txn *txn);
+
+/* Institutions.  put returns 1 when the stored record changed, 0 when it was
+ * identical, or a negative error. */
+int cr_store_inst_put(cr_txn *txn, const struct cr_institution *in);
+int cr_store_inst_get(cr_txn *txn, const char *code,
+		      struct cr_institution *out /* OUT */);
+
+/* Subjects.  put returns 1 when it changed, 0 when identical. */
+int cr_store_subject_put(cr_txn *txn, const struct cr_subject_key *k,
+			 const struct cr_subject *s);
+int cr_store_subject_get(cr_txn *txn, const struct cr_subject_key *k,
+			 struct cr_subject *out /* OUT */);
+
+/* Accounts, keyed by (institution, account number).  put assigns acct_id
+ * when r->acct_id is 0 and links the account to its subject; returns 1 when
+ * it changed, 0 when identical. */
+int cr_store_account_put(cr_txn *txn, struct cr_account_rec *r /* IN/OUT */);
+int cr_store_account_get(cr_txn *txn, const char *inst, const char *account,
+			 struct cr_account_rec *out /* OUT */);
+/* Calls fn for each account of the subject, in (institution, account) order.
+ * A non-zero return from fn stops the walk and is returned. */
+int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
+			      int (*fn)(const struct cr_account_rec *r, void *arg),
+			      void *arg);
+
+/* History of an account by calendar year.  get returns CR_ENOTFOUND when
+ * the year has no statement; put with an all-empty year deletes it. */
+int cr_store_hist_get(cr_txn *txn, uint64_t acct_id, int year,
+		      struct cr_hist_year *out /* OUT */);
+int cr_store_hist_put(cr_txn *txn, uint64_t acct_id, int year,
+		      const struct cr_hist_year *h);
+
+/* Consent facts of a subject, never deleted.  add returns 1 when new, 0 when
+ * the identical fact was already stored. */
+int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
+			 const struct cr_consent_fact *f);
+/* Fills up to max facts in the order they were granted or revoked; *n is
+ * the number stored (which may exceed max). */
+int cr_store_consent_list(cr_txn *txn, const struct cr_subject_key *k,
+			  struct cr_consent_fact *out /* OUT */, size_t max,
+			  size_t *n /* OUT */);
+
+/* Held-record counts per (subject, institution): data furnished without a
+ * live furnish consent.  add adds delta; take returns the count and clears
+ * it (the data is released). */
+int cr_store_held_add(cr_txn *txn, const struct cr_subject_key *k,
+		      const char *inst, uint64_t delta);
+int cr_store_held_take(cr_txn *txn, const struct cr_subject_key *k,
+		       const char *inst, uint64_t *count /* OUT */);
+
+/* Inquiries.  add assigns q->seq. */
+int cr_store_inquiry_add(cr_txn *txn, const struct cr_subject_key *k,
+			 struct cr_inquiry *q /* IN/OUT */);
+int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
+			  int32_t since_days, struct cr_inquiry *out /* OUT */,
+			  size_t max, size_t *n /* OUT */);
+
+int cr_store_stats(cr_txn *txn, struct cr_store_stats *out /* OUT */);
+
+#endif
