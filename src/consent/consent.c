@@ -1,0 +1,123 @@
+/* consent.c - authorization rules over consent facts; see consent.h. */
+#include "consent.h"
+
+#include <string.h>
+
+#include "cr_assert.h"
+#include "cr_err.h"
+
+int cr_consent_live(const struct cr_consent_fact *facts, size_t n,
+		    const char *inst, uint8_t scope, uint8_t purpose,
+		    int32_t asof_days)
+{
+	int live = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct cr_consent_fact *f = &facts[i];
+		if (f->scope != scope || strcmp(f->inst, inst) != 0)
+			continue;
+		const int revoke = f->revoked_days != CR_NO_DATE;
+		if (revoke) {
+			if (f->revoked_days <= asof_days &&
+			    (f->purpose == CR_PURPOSE_NONE || f->purpose == purpose))
+				live = 0;
+			continue;
+		}
+		if (f->purpose != purpose || f->granted_days > asof_days)
+			continue;
+		if (f->expires_days == CR_NO_DATE || asof_days < f->expires_days)
+			live = 1;
+	}
+	return live;
+}
+
+int cr_consent_check(cr_txn *txn, const struct cr_subject_key *k,
+		     const char *inst, uint8_t scope, uint8_t purpose,
+		     int32_t asof_days, int *live)
+{
+	static _Thread_local struct cr_consent_fact facts[CR_CONSENT_FACTS_MAX];
+	size_t n;
+	*live = 0;
+	int rc = cr_store_consent_list(txn, k, facts, CR_CONSENT_FACTS_MAX, &n);
+	if (rc)
+		return rc;
+	if (n > CR_CONSENT_FACTS_MAX)
+		n = CR_CONSENT_FACTS_MAX;
+	*live = cr_consent_live(facts, n, inst, scope, purpose, asof_days);
+	return 0;
+}
+
+int cr_consent_apply(cr_txn *txn, const struct cr_subject_key *k,
+		     const struct cr_consent *c, int32_t asof_days,
+		     uint64_t *released)
+{
+	struct cr_consent_fact f;
+	memset(&f, 0, sizeof f);
+	memcpy(f.inst, c->inst, sizeof f.inst);
+	f.scope = c->scope;
+	f.purpose = c->purpose;
+	f.granted_days = c->granted_days;
+	f.expires_days = c->expires_days;
+	f.revoked_days = c->revoked_days;
+	memcpy(f.evidence, c->evidence, sizeof f.evidence);
+	int rc = cr_store_consent_add(txn, k, &f);
+	if (rc <= 0 || c->scope != CR_SCOPE_FURNISH || c->revoked_days != CR_NO_DATE)
+		return rc;
+	int live;
+	int err = cr_consent_check(txn, k, c->inst, CR_SCOPE_FURNISH,
+				   CR_PURPOSE_NONE, asof_days, &live);
+	if (err)
+		return err;
+	if (live) {
+		uint64_t count;
+		err = cr_store_held_take(txn, k, c->inst, &count);
+		if (err)
+			return err;
+		*released += count;
+	}
+	return rc;
+}
+
+struct open_acct_ctx {
+	cr_txn *txn;
+	const char *inst;
+	int found;
+};
+
+/* Finds an open account of ctx->inst: status open and no terminal statement. */
+static int find_open_account(const struct cr_account_rec *r, void *arg)
+{
+	struct open_acct_ctx *ctx = arg;
+	if (strcmp(r->a.inst, ctx->inst) != 0 || r->a.status != CR_ACCT_OPEN)
+		return 0;
+	ctx->found = 1;
+	return 1;
+}
+
+int cr_consent_may_query(cr_txn *txn, const struct cr_subject_key *k,
+			 const char *inst, uint8_t purpose, int32_t asof_days,
+			 const char **reason)
+{
+	*reason = NULL;
+	if (purpose == CR_PURPOSE_SELF)
+		return 0;
+	CR_ASSERT(inst != NULL);
+	if (purpose == CR_PURPOSE_POST_LOAN) {
+		struct open_acct_ctx ctx = {txn, inst, 0};
+		int rc = cr_store_subject_accounts(txn, k, find_open_account, &ctx);
+		if (rc < 0)
+			return rc;
+		if (ctx.found)
+			return 0;
+	}
+	int live;
+	int rc = cr_consent_check(txn, k, inst, CR_SCOPE_QUERY, purpose,
+				  asof_days, &live);
+	if (rc)
+		return rc;
+	if (live)
+		return 0;
+	*reason = purpose == CR_PURPOSE_POST_LOAN
+		? "no open account with this person and no live query consent for post_loan"
+		: "no live query consent from this person for this institution and purpose";
+	return CR_EDENIED;
+}

@@ -1,0 +1,419 @@
+/*
+ * ingest.c - the furnishing pipeline; see ingest.h for the contract.
+ *
+ * The hot path is a statement for the same account as the line before it
+ * (furnisher files are grouped by account).  Two one-entry caches make that
+ * case cost a parse and a compare: the account cache holds the last account
+ * with its furnish-consent state, and the year cache holds the decoded
+ * history year being filled.  The year is encoded and written when the next
+ * statement moves to another account or year, and before every commit.
+ */
+#include "ingest.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "consent.h"
+#include "cr_assert.h"
+#include "cr_buf.h"
+#include "cr_date.h"
+#include "cr_err.h"
+#include "jsonl.h"
+#include "utf8.h"
+#include "validate.h"
+
+struct acct_cache {
+	int valid;
+	struct cr_account_rec rec;
+	int furnish_live;
+	uint64_t held_pending; /* held records not yet added to the store count */
+};
+
+struct year_cache {
+	int valid;
+	int dirty;
+	uint64_t acct_id;
+	int year;
+	struct cr_hist_year h;
+};
+
+struct cr_ingest {
+	cr_store *st;
+	cr_txn *txn;
+	int32_t asof_days;
+	cr_reject_fn on_reject;
+	void *reject_arg;
+	struct cr_ingest_counts c;
+	uint64_t pending; /* lines in the open batch */
+	int err;          /* first store error; the session is dead after it */
+	struct acct_cache ac;
+	struct year_cache yc;
+	struct cr_record rec;
+};
+
+int cr_ingest_begin(cr_store *st, int32_t asof_days, cr_reject_fn on_reject,
+		    void *reject_arg, struct cr_ingest **out)
+{
+	*out = NULL;
+	struct cr_ingest *ig = calloc(1, sizeof *ig);
+	if (!ig)
+		return CR_ENOMEM;
+	ig->st = st;
+	ig->asof_days = asof_days;
+	ig->on_reject = on_reject;
+	ig->reject_arg = reject_arg;
+	int rc = cr_store_begin(st, 1, &ig->txn);
+	if (rc) {
+		free(ig);
+		return rc;
+	}
+	*out = ig;
+	return 0;
+}
+
+const struct cr_ingest_counts *cr_ingest_counts(const struct cr_ingest *ig)
+{
+	return &ig->c;
+}
+
+static int flush_held(struct cr_ingest *ig)
+{
+	struct acct_cache *ac = &ig->ac;
+	if (!ac->valid || !ac->held_pending)
+		return 0;
+	int rc = cr_store_held_add(ig->txn, &ac->rec.subject, ac->rec.a.inst,
+				   ac->held_pending);
+	ac->held_pending = 0;
+	return rc;
+}
+
+static int flush_year(struct cr_ingest *ig)
+{
+	struct year_cache *yc = &ig->yc;
+	if (!yc->valid || !yc->dirty)
+		return 0;
+	yc->dirty = 0;
+	return cr_store_hist_put(ig->txn, yc->acct_id, yc->year, &yc->h);
+}
+
+int cr_ingest_flush(struct cr_ingest *ig)
+{
+	if (ig->err)
+		return ig->err;
+	int rc = flush_year(ig);
+	if (!rc)
+		rc = flush_held(ig);
+	if (!rc) {
+		rc = cr_store_commit(ig->txn);
+		ig->txn = NULL;
+	}
+	if (!rc)
+		rc = cr_store_begin(ig->st, 1, &ig->txn);
+	if (rc) {
+		ig->err = rc;
+		return rc;
+	}
+	ig->c.durable = ig->c.submitted;
+	ig->pending = 0;
+	return 0;
+}
+
+static int reject(struct cr_ingest *ig, struct cr_diag *d, const char *line,
+		  size_t len)
+{
+	ig->c.rejected++;
+	if (ig->on_reject) {
+		int rc = ig->on_reject(d, line, len, ig->reject_arg);
+		if (rc)
+			return rc;
+	}
+	return CR_OUT_REJECTED;
+}
+
+/* Points the account cache at (inst, account), loading it if needed.
+ * Returns 0, CR_ENOTFOUND, or a store error. */
+static int load_account(struct cr_ingest *ig, const char *inst, const char *account)
+{
+	struct acct_cache *ac = &ig->ac;
+	if (ac->valid && strcmp(ac->rec.a.account, account) == 0 &&
+	    strcmp(ac->rec.a.inst, inst) == 0)
+		return 0;
+	int rc = flush_held(ig);
+	if (rc)
+		return rc;
+	ac->valid = 0;
+	rc = cr_store_account_get(ig->txn, inst, account, &ac->rec);
+	if (rc)
+		return rc;
+	rc = cr_consent_check(ig->txn, &ac->rec.subject, inst, CR_SCOPE_FURNISH,
+			      CR_PURPOSE_NONE, ig->asof_days, &ac->furnish_live);
+	if (rc)
+		return rc;
+	ac->valid = 1;
+	return 0;
+}
+
+static int known_inst(struct cr_ingest *ig, const char *code)
+{
+	struct cr_institution in;
+	return cr_store_inst_get(ig->txn, code, &in);
+}
+
+static int check_institutions(struct cr_ingest *ig, const struct cr_account *a,
+			      struct cr_diag *d)
+{
+	int rc = known_inst(ig, a->inst);
+	if (rc == CR_ENOTFOUND)
+		return cr_diag_set(d, "institution", "unknown institution (furnish its institution record first)");
+	for (int i = 0; i < a->n_colenders && !rc; i++) {
+		rc = known_inst(ig, a->colenders[i].inst);
+		if (rc == CR_ENOTFOUND)
+			return cr_diag_set(d, "co_lenders", "unknown co-lender institution");
+	}
+	return rc;
+}
+
+static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
+			 struct cr_diag *d)
+{
+	int rc = check_institutions(ig, a, d);
+	if (rc)
+		return rc;
+	struct cr_subject_key k;
+	cr_store_subject_key(ig->st, a->id, &k);
+	struct cr_account_rec old, rec;
+	rc = cr_store_account_get(ig->txn, a->inst, a->account, &old);
+	if (rc && rc != CR_ENOTFOUND)
+		return rc;
+	if (rc == 0 && memcmp(old.subject.b, k.b, sizeof k.b) != 0)
+		return cr_diag_set(d, "id", "account is already furnished for another person");
+	memset(&rec, 0, sizeof rec);
+	rec.acct_id = rc == 0 ? old.acct_id : 0;
+	rec.subject = k;
+	rec.a = *a;
+	rec.a.id[0] = rec.a.name[0] = rec.a.phone[0] = rec.a.address[0] = '\0';
+
+	struct cr_subject s;
+	memset(&s, 0, sizeof s);
+	memcpy(s.id, a->id, sizeof s.id);
+	s.birth_days = a->birth_days;
+	memcpy(s.name, a->name, sizeof s.name);
+	memcpy(s.phone, a->phone, sizeof s.phone);
+	memcpy(s.address, a->address, sizeof s.address);
+	int changed = cr_store_subject_put(ig->txn, &k, &s);
+	if (changed < 0)
+		return changed;
+	rc = cr_store_account_put(ig->txn, &rec);
+	if (rc < 0)
+		return rc;
+	changed |= rc;
+	/* The statements that follow are for this account: cache it. */
+	ig->ac.valid = 0;
+	rc = load_account(ig, a->inst, a->account);
+	if (rc)
+		return rc;
+	if (!changed)
+		return CR_OUT_UNCHANGED;
+	if (ig->ac.furnish_live)
+		return CR_OUT_ACCEPTED;
+	ig->ac.held_pending++;
+	return CR_OUT_HELD;
+}
+
+static int same_month(const struct cr_month_rec *a, const struct cr_month_rec *b)
+{
+	return a->status == b->status && a->dpd == b->dpd &&
+	       a->balance == b->balance && a->due == b->due &&
+	       a->paid == b->paid && a->overdue == b->overdue;
+}
+
+static int apply_statement(struct cr_ingest *ig, const struct cr_statement *s,
+			   struct cr_diag *d)
+{
+	int rc = load_account(ig, s->inst, s->account);
+	if (rc == CR_ENOTFOUND)
+		return cr_diag_set(d, "account", "unknown account for this institution (furnish the account record first)");
+	if (rc)
+		return rc;
+	struct acct_cache *ac = &ig->ac;
+	if (s->month < cr_month_of_date(ac->rec.a.opened_days))
+		return cr_diag_set(d, "month", "month is before the account opened");
+	struct year_cache *yc = &ig->yc;
+	const int year = s->month / 12;
+	if (!yc->valid || yc->acct_id != ac->rec.acct_id || yc->year != year) {
+		rc = flush_year(ig);
+		if (rc)
+			return rc;
+		yc->valid = 0;
+		rc = cr_store_hist_get(ig->txn, ac->rec.acct_id, year, &yc->h);
+		if (rc && rc != CR_ENOTFOUND)
+			return rc;
+		yc->acct_id = ac->rec.acct_id;
+		yc->year = year;
+		yc->valid = 1;
+	}
+	const struct cr_month_rec m = {s->status, s->dpd, s->balance, s->due,
+				       s->paid, s->overdue};
+	struct cr_month_rec *slot = &yc->h.m[s->month % 12];
+	if (same_month(slot, &m))
+		return CR_OUT_UNCHANGED;
+	*slot = m;
+	yc->dirty = 1;
+	if (ac->furnish_live)
+		return CR_OUT_ACCEPTED;
+	ac->held_pending++;
+	return CR_OUT_HELD;
+}
+
+static int apply_consent(struct cr_ingest *ig, const struct cr_consent *c,
+			 struct cr_diag *d)
+{
+	int rc = known_inst(ig, c->inst);
+	if (rc == CR_ENOTFOUND)
+		return cr_diag_set(d, "institution", "unknown institution");
+	if (rc)
+		return rc;
+	/* Pending held counts must reach the store before a grant releases
+	 * them, and the cached consent state is stale after this record. */
+	rc = flush_held(ig);
+	if (rc)
+		return rc;
+	ig->ac.valid = 0;
+	struct cr_subject_key k;
+	cr_store_subject_key(ig->st, c->id, &k);
+	rc = cr_consent_apply(ig->txn, &k, c, ig->asof_days, &ig->c.released);
+	if (rc < 0)
+		return rc;
+	return rc ? CR_OUT_ACCEPTED : CR_OUT_UNCHANGED;
+}
+
+static int apply(struct cr_ingest *ig, struct cr_diag *d)
+{
+	const struct cr_record *r = &ig->rec;
+	switch (r->type) {
+	case CR_REC_INSTITUTION: {
+		int rc = cr_store_inst_put(ig->txn, &r->u.inst);
+		return rc < 0 ? rc : rc ? CR_OUT_ACCEPTED : CR_OUT_UNCHANGED;
+	}
+	case CR_REC_ACCOUNT:
+		return apply_account(ig, &r->u.account, d);
+	case CR_REC_STATEMENT:
+		return apply_statement(ig, &r->u.stmt, d);
+	case CR_REC_CONSENT:
+		return apply_consent(ig, &r->u.consent, d);
+	}
+	return cr_diag_set(d, "type", "unknown record type");
+}
+
+int cr_ingest_line(struct cr_ingest *ig, const char *line, size_t len,
+		   size_t lineno)
+{
+	if (ig->err)
+		return ig->err;
+	struct cr_diag d = {.line = lineno, .field = "", .reason = NULL};
+	ig->c.submitted++;
+	ig->pending++;
+	int rc = cr_jsonl_parse(line, len, ig->asof_days, &ig->rec, &d);
+	if (!rc)
+		rc = cr_validate_record(&ig->rec, ig->asof_days, &d);
+	if (!rc)
+		rc = apply(ig, &d);
+	if (rc == CR_EINVAL)
+		rc = reject(ig, &d, line, len);
+	if (rc < 0) {
+		ig->err = rc;
+		return rc;
+	}
+	switch (rc) {
+	case CR_OUT_ACCEPTED: ig->c.accepted++; break;
+	case CR_OUT_HELD: ig->c.held++; break;
+	case CR_OUT_UNCHANGED: ig->c.unchanged++; break;
+	default: break;
+	}
+	if (ig->pending >= CR_BATCH_RECORDS) {
+		int err = cr_ingest_flush(ig);
+		if (err)
+			return err;
+	}
+	return rc;
+}
+
+int cr_ingest_buffer(struct cr_ingest *ig, const char *data, size_t len,
+		     size_t first_lineno)
+{
+	size_t pos = 0, lineno = first_lineno;
+	while (pos < len) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+		const size_t end = nl ? (size_t)(nl - data) : len;
+		int rc = cr_ingest_line(ig, data + pos, end - pos, lineno++);
+		if (rc < 0)
+			return rc;
+		pos = end + 1;
+	}
+	return 0;
+}
+
+int cr_ingest_end(struct cr_ingest *ig, struct cr_ingest_counts *out)
+{
+	int rc = ig->err;
+	if (!rc)
+		rc = cr_ingest_flush(ig);
+	if (ig->txn)
+		cr_store_abort(ig->txn);
+	if (out)
+		*out = ig->c;
+	CR_ASSERT(ig->c.submitted == ig->c.accepted + ig->c.rejected +
+				     ig->c.held + ig->c.unchanged || rc);
+	free(ig);
+	return rc;
+}
+
+/* The exact bytes of a line that is not UTF-8, as ,"record_base64":"...". */
+static int put_base64(struct cr_buf *b, const char *line, size_t len)
+{
+	const size_t cap = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+	char *enc = malloc(cap);
+	if (!enc)
+		return CR_ENOMEM;
+	sodium_bin2base64(enc, cap, (const unsigned char *)line, len,
+			  sodium_base64_VARIANT_ORIGINAL);
+	int rc = cr_buf_puts(b, ",\"record_base64\":\"");
+	if (!rc)
+		rc = cr_buf_puts(b, enc);
+	if (!rc)
+		rc = cr_buf_putc(b, '"');
+	free(enc);
+	return rc;
+}
+
+int cr_ingest_write_reject(FILE *f, const struct cr_diag *d, const char *line,
+			   size_t len)
+{
+	struct cr_buf b;
+	cr_buf_init(&b, 4 * (size_t)CR_LINE_MAX + 1024);
+	const int truncated = len > CR_LINE_MAX;
+	const size_t keep = truncated ? CR_LINE_MAX : len;
+	int rc = cr_buf_printf(&b, "{\"line\":%zu,\"field\":", d->line);
+	if (!rc)
+		rc = cr_buf_put_json_str(&b, d->field, strlen(d->field));
+	if (!rc)
+		rc = cr_buf_puts(&b, ",\"reason\":");
+	if (!rc)
+		rc = cr_buf_put_json_str(&b, d->reason ? d->reason : "rejected",
+					 strlen(d->reason ? d->reason : "rejected"));
+	if (!rc)
+		rc = cr_buf_puts(&b, ",\"record\":");
+	if (!rc)
+		rc = cr_utf8_put_json_lossy(&b, line, keep);
+	if (!rc && !cr_utf8_valid(line, keep))
+		rc = put_base64(&b, line, keep);
+	if (!rc && truncated)
+		rc = cr_buf_puts(&b, ",\"truncated\":true");
+	if (!rc)
+		rc = cr_buf_puts(&b, "}\n");
+	if (!rc && fwrite(b.data, 1, b.len, f) != b.len)
+		rc = CR_EIO;
+	cr_buf_fini(&b);
+	return rc;
+}
