@@ -1,0 +1,283 @@
+/*
+ * render.c - the report as JSON (docs/report.md) and as text for a terminal.
+ *
+ * Both renderers append to a cr_buf and never allocate otherwise.  Money is
+ * printed as integer minor units in JSON; the text form shows yuan with two
+ * decimals, computed with integer division.
+ */
+#include <string.h>
+
+#include "cr_date.h"
+#include "cr_err.h"
+#include "cr_id.h"
+#include "report.h"
+
+/* Appends ,"key":<int> (or without the comma when first). */
+static int kv_int(struct cr_buf *b, const char *key, int64_t v, int first)
+{
+	int rc = cr_buf_printf(b, "%s\"%s\":", first ? "" : ",", key);
+	return rc ? rc : cr_buf_put_i64(b, v);
+}
+
+static int kv_str(struct cr_buf *b, const char *key, const char *v, int first)
+{
+	int rc = cr_buf_printf(b, "%s\"%s\":", first ? "" : ",", key);
+	return rc ? rc : cr_buf_put_json_str(b, v, strlen(v));
+}
+
+static int kv_date(struct cr_buf *b, const char *key, int32_t days)
+{
+	char d[11];
+	cr_date_format(days, d);
+	return kv_str(b, key, d, 0);
+}
+
+static int json_head(const struct cr_report *r, struct cr_buf *b)
+{
+	char id[CR_ID_LEN + 1];
+	cr_id_mask(r->subject.id, id);
+	int rc = cr_buf_puts(b, "{\"report\":{\"format_version\":1");
+	if (!rc)
+		rc = kv_date(b, "as_of", r->asof_days);
+	if (!rc)
+		rc = kv_str(b, "purpose", cr_purpose_name(r->purpose), 0);
+	if (!rc)
+		rc = kv_str(b, "requested_by", r->requester, 0);
+	if (!rc)
+		rc = cr_buf_puts(b, "},\"subject\":{");
+	if (!rc)
+		rc = kv_str(b, "id", id, 1);
+	if (!rc)
+		rc = kv_date(b, "birth_date", r->subject.birth_days);
+	if (!rc)
+		rc = kv_str(b, "name", r->subject.name, 0);
+	return rc ? rc : cr_buf_putc(b, '}');
+}
+
+static int json_summary(const struct cr_report *r, struct cr_buf *b)
+{
+	const struct cr_report_summary *s = &r->summary;
+	int rc = cr_buf_puts(b, ",\"summary\":{\"accounts\":");
+	if (!rc)
+		rc = cr_buf_put_i64(b, (int64_t)r->n_accounts);
+	if (!rc)
+		rc = cr_buf_puts(b, ",\"accounts_by_product\":{");
+	for (int p = 1; p <= CR_PROD_COUNT && !rc; p++)
+		rc = kv_int(b, cr_product_name((uint8_t)p), s->accounts_by_product[p], p == 1);
+	if (!rc)
+		rc = cr_buf_putc(b, '}');
+	if (!rc)
+		rc = kv_int(b, "lenders_with_open_balance", s->lenders_with_open_balance, 0);
+	if (!rc)
+		rc = kv_int(b, "total_credit_limit", s->total_credit_limit, 0);
+	if (!rc)
+		rc = kv_int(b, "total_balance", s->total_balance, 0);
+	if (!rc)
+		rc = kv_int(b, "total_overdue", s->total_overdue, 0);
+	if (!rc)
+		rc = kv_int(b, "accounts_ever_overdue", s->accounts_ever_overdue, 0);
+	const char worst[2] = {s->worst_status_24m, '\0'};
+	if (!rc)
+		rc = s->worst_status_24m ? kv_str(b, "worst_status_24m", worst, 0)
+					 : cr_buf_puts(b, ",\"worst_status_24m\":null");
+	return rc ? rc : cr_buf_putc(b, '}');
+}
+
+static int json_latest(const struct cr_report_account *ra, struct cr_buf *b)
+{
+	if (!ra->has_latest)
+		return cr_buf_puts(b, ",\"latest\":null");
+	char month[8];
+	const char status[2] = {ra->latest.status, '\0'};
+	cr_month_format(ra->latest_month, month);
+	int rc = cr_buf_puts(b, ",\"latest\":{");
+	if (!rc)
+		rc = kv_str(b, "month", month, 1);
+	if (!rc)
+		rc = kv_int(b, "balance", ra->latest.balance, 0);
+	if (!rc)
+		rc = kv_int(b, "due", ra->latest.due, 0);
+	if (!rc)
+		rc = kv_int(b, "paid", ra->latest.paid, 0);
+	if (!rc)
+		rc = kv_int(b, "overdue", ra->latest.overdue, 0);
+	if (!rc)
+		rc = kv_int(b, "dpd", ra->latest.dpd, 0);
+	if (!rc)
+		rc = kv_str(b, "status", status, 0);
+	return rc ? rc : cr_buf_putc(b, '}');
+}
+
+static int json_account(const struct cr_report_account *ra, int self, struct cr_buf *b)
+{
+	const struct cr_account *a = &ra->rec.a;
+	const char currency[4] = {a->currency[0], a->currency[1], a->currency[2], '\0'};
+	int rc = cr_buf_putc(b, '{');
+	if (!rc)
+		rc = kv_str(b, "institution", a->inst, 1);
+	if (!rc)
+		rc = kv_str(b, "account", a->account, 0);
+	if (!rc)
+		rc = kv_str(b, "product", cr_product_name(a->product), 0);
+	if (!rc)
+		rc = kv_str(b, "status", ra->ended && a->status == CR_ACCT_OPEN
+				? "closed" : cr_acct_status_name(a->status), 0);
+	if (!rc)
+		rc = kv_date(b, "opened", a->opened_days);
+	if (!rc)
+		rc = kv_str(b, "currency", currency, 0);
+	if (!rc && a->credit_limit)
+		rc = kv_int(b, "credit_limit", a->credit_limit, 0);
+	if (!rc && a->principal)
+		rc = kv_int(b, "principal", a->principal, 0);
+	if (!rc && a->term_months)
+		rc = kv_int(b, "term_months", a->term_months, 0);
+	if (!rc && a->n_colenders) {
+		rc = cr_buf_puts(b, ",\"co_lenders\":[");
+		for (int i = 0; i < a->n_colenders && !rc; i++) {
+			rc = cr_buf_puts(b, i ? ",{" : "{");
+			if (!rc)
+				rc = kv_str(b, "institution", a->colenders[i].inst, 1);
+			if (!rc)
+				rc = kv_int(b, "share_bp", a->colenders[i].share_bp, 0);
+			if (!rc)
+				rc = cr_buf_putc(b, '}');
+		}
+		if (!rc)
+			rc = cr_buf_putc(b, ']');
+	}
+	if (!rc && self)
+		rc = cr_buf_puts(b, ra->held ? ",\"held\":true" : ",\"held\":false");
+	if (!rc)
+		rc = json_latest(ra, b);
+	if (!rc)
+		rc = kv_str(b, "grid", ra->grid, 0);
+	return rc ? rc : cr_buf_putc(b, '}');
+}
+
+static int json_inquiries(const struct cr_report *r, struct cr_buf *b)
+{
+	int rc = cr_buf_puts(b, ",\"inquiries\":[");
+	for (size_t i = 0; i < r->n_inquiries && !rc; i++) {
+		const struct cr_inquiry *q = &r->inquiries[i];
+		rc = cr_buf_puts(b, i ? ",{" : "{");
+		if (!rc)
+			rc = kv_str(b, "institution", q->inst, 1);
+		if (!rc)
+			rc = kv_str(b, "purpose", cr_purpose_name(q->purpose), 0);
+		if (!rc)
+			rc = kv_date(b, "date", q->date_days);
+		if (!rc && q->purpose == CR_PURPOSE_SELF)
+			rc = cr_buf_puts(b, q->chargeable ? ",\"chargeable\":true"
+							  : ",\"chargeable\":false");
+		if (!rc)
+			rc = cr_buf_putc(b, '}');
+	}
+	return rc ? rc : cr_buf_putc(b, ']');
+}
+
+int cr_report_json(const struct cr_report *r, struct cr_buf *b)
+{
+	const int self = r->purpose == CR_PURPOSE_SELF;
+	int rc = json_head(r, b);
+	if (!rc)
+		rc = json_summary(r, b);
+	if (!rc)
+		rc = cr_buf_puts(b, ",\"accounts\":[");
+	for (size_t i = 0; i < r->n_accounts && !rc; i++) {
+		if (i)
+			rc = cr_buf_putc(b, ',');
+		if (!rc)
+			rc = json_account(&r->accounts[i], self, b);
+	}
+	if (!rc)
+		rc = cr_buf_putc(b, ']');
+	if (!rc)
+		rc = json_inquiries(r, b);
+	return rc ? rc : cr_buf_puts(b, "}\n");
+}
+
+/* Yuan with two decimals from minor units, integer arithmetic only. */
+static int put_yuan(struct cr_buf *b, int64_t fen)
+{
+	const char *sign = fen < 0 ? "-" : "";
+	const uint64_t u = fen < 0 ? 0 - (uint64_t)fen : (uint64_t)fen;
+	return cr_buf_printf(b, "%s%llu.%02llu", sign, (unsigned long long)(u / 100),
+			     (unsigned long long)(u % 100));
+}
+
+static int text_account(const struct cr_report_account *ra, struct cr_buf *b)
+{
+	const struct cr_account *a = &ra->rec.a;
+	char opened[11], month[8];
+	cr_date_format(a->opened_days, opened);
+	int rc = cr_buf_printf(b, "\n  %-6s %-20s %-11s opened %s%s\n", a->inst,
+			       a->account, cr_product_name(a->product), opened,
+			       ra->held ? "  [held: no furnish consent]" : "");
+	if (!rc)
+		rc = cr_buf_puts(b, a->principal ? "    principal " : "    limit ");
+	if (!rc)
+		rc = put_yuan(b, a->principal ? a->principal : a->credit_limit);
+	if (!rc && ra->has_latest) {
+		cr_month_format(ra->latest_month, month);
+		rc = cr_buf_printf(b, "   latest %s: balance ", month);
+		if (!rc)
+			rc = put_yuan(b, ra->latest.balance);
+		if (!rc)
+			rc = cr_buf_puts(b, " overdue ");
+		if (!rc)
+			rc = put_yuan(b, ra->latest.overdue);
+		if (!rc)
+			rc = cr_buf_printf(b, " dpd %d status %c", (int)ra->latest.dpd,
+					   ra->latest.status);
+	}
+	if (!rc)
+		rc = cr_buf_printf(b, "\n    %.30s\n    %.30s\n", ra->grid, ra->grid + 30);
+	return rc;
+}
+
+int cr_report_text(const struct cr_report *r, struct cr_buf *b)
+{
+	char id[CR_ID_LEN + 1], asof[11], birth[11];
+	cr_id_mask(r->subject.id, id);
+	cr_date_format(r->asof_days, asof);
+	cr_date_format(r->subject.birth_days, birth);
+	const struct cr_report_summary *s = &r->summary;
+	int rc = cr_buf_printf(b, "CREDIT REPORT  as of %s  purpose %s%s%s\n"
+			       "Subject  %s  %s  born %s\n\nSummary\n"
+			       "  accounts %zu (revolving %u, installment %u, credit card %u, mortgage %u)\n"
+			       "  lenders with an open balance %u, accounts ever overdue %u, worst status in 24 months %c\n"
+			       "  total credit limit ",
+			       asof, cr_purpose_name(r->purpose),
+			       r->requester[0] ? "  requested by " : "", r->requester,
+			       r->subject.name, id, birth, r->n_accounts,
+			       s->accounts_by_product[1], s->accounts_by_product[2],
+			       s->accounts_by_product[3], s->accounts_by_product[4],
+			       s->lenders_with_open_balance, s->accounts_ever_overdue,
+			       s->worst_status_24m ? s->worst_status_24m : '-');
+	if (!rc)
+		rc = put_yuan(b, s->total_credit_limit);
+	if (!rc)
+		rc = cr_buf_puts(b, "  total balance ");
+	if (!rc)
+		rc = put_yuan(b, s->total_balance);
+	if (!rc)
+		rc = cr_buf_puts(b, "  total overdue ");
+	if (!rc)
+		rc = put_yuan(b, s->total_overdue);
+	if (!rc)
+		rc = cr_buf_puts(b, " (CNY)\n\nAccounts (60-month grid, oldest first: N on time, 1-7 months overdue, C settled, / not open, # no data, * nothing due)\n");
+	for (size_t i = 0; i < r->n_accounts && !rc; i++)
+		rc = text_account(&r->accounts[i], b);
+	if (!rc)
+		rc = cr_buf_printf(b, "\nInquiries (last 2 years): %zu\n", r->n_inquiries);
+	for (size_t i = 0; i < r->n_inquiries && !rc; i++) {
+		char d[11];
+		cr_date_format(r->inquiries[i].date_days, d);
+		rc = cr_buf_printf(b, "  %s  %-6s %s%s\n", d,
+				   r->inquiries[i].inst[0] ? r->inquiries[i].inst : "self",
+				   cr_purpose_name(r->inquiries[i].purpose),
+				   r->inquiries[i].chargeable ? " (chargeable)" : "");
+	}
+	return rc;
+}

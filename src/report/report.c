@@ -1,0 +1,243 @@
+/*
+ * report.c - building a credit report from the store; see report.h.
+ *
+ * Each account's history is read a calendar year at a time, from the year it
+ * opened to the as-of year, once; the grid, the latest statement and the
+ * "ever overdue" and 24-month worst-status figures all come from that pass.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "consent.h"
+#include "cr_assert.h"
+#include "cr_date.h"
+#include "cr_err.h"
+
+void cr_report_init(struct cr_report *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+void cr_report_fini(struct cr_report *r)
+{
+	free(r->accounts);
+	free(r->inquiries);
+	cr_report_init(r);
+}
+
+struct build_ctx {
+	cr_txn *txn;
+	struct cr_report *r;
+	int include_held;
+	struct cr_consent_fact *facts;
+	size_t n_facts;
+	int err;
+};
+
+static int ended_status(char s)
+{
+	return s == 'C' || s == 'G' || s == 'Z';
+}
+
+/* One history month into the account's figures and grid. */
+static void take_month(struct cr_report_account *ra, struct cr_report_summary *sum,
+		       int32_t month, const struct cr_month_rec *m,
+		       int32_t grid_first, int32_t asof_month)
+{
+	if (m->status) {
+		ra->has_latest = 1;
+		ra->latest_month = month;
+		ra->latest = *m;
+		if (cr_status_overdue_months(m->status))
+			ra->ever_overdue = 1;
+		if (month > asof_month - 24 &&
+		    cr_status_severity(m->status) > cr_status_severity(sum->worst_status_24m))
+			sum->worst_status_24m = m->status;
+		if (!sum->worst_status_24m && month > asof_month - 24)
+			sum->worst_status_24m = 'N';
+	}
+	if (month >= grid_first) {
+		char c = m->status ? m->status : ra->ended ? '*' : '#';
+		ra->grid[month - grid_first] = c;
+	}
+	if (m->status && ended_status(m->status))
+		ra->ended = 1;
+}
+
+static int read_history(cr_txn *txn, struct cr_report_account *ra,
+			struct cr_report_summary *sum, int32_t asof_month)
+{
+	const int32_t grid_first = asof_month - (CR_GRID_MONTHS - 1);
+	const int32_t opened = cr_month_of_date(ra->rec.a.opened_days);
+	memset(ra->grid, '/', CR_GRID_MONTHS);
+	ra->grid[CR_GRID_MONTHS] = '\0';
+	for (int year = opened / 12; year <= asof_month / 12; year++) {
+		struct cr_hist_year h;
+		int rc = cr_store_hist_get(txn, ra->rec.acct_id, year, &h);
+		if (rc && rc != CR_ENOTFOUND)
+			return rc;
+		for (int m = 0; m < 12; m++) {
+			const int32_t month = year * 12 + m;
+			if (month < opened || month > asof_month)
+				continue;
+			take_month(ra, sum, month, &h.m[m], grid_first, asof_month);
+		}
+	}
+	return 0;
+}
+
+static int add_account(const struct cr_account_rec *rec, void *arg)
+{
+	struct build_ctx *ctx = arg;
+	struct cr_report *r = ctx->r;
+	const int live = cr_consent_live(ctx->facts, ctx->n_facts, rec->a.inst,
+					 CR_SCOPE_FURNISH, CR_PURPOSE_NONE,
+					 r->asof_days);
+	if (!live && !ctx->include_held)
+		return 0;
+	if (rec->a.opened_days > r->asof_days)
+		return 0;
+	if (r->n_accounts == CR_SUBJECT_ACCOUNTS_MAX)
+		return CR_ETOOBIG;
+	struct cr_report_account *ra = &r->accounts[r->n_accounts];
+	memset(ra, 0, sizeof *ra);
+	ra->rec = *rec;
+	ra->held = !live;
+	int rc = read_history(ctx->txn, ra, &r->summary, cr_month_of_date(r->asof_days));
+	if (rc)
+		return rc;
+	r->n_accounts++;
+	return 0;
+}
+
+/* Summary figures that need every account. */
+static void summarize(struct cr_report *r)
+{
+	struct cr_report_summary *s = &r->summary;
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		const struct cr_report_account *ra = &r->accounts[i];
+		const struct cr_account *a = &ra->rec.a;
+		if (a->product <= CR_PROD_COUNT)
+			s->accounts_by_product[a->product]++;
+		s->accounts_ever_overdue += (uint32_t)ra->ever_overdue;
+		const int open = a->status == CR_ACCT_OPEN && !ra->ended;
+		if (open && (a->product == CR_PROD_REVOLVING ||
+			     a->product == CR_PROD_CREDIT_CARD))
+			s->total_credit_limit += a->credit_limit;
+		if (!ra->has_latest)
+			continue;
+		s->total_balance += ra->latest.balance;
+		s->total_overdue += ra->latest.overdue;
+		if (!open || ra->latest.balance <= 0)
+			continue;
+		int seen = 0; /* count each lender once */
+		for (size_t j = 0; j < i && !seen; j++) {
+			const struct cr_report_account *rb = &r->accounts[j];
+			seen = strcmp(rb->rec.a.inst, a->inst) == 0 &&
+			       rb->rec.a.status == CR_ACCT_OPEN && !rb->ended &&
+			       rb->has_latest && rb->latest.balance > 0;
+		}
+		s->lenders_with_open_balance += !seen;
+	}
+}
+
+static int load_inquiries(cr_txn *txn, const struct cr_subject_key *k,
+			  struct cr_report *r)
+{
+	size_t n;
+	const int32_t since = r->asof_days - 730;
+	int rc = cr_store_inquiry_list(txn, k, since, r->inquiries,
+				       CR_REPORT_INQUIRIES_MAX, &n);
+	if (rc)
+		return rc;
+	if (n > CR_REPORT_INQUIRIES_MAX)
+		n = CR_REPORT_INQUIRIES_MAX;
+	/* Drop inquiries after the as-of date, then list newest first. */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (r->inquiries[i].date_days <= r->asof_days)
+			r->inquiries[kept++] = r->inquiries[i];
+	for (size_t i = 0; i < kept / 2; i++) {
+		struct cr_inquiry t = r->inquiries[i];
+		r->inquiries[i] = r->inquiries[kept - 1 - i];
+		r->inquiries[kept - 1 - i] = t;
+	}
+	r->n_inquiries = kept;
+	return 0;
+}
+
+int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
+		    int32_t asof_days, int include_held, struct cr_report *out)
+{
+	static _Thread_local struct cr_consent_fact facts[CR_CONSENT_FACTS_MAX];
+	struct cr_report *r = out;
+	r->asof_days = asof_days;
+	int rc = cr_store_subject_get(txn, k, &r->subject);
+	if (rc)
+		return rc;
+	if (!r->accounts)
+		r->accounts = malloc(CR_SUBJECT_ACCOUNTS_MAX * sizeof *r->accounts);
+	if (!r->inquiries)
+		r->inquiries = malloc(CR_REPORT_INQUIRIES_MAX * sizeof *r->inquiries);
+	if (!r->accounts || !r->inquiries)
+		return CR_ENOMEM;
+	size_t n_facts;
+	rc = cr_store_consent_list(txn, k, facts, CR_CONSENT_FACTS_MAX, &n_facts);
+	if (rc)
+		return rc;
+	struct build_ctx ctx = {txn, r, include_held, facts,
+				n_facts < CR_CONSENT_FACTS_MAX ? n_facts : CR_CONSENT_FACTS_MAX, 0};
+	r->n_accounts = 0;
+	memset(&r->summary, 0, sizeof r->summary);
+	rc = cr_store_subject_accounts(txn, k, add_account, &ctx);
+	if (rc)
+		return rc;
+	summarize(r);
+	return load_inquiries(txn, k, r);
+}
+
+/* Self inquiries are free twice per calendar year; later ones are chargeable. */
+static int self_chargeable(const struct cr_report *r)
+{
+	int y, m, d, count = 0;
+	cr_civil_from_days(r->asof_days, &y, &m, &d);
+	const int32_t jan1 = cr_days_from_civil(y, 1, 1);
+	for (size_t i = 0; i < r->n_inquiries; i++)
+		if (r->inquiries[i].purpose == CR_PURPOSE_SELF &&
+		    r->inquiries[i].date_days >= jan1)
+			count++;
+	return count >= 2;
+}
+
+int cr_report_query(cr_store *st, const struct cr_subject_key *k,
+		    const char *inst, uint8_t purpose, int32_t asof_days,
+		    struct cr_report *out, const char **reason)
+{
+	const int self = purpose == CR_PURPOSE_SELF;
+	cr_txn *txn;
+	*reason = NULL;
+	int rc = cr_store_begin(st, 1, &txn);
+	if (rc)
+		return rc;
+	rc = cr_consent_may_query(txn, k, self ? "" : inst, purpose, asof_days, reason);
+	if (!rc)
+		rc = cr_report_build(txn, k, asof_days, self, out);
+	struct cr_inquiry q;
+	memset(&q, 0, sizeof q);
+	if (!rc) {
+		out->purpose = purpose;
+		snprintf(out->requester, sizeof out->requester, "%s", self ? "" : inst);
+		q.date_days = asof_days;
+		q.purpose = purpose;
+		q.chargeable = (uint8_t)(self && self_chargeable(out));
+		memcpy(q.inst, out->requester, sizeof q.inst);
+		rc = cr_store_inquiry_add(txn, k, &q);
+	}
+	if (rc) {
+		cr_store_abort(txn);
+		return rc;
+	}
+	return cr_store_commit(txn);
+}

@@ -1,0 +1,84 @@
+/*
+ * report.h - the credit report: what a member institution or the person sees.
+ *
+ * cr_report_query() is the one way a report leaves the bureau: it checks the
+ * authorization rules (consent.h), records the inquiry, and builds the report
+ * in one durable write transaction, so a report is never returned without its
+ * inquiry on disk and a refused request leaves no inquiry behind.
+ *
+ * Visibility (DESIGN.md rule 2): an account whose furnisher has no live
+ * furnish consent for the person is "held".  Held accounts are left out of
+ * reports to institutions; the person's own report shows them, marked.
+ *
+ * The grid is CR_GRID_MONTHS status codes, oldest first, ending at the as-of
+ * month: '/' before the account opened, the furnished status where there is
+ * a statement, '*' (nothing due) after the account ended (C, G or Z), and
+ * '#' (unknown) for a month of its life with no statement.
+ */
+#ifndef CR_REPORT_H
+#define CR_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cr_buf.h"
+#include "store.h"
+
+struct cr_report_account {
+	struct cr_account_rec rec;
+	char grid[CR_GRID_MONTHS + 1];
+	int has_latest;           /* a statement exists up to the as-of month */
+	int32_t latest_month;
+	struct cr_month_rec latest;
+	int ended;                /* a C, G or Z statement up to the as-of month */
+	int held;                 /* no live furnish consent (self reports only) */
+	int ever_overdue;         /* any 1..7 status up to the as-of month */
+};
+
+struct cr_report_summary {
+	uint32_t accounts_by_product[CR_PROD_COUNT + 1]; /* index: enum cr_product */
+	uint32_t lenders_with_open_balance;
+	int64_t total_credit_limit; /* open revolving and credit-card lines */
+	int64_t total_balance;
+	int64_t total_overdue;
+	uint32_t accounts_ever_overdue;
+	char worst_status_24m;      /* 'N' when nothing adverse, '\0' without data */
+};
+
+struct cr_report {
+	int32_t asof_days;
+	uint8_t purpose;
+	char requester[CR_INST_CODE_MAX + 1]; /* "" for the person's own report */
+	struct cr_subject subject;
+	struct cr_report_summary summary;
+	size_t n_accounts;
+	struct cr_report_account *accounts;   /* owned */
+	size_t n_inquiries;
+	struct cr_inquiry *inquiries;         /* owned, newest first */
+};
+
+void cr_report_init(struct cr_report *r);
+void cr_report_fini(struct cr_report *r);
+
+/* Builds the report for subject k as of asof_days inside txn.  include_held
+ * shows held accounts (the person's own report).  CR_ENOTFOUND when the
+ * bureau has no file on the subject. */
+int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
+		    int32_t asof_days, int include_held,
+		    struct cr_report *out /* OUT */);
+
+/*
+ * The authorized request: inst asks about subject k for purpose (inst is
+ * ignored for CR_PURPOSE_SELF).  Returns 0 with *out built and the inquiry
+ * committed; CR_EDENIED with *reason set; CR_ENOTFOUND when there is no
+ * file; or a store error.
+ */
+int cr_report_query(cr_store *st, const struct cr_subject_key *k,
+		    const char *inst, uint8_t purpose, int32_t asof_days,
+		    struct cr_report *out /* OUT */, const char **reason /* OUT */);
+
+/* Renders the report; see docs/report.md for the JSON schema. */
+int cr_report_json(const struct cr_report *r, struct cr_buf *out);
+int cr_report_text(const struct cr_report *r, struct cr_buf *out);
+
+#endif
