@@ -1,0 +1,181 @@
+/* cmd_store.c - creditref init, ingest and stats. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "cli.h"
+#include "cr_err.h"
+#include "ingest.h"
+#include "store.h"
+
+int cr_cmd_init(int argc, char **argv)
+{
+	static const struct cr_opt_spec spec[] = {{"db", 1}, {NULL, 0}};
+	struct cr_args a;
+	int ex = cr_args_parse(&a, "init", spec, argc, argv);
+	if (ex)
+		return ex;
+	const char *db = cr_args_need(&a, "db");
+	if (!db)
+		return CR_EXIT_USAGE;
+	int rc = cr_store_create(db);
+	if (rc == CR_EEXIST) {
+		cr_cli_err("init", "%s already holds a creditref store", db);
+		return CR_EXIT_FAIL;
+	}
+	if (rc) {
+		cr_cli_err("init", "cannot create a store in %s: %s", db, cr_strerror(rc));
+		return CR_EXIT_FAIL;
+	}
+	printf("initialized empty creditref store in %s\n", db);
+	return 0;
+}
+
+/* Opens the store named by --db, printing why when it cannot. */
+static int open_db(const char *cmd, const char *db, int flags, cr_store **st)
+{
+	int rc = cr_store_open(db, flags, st);
+	if (rc == CR_ENOTFOUND)
+		cr_cli_err(cmd, "no creditref store in %s (create one with: creditref init --db %s)", db, db);
+	else if (rc)
+		cr_cli_err(cmd, "cannot open the store in %s: %s", db, cr_strerror(rc));
+	return rc;
+}
+
+static time_t progress_last;
+
+static void progress(uint64_t done, uint64_t total)
+{
+	const time_t now = time(NULL);
+	if (now == progress_last && done != total)
+		return;
+	progress_last = now;
+	fprintf(stderr, "\ringest: %llu of %llu MiB (%llu%%)%s",
+		(unsigned long long)(done >> 20), (unsigned long long)(total >> 20),
+		(unsigned long long)(total ? done * 100 / total : 100),
+		done == total ? "\n" : "");
+}
+
+/* Opens FILE.rejects.jsonl with mode 0600: it repeats personal data. */
+static FILE *open_rejects(const char *path, char *name, size_t cap)
+{
+	snprintf(name, cap, "%s.rejects.jsonl", path);
+	int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	return fd < 0 ? NULL : fdopen(fd, "w");
+}
+
+static int ingest_one(const char *path, cr_store *st, int32_t asof,
+		      struct cr_ingest_counts *total)
+{
+	char rname[4200];
+	FILE *rejects = open_rejects(path, rname, sizeof rname);
+	if (!rejects) {
+		cr_cli_err("ingest", "cannot create %s", rname);
+		return CR_EXIT_FAIL;
+	}
+	struct cr_ingest_counts c;
+	int rc = cr_ingest_file(st, path, asof, rejects,
+				isatty(2) ? progress : NULL, &c);
+	int close_rc = fclose(rejects);
+	if (rc == CR_ENOTFOUND) {
+		cr_cli_err("ingest", "cannot read %s", path);
+		return CR_EXIT_FAIL;
+	}
+	if (rc) {
+		cr_cli_err("ingest", "%s: stopped after %llu lines (%llu committed): %s",
+			   path, (unsigned long long)c.submitted,
+			   (unsigned long long)c.durable, cr_strerror(rc));
+		return CR_EXIT_FAIL;
+	}
+	if (close_rc) {
+		cr_cli_err("ingest", "cannot write %s", rname);
+		return CR_EXIT_FAIL;
+	}
+	if (c.rejected)
+		fprintf(stderr, "ingest: %s: %llu rejected lines, see %s\n", path,
+			(unsigned long long)c.rejected, rname);
+	else
+		unlink(rname);
+	total->submitted += c.submitted;
+	total->accepted += c.accepted;
+	total->rejected += c.rejected;
+	total->held += c.held;
+	total->unchanged += c.unchanged;
+	total->released += c.released;
+	return 0;
+}
+
+int cr_cmd_ingest(int argc, char **argv)
+{
+	static const struct cr_opt_spec spec[] = {{"db", 1}, {"as-of", 1}, {NULL, 0}};
+	struct cr_args a;
+	int ex = cr_args_parse(&a, "ingest", spec, argc, argv);
+	if (ex)
+		return ex;
+	int32_t asof;
+	const char *db = cr_args_need(&a, "db");
+	if (!db || cr_args_asof(&a, &asof))
+		return CR_EXIT_USAGE;
+	if (a.n_positional == 0) {
+		cr_cli_err("ingest", "name at least one FILE to ingest");
+		return CR_EXIT_USAGE;
+	}
+	cr_store *st;
+	if (open_db("ingest", db, 0, &st))
+		return CR_EXIT_FAIL;
+	struct cr_ingest_counts total;
+	memset(&total, 0, sizeof total);
+	for (int i = 0; i < a.n_positional && !ex; i++)
+		ex = ingest_one(a.positional[i], st, asof, &total);
+	cr_store_close(st);
+	if (ex)
+		return ex;
+	if (total.released)
+		printf("released=%llu previously held records\n",
+		       (unsigned long long)total.released);
+	printf("submitted=%llu accepted=%llu rejected=%llu held=%llu unchanged=%llu\n",
+	       (unsigned long long)total.submitted, (unsigned long long)total.accepted,
+	       (unsigned long long)total.rejected, (unsigned long long)total.held,
+	       (unsigned long long)total.unchanged);
+	return 0;
+}
+
+int cr_cmd_stats(int argc, char **argv)
+{
+	static const struct cr_opt_spec spec[] = {{"db", 1}, {NULL, 0}};
+	struct cr_args a;
+	int ex = cr_args_parse(&a, "stats", spec, argc, argv);
+	if (ex)
+		return ex;
+	const char *db = cr_args_need(&a, "db");
+	if (!db)
+		return CR_EXIT_USAGE;
+	cr_store *st;
+	cr_txn *txn;
+	if (open_db("stats", db, CR_STORE_RDONLY, &st))
+		return CR_EXIT_FAIL;
+	struct cr_store_stats s;
+	int rc = cr_store_begin(st, 0, &txn);
+	if (!rc) {
+		rc = cr_store_stats(txn, &s);
+		cr_store_abort(txn);
+	}
+	cr_store_close(st);
+	if (rc) {
+		cr_cli_err("stats", "%s", cr_strerror(rc));
+		return CR_EXIT_FAIL;
+	}
+	printf("institutions=%llu\nsubjects=%llu\naccounts=%llu\naccount_months=%llu\n"
+	       "consents=%llu\ninquiries=%llu\nheld_records=%llu\nfile_bytes=%llu\n",
+	       (unsigned long long)s.institutions, (unsigned long long)s.subjects,
+	       (unsigned long long)s.accounts, (unsigned long long)s.account_months,
+	       (unsigned long long)s.consents, (unsigned long long)s.inquiries,
+	       (unsigned long long)s.held_records, (unsigned long long)s.file_bytes);
+	if (s.account_months)
+		printf("bytes_per_account_month=%.2f\n",
+		       (double)s.file_bytes / (double)s.account_months);
+	return 0;
+}

@@ -1,0 +1,62 @@
+/* help.c - the text of "creditref help COMMAND". */
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *cmd;
+	const char *text;
+} help[] = {
+	{"init",
+	 "usage: creditref init --db DIR\n\n"
+	 "Creates DIR (mode 0700) and an empty store in it.  Nothing to start:\n"
+	 "the store is an LMDB file, crash-safe, read through memory mapping.\n"},
+	{"gen",
+	 "usage: creditref gen --subjects N [--institutions M] [--months K] [--seed S]\n"
+	 "                     [--consent-rate R] [--bad-rate R] [--as-of YYYY-MM-DD]\n"
+	 "                     [--bad-manifest FILE] --out FILE.jsonl\n\n"
+	 "Writes a synthetic furnishing file: institutions, people with valid\n"
+	 "resident IDs, their accounts and K months of statements driven by a\n"
+	 "delinquency model (docs/generator.md).  A share R of people carry a\n"
+	 "furnish consent (the rest will be held); a share of deliberately invalid\n"
+	 "lines covers every validation rule, listed in --bad-manifest.  The same\n"
+	 "options and seed always give the same bytes.\n"},
+	{"ingest",
+	 "usage: creditref ingest --db DIR [--as-of YYYY-MM-DD] FILE...\n\n"
+	 "Loads JSON Lines furnishing files (docs/FORMAT.md).  Every line is\n"
+	 "accepted, held (no furnish consent yet), unchanged (already stored) or\n"
+	 "rejected; rejected lines go to FILE.rejects.jsonl (mode 0600) with line,\n"
+	 "field and reason.  Batches are committed durably.  The last line printed is\n"
+	 "  submitted=N accepted=A rejected=R held=H unchanged=U\n"
+	 "Exit status 0 when the files were processed, rejects included.\n"},
+	{"consent",
+	 "usage: creditref consent grant|revoke|list --db DIR --id ID --institution CODE\n"
+	 "                         --scope furnish|query [--purpose P] [--expires YYYY-MM-DD]\n"
+	 "                         [--evidence REF] [--as-of YYYY-MM-DD]\n\n"
+	 "Records a person's authorization for an institution, or its withdrawal,\n"
+	 "dated --as-of (default today).  Nothing is ever deleted: a revocation is\n"
+	 "a new fact and takes effect at once.  A furnish grant releases the data\n"
+	 "held for that institution.  list shows every fact for the person.\n"},
+	{"report",
+	 "usage: creditref report --db DIR --id ID --as CODE --purpose P\n"
+	 "                        [--format json|text] [--as-of YYYY-MM-DD]\n\n"
+	 "The person's credit report for institution CODE.  P is loan_approval,\n"
+	 "card_approval, post_loan, guarantee or self (the person's own report;\n"
+	 "--as is not needed).  Refused (exit 3) unless CODE has a live query\n"
+	 "consent for P, or P is post_loan and CODE holds an open account with the\n"
+	 "person, or P is self.  Every report served is recorded as an inquiry.\n"
+	 "Exit 4 when the bureau has no file on the person.\n"},
+	{"stats",
+	 "usage: creditref stats --db DIR\n\n"
+	 "Counts of institutions, people, accounts, account-months, consents,\n"
+	 "inquiries and held records, and the store's size on disk.\n"},
+	{"help", "usage: creditref help [COMMAND]\n"},
+};
+
+const char *cr_cli_help_text(const char *cmd)
+{
+	for (size_t i = 0; i < sizeof help / sizeof help[0]; i++)
+		if (strcmp(help[i].cmd, cmd) == 0)
+			return help[i].text;
+	return NULL;
+}

@@ -1,0 +1,71 @@
+/*
+ * main.c - the creditref command: dispatch to a subcommand, like git.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{"init", cr_cmd_init, "create an empty store in a data directory"},
+	{"gen", cr_cmd_gen, "generate a synthetic furnishing file"},
+	{"ingest", cr_cmd_ingest, "load furnishing files (JSON Lines) into the store"},
+	{"consent", cr_cmd_consent, "grant, revoke or list a person's authorizations"},
+	{"report", cr_cmd_report, "a person's credit report, under the consent rules"},
+	{"stats", cr_cmd_stats, "counts and size of the store"},
+	{"help", cr_cmd_help, "explain a command"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: creditref COMMAND [OPTIONS]\n\n"
+		   "creditref is a personal credit reference system (a credit bureau).\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'creditref help COMMAND' explains one command.\n");
+}
+
+int cr_cmd_help(int argc, char **argv)
+{
+	if (argc == 0) {
+		usage(stdout);
+		return 0;
+	}
+	const char *text = cr_cli_help_text(argv[0]);
+	if (!text) {
+		fprintf(stderr, "creditref help: no command '%s'\n", argv[0]);
+		usage(stderr);
+		return CR_EXIT_USAGE;
+	}
+	fputs(text, stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CR_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		/* "creditref CMD --help" is "creditref help CMD". */
+		for (int j = 2; j < argc; j++)
+			if (strcmp(argv[j], "--help") == 0)
+				return cr_cmd_help(1, &argv[1]);
+		return commands[i].fn(argc - 2, argv + 2);
+	}
+	fprintf(stderr, "creditref: no command '%s'\n", argv[1]);
+	usage(stderr);
+	return CR_EXIT_USAGE;
+}
