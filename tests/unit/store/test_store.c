@@ -1,0 +1,239 @@
+/* Unit tests for the store interface on LMDB (src/store/store_lmdb.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cr_date.h"
+#include "cr_err.h"
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	cr_store *st;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/creditref-unit-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	char db[96];
+	snprintf(db, sizeof db, "%s/db", f->dir);
+	if (cr_store_create(db) || cr_store_open(db, 0, &f->st))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	cr_store_close(f->st);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static struct cr_account_rec sample_account(const cr_store *st, const char *acct)
+{
+	struct cr_account_rec r;
+	memset(&r, 0, sizeof r);
+	cr_store_subject_key(st, "11010519491231002X", &r.subject);
+	snprintf(r.a.inst, sizeof r.a.inst, "B0001");
+	snprintf(r.a.account, sizeof r.a.account, "%s", acct);
+	r.a.product = CR_PROD_REVOLVING;
+	r.a.status = CR_ACCT_OPEN;
+	r.a.id_type = CR_IDTYPE_RESIDENT;
+	r.a.opened_days = cr_days_from_civil(2019, 5, 1);
+	memcpy(r.a.currency, "CNY", 4);
+	r.a.credit_limit = 1000000;
+	r.a.n_colenders = 2;
+	r.a.colenders[0] = (struct cr_colender){"B0002", 7000};
+	r.a.colenders[1] = (struct cr_colender){"B0001", 3000};
+	return r;
+}
+
+static void account_round_trip_and_unchanged(void **state)
+{
+	struct fixture *f = *state;
+	cr_txn *txn;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	struct cr_account_rec r = sample_account(f->st, "HB-0001"), back;
+	assert_int_equal(cr_store_account_put(txn, &r), 1);
+	assert_true(r.acct_id > 0);
+	assert_int_equal(cr_store_account_put(txn, &r), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+
+	assert_int_equal(cr_store_begin(f->st, 0, &txn), 0);
+	assert_int_equal(cr_store_account_get(txn, "B0001", "HB-0001", &back), 0);
+	assert_memory_equal(&r, &back, sizeof r);
+	assert_int_equal(cr_store_account_get(txn, "B0002", "HB-0001", &back), CR_ENOTFOUND);
+	cr_store_abort(txn);
+}
+
+static int count_account(const struct cr_account_rec *r, void *arg)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void subject_links_accounts_and_ids_are_unique(void **state)
+{
+	struct fixture *f = *state;
+	cr_txn *txn;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	struct cr_account_rec a = sample_account(f->st, "A1"), b = sample_account(f->st, "A2");
+	assert_int_equal(cr_store_account_put(txn, &a), 1);
+	assert_int_equal(cr_store_account_put(txn, &b), 1);
+	assert_true(a.acct_id != b.acct_id);
+	int n = 0;
+	assert_int_equal(cr_store_subject_accounts(txn, &a.subject, count_account, &n), 0);
+	assert_int_equal(n, 2);
+	struct cr_subject_key other;
+	cr_store_subject_key(f->st, "110101199003074477", &other);
+	n = 0;
+	assert_int_equal(cr_store_subject_accounts(txn, &other, count_account, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+}
+
+static void history_round_trip_counts_months(void **state)
+{
+	struct fixture *f = *state;
+	cr_txn *txn;
+	struct cr_hist_year h, back;
+	struct cr_store_stats s;
+	memset(&h, 0, sizeof h);
+	h.m[0] = (struct cr_month_rec){'N', 0, 52000, 5000, 5000, 0};
+	h.m[1] = (struct cr_month_rec){'1', 20, 52000, 5000, 0, 5000};
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_hist_put(txn, 7, 2021, &h), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+	assert_int_equal(cr_store_begin(f->st, 0, &txn), 0);
+	assert_int_equal(cr_store_hist_get(txn, 7, 2021, &back), 0);
+	assert_memory_equal(&h, &back, sizeof h);
+	assert_int_equal(cr_store_hist_get(txn, 7, 2020, &back), CR_ENOTFOUND);
+	assert_int_equal(cr_store_stats(txn, &s), 0);
+	assert_int_equal(s.account_months, 2);
+	cr_store_abort(txn);
+}
+
+static void consents_are_kept_in_date_order(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_subject_key k;
+	cr_store_subject_key(f->st, "11010519491231002X", &k);
+	struct cr_consent_fact g = {"L0001", CR_SCOPE_QUERY, CR_PURPOSE_LOAN_APPROVAL,
+				    cr_days_from_civil(2021, 6, 1), CR_NO_DATE, CR_NO_DATE, "sha256:ab"};
+	struct cr_consent_fact r = g;
+	r.revoked_days = cr_days_from_civil(2021, 7, 1);
+	struct cr_consent_fact early = g;
+	early.granted_days = cr_days_from_civil(1960, 1, 1);
+	cr_txn *txn;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_consent_add(txn, &k, &r), 1);
+	assert_int_equal(cr_store_consent_add(txn, &k, &g), 1);
+	assert_int_equal(cr_store_consent_add(txn, &k, &g), 0);
+	assert_int_equal(cr_store_consent_add(txn, &k, &early), 1);
+	struct cr_consent_fact out[4];
+	size_t n;
+	assert_int_equal(cr_store_consent_list(txn, &k, out, 4, &n), 0);
+	assert_int_equal(n, 3);
+	assert_memory_equal(&out[0], &early, sizeof early);
+	assert_memory_equal(&out[1], &g, sizeof g);
+	assert_memory_equal(&out[2], &r, sizeof r);
+	assert_int_equal(cr_store_commit(txn), 0);
+}
+
+static void held_counts_add_and_release(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_subject_key k;
+	cr_store_subject_key(f->st, "11010519491231002X", &k);
+	cr_txn *txn;
+	uint64_t n;
+	struct cr_store_stats s;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_held_add(txn, &k, "P0001", 3), 0);
+	assert_int_equal(cr_store_held_add(txn, &k, "P0001", 2), 0);
+	assert_int_equal(cr_store_held_add(txn, &k, "B0001", 1), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_held_take(txn, &k, "P0001", &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(cr_store_held_take(txn, &k, "P0001", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(cr_store_stats(txn, &s), 0);
+	assert_int_equal(s.held_records, 1);
+	assert_int_equal(cr_store_commit(txn), 0);
+}
+
+static void inquiries_filter_by_date(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_subject_key k;
+	cr_store_subject_key(f->st, "11010519491231002X", &k);
+	cr_txn *txn;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	for (int i = 0; i < 5; i++) {
+		struct cr_inquiry q = {cr_days_from_civil(2020 + i, 1, 1), 0, "L0001",
+				       CR_PURPOSE_LOAN_APPROVAL, 0};
+		assert_int_equal(cr_store_inquiry_add(txn, &k, &q), 0);
+		assert_true(q.seq > 0);
+	}
+	struct cr_inquiry out[8];
+	size_t n;
+	assert_int_equal(cr_store_inquiry_list(txn, &k, cr_days_from_civil(2022, 1, 1), out, 8, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[0].date_days, cr_days_from_civil(2022, 1, 1));
+	assert_string_equal(out[2].inst, "L0001");
+	assert_int_equal(cr_store_commit(txn), 0);
+}
+
+static void reopen_keeps_data_and_pseudonyms(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_subject_key before, after;
+	cr_store_subject_key(f->st, "11010519491231002X", &before);
+	cr_txn *txn;
+	struct cr_institution in = {"B0001", "Example Bank", CR_KIND_BANK}, back;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_inst_put(txn, &in), 1);
+	assert_int_equal(cr_store_commit(txn), 0);
+	cr_store_close(f->st);
+	char db[96];
+	snprintf(db, sizeof db, "%s/db", f->dir);
+	assert_int_equal(cr_store_open(db, CR_STORE_RDONLY, &f->st), 0);
+	cr_store_subject_key(f->st, "11010519491231002X", &after);
+	assert_memory_equal(&before, &after, sizeof before);
+	assert_int_equal(cr_store_begin(f->st, 0, &txn), 0);
+	assert_int_equal(cr_store_inst_get(txn, "B0001", &back), 0);
+	assert_string_equal(back.name, "Example Bank");
+	cr_store_abort(txn);
+	assert_int_equal(cr_store_create(db), CR_EEXIST);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(account_round_trip_and_unchanged, setup, teardown),
+		cmocka_unit_test_setup_teardown(subject_links_accounts_and_ids_are_unique, setup, teardown),
+		cmocka_unit_test_setup_teardown(history_round_trip_counts_months, setup, teardown),
+		cmocka_unit_test_setup_teardown(consents_are_kept_in_date_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(held_counts_add_and_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(inquiries_filter_by_date, setup, teardown),
+		cmocka_unit_test_setup_teardown(reopen_keeps_data_and_pseudonyms, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
