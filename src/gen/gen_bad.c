@@ -7,13 +7,18 @@
  * is complete whatever the bad rate).  Bad lines cycle through the rules in
  * the table below in order, so a run with at least as many bad lines as rules
  * breaks every rule.  Each bad line is a corrupted copy of the last account
- * or statement written (or a made-up institution) with exactly one defect:
+ * or statement written (or a made-up institution) with exactly one defect,
+ * and is built so that a reader which ignores the manifest and keeps the
+ * first account line and the last statement line per key still sees the
+ * good data:
  *
- *   - Statement copies keep their account and month, so the only thing wrong
- *     with them is the defect; rejecting them leaves the real statement.
- *   - Account copies get a new account number (the original plus "X"), so
- *     even a lax ingest that accepted one would not overwrite the real
- *     account, and no good statement ever depends on a bad account line.
+ *   - Account copies keep the account's key and come after the good account
+ *     line, so the first account line for a key is always the good one.
+ *   - Statement copies name an account number that is never furnished (the
+ *     original plus "X"), so they cannot stand in for a real month.  Parsing
+ *     and validation run before ingest looks the account up (ingest.c), so
+ *     the diagnostic still names the defect, not the account; only the
+ *     unknown-account rule relies on the lookup itself.
  *
  * Bad lines use their own PRNG stream, so the good lines of a run are the
  * same bytes whatever the bad rate.  The manifest names the field the
@@ -148,9 +153,6 @@ static const char *bad_account(struct cr_gen *g, enum rule rule, uint64_t round)
 	struct cr_gen_line *l = &g->line;
 	struct cr_account a = g->last_acct;
 	char text[64];
-	size_t n = strlen(a.account);
-	a.account[n] = 'X';
-	a.account[n + 1] = '\0';
 	if (rule == R_ID_CHECK) {
 		a.id[17] = *(strchr(id_chars, a.id[17]) + 1);
 	} else if (rule == R_ID_BIRTH) {
@@ -195,6 +197,10 @@ static const char *bad_statement(struct cr_gen *g, enum rule rule, uint64_t roun
 	struct cr_gen_line *l = &g->line;
 	struct cr_statement s = g->last_stmt;
 	char text[48];
+	size_t n = strlen(s.account);
+	CR_ASSERT(n + 1 < sizeof s.account);
+	s.account[n] = 'X';
+	s.account[n + 1] = '\0';
 	if (rule == R_MONTH_FUTURE)
 		s.month = g->asof_month + 1 + (int32_t)cr_gen__below(&g->rng_bad, 3);
 	if (rule == R_STATUS_DPD) {
