@@ -161,7 +161,7 @@ const char *cr_purpose_name(uint8_t purpose);
 int cr_status_valid(char c);
 /* 0 for N and the non-adverse codes, 1..7 for months overdue. */
 int cr_status_overdue_months(char c);
-/* Severity used for "worst status": higher is worse.  N/C/*=0, 1..7, then
+/* Severity used for "worst status": higher is worse.  N, C and * are 0, then 1..7,
  * D (guarantor paid) 8, Z (asset disposal) 9, G (ended otherwise) 10. */
 int cr_status_severity(char c);
 
