@@ -169,13 +169,16 @@ int cr_cmd_stats(int argc, char **argv)
 		return CR_EXIT_FAIL;
 	}
 	printf("institutions=%llu\nsubjects=%llu\naccounts=%llu\naccount_months=%llu\n"
-	       "consents=%llu\ninquiries=%llu\nheld_records=%llu\nfile_bytes=%llu\n",
+	       "consents=%llu\ninquiries=%llu\nheld_records=%llu\nfile_bytes=%llu\n"
+	       "free_bytes=%llu\n",
 	       (unsigned long long)s.institutions, (unsigned long long)s.subjects,
 	       (unsigned long long)s.accounts, (unsigned long long)s.account_months,
 	       (unsigned long long)s.consents, (unsigned long long)s.inquiries,
-	       (unsigned long long)s.held_records, (unsigned long long)s.file_bytes);
-	if (s.account_months)
+	       (unsigned long long)s.held_records, (unsigned long long)s.file_bytes,
+	       (unsigned long long)s.free_bytes);
+	/* Live bytes exclude pages LMDB has freed and will reuse. */
+	if (s.account_months && s.file_bytes >= s.free_bytes)
 		printf("bytes_per_account_month=%.2f\n",
-		       (double)s.file_bytes / (double)s.account_months);
+		       (double)(s.file_bytes - s.free_bytes) / (double)s.account_months);
 	return 0;
 }

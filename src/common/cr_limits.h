@@ -48,10 +48,13 @@
  * accounts cannot overflow int64_t. */
 #define CR_AMOUNT_MAX 1000000000000000LL
 
-/* Records applied in one durable write transaction during ingest.  Larger
- * batches amortise fsync; 65536 keeps a batch's dirty pages well inside
- * memory on a small machine. */
-#define CR_BATCH_RECORDS 65536
+/* Lines applied in one durable write transaction during ingest.  Larger
+ * batches amortise the commit's fsync and rewrite each B-tree branch page
+ * once per batch instead of many times: measured on a 3.1M-line file, 64 Ki
+ * lines per batch ingest at 0.75M lines/s, 1 Mi lines at 1.2M lines/s.  A
+ * batch of 1 Mi furnishing lines is about 170 MB of input and holds some tens
+ * of MB of dirty pages (LMDB spills to disk past its own limit). */
+#define CR_BATCH_RECORDS 1048576
 
 /* LMDB map size: the store's largest possible size.  It is only address
  * space; the file grows as data is written. */

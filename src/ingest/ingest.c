@@ -27,6 +27,7 @@ struct acct_cache {
 	int valid;
 	struct cr_account_rec rec;
 	int furnish_live;
+	int32_t opened_month;
 	uint64_t held_pending; /* held records not yet added to the store count */
 };
 
@@ -150,6 +151,7 @@ static int load_account(struct cr_ingest *ig, const char *inst, const char *acco
 			      CR_PURPOSE_NONE, ig->asof_days, &ac->furnish_live);
 	if (rc)
 		return rc;
+	ac->opened_month = cr_month_of_date(ac->rec.a.opened_days);
 	ac->valid = 1;
 	return 0;
 }
@@ -237,7 +239,7 @@ static int apply_statement(struct cr_ingest *ig, const struct cr_statement *s,
 	if (rc)
 		return rc;
 	struct acct_cache *ac = &ig->ac;
-	if (s->month < cr_month_of_date(ac->rec.a.opened_days))
+	if (s->month < ac->opened_month)
 		return cr_diag_set(d, "month", "month is before the account opened");
 	struct year_cache *yc = &ig->yc;
 	const int year = s->month / 12;

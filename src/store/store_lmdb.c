@@ -602,6 +602,33 @@ int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
 	return list_dups(txn, DB_INQUIRY, k, dec_inquiry, &ctx, max, n);
 }
 
+/* Sums the free pages listed in LMDB's freelist (database 0), as mdb_stat -f
+ * does: each entry's value is a page-number list whose first word is its
+ * length. */
+static int free_bytes(cr_txn *txn, uint64_t *out)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	MDB_stat ms;
+	uint64_t pages = 0;
+	*out = 0;
+	int rc = mdb_env_stat(txn->st->env, &ms);
+	if (!rc)
+		rc = mdb_cursor_open(txn->t, 0, &c);
+	if (rc)
+		return map_err(rc);
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		size_t n;
+		if (v.mv_size < sizeof n)
+			continue;
+		memcpy(&n, v.mv_data, sizeof n);
+		pages += n;
+	}
+	mdb_cursor_close(c);
+	*out = pages * ms.ms_psize;
+	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
+}
+
 int cr_store_stats(cr_txn *txn, struct cr_store_stats *out)
 {
 	memset(out, 0, sizeof *out);
@@ -631,5 +658,5 @@ int cr_store_stats(cr_txn *txn, struct cr_store_stats *out)
 	snprintf(path, sizeof path, "%s/data.mdb", txn->st->path);
 	if (!rc && stat(path, &sb) == 0)
 		out->file_bytes = (uint64_t)sb.st_blocks * 512;
-	return rc;
+	return rc ? rc : free_bytes(txn, &out->free_bytes);
 }
