@@ -374,7 +374,7 @@ static int scan_number(struct cur *c, struct member *m)
 	if (i < c->len && s[i] == '.') {
 		flags |= NUM_FRAC;
 		if (++i >= c->len || s[i] < '0' || s[i] > '9')
-			return c->pos = i, bad_json(c, "invalid JSON: expected a digit");
+			return bad_json(c, "invalid JSON: expected a digit");
 		while (i < c->len && s[i] >= '0' && s[i] <= '9')
 			i++;
 	}
@@ -383,7 +383,7 @@ static int scan_number(struct cur *c, struct member *m)
 		if (++i < c->len && (s[i] == '+' || s[i] == '-'))
 			i++;
 		if (i >= c->len || s[i] < '0' || s[i] > '9')
-			return c->pos = i, bad_json(c, "invalid JSON: expected a digit");
+			return bad_json(c, "invalid JSON: expected a digit");
 		while (i < c->len && s[i] >= '0' && s[i] <= '9')
 			i++;
 	}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds every fuzz/*.c target with clang's libFuzzer, ASan and UBSan against
+# the library sources (all of src/*/*.c except the CLI), then runs each for
+# FUZZ_SECONDS (default 60) with its corpus fuzz/corpus/<name>/ and, if
+# present, its dictionary fuzz/<name>.dict.  New inputs go to a scratch
+# corpus under build/fuzz/, so the seed corpus in git only grows by hand.
+#
+#   bash fuzz/run.sh            # every target
+#   bash fuzz/run.sh jsonl      # only the named targets
+#   FUZZ_SECONDS=600 bash fuzz/run.sh jsonl
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v clang >/dev/null 2>&1; then
+  echo "fuzz: installing clang" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq clang libclang-rt-14-dev >&2
+fi
+
+out=build/fuzz
+mkdir -p "$out"
+seconds=${FUZZ_SECONDS:-60}
+incs=()
+for d in src/*/; do incs+=("-I${d%/}"); done
+srcs=()
+for f in src/*/*.c; do
+  case "$f" in src/cli/*) ;; *) srcs+=("$f") ;; esac
+done
+# shellcheck disable=SC2207
+libs=($(pkg-config --libs lmdb libsodium jansson 2>/dev/null || echo -llmdb -lsodium -ljansson))
+cflags=(-std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
+        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  for f in fuzz/*.c; do targets+=("$(basename "$f" .c)"); done
+fi
+
+status=0
+for t in "${targets[@]}"; do
+  echo "fuzz: building $t" >&2
+  clang "${cflags[@]}" "${incs[@]}" -o "$out/$t" "fuzz/$t.c" "${srcs[@]}" "${libs[@]}" -lm -lpthread
+  mkdir -p "fuzz/corpus/$t" "$out/corpus/$t" "$out/artifacts/$t"
+  args=(-max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1
+        -artifact_prefix="$out/artifacts/$t/")
+  [ -f "fuzz/$t.dict" ] && args+=(-dict="fuzz/$t.dict")
+  echo "fuzz: running $t for ${seconds}s" >&2
+  if ! "$out/$t" "${args[@]}" "$out/corpus/$t" "fuzz/corpus/$t"; then
+    echo "fuzz: $t found a failure; see $out/artifacts/$t/" >&2
+    status=1
+  fi
+done
+exit $status
