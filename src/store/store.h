@@ -90,7 +90,7 @@ struct cr_store_stats {
 	uint64_t inquiries;
 	uint64_t held_records;  /* records waiting for a furnish consent */
 	uint64_t file_bytes;    /* size of the data file on disk */
-	uint64_t free_bytes;    /* pages in the file that LMDB will reuse */
+	uint64_t free_bytes;    /* pages LMDB will reuse; 0 in a write txn */
 };
 
 /* Creates the data directory (mode 0700) and an empty store in it.

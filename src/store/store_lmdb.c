@@ -604,7 +604,7 @@ int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
 
 /* Sums the free pages listed in LMDB's freelist (database 0), as mdb_stat -f
  * does: each entry's value is a page-number list whose first word is its
- * length. */
+ * length.  Reported as 0 inside a write transaction. */
 static int free_bytes(cr_txn *txn, uint64_t *out)
 {
 	MDB_cursor *c;
@@ -612,6 +612,8 @@ static int free_bytes(cr_txn *txn, uint64_t *out)
 	MDB_stat ms;
 	uint64_t pages = 0;
 	*out = 0;
+	if (txn->write)
+		return 0; /* LMDB lets only readers open the freelist */
 	int rc = mdb_env_stat(txn->st->env, &ms);
 	if (!rc)
 		rc = mdb_cursor_open(txn->t, 0, &c);
