@@ -129,6 +129,17 @@ static void history_round_trip_counts_months(void **state)
 	cr_store_abort(txn);
 }
 
+static void assert_fact_equal(const struct cr_consent_fact *a, const struct cr_consent_fact *b)
+{
+	assert_string_equal(a->inst, b->inst);
+	assert_int_equal(a->scope, b->scope);
+	assert_int_equal(a->purpose, b->purpose);
+	assert_int_equal(a->granted_days, b->granted_days);
+	assert_int_equal(a->expires_days, b->expires_days);
+	assert_int_equal(a->revoked_days, b->revoked_days);
+	assert_string_equal(a->evidence, b->evidence);
+}
+
 static void consents_are_kept_in_date_order(void **state)
 {
 	struct fixture *f = *state;
@@ -150,9 +161,9 @@ static void consents_are_kept_in_date_order(void **state)
 	size_t n;
 	assert_int_equal(cr_store_consent_list(txn, &k, out, 4, &n), 0);
 	assert_int_equal(n, 3);
-	assert_memory_equal(&out[0], &early, sizeof early);
-	assert_memory_equal(&out[1], &g, sizeof g);
-	assert_memory_equal(&out[2], &r, sizeof r);
+	assert_fact_equal(&out[0], &early);
+	assert_fact_equal(&out[1], &g);
+	assert_fact_equal(&out[2], &r);
 	assert_int_equal(cr_store_commit(txn), 0);
 }
 
