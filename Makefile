@@ -44,18 +44,21 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcreditref.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/creditref: $(CLI_OBJ) $(BUILD)/libcreditref.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libcreditref.a $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libcreditref.a $(LIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcreditref.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libcreditref.a $(LIBS) -lcmocka
+	@echo "  TEST-CC $<"
+	@$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libcreditref.a $(LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	@bash tests/run_unit.sh $(UNIT_BIN)
@@ -76,8 +79,8 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check-src
 	@$(MAKE) --no-print-directory all unit e2e
+	@echo "== the same suites under AddressSanitizer and UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory asan
-	@echo "make test: all suites passed (release and ASan+UBSan builds)"
 
 bench: deps
 	@bash scripts/deps.sh --bench

@@ -396,23 +396,25 @@ int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
 		return map_err(rc);
 	MDB_val key = val(k->b, CR_SUBJECT_KEY_LEN), v;
 	struct cr_account_rec r;
-	int op = MDB_SET;
+	int op = MDB_SET, result = 0;
 	while ((rc = mdb_cursor_get(c, &key, &v, op)) == 0) {
 		op = MDB_NEXT_DUP;
 		MDB_val av;
 		rc = mdb_get(txn->t, txn->st->dbi[DB_ACCT], &v, &av);
 		if (rc) {
-			rc = rc == MDB_NOTFOUND ? CR_ECORRUPT : map_err(rc);
+			result = rc == MDB_NOTFOUND ? CR_ECORRUPT : map_err(rc);
 			break;
 		}
-		rc = cr_acct_decode(v.mv_data, v.mv_size, av.mv_data, av.mv_size, &r);
-		if (!rc)
-			rc = fn(&r, arg);
-		if (rc)
+		result = cr_acct_decode(v.mv_data, v.mv_size, av.mv_data, av.mv_size, &r);
+		if (!result)
+			result = fn(&r, arg);
+		if (result)
 			break;
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : rc > 0 ? map_err(rc) : rc;
+	if (result)
+		return result; /* the callback's own value, or a decode error */
+	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
 }
 
 static void hist_key(uint64_t acct_id, int year, uint8_t out[10])
