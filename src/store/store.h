@@ -170,4 +170,26 @@ int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
 
 int cr_store_stats(cr_txn *txn, struct cr_store_stats *out /* OUT */);
 
+/* The data directory the store was opened in; valid while st is open.
+ * Files kept beside the store (the audit trail) live there. */
+const char *cr_store_dir(const cr_store *st);
+/* Derives a 32-byte secret for one use (name, e.g. "audit") from the store's
+ * secret, so that a use never sees the pseudonym key itself. */
+#define CR_DERIVED_KEY_LEN 32
+void cr_store_derive_key(const cr_store *st, const char *name,
+			 uint8_t out[CR_DERIVED_KEY_LEN] /* OUT */);
+
+/* The audit trail's head (audit.h): the sequence number and hash of the
+ * last entry, with a MAC made by the audit module.  The store keeps it
+ * opaque, in the same write transactions as the accesses it records.  get
+ * returns CR_ENOTFOUND before the first entry. */
+#define CR_AUDIT_HASH_LEN 32
+struct cr_audit_head {
+	uint64_t seq;
+	uint8_t hash[CR_AUDIT_HASH_LEN];
+	uint8_t mac[CR_AUDIT_HASH_LEN];
+};
+int cr_store_audit_head_put(cr_txn *txn, const struct cr_audit_head *h);
+int cr_store_audit_head_get(cr_txn *txn, struct cr_audit_head *out /* OUT */);
+
 #endif

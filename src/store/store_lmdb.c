@@ -4,7 +4,7 @@
  * One LMDB environment in the data directory, with these named databases
  * (docs/storage.md gives sizes and reasons):
  *
- *   meta       "version", "pseudokey", counters           -> values
+ *   meta       "version", "pseudokey", counters, "audit_head" -> values
  *   inst       institution code                           -> kind, name
  *   acct       institution code '\0' account number       -> packed account
  *   subj       subject key (16)                           -> packed identity
@@ -661,4 +661,51 @@ int cr_store_stats(cr_txn *txn, struct cr_store_stats *out)
 	if (!rc && stat(path, &sb) == 0)
 		out->file_bytes = (uint64_t)sb.st_blocks * 512;
 	return rc ? rc : free_bytes(txn, &out->free_bytes);
+}
+
+const char *cr_store_dir(const cr_store *st)
+{
+	return st->path;
+}
+
+void cr_store_derive_key(const cr_store *st, const char *name,
+			 uint8_t out[CR_DERIVED_KEY_LEN])
+{
+	/* BLAKE2b keyed with the store secret, personalised for derivation:
+	 * subject keys use no personalisation and a 16-byte output, so no
+	 * derived key can equal a subject key. */
+	uint8_t personal[crypto_generichash_blake2b_PERSONALBYTES];
+	memcpy(personal, "creditref-derive", sizeof personal);
+	crypto_generichash_blake2b_salt_personal(out, CR_DERIVED_KEY_LEN,
+						 (const uint8_t *)name, strlen(name),
+						 st->pseudokey, PSEUDOKEY_LEN,
+						 NULL, personal);
+}
+
+/* The audit head: meta "audit_head" -> u64 BE seq, hash, mac. */
+#define AUDIT_HEAD_LEN (8 + 2 * CR_AUDIT_HASH_LEN)
+
+int cr_store_audit_head_put(cr_txn *txn, const struct cr_audit_head *h)
+{
+	uint8_t b[AUDIT_HEAD_LEN];
+	cr_put_u64be(b, h->seq);
+	memcpy(b + 8, h->hash, CR_AUDIT_HASH_LEN);
+	memcpy(b + 8 + CR_AUDIT_HASH_LEN, h->mac, CR_AUDIT_HASH_LEN);
+	MDB_val k = val("audit_head", 10), v = val(b, sizeof b);
+	return map_err(mdb_put(txn->t, txn->st->dbi[DB_META], &k, &v, 0));
+}
+
+int cr_store_audit_head_get(cr_txn *txn, struct cr_audit_head *out)
+{
+	MDB_val k = val("audit_head", 10), v;
+	int rc = mdb_get(txn->t, txn->st->dbi[DB_META], &k, &v);
+	if (rc)
+		return map_err(rc);
+	if (v.mv_size != AUDIT_HEAD_LEN)
+		return CR_ECORRUPT;
+	const uint8_t *b = v.mv_data;
+	out->seq = cr_get_u64be(b);
+	memcpy(out->hash, b + 8, CR_AUDIT_HASH_LEN);
+	memcpy(out->mac, b + 8 + CR_AUDIT_HASH_LEN, CR_AUDIT_HASH_LEN);
+	return 0;
 }

@@ -235,6 +235,33 @@ static void reopen_keeps_data_and_pseudonyms(void **state)
 	assert_int_equal(cr_store_create(db), CR_EEXIST);
 }
 
+static void audit_head_round_trip_and_derived_keys(void **state)
+{
+	struct fixture *f = *state;
+	cr_txn *txn;
+	struct cr_audit_head h, back;
+	memset(&h, 0, sizeof h);
+	h.seq = 42;
+	memset(h.hash, 0xab, sizeof h.hash);
+	memset(h.mac, 0xcd, sizeof h.mac);
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_audit_head_get(txn, &back), CR_ENOTFOUND);
+	assert_int_equal(cr_store_audit_head_put(txn, &h), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+	assert_int_equal(cr_store_begin(f->st, 0, &txn), 0);
+	assert_int_equal(cr_store_audit_head_get(txn, &back), 0);
+	cr_store_abort(txn);
+	assert_memory_equal(&h, &back, sizeof h);
+
+	uint8_t a[CR_DERIVED_KEY_LEN], a2[CR_DERIVED_KEY_LEN], b[CR_DERIVED_KEY_LEN];
+	cr_store_derive_key(f->st, "audit", a);
+	cr_store_derive_key(f->st, "audit", a2);
+	cr_store_derive_key(f->st, "other", b);
+	assert_memory_equal(a, a2, sizeof a);
+	assert_memory_not_equal(a, b, sizeof a);
+	assert_true(strstr(cr_store_dir(f->st), f->dir) == cr_store_dir(f->st));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +272,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(held_counts_add_and_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(inquiries_filter_by_date, setup, teardown),
 		cmocka_unit_test_setup_teardown(reopen_keeps_data_and_pseudonyms, setup, teardown),
+		cmocka_unit_test_setup_teardown(audit_head_round_trip_and_derived_keys, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
