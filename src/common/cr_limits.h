@@ -41,6 +41,15 @@
 #define CR_SUBJECT_ACCOUNTS_MAX 1024
 /* Inquiries one report lists (two years of them). */
 #define CR_REPORT_INQUIRIES_MAX 512
+/* Audit trail (audit.h).  A refusal reason and an act's detail are short
+ * texts written by the code, never personal data. */
+#define CR_AUDIT_REASON_MAX 127
+#define CR_AUDIT_DETAIL_MAX 63
+/* One audit line: about 450 bytes of fixed fields and keys, the two texts
+ * above at worst six bytes each once escaped ("\u001f"), and the 148-byte
+ * hash and MAC suffix. */
+#define CR_AUDIT_LINE_MAX 2048
+
 /* Latest dpd a statement may carry: 100 years of arrears is corrupt input. */
 #define CR_DPD_MAX 36500
 /* Largest amount in minor units: 10^15 fen = 10 trillion yuan, far above any
@@ -62,6 +71,8 @@
 
 _Static_assert(CR_LINE_MAX >= 4096, "a line must hold a full account record");
 _Static_assert(CR_GRID_MONTHS == 60, "the report contract is a 60-month grid");
+_Static_assert(CR_AUDIT_LINE_MAX >= 600 + 6 * (CR_AUDIT_REASON_MAX + CR_AUDIT_DETAIL_MAX),
+	       "an audit line must hold the longest escaped reason and detail");
 _Static_assert(CR_AMOUNT_MAX < (1LL << 62) / CR_SUBJECT_ACCOUNTS_MAX,
 	       "sums of amounts over a subject's accounts must not overflow");
 

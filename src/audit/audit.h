@@ -1,0 +1,140 @@
+/*
+ * audit.h - the append-only, hash-chained audit trail (DESIGN.md rule 4).
+ *
+ * Every access to personal data and every administrative act appends one
+ * entry to DIR/audit.log, one JSON object per line (docs/audit.md):
+ *
+ *   {"seq":12,"time":"2026-06-30T10:00:00Z","as_of":"2026-06-30",
+ *    "actor":{"role":"lender","institution":"L0001"},"action":"report",
+ *    "subject":"<32 hex>","purpose":"loan_approval","outcome":"granted",
+ *    "reason":"","detail":"","prev":"<64 hex>","hash":"<64 hex>",
+ *    "mac":"<64 hex>"}
+ *
+ * The subject is the store's 16-byte pseudonym (cr_store_subject_key), never
+ * the ID; no name, ID or account number is ever written.
+ *
+ * Chain.  hash = BLAKE2b-256(prev || P), where P is the line's exact bytes
+ * before ',"hash":' and prev is the previous entry's hash (32 zero bytes for
+ * entry 1).  Anyone can recompute it offline without a secret.  mac is a
+ * keyed BLAKE2b-256 of the hash with a secret derived from the store's
+ * secret (cr_store_derive_key "audit"): whoever edits an entry and
+ * recomputes the chain from there on cannot make the MACs, so verify names
+ * the first entry touched.
+ *
+ * Head.  The last entry's seq and hash, MAC'd with the same secret, are kept
+ * in the store (cr_store_audit_head_put) inside the write transaction of the
+ * access being recorded, so the head and the data commit together; a file
+ * shorter than the head is a truncated trail.  The line is written with
+ * O_APPEND and fdatasync'd before that commit, so an acknowledged access is
+ * always on disk in the trail.  A crash between the fdatasync and the commit
+ * leaves the file one entry ahead of the head; that entry is authentic (its
+ * MAC holds), the next append chains after it, and verify accepts it.  The
+ * file is never allowed to be behind the head.
+ *
+ * Appends are serialised by the caller's write transaction: LMDB admits one
+ * writer at a time across processes, and the head is read inside it.
+ */
+#ifndef CR_AUDIT_H
+#define CR_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cr_limits.h"
+#include "store.h"
+
+/* Who acted (DESIGN.md "Actors and roles"). */
+enum cr_audit_role {
+	CR_AUDIT_ROLE_SUBJECT = 1,    /* the person, about their own data */
+	CR_AUDIT_ROLE_LENDER = 2,     /* an institution querying */
+	CR_AUDIT_ROLE_FURNISHER = 3,  /* an institution furnishing or answering */
+	CR_AUDIT_ROLE_SUPERVISOR = 4,
+	CR_AUDIT_ROLE_OPERATOR = 5,   /* the bureau's own staff, or the CLI */
+};
+
+enum cr_audit_outcome {
+	CR_AUDIT_GRANTED = 1,   /* allowed and done */
+	CR_AUDIT_REFUSED = 2,   /* not allowed; reason says why */
+	CR_AUDIT_NOT_FOUND = 3, /* allowed to ask, but there was nothing */
+};
+
+#define CR_AUDIT_ACTION_MAX 23
+#define CR_AUDIT_TIME_LEN 20 /* "YYYY-MM-DDTHH:MM:SSZ" */
+
+struct cr_audit_entry {
+	uint64_t seq;                         /* set by cr_audit_append */
+	char time[CR_AUDIT_TIME_LEN + 1];     /* UTC; set by cr_audit_append */
+	int32_t asof_days;                    /* the business date (--as-of) */
+	uint8_t role;                         /* enum cr_audit_role */
+	char institution[CR_INST_CODE_MAX + 1]; /* the acting institution, or "" */
+	char action[CR_AUDIT_ACTION_MAX + 1]; /* [a-z_]+: report, consent_grant, ... */
+	int has_subject;                      /* 0 for acts about no person */
+	struct cr_subject_key subject;
+	uint8_t purpose;                      /* enum cr_purpose; 0 for none */
+	uint8_t outcome;                      /* enum cr_audit_outcome */
+	char reason[CR_AUDIT_REASON_MAX + 1]; /* why refused; "" when granted */
+	char detail[CR_AUDIT_DETAIL_MAX + 1]; /* what was acted on, e.g.
+					       * "institution=L0001 scope=query" */
+};
+
+/* Zeroes e; the caller then fills the fields it knows. */
+void cr_audit_entry_init(struct cr_audit_entry *e);
+
+const char *cr_audit_role_name(uint8_t role);
+const char *cr_audit_outcome_name(uint8_t outcome);
+
+/*
+ * Appends e to the trail of st and records the new head in txn, which must
+ * be a write transaction that the caller then commits (or aborts: the line
+ * stays, one entry ahead of the head, see above).  Sets e->seq and e->time.
+ * The line is on disk when this returns 0.  Errors: CR_EINVAL for a bad
+ * entry (unknown role, outcome or purpose, an action outside [a-z_]);
+ * CR_ECORRUPT when the trail does not agree with its head (truncated or
+ * edited: nothing is appended on top of a damaged trail, so the access
+ * must be refused); CR_EIO; store errors.
+ */
+int cr_audit_append(cr_store *st, cr_txn *txn,
+		    struct cr_audit_entry *e /* IN/OUT */);
+
+/* What went wrong, for the first bad entry verify finds. */
+enum cr_audit_fault {
+	CR_AUDIT_INTACT = 0,
+	CR_AUDIT_MALFORMED,  /* a line that is not a well-formed entry */
+	CR_AUDIT_ALTERED,    /* the entry's hash does not match its bytes */
+	CR_AUDIT_FORGED,     /* hash consistent, MAC wrong: rewritten without the key */
+	CR_AUDIT_ORDER,      /* seq is not the next one: removed, reordered or inserted */
+	CR_AUDIT_CHAIN,      /* prev is not the previous entry's hash */
+	CR_AUDIT_TRUNCATED,  /* the file ends before the head */
+	CR_AUDIT_HEAD,       /* the head's MAC is wrong, or it names another entry */
+};
+
+struct cr_audit_verdict {
+	uint64_t entries;    /* well-formed entries read before any fault */
+	uint64_t head_seq;   /* 0 when the store has no head */
+	uint64_t ahead;      /* authentic entries after the head (interrupted commits) */
+	int torn_tail;       /* a final line without its newline (a crash mid-write) */
+	uint8_t fault;       /* enum cr_audit_fault */
+	uint64_t bad_seq;    /* the entry at fault (its position, 1-based) */
+	uint64_t found_seq;  /* CR_AUDIT_ORDER: the seq found there */
+	char msg[200];       /* one sentence naming the fault, "" when intact */
+};
+
+/*
+ * Re-reads the whole trail, recomputes every hash and MAC, checks the order
+ * and compares the end with the head.  Returns 0 when intact, CR_ECORRUPT
+ * with *out naming the first fault, or CR_EIO / a store error.  st may be
+ * read-only; the head is read before the file so that concurrent appends
+ * only ever make the file ahead.
+ */
+int cr_audit_verify(cr_store *st, struct cr_audit_verdict *out /* OUT */);
+
+/*
+ * Calls fn for each entry about subject k, oldest first (lines that do not
+ * parse are skipped; cr_audit_verify reports them).  A non-zero return from
+ * fn stops the walk and is returned.  The entry is valid during the call.
+ */
+int cr_audit_list_subject(cr_store *st, const struct cr_subject_key *k,
+			  int (*fn)(const struct cr_audit_entry *e, void *arg),
+			  void *arg);
+
+#endif
