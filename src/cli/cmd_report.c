@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "consent.h"
 #include "cr_buf.h"
@@ -95,6 +96,9 @@ int cr_cmd_report(int argc, char **argv)
 			   inst, masked, purpose_s, reason);
 	else if (rc == CR_ENOTFOUND)
 		cr_cli_err("report", "the bureau has no credit file for %s", masked);
+	else if (rc == CR_ECORRUPT)
+		cr_cli_err("report", "%s; no report is served without its audit entry "
+			   "(check: creditref audit verify --db %s)", cr_strerror(rc), db);
 	else if (rc)
 		cr_cli_err("report", "%s", cr_strerror(rc));
 	else
@@ -179,6 +183,28 @@ static int consent_from_args(const struct cr_args *a, const char *verb,
 	return 0;
 }
 
+/* Rule 4: a consent change by the operator is audited, refusals too.  The
+ * institution is named only when it is a known code: an unknown --institution
+ * is user input and could be anything, an ID typed by mistake included. */
+static int audit_consent(cr_store *st, cr_txn *txn, const struct cr_subject_key *k,
+			 const struct cr_consent *c, int32_t asof, const char *refusal)
+{
+	struct cr_audit_entry e;
+	cr_audit_entry_init(&e);
+	e.asof_days = asof;
+	e.role = CR_AUDIT_ROLE_OPERATOR;
+	snprintf(e.action, sizeof e.action, "%s",
+		 c->revoked_days != CR_NO_DATE ? "consent_revoke" : "consent_grant");
+	e.has_subject = 1;
+	e.subject = *k;
+	e.purpose = c->purpose;
+	e.outcome = refusal ? CR_AUDIT_REFUSED : CR_AUDIT_GRANTED;
+	snprintf(e.reason, sizeof e.reason, "%s", refusal ? refusal : "");
+	snprintf(e.detail, sizeof e.detail, "institution=%s scope=%s",
+		 refusal ? "?" : c->inst, cr_scope_name(c->scope));
+	return cr_audit_append(st, txn, &e);
+}
+
 static int consent_change(cr_store *st, const struct cr_subject_key *k,
 			  const struct cr_consent *c, int32_t asof)
 {
@@ -189,22 +215,25 @@ static int consent_change(cr_store *st, const struct cr_subject_key *k,
 	if (rc)
 		return rc;
 	rc = cr_store_inst_get(txn, c->inst, &in);
-	if (rc == CR_ENOTFOUND)
+	const int unknown = rc == CR_ENOTFOUND;
+	if (unknown)
 		cr_cli_err("consent", "unknown institution %s", c->inst);
 	if (!rc)
 		rc = cr_consent_apply(txn, k, c, asof, &released);
+	const int fresh = rc;
+	if (rc >= 0 || unknown)
+		rc = audit_consent(st, txn, k, c, asof, unknown ? "unknown institution" : NULL);
 	if (rc < 0) {
 		cr_store_abort(txn);
 		return rc;
 	}
-	const int fresh = rc;
 	rc = cr_store_commit(txn);
-	if (!rc)
+	if (!rc && fresh >= 0)
 		printf("%s %s consent for %s%s; released=%llu held records\n",
 		       fresh ? "recorded" : "already recorded:",
 		       c->revoked_days != CR_NO_DATE ? "revocation of" : "grant of",
 		       c->inst, "", (unsigned long long)released);
-	return rc;
+	return rc ? rc : fresh < 0 ? fresh : 0;
 }
 
 int cr_cmd_consent(int argc, char **argv)

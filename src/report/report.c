@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "consent.h"
 #include "cr_assert.h"
 #include "cr_date.h"
@@ -212,6 +213,28 @@ static int self_chargeable(const struct cr_report *r)
 	return count >= 2;
 }
 
+/* Rule 4: every request is audited, refused ones too, inside txn. */
+static int audit_query(cr_store *st, cr_txn *txn, const struct cr_subject_key *k,
+		       const char *inst, uint8_t purpose, int32_t asof_days,
+		       int rc, const char *reason)
+{
+	struct cr_audit_entry e;
+	cr_audit_entry_init(&e);
+	e.asof_days = asof_days;
+	e.role = purpose == CR_PURPOSE_SELF ? CR_AUDIT_ROLE_SUBJECT : CR_AUDIT_ROLE_LENDER;
+	snprintf(e.institution, sizeof e.institution, "%s", inst);
+	snprintf(e.action, sizeof e.action, "report");
+	e.has_subject = 1;
+	e.subject = *k;
+	e.purpose = purpose;
+	e.outcome = rc == CR_EDENIED ? CR_AUDIT_REFUSED
+		  : rc == CR_ENOTFOUND ? CR_AUDIT_NOT_FOUND : CR_AUDIT_GRANTED;
+	if (rc == CR_ENOTFOUND)
+		reason = "the bureau has no credit file on this person";
+	snprintf(e.reason, sizeof e.reason, "%s", rc && reason ? reason : "");
+	return cr_audit_append(st, txn, &e);
+}
+
 int cr_report_query(cr_store *st, const struct cr_subject_key *k,
 		    const char *inst, uint8_t purpose, int32_t asof_days,
 		    struct cr_report *out, const char **reason)
@@ -236,9 +259,14 @@ int cr_report_query(cr_store *st, const struct cr_subject_key *k,
 		memcpy(q.inst, out->requester, sizeof q.inst);
 		rc = cr_store_inquiry_add(txn, k, &q);
 	}
-	if (rc) {
+	/* A refusal commits a transaction holding only the audit head. */
+	const int answered = !rc || rc == CR_EDENIED || rc == CR_ENOTFOUND;
+	const int arc = answered ? audit_query(st, txn, k, self ? "" : inst, purpose,
+					       asof_days, rc, *reason) : 0;
+	if (!answered || arc) {
 		cr_store_abort(txn);
-		return rc;
+		return arc ? arc : rc;
 	}
-	return cr_store_commit(txn);
+	const int crc = cr_store_commit(txn);
+	return crc ? crc : rc;
 }

@@ -4,7 +4,10 @@
  * cr_report_query() is the one way a report leaves the bureau: it checks the
  * authorization rules (consent.h), records the inquiry, and builds the report
  * in one durable write transaction, so a report is never returned without its
- * inquiry on disk and a refused request leaves no inquiry behind.
+ * inquiry on disk and a refused request leaves no inquiry behind.  Every
+ * request, granted or refused, is written to the audit trail (audit.h) in
+ * that same transaction: role "lender" for an institution, "subject" for
+ * the person's own report.
  *
  * Visibility (DESIGN.md rule 2): an account whose furnisher has no live
  * furnish consent for the person is "held".  Held accounts are left out of
