@@ -50,6 +50,16 @@ static const struct {
 	 "usage: creditref stats --db DIR\n\n"
 	 "Counts of institutions, people, accounts, account-months, consents,\n"
 	 "inquiries and held records, and the store's size on disk.\n"},
+	{"audit",
+	 "usage: creditref audit verify --db DIR\n"
+	 "       creditref audit show --db DIR --id ID [--as-of YYYY-MM-DD]\n\n"
+	 "Every access to a person's data and every administrative act is an\n"
+	 "entry in DIR/audit.log, hash-chained, with its head kept in the store\n"
+	 "(docs/audit.md).  verify recomputes the chain and exits 1 naming the\n"
+	 "first entry altered, removed, reordered or inserted, or the truncation\n"
+	 "of the tail; it writes nothing.  show lists who looked at the person's\n"
+	 "data, when, why and what was decided (entries up to --as-of); the look\n"
+	 "itself is audited first.\n"},
 	{"help", "usage: creditref help [COMMAND]\n"},
 };
 
