@@ -8,9 +8,13 @@ static const struct {
 	const char *text;
 } help[] = {
 	{"init",
-	 "usage: creditref init --db DIR\n\n"
-	 "Creates DIR (mode 0700) and an empty store in it.  Nothing to start:\n"
-	 "the store is an LMDB file, crash-safe, read through memory mapping.\n"},
+	 "usage: creditref init --db DIR [--key-file F]\n\n"
+	 "Creates DIR (mode 0700) and an empty store in it, and a new master key in\n"
+	 "F (mode 0600; default DIR.key beside the data directory, or\n"
+	 "$CREDITREF_KEY_FILE).  Keep the key file out of the data directory's\n"
+	 "backups: identities and account numbers in the store are encrypted under\n"
+	 "it.  Every command takes --key-file the same way.  Nothing to start: the\n"
+	 "store is an LMDB file, crash-safe, read through memory mapping.\n"},
 	{"gen",
 	 "usage: creditref gen --subjects N [--institutions M] [--months K] [--seed S]\n"
 	 "                     [--consent-rate R] [--bad-rate R] [--as-of YYYY-MM-DD]\n"
@@ -50,6 +54,13 @@ static const struct {
 	 "usage: creditref stats --db DIR\n\n"
 	 "Counts of institutions, people, accounts, account-months, consents,\n"
 	 "inquiries and held records, and the store's size on disk.\n"},
+	{"keys",
+	 "usage: creditref keys rotate --db DIR [--key-file F]\n\n"
+	 "Replaces the master key in the key file with a new random one.  The\n"
+	 "store's own keys are re-sealed under it (envelope encryption), so this\n"
+	 "takes the same time whatever the size of the store; afterwards the old key\n"
+	 "no longer opens the store.  The key file defaults to DIR.key beside the data\n"
+	 "directory, or $CREDITREF_KEY_FILE.\n"},
 	{"help", "usage: creditref help [COMMAND]\n"},
 };
 

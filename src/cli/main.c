@@ -17,6 +17,7 @@ static const struct {
 	{"consent", cr_cmd_consent, "grant, revoke or list a person's authorizations"},
 	{"report", cr_cmd_report, "a person's credit report, under the consent rules"},
 	{"stats", cr_cmd_stats, "counts and size of the store"},
+	{"keys", cr_cmd_keys, "rotate the master key"},
 	{"help", cr_cmd_help, "explain a command"},
 };
 

@@ -6,7 +6,11 @@
  * interface speaks in domain records, not in raw keys and values.
  *
  * Subjects are keyed by a 16-byte pseudonym: a keyed BLAKE2b hash of the
- * normalized ID (cr_store_subject_key), never by the ID itself.
+ * normalized ID (cr_store_subject_key), never by the ID itself; accounts by
+ * their institution and a keyed hash of the account number.  Identities and
+ * account numbers are stored sealed (XChaCha20-Poly1305) under a data key,
+ * itself sealed under the master key from a key file outside the data
+ * directory (keyfile.h, docs/security.md).
  *
  * Transactions: one writer at a time, any number of readers, each reader
  * seeing a consistent snapshot.  Reads return copies into caller-owned
@@ -93,14 +97,26 @@ struct cr_store_stats {
 	uint64_t free_bytes;    /* pages LMDB will reuse; 0 in a write txn */
 };
 
-/* Creates the data directory (mode 0700) and an empty store in it.
- * Fails with CR_EEXIST if a store is already there. */
-int cr_store_create(const char *dir);
-/* Opens the store in dir.  flags: CR_STORE_RDONLY for read-only use.  On
- * failure *out is NULL and the error is returned. */
+/* Creates the data directory (mode 0700), a new master key in key_file
+ * (mode 0600; it must not exist yet and should live outside dir, see
+ * cr_keyfile_default) and an empty store sealed under that key.
+ * CR_EEXIST if a store is already in dir or the key file exists (*reason
+ * says which). */
+int cr_store_create(const char *dir, const char *key_file,
+		    const char **reason /* OUT */);
+/* Opens the store in dir with the master key in key_file.  flags:
+ * CR_STORE_RDONLY for read-only use.  On failure *out is NULL, the error is
+ * returned, and for key problems (missing, mode too open, wrong key:
+ * CR_ENOTFOUND, CR_EDENIED, CR_EINVAL) *reason says what to do. */
 #define CR_STORE_RDONLY 1
-int cr_store_open(const char *dir, int flags, cr_store **out /* OUT */);
+int cr_store_open(const char *dir, const char *key_file, int flags,
+		  cr_store **out /* OUT */, const char **reason /* OUT */);
 void cr_store_close(cr_store *st);
+/* Replaces the master key: writes a new key file, re-seals the store's own
+ * keys under it and commits; the old key no longer opens the store.  Costs
+ * the same whatever the size of the store (envelope encryption). */
+int cr_store_rotate_key(cr_store *st, const char *key_file,
+			const char **reason /* OUT */);
 
 /* Computes the pseudonymous key of a normalized ID with the store's secret. */
 void cr_store_subject_key(const cr_store *st, const char *id,
