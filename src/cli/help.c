@@ -61,6 +61,14 @@ static const struct {
 	 "takes the same time whatever the size of the store; afterwards the old key\n"
 	 "no longer opens the store.  The key file defaults to DIR.key beside the data\n"
 	 "directory, or $CREDITREF_KEY_FILE.\n"},
+	{"purge",
+	 "usage: creditref purge --db DIR [--as-of YYYY-MM-DD]\n\n"
+	 "Removes from the store the adverse information (statuses 1-7, G, D, Z\n"
+	 "and their dpd and amounts) of every episode that ended more than five\n"
+	 "years before the as-of date: an overdue run ends when the account is\n"
+	 "cured (N) or settled (C), or with its last G, D or Z.  Reports apply the\n"
+	 "same rule at their own as-of date whether or not purge has run.  Prints\n"
+	 "what it removed; running it again at the same date removes nothing.\n"},
 	{"help", "usage: creditref help [COMMAND]\n"},
 };
 

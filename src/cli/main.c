@@ -18,6 +18,7 @@ static const struct {
 	{"report", cr_cmd_report, "a person's credit report, under the consent rules"},
 	{"stats", cr_cmd_stats, "counts and size of the store"},
 	{"keys", cr_cmd_keys, "rotate the master key"},
+	{"purge", cr_cmd_purge, "remove adverse information older than 5 years"},
 	{"help", cr_cmd_help, "explain a command"},
 };
 

@@ -15,6 +15,7 @@
 #include "cr_assert.h"
 #include "cr_date.h"
 #include "cr_err.h"
+#include "retention.h"
 
 void cr_report_init(struct cr_report *r)
 {
@@ -25,6 +26,8 @@ void cr_report_fini(struct cr_report *r)
 {
 	free(r->accounts);
 	free(r->inquiries);
+	free(r->scratch);
+	free(r->suppress);
 	cr_report_init(r);
 }
 
@@ -67,25 +70,25 @@ static void take_month(struct cr_report_account *ra, struct cr_report_summary *s
 		ra->ended = 1;
 }
 
-static int read_history(cr_txn *txn, struct cr_report_account *ra,
-			struct cr_report_summary *sum, int32_t asof_month)
+static int read_history(cr_txn *txn, struct cr_report *r,
+			struct cr_report_account *ra)
 {
+	static const struct cr_month_rec none;
+	const int32_t asof_month = cr_month_of_date(r->asof_days);
 	const int32_t grid_first = asof_month - (CR_GRID_MONTHS - 1);
-	const int32_t opened = cr_month_of_date(ra->rec.a.opened_days);
+	int32_t first = cr_month_of_date(ra->rec.a.opened_days);
 	memset(ra->grid, '/', CR_GRID_MONTHS);
 	ra->grid[CR_GRID_MONTHS] = '\0';
-	for (int year = opened / 12; year <= asof_month / 12; year++) {
-		struct cr_hist_year h;
-		int rc = cr_store_hist_get(txn, ra->rec.acct_id, year, &h);
-		if (rc && rc != CR_ENOTFOUND)
-			return rc;
-		for (int m = 0; m < 12; m++) {
-			const int32_t month = year * 12 + m;
-			if (month < opened || month > asof_month)
-				continue;
-			take_month(ra, sum, month, &h.m[m], grid_first, asof_month);
-		}
-	}
+	if (asof_month - first >= CR_HISTORY_MONTHS_MAX)
+		first = asof_month - CR_HISTORY_MONTHS_MAX + 1;
+	const size_t n = (size_t)(asof_month - first + 1);
+	int rc = cr_history_load(txn, ra->rec.acct_id, first, asof_month, r->scratch);
+	if (rc)
+		return rc;
+	cr_retention_mark(r->scratch, n, first, r->asof_days, r->suppress);
+	for (size_t i = 0; i < n; i++)
+		take_month(ra, &r->summary, first + (int32_t)i,
+			   r->suppress[i] ? &none : &r->scratch[i], grid_first, asof_month);
 	return 0;
 }
 
@@ -106,7 +109,7 @@ static int add_account(const struct cr_account_rec *rec, void *arg)
 	memset(ra, 0, sizeof *ra);
 	ra->rec = *rec;
 	ra->held = !live;
-	int rc = read_history(ctx->txn, ra, &r->summary, cr_month_of_date(r->asof_days));
+	int rc = read_history(ctx->txn, r, ra);
 	if (rc)
 		return rc;
 	r->n_accounts++;
@@ -182,7 +185,11 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 		r->accounts = malloc(CR_SUBJECT_ACCOUNTS_MAX * sizeof *r->accounts);
 	if (!r->inquiries)
 		r->inquiries = malloc(CR_REPORT_INQUIRIES_MAX * sizeof *r->inquiries);
-	if (!r->accounts || !r->inquiries)
+	if (!r->scratch)
+		r->scratch = malloc(CR_HISTORY_MONTHS_MAX * sizeof *r->scratch);
+	if (!r->suppress)
+		r->suppress = malloc(CR_HISTORY_MONTHS_MAX);
+	if (!r->accounts || !r->inquiries || !r->scratch || !r->suppress)
 		return CR_ENOMEM;
 	size_t n_facts;
 	rc = cr_store_consent_list(txn, k, facts, CR_CONSENT_FACTS_MAX, &n_facts);

@@ -10,6 +10,10 @@
  * furnish consent for the person is "held".  Held accounts are left out of
  * reports to institutions; the person's own report shows them, marked.
  *
+ * Retention (DESIGN.md rule 3, retention.h): adverse months past their five
+ * years at the as-of date are left out, as if never furnished, whether or
+ * not a purge has removed them yet.
+ *
  * The grid is CR_GRID_MONTHS status codes, oldest first, ending at the as-of
  * month: '/' before the account opened, the furnished status where there is
  * a statement, '*' (nothing due) after the account ended (C, G or Z), and
@@ -55,6 +59,8 @@ struct cr_report {
 	struct cr_report_account *accounts;   /* owned */
 	size_t n_inquiries;
 	struct cr_inquiry *inquiries;         /* owned, newest first */
+	struct cr_month_rec *scratch;         /* owned: one account's history */
+	uint8_t *suppress;                    /* owned: retention marks */
 };
 
 void cr_report_init(struct cr_report *r);

@@ -159,6 +159,17 @@ int cr_store_hist_get(cr_txn *txn, uint64_t acct_id, int year,
 int cr_store_hist_put(cr_txn *txn, uint64_t acct_id, int year,
 		      const struct cr_hist_year *h);
 
+/* Accounts that have history, in account-id order: fills up to max with
+ * the ids greater than after and the first year each has a statement in;
+ * *n is the number filled (0 at the end). */
+struct cr_hist_account {
+	uint64_t acct_id;
+	int first_year;
+};
+int cr_store_hist_accounts(cr_txn *txn, uint64_t after,
+			   struct cr_hist_account *out /* OUT */, size_t max,
+			   size_t *n /* OUT */);
+
 /* Consent facts of a subject, never deleted.  add returns 1 when new, 0 when
  * the identical fact was already stored. */
 int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,

@@ -694,6 +694,37 @@ int cr_store_hist_put(cr_txn *txn, uint64_t acct_id, int year,
 	return map_err(mdb_put(txn->t, txn->st->dbi[DB_HIST], &k, &v, 0));
 }
 
+int cr_store_hist_accounts(cr_txn *txn, uint64_t after,
+			   struct cr_hist_account *out, size_t max, size_t *n)
+{
+	MDB_cursor *c;
+	*n = 0;
+	int rc = mdb_cursor_open(txn->t, txn->st->dbi[DB_HIST], &c);
+	if (rc)
+		return map_err(rc);
+	uint8_t kb[10];
+	hist_key(after + 1, 0, kb);
+	MDB_val k = val(kb, 10), v;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	while (rc == 0 && *n < max) {
+		if (k.mv_size != 10) {
+			rc = CR_ECORRUPT;
+			break;
+		}
+		const uint8_t *p = k.mv_data;
+		const uint64_t id = cr_get_u64be(p);
+		out[(*n)++] = (struct cr_hist_account){id, p[8] << 8 | p[9]};
+		/* Skip the account's other years: jump to (id + 1, 0). */
+		hist_key(id + 1, 0, kb);
+		k = val(kb, 10);
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	}
+	mdb_cursor_close(c);
+	if (rc == CR_ECORRUPT)
+		return rc;
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : map_err(rc);
+}
+
 int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
 			 const struct cr_consent_fact *f)
 {
