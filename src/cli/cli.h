@@ -71,6 +71,7 @@ int cr_cmd_report(int argc, char **argv);
 int cr_cmd_stats(int argc, char **argv);
 int cr_cmd_keys(int argc, char **argv);
 int cr_cmd_purge(int argc, char **argv);
+int cr_cmd_dispute(int argc, char **argv);
 int cr_cmd_help(int argc, char **argv);
 
 /* Help text for a command, or NULL. */

@@ -69,6 +69,18 @@ static const struct {
 	 "cured (N) or settled (C), or with its last G, D or Z.  Reports apply the\n"
 	 "same rule at their own as-of date whether or not purge has run.  Prints\n"
 	 "what it removed; running it again at the same date removes nothing.\n"},
+	{"dispute",
+	 "usage: creditref dispute file --db DIR --id ID --institution CODE --account ACC\n"
+	 "                              [--month YYYY-MM] --reason TEXT [--as-of DATE]\n"
+	 "       creditref dispute resolve DISPUTE --db DIR --as CODE --verified\n"
+	 "       creditref dispute resolve DISPUTE --db DIR --as CODE --corrected --statement LINE\n"
+	 "       creditref dispute list --db DIR (--id ID | --institution CODE)\n\n"
+	 "A person contests an account or one month of it (file).  Reports show the\n"
+	 "item annotated as disputed.  The furnishing institution answers (resolve):\n"
+	 "--verified keeps the item; --corrected replaces the month with LINE, a\n"
+	 "statement record in the furnishing format, and keeps the old value as a\n"
+	 "revision.  An item unanswered 20 days after filing stops appearing in\n"
+	 "reports to institutions until it is answered; the person still sees it.\n"},
 	{"help", "usage: creditref help [COMMAND]\n"},
 };
 

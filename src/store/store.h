@@ -84,6 +84,38 @@ struct cr_inquiry {
 	uint8_t chargeable;
 };
 
+enum cr_dispute_status {
+	CR_DISPUTE_OPEN = 1,
+	CR_DISPUTE_VERIFIED = 2,  /* the furnisher confirmed the item */
+	CR_DISPUTE_CORRECTED = 3, /* the furnisher replaced the item */
+};
+
+#define CR_DISPUTE_REASON_MAX 511
+#define CR_WHOLE_ACCOUNT INT32_MIN /* a dispute about the account, not a month */
+
+/* A person contests an account, or one month of it. */
+struct cr_dispute {
+	uint64_t id;              /* assigned by the store, from 1 */
+	struct cr_subject_key subject;
+	uint64_t acct_id;
+	char inst[CR_INST_CODE_MAX + 1];
+	char account[CR_ACCOUNT_MAX + 1];
+	int32_t month;            /* or CR_WHOLE_ACCOUNT */
+	int32_t filed_days;
+	uint8_t status;           /* enum cr_dispute_status */
+	int32_t resolved_days;    /* CR_NO_DATE while open */
+	char reason[CR_DISPUTE_REASON_MAX + 1];
+};
+
+/* A statement value replaced by a dispute correction, kept forever. */
+struct cr_revision {
+	uint64_t acct_id;
+	int32_t month;
+	uint64_t dispute_id;
+	int32_t date_days;
+	struct cr_month_rec old;  /* status '\0': there was no statement */
+};
+
 /* Store-wide counters shown by "creditref stats". */
 struct cr_store_stats {
 	uint64_t institutions;
@@ -194,6 +226,22 @@ int cr_store_inquiry_add(cr_txn *txn, const struct cr_subject_key *k,
 int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
 			  int32_t since_days, struct cr_inquiry *out /* OUT */,
 			  size_t max, size_t *n /* OUT */);
+
+/* Disputes.  put assigns d->id when 0 (a new dispute) and indexes it under
+ * the subject; later puts update it.  The reason and account number are
+ * stored sealed. */
+int cr_store_dispute_put(cr_txn *txn, struct cr_dispute *d /* IN/OUT */);
+int cr_store_dispute_get(cr_txn *txn, uint64_t id, struct cr_dispute *out /* OUT */);
+/* Calls fn for each dispute of subject k (k NULL: every dispute), in id
+ * order; a non-zero return from fn stops the walk and is returned. */
+int cr_store_disputes(cr_txn *txn, const struct cr_subject_key *k,
+		      int (*fn)(const struct cr_dispute *d, void *arg), void *arg);
+
+/* Appends a revision (the value a correction replaced). */
+int cr_store_revision_add(cr_txn *txn, const struct cr_revision *r);
+/* Calls fn for each revision of an account, oldest first. */
+int cr_store_revisions(cr_txn *txn, uint64_t acct_id,
+		       int (*fn)(const struct cr_revision *r, void *arg), void *arg);
 
 int cr_store_stats(cr_txn *txn, struct cr_store_stats *out /* OUT */);
 

@@ -13,6 +13,9 @@
  *   consent    subject key (16), dupsort                  -> packed fact, date first
  *   held       subject key (16) + institution code        -> u64 count
  *   inquiry    subject key (16), dupsort                  -> packed inquiry, date first
+ *   dispute    dispute id (u64 BE)                        -> packed dispute + sealed text
+ *   subj_dispute subject key (16), dupsort                -> dispute id (u64 BE)
+ *   revision   account id + month + seq (BE)              -> replaced month, dispute, date
  *
  * Big-endian integers in keys make LMDB's byte order the numeric order, so
  * an account's years and a subject's consents and inquiries come back
@@ -39,7 +42,7 @@
 #define PSEUDOKEY_LEN 32
 
 enum { DB_META, DB_INST, DB_ACCT, DB_SUBJ, DB_SUBJ_ACCT, DB_HIST, DB_CONSENT,
-       DB_HELD, DB_INQUIRY, DB_COUNT };
+       DB_HELD, DB_INQUIRY, DB_DISPUTE, DB_SUBJ_DISPUTE, DB_REVISION, DB_COUNT };
 
 static const struct {
 	const char *name;
@@ -49,6 +52,8 @@ static const struct {
 	{"subj", 0},           {"subj_acct", MDB_DUPSORT},
 	{"hist", 0},           {"consent", MDB_DUPSORT},
 	{"held", 0},           {"inquiry", MDB_DUPSORT},
+	{"dispute", 0},        {"subj_dispute", MDB_DUPSORT},
+	{"revision", 0},
 };
 
 struct cr_store {
@@ -913,4 +918,192 @@ int cr_store_stats(cr_txn *txn, struct cr_store_stats *out)
 	if (!rc && stat(path, &sb) == 0)
 		out->file_bytes = (uint64_t)sb.st_blocks * 512;
 	return rc ? rc : free_bytes(txn, &out->free_bytes);
+}
+
+/* Dispute value: fixed fields, then the sealed "inst\0account\0reason". */
+#define DISPUTE_FIXED (CR_SUBJECT_KEY_LEN + 8 + 4 + 4 + 1 + 4)
+#define DISPUTE_TEXT_MAX (CR_INST_CODE_MAX + CR_ACCOUNT_MAX + CR_DISPUTE_REASON_MAX + 3)
+
+static void put_i32be(uint8_t *p, int32_t x)
+{
+	const uint32_t u = (uint32_t)x;
+	p[0] = (uint8_t)(u >> 24);
+	p[1] = (uint8_t)(u >> 16);
+	p[2] = (uint8_t)(u >> 8);
+	p[3] = (uint8_t)u;
+}
+
+static int32_t get_i32be(const uint8_t *p)
+{
+	return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+			 (uint32_t)p[2] << 8 | p[3]);
+}
+
+int cr_store_dispute_put(cr_txn *txn, struct cr_dispute *d)
+{
+	uint8_t kb[8], vb[DISPUTE_FIXED + DISPUTE_TEXT_MAX + SEAL_OVERHEAD];
+	uint8_t text[DISPUTE_TEXT_MAX];
+	const int fresh = d->id == 0;
+	int rc = fresh ? next_counter(txn, "next_dispute", &d->id) : 0;
+	if (rc)
+		return rc;
+	cr_put_u64be(kb, d->id);
+	memcpy(vb, d->subject.b, CR_SUBJECT_KEY_LEN);
+	uint8_t *p = vb + CR_SUBJECT_KEY_LEN;
+	cr_put_u64be(p, d->acct_id);
+	put_i32be(p + 8, d->month);
+	put_i32be(p + 12, d->filed_days);
+	p[16] = d->status;
+	put_i32be(p + 17, d->resolved_days);
+	size_t tn = 0;
+	const char *parts[3] = {d->inst, d->account, d->reason};
+	const size_t caps[3] = {CR_INST_CODE_MAX, CR_ACCOUNT_MAX, CR_DISPUTE_REASON_MAX};
+	for (int i = 0; i < 3; i++) {
+		const size_t len = strnlen(parts[i], caps[i]);
+		memcpy(text + tn, parts[i], len);
+		tn += len;
+		if (i < 2)
+			text[tn++] = '\0';
+	}
+	size_t vn = DISPUTE_FIXED + seal(txn->st, kb, 8, text, tn, vb + DISPUTE_FIXED);
+	sodium_memzero(text, sizeof text);
+	MDB_val k = val(kb, 8), v = val(vb, vn);
+	rc = mdb_put(txn->t, txn->st->dbi[DB_DISPUTE], &k, &v, 0);
+	if (rc || !fresh)
+		return map_err(rc);
+	MDB_val sk = val(d->subject.b, CR_SUBJECT_KEY_LEN);
+	return map_err(mdb_put(txn->t, txn->st->dbi[DB_SUBJ_DISPUTE], &sk, &k, 0));
+}
+
+static int dispute_decode(const cr_store *st, const uint8_t *kb, const uint8_t *p,
+			  size_t n, struct cr_dispute *out)
+{
+	uint8_t text[DISPUTE_TEXT_MAX + 1];
+	size_t tn;
+	memset(out, 0, sizeof *out);
+	if (n < DISPUTE_FIXED || n - DISPUTE_FIXED > DISPUTE_TEXT_MAX + SEAL_OVERHEAD ||
+	    unseal(st, kb, 8, p + DISPUTE_FIXED, n - DISPUTE_FIXED, text, &tn))
+		return CR_ECORRUPT;
+	text[tn] = '\0';
+	out->id = cr_get_u64be(kb);
+	memcpy(out->subject.b, p, CR_SUBJECT_KEY_LEN);
+	p += CR_SUBJECT_KEY_LEN;
+	out->acct_id = cr_get_u64be(p);
+	out->month = get_i32be(p + 8);
+	out->filed_days = get_i32be(p + 12);
+	out->status = p[16];
+	out->resolved_days = get_i32be(p + 17);
+	/* Three NUL-separated strings, each within its field's limit. */
+	char *fields[3] = {out->inst, out->account, out->reason};
+	const size_t caps[3] = {sizeof out->inst, sizeof out->account, sizeof out->reason};
+	size_t pos = 0;
+	int rc = 0;
+	for (int i = 0; i < 3 && !rc; i++) {
+		const size_t len = strnlen((const char *)text + pos, tn - pos);
+		if (len >= caps[i] || (i < 2 && pos + len >= tn))
+			rc = CR_ECORRUPT;
+		else
+			memcpy(fields[i], text + pos, len);
+		pos += len + 1;
+	}
+	sodium_memzero(text, sizeof text);
+	return rc;
+}
+
+int cr_store_dispute_get(cr_txn *txn, uint64_t id, struct cr_dispute *out)
+{
+	uint8_t kb[8];
+	cr_put_u64be(kb, id);
+	MDB_val k = val(kb, 8), v;
+	int rc = mdb_get(txn->t, txn->st->dbi[DB_DISPUTE], &k, &v);
+	if (rc)
+		return map_err(rc);
+	return dispute_decode(txn->st, kb, v.mv_data, v.mv_size, out);
+}
+
+int cr_store_disputes(cr_txn *txn, const struct cr_subject_key *k,
+		      int (*fn)(const struct cr_dispute *d, void *arg), void *arg)
+{
+	MDB_cursor *c;
+	const int by_subject = k != NULL;
+	int rc = mdb_cursor_open(txn->t, txn->st->dbi[by_subject ? DB_SUBJ_DISPUTE : DB_DISPUTE], &c);
+	if (rc)
+		return map_err(rc);
+	MDB_val key = by_subject ? val(k->b, CR_SUBJECT_KEY_LEN) : val(NULL, 0), v;
+	int op = by_subject ? MDB_SET : MDB_FIRST, result = 0;
+	struct cr_dispute d;
+	while (!result && (rc = mdb_cursor_get(c, &key, &v, op)) == 0) {
+		op = by_subject ? MDB_NEXT_DUP : MDB_NEXT;
+		if (by_subject) {
+			result = v.mv_size == 8 ? cr_store_dispute_get(txn, cr_get_u64be(v.mv_data), &d)
+						: CR_ECORRUPT;
+		} else {
+			result = key.mv_size == 8 ? dispute_decode(txn->st, key.mv_data, v.mv_data,
+								   v.mv_size, &d)
+						  : CR_ECORRUPT;
+		}
+		if (!result)
+			result = fn(&d, arg);
+	}
+	mdb_cursor_close(c);
+	if (result)
+		return result;
+	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
+}
+
+#define REVISION_VAL (1 + 4 + 8 * 4 + 8 + 4)
+
+int cr_store_revision_add(cr_txn *txn, const struct cr_revision *r)
+{
+	uint8_t kb[20], vb[REVISION_VAL];
+	uint64_t seq;
+	int rc = next_counter(txn, "next_revision", &seq);
+	if (rc)
+		return rc;
+	cr_put_u64be(kb, r->acct_id);
+	put_i32be(kb + 8, r->month);
+	cr_put_u64be(kb + 12, seq);
+	vb[0] = (uint8_t)r->old.status;
+	put_i32be(vb + 1, r->old.dpd);
+	cr_put_u64be(vb + 5, (uint64_t)r->old.balance);
+	cr_put_u64be(vb + 13, (uint64_t)r->old.due);
+	cr_put_u64be(vb + 21, (uint64_t)r->old.paid);
+	cr_put_u64be(vb + 29, (uint64_t)r->old.overdue);
+	cr_put_u64be(vb + 37, r->dispute_id);
+	put_i32be(vb + 45, r->date_days);
+	MDB_val k = val(kb, sizeof kb), v = val(vb, sizeof vb);
+	return map_err(mdb_put(txn->t, txn->st->dbi[DB_REVISION], &k, &v, MDB_NOOVERWRITE));
+}
+
+int cr_store_revisions(cr_txn *txn, uint64_t acct_id,
+		       int (*fn)(const struct cr_revision *r, void *arg), void *arg)
+{
+	MDB_cursor *c;
+	uint8_t kb[20] = {0};
+	int rc = mdb_cursor_open(txn->t, txn->st->dbi[DB_REVISION], &c);
+	if (rc)
+		return map_err(rc);
+	cr_put_u64be(kb, acct_id);
+	MDB_val k = val(kb, 8), v;
+	int result = 0;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && !result;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data, *p = v.mv_data;
+		if (k.mv_size != 20 || cr_get_u64be(kp) != acct_id)
+			break;
+		if (v.mv_size != REVISION_VAL) {
+			result = CR_ECORRUPT;
+			break;
+		}
+		struct cr_revision r = {acct_id, get_i32be(kp + 8), cr_get_u64be(p + 37),
+					get_i32be(p + 45),
+					{(char)p[0], get_i32be(p + 1), (int64_t)cr_get_u64be(p + 5),
+					 (int64_t)cr_get_u64be(p + 13), (int64_t)cr_get_u64be(p + 21),
+					 (int64_t)cr_get_u64be(p + 29)}};
+		result = fn(&r, arg);
+	}
+	mdb_cursor_close(c);
+	if (result)
+		return result;
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : map_err(rc);
 }
