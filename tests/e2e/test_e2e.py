@@ -16,6 +16,8 @@ import tempfile
 import traceback
 
 CREDITREF = os.environ["CREDITREF"]
+# The binary itself, not the logging wrapper, for tests that signal it.
+CREDITREF_REAL = os.environ.get("CREDITREF_REAL", CREDITREF)
 HERE = os.path.dirname(os.path.abspath(__file__))
 ASOF = "2026-06-30"
 ASOF_MONTH = 2026 * 12 + 5
@@ -404,7 +406,7 @@ def kill_during_ingest_loses_nothing_acknowledged():
     try:
         clean.ingest(g.path)
         for delay in (0.05, 0.2):
-            p = subprocess.Popen([CREDITREF, "ingest", "--db", crashed.db, "--as-of", ASOF, g.path],
+            p = subprocess.Popen([CREDITREF_REAL, "ingest", "--db", crashed.db, "--as-of", ASOF, g.path],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(delay)
             p.kill()
