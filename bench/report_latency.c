@@ -34,6 +34,7 @@
 #include "cr_buf.h"
 #include "cr_date.h"
 #include "cr_err.h"
+#include "keyfile.h"
 #include "cr_record.h"
 #include "jsonl.h"
 #include "report.h"
@@ -225,9 +226,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cr_store *st;
-	rc = cr_store_open(argv[1], CR_STORE_RDONLY, &st);
+	char key_file[4096];
+	const char *reason;
+	cr_keyfile_default(argv[1], key_file, sizeof key_file);
+	rc = cr_store_open(argv[1], key_file, CR_STORE_RDONLY, &st, &reason);
 	if (rc) {
-		fprintf(stderr, "report_latency: %s: %s\n", argv[1], cr_strerror(rc));
+		fprintf(stderr, "report_latency: %s: %s\n", argv[1],
+			reason ? reason : cr_strerror(rc));
 		return 1;
 	}
 	struct sample s = {calloc((size_t)n, 8), calloc((size_t)n, 8),

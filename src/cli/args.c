@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "cr_date.h"
 #include "cr_err.h"
+#include "keyfile.h"
+#include "store.h"
 
 void cr_cli_err(const char *cmd, const char *fmt, ...)
 {
@@ -138,4 +140,35 @@ int cr_args_rate(const struct cr_args *a, const char *name, double def,
 	}
 	*out = x;
 	return 0;
+}
+
+void cr_cli_key_file(const struct cr_args *a, const char *db, char *out, size_t cap)
+{
+	const char *k = cr_args_get(a, "key-file");
+	if (!k || !*k)
+		k = getenv("CREDITREF_KEY_FILE");
+	if (k && *k)
+		snprintf(out, cap, "%s", k);
+	else
+		cr_keyfile_default(db, out, cap);
+}
+
+int cr_cli_open_store(const struct cr_args *a, int flags, struct cr_store **st)
+{
+	const char *db = cr_args_need(a, "db"), *reason;
+	if (!db)
+		return CR_EXIT_USAGE;
+	char key_file[4096];
+	cr_cli_key_file(a, db, key_file, sizeof key_file);
+	int rc = cr_store_open(db, key_file, flags, st, &reason);
+	if (!rc)
+		return 0;
+	if (reason)
+		cr_cli_err(a->cmd, "cannot open the store in %s with key file %s: %s",
+			   db, key_file, reason);
+	else if (rc == CR_ENOTFOUND)
+		cr_cli_err(a->cmd, "no creditref store in %s (create one with: creditref init --db %s)", db, db);
+	else
+		cr_cli_err(a->cmd, "cannot open the store in %s: %s", db, cr_strerror(rc));
+	return rc == CR_EDENIED ? CR_EXIT_DENIED : CR_EXIT_FAIL;
 }

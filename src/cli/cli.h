@@ -49,6 +49,14 @@ int cr_args_u64(const struct cr_args *a, const char *name, uint64_t def,
 int cr_args_rate(const struct cr_args *a, const char *name, double def,
 		 double *out /* OUT */);
 
+struct cr_store;
+/* The key file for --db DIR: --key-file, else $CREDITREF_KEY_FILE, else
+ * "DIR.key" beside the data directory.  Writes into out (cap bytes). */
+void cr_cli_key_file(const struct cr_args *a, const char *db, char *out, size_t cap);
+/* Opens the store named by --db (and --key-file), printing why when it
+ * cannot.  Returns 0 or an exit status. */
+int cr_cli_open_store(const struct cr_args *a, int flags, struct cr_store **st /* OUT */);
+
 /* Prints "creditref CMD: MSG" to stderr. */
 void cr_cli_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -61,6 +69,9 @@ int cr_cmd_gen(int argc, char **argv);
 int cr_cmd_consent(int argc, char **argv);
 int cr_cmd_report(int argc, char **argv);
 int cr_cmd_stats(int argc, char **argv);
+int cr_cmd_keys(int argc, char **argv);
+int cr_cmd_purge(int argc, char **argv);
+int cr_cmd_dispute(int argc, char **argv);
 int cr_cmd_audit(int argc, char **argv);
 int cr_cmd_help(int argc, char **argv);
 

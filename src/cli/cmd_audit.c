@@ -21,16 +21,14 @@
 #include "cr_id.h"
 #include "store.h"
 
-static int audit_verify(const char *db)
+static int audit_verify(const struct cr_args *a)
 {
 	cr_store *st;
 	struct cr_audit_verdict v;
-	int rc = cr_store_open(db, CR_STORE_RDONLY, &st);
-	if (rc) {
-		cr_cli_err("audit", "cannot open the store in %s: %s", db, cr_strerror(rc));
-		return CR_EXIT_FAIL;
-	}
-	rc = cr_audit_verify(st, &v);
+	int ex = cr_cli_open_store(a, CR_STORE_RDONLY, &st);
+	if (ex)
+		return ex;
+	int rc = cr_audit_verify(st, &v);
 	cr_store_close(st);
 	if (rc == CR_ECORRUPT) {
 		printf("audit: %s\n", v.msg);
@@ -100,20 +98,19 @@ static int audit_own_access(cr_store *st, const struct cr_subject_key *k, int32_
 	return cr_store_commit(txn);
 }
 
-static int audit_show(const char *db, const char *id, int32_t asof)
+static int audit_show(const struct cr_args *a, const char *id, int32_t asof)
 {
 	cr_store *st;
 	struct cr_subject_key k;
 	struct show_ctx ctx = {asof, 0};
 	char masked[CR_ID_LEN + 1];
-	int rc = cr_store_open(db, 0, &st);
-	if (rc) {
-		cr_cli_err("audit", "cannot open the store in %s: %s", db, cr_strerror(rc));
-		return CR_EXIT_FAIL;
-	}
+	const char *db = cr_args_get(a, "db");
+	int ex = cr_cli_open_store(a, 0, &st);
+	if (ex)
+		return ex;
 	cr_store_subject_key(st, id, &k);
 	cr_id_mask(id, masked);
-	rc = audit_own_access(st, &k, asof);
+	int rc = audit_own_access(st, &k, asof);
 	if (rc == CR_ECORRUPT)
 		cr_cli_err("audit", "the trail does not agree with its head; nothing is "
 			   "shown (run: creditref audit verify --db %s)", db);
@@ -134,7 +131,7 @@ static int audit_show(const char *db, const char *id, int32_t asof)
 int cr_cmd_audit(int argc, char **argv)
 {
 	static const struct cr_opt_spec spec[] = {
-		{"db", 1}, {"id", 1}, {"as-of", 1}, {NULL, 0}};
+		{"db", 1}, {"key-file", 1}, {"id", 1}, {"as-of", 1}, {NULL, 0}};
 	struct cr_args a;
 	int ex = cr_args_parse(&a, "audit", spec, argc, argv);
 	if (ex)
@@ -148,7 +145,7 @@ int cr_cmd_audit(int argc, char **argv)
 	if (!db)
 		return CR_EXIT_USAGE;
 	if (strcmp(verb, "verify") == 0)
-		return audit_verify(db);
+		return audit_verify(&a);
 	int32_t asof, birth;
 	char id[CR_ID_LEN + 1];
 	const char *v = cr_args_need(&a, "id"), *reason;
@@ -160,5 +157,5 @@ int cr_cmd_audit(int argc, char **argv)
 		cr_cli_err("audit", "--id %s: %s", masked, reason);
 		return CR_EXIT_USAGE;
 	}
-	return audit_show(db, id, asof);
+	return audit_show(&a, id, asof);
 }

@@ -30,16 +30,6 @@ static int read_id(const struct cr_args *a, int32_t asof, char id[CR_ID_LEN + 1]
 	return 0;
 }
 
-static int open_store(const char *cmd, const char *db, cr_store **st)
-{
-	int rc = cr_store_open(db, 0, st);
-	if (rc == CR_ENOTFOUND)
-		cr_cli_err(cmd, "no creditref store in %s (create one with: creditref init --db %s)", db, db);
-	else if (rc)
-		cr_cli_err(cmd, "cannot open the store in %s: %s", db, cr_strerror(rc));
-	return rc ? CR_EXIT_FAIL : 0;
-}
-
 static int print_report(const struct cr_report *r, const char *format)
 {
 	struct cr_buf b;
@@ -54,8 +44,8 @@ static int print_report(const struct cr_report *r, const char *format)
 int cr_cmd_report(int argc, char **argv)
 {
 	static const struct cr_opt_spec spec[] = {
-		{"db", 1}, {"id", 1}, {"as", 1}, {"purpose", 1}, {"format", 1},
-		{"as-of", 1}, {NULL, 0}};
+		{"db", 1}, {"key-file", 1}, {"id", 1}, {"as", 1}, {"purpose", 1},
+		{"format", 1}, {"as-of", 1}, {NULL, 0}};
 	struct cr_args a;
 	int ex = cr_args_parse(&a, "report", spec, argc, argv);
 	if (ex)
@@ -81,7 +71,7 @@ int cr_cmd_report(int argc, char **argv)
 	if (purpose != CR_PURPOSE_SELF && !(inst = cr_args_need(&a, "as")))
 		return CR_EXIT_USAGE;
 	cr_store *st;
-	if ((ex = open_store("report", db, &st)))
+	if ((ex = cr_cli_open_store(&a, 0, &st)))
 		return ex;
 	struct cr_subject_key k;
 	struct cr_report r;
@@ -239,8 +229,8 @@ static int consent_change(cr_store *st, const struct cr_subject_key *k,
 int cr_cmd_consent(int argc, char **argv)
 {
 	static const struct cr_opt_spec spec[] = {
-		{"db", 1}, {"id", 1}, {"institution", 1}, {"scope", 1}, {"purpose", 1},
-		{"expires", 1}, {"evidence", 1}, {"as-of", 1}, {NULL, 0}};
+		{"db", 1}, {"key-file", 1}, {"id", 1}, {"institution", 1}, {"scope", 1},
+		{"purpose", 1}, {"expires", 1}, {"evidence", 1}, {"as-of", 1}, {NULL, 0}};
 	struct cr_args a;
 	int ex = cr_args_parse(&a, "consent", spec, argc, argv);
 	if (ex)
@@ -259,7 +249,7 @@ int cr_cmd_consent(int argc, char **argv)
 	if (strcmp(verb, "list") != 0 && (ex = consent_from_args(&a, verb, id, asof, &rec)))
 		return ex;
 	cr_store *st;
-	if ((ex = open_store("consent", db, &st)))
+	if ((ex = cr_cli_open_store(&a, 0, &st)))
 		return ex;
 	struct cr_subject_key k;
 	cr_store_subject_key(st, id, &k);

@@ -13,36 +13,29 @@
 
 int cr_cmd_init(int argc, char **argv)
 {
-	static const struct cr_opt_spec spec[] = {{"db", 1}, {NULL, 0}};
+	static const struct cr_opt_spec spec[] = {{"db", 1}, {"key-file", 1}, {NULL, 0}};
 	struct cr_args a;
 	int ex = cr_args_parse(&a, "init", spec, argc, argv);
 	if (ex)
 		return ex;
-	const char *db = cr_args_need(&a, "db");
+	const char *db = cr_args_need(&a, "db"), *reason;
 	if (!db)
 		return CR_EXIT_USAGE;
-	int rc = cr_store_create(db);
+	char key_file[4096];
+	cr_cli_key_file(&a, db, key_file, sizeof key_file);
+	int rc = cr_store_create(db, key_file, &reason);
 	if (rc == CR_EEXIST) {
-		cr_cli_err("init", "%s already holds a creditref store", db);
+		cr_cli_err("init", "%s", reason ? reason : "that directory already holds a creditref store");
 		return CR_EXIT_FAIL;
 	}
 	if (rc) {
 		cr_cli_err("init", "cannot create a store in %s: %s", db, cr_strerror(rc));
 		return CR_EXIT_FAIL;
 	}
-	printf("initialized empty creditref store in %s\n", db);
+	printf("initialized empty creditref store in %s\n"
+	       "master key written to %s (mode 0600): keep it outside backups of %s\n",
+	       db, key_file, db);
 	return 0;
-}
-
-/* Opens the store named by --db, printing why when it cannot. */
-static int open_db(const char *cmd, const char *db, int flags, cr_store **st)
-{
-	int rc = cr_store_open(db, flags, st);
-	if (rc == CR_ENOTFOUND)
-		cr_cli_err(cmd, "no creditref store in %s (create one with: creditref init --db %s)", db, db);
-	else if (rc)
-		cr_cli_err(cmd, "cannot open the store in %s: %s", db, cr_strerror(rc));
-	return rc;
 }
 
 static time_t progress_last;
@@ -110,7 +103,7 @@ static int ingest_one(const char *path, cr_store *st, int32_t asof,
 
 int cr_cmd_ingest(int argc, char **argv)
 {
-	static const struct cr_opt_spec spec[] = {{"db", 1}, {"as-of", 1}, {NULL, 0}};
+	static const struct cr_opt_spec spec[] = {{"db", 1}, {"key-file", 1}, {"as-of", 1}, {NULL, 0}};
 	struct cr_args a;
 	int ex = cr_args_parse(&a, "ingest", spec, argc, argv);
 	if (ex)
@@ -124,8 +117,8 @@ int cr_cmd_ingest(int argc, char **argv)
 		return CR_EXIT_USAGE;
 	}
 	cr_store *st;
-	if (open_db("ingest", db, 0, &st))
-		return CR_EXIT_FAIL;
+	if ((ex = cr_cli_open_store(&a, 0, &st)))
+		return ex;
 	struct cr_ingest_counts total;
 	memset(&total, 0, sizeof total);
 	for (int i = 0; i < a.n_positional && !ex; i++)
@@ -145,18 +138,15 @@ int cr_cmd_ingest(int argc, char **argv)
 
 int cr_cmd_stats(int argc, char **argv)
 {
-	static const struct cr_opt_spec spec[] = {{"db", 1}, {NULL, 0}};
+	static const struct cr_opt_spec spec[] = {{"db", 1}, {"key-file", 1}, {NULL, 0}};
 	struct cr_args a;
 	int ex = cr_args_parse(&a, "stats", spec, argc, argv);
 	if (ex)
 		return ex;
-	const char *db = cr_args_need(&a, "db");
-	if (!db)
-		return CR_EXIT_USAGE;
 	cr_store *st;
 	cr_txn *txn;
-	if (open_db("stats", db, CR_STORE_RDONLY, &st))
-		return CR_EXIT_FAIL;
+	if ((ex = cr_cli_open_store(&a, CR_STORE_RDONLY, &st)))
+		return ex;
 	struct cr_store_stats s;
 	int rc = cr_store_begin(st, 0, &txn);
 	if (!rc) {

@@ -8,9 +8,13 @@ static const struct {
 	const char *text;
 } help[] = {
 	{"init",
-	 "usage: creditref init --db DIR\n\n"
-	 "Creates DIR (mode 0700) and an empty store in it.  Nothing to start:\n"
-	 "the store is an LMDB file, crash-safe, read through memory mapping.\n"},
+	 "usage: creditref init --db DIR [--key-file F]\n\n"
+	 "Creates DIR (mode 0700) and an empty store in it, and a new master key in\n"
+	 "F (mode 0600; default DIR.key beside the data directory, or\n"
+	 "$CREDITREF_KEY_FILE).  Keep the key file out of the data directory's\n"
+	 "backups: identities and account numbers in the store are encrypted under\n"
+	 "it.  Every command takes --key-file the same way.  Nothing to start: the\n"
+	 "store is an LMDB file, crash-safe, read through memory mapping.\n"},
 	{"gen",
 	 "usage: creditref gen --subjects N [--institutions M] [--months K] [--seed S]\n"
 	 "                     [--consent-rate R] [--bad-rate R] [--as-of YYYY-MM-DD]\n"
@@ -50,9 +54,36 @@ static const struct {
 	 "usage: creditref stats --db DIR\n\n"
 	 "Counts of institutions, people, accounts, account-months, consents,\n"
 	 "inquiries and held records, and the store's size on disk.\n"},
+	{"keys",
+	 "usage: creditref keys rotate --db DIR [--key-file F]\n\n"
+	 "Replaces the master key in the key file with a new random one.  The\n"
+	 "store's own keys are re-sealed under it (envelope encryption), so this\n"
+	 "takes the same time whatever the size of the store; afterwards the old key\n"
+	 "no longer opens the store.  The key file defaults to DIR.key beside the data\n"
+	 "directory, or $CREDITREF_KEY_FILE.\n"},
+	{"purge",
+	 "usage: creditref purge --db DIR [--as-of YYYY-MM-DD]\n\n"
+	 "Removes from the store the adverse information (statuses 1-7, G, D, Z\n"
+	 "and their dpd and amounts) of every episode that ended more than five\n"
+	 "years before the as-of date: an overdue run ends when the account is\n"
+	 "cured (N) or settled (C), or with its last G, D or Z.  Reports apply the\n"
+	 "same rule at their own as-of date whether or not purge has run.  Prints\n"
+	 "what it removed; running it again at the same date removes nothing.\n"},
+	{"dispute",
+	 "usage: creditref dispute file --db DIR --id ID --institution CODE --account ACC\n"
+	 "                              [--month YYYY-MM] --reason TEXT [--as-of DATE]\n"
+	 "       creditref dispute resolve DISPUTE --db DIR --as CODE --verified\n"
+	 "       creditref dispute resolve DISPUTE --db DIR --as CODE --corrected --statement LINE\n"
+	 "       creditref dispute list --db DIR (--id ID | --institution CODE)\n\n"
+	 "A person contests an account or one month of it (file).  Reports show the\n"
+	 "item annotated as disputed.  The furnishing institution answers (resolve):\n"
+	 "--verified keeps the item; --corrected replaces the month with LINE, a\n"
+	 "statement record in the furnishing format, and keeps the old value as a\n"
+	 "revision.  An item unanswered 20 days after filing stops appearing in\n"
+	 "reports to institutions until it is answered; the person still sees it.\n"},
 	{"audit",
-	 "usage: creditref audit verify --db DIR\n"
-	 "       creditref audit show --db DIR --id ID [--as-of YYYY-MM-DD]\n\n"
+	 "usage: creditref audit verify --db DIR [--key-file F]\n"
+	 "       creditref audit show --db DIR [--key-file F] --id ID [--as-of YYYY-MM-DD]\n\n"
 	 "Every access to a person's data and every administrative act is an\n"
 	 "entry in DIR/audit.log, hash-chained, with its head kept in the store\n"
 	 "(docs/audit.md).  verify recomputes the chain and exits 1 naming the\n"

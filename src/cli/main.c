@@ -16,7 +16,10 @@ static const struct {
 	{"ingest", cr_cmd_ingest, "load furnishing files (JSON Lines) into the store"},
 	{"consent", cr_cmd_consent, "grant, revoke or list a person's authorizations"},
 	{"report", cr_cmd_report, "a person's credit report, under the consent rules"},
+	{"dispute", cr_cmd_dispute, "file, answer and list disputes"},
 	{"stats", cr_cmd_stats, "counts and size of the store"},
+	{"keys", cr_cmd_keys, "rotate the master key"},
+	{"purge", cr_cmd_purge, "remove adverse information older than 5 years"},
 	{"audit", cr_cmd_audit, "verify the audit trail; show who looked at a person's data"},
 	{"help", cr_cmd_help, "explain a command"},
 };

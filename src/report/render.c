@@ -10,6 +10,7 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "cr_id.h"
+#include "dispute.h"
 #include "report.h"
 
 /* Appends ,"key":<int> (or without the comma when first). */
@@ -108,6 +109,59 @@ static int json_latest(const struct cr_report_account *ra, struct cr_buf *b)
 	return rc ? rc : cr_buf_putc(b, '}');
 }
 
+static int json_disputes(const struct cr_report_account *ra, struct cr_buf *b)
+{
+	int rc = cr_buf_puts(b, ",\"disputes\":[");
+	for (int i = 0; i < ra->n_disputes && !rc; i++) {
+		const struct cr_report_dispute *d = &ra->disputes[i];
+		char month[8];
+		rc = cr_buf_puts(b, i ? ",{" : "{");
+		if (!rc)
+			rc = kv_int(b, "id", (int64_t)d->id, 1);
+		if (!rc && d->month == CR_WHOLE_ACCOUNT) {
+			rc = cr_buf_puts(b, ",\"month\":null");
+		} else if (!rc) {
+			cr_month_format(d->month, month);
+			rc = kv_str(b, "month", month, 0);
+		}
+		if (!rc)
+			rc = kv_date(b, "filed", d->filed_days);
+		if (!rc)
+			rc = kv_str(b, "status", cr_dispute_status_name(d->status), 0);
+		if (!rc)
+			rc = cr_buf_putc(b, '}');
+	}
+	return rc ? rc : cr_buf_putc(b, ']');
+}
+
+/* The values corrections replaced: the person's own report shows them. */
+static int json_revisions(const struct cr_report_account *ra, struct cr_buf *b)
+{
+	int rc = cr_buf_puts(b, ",\"revisions\":[");
+	for (int i = 0; i < ra->n_revisions && !rc; i++) {
+		const struct cr_revision *v = &ra->revisions[i];
+		char month[8];
+		const char status[2] = {v->old.status, '\0'};
+		cr_month_format(v->month, month);
+		rc = cr_buf_puts(b, i ? ",{" : "{");
+		if (!rc)
+			rc = kv_str(b, "month", month, 1);
+		if (!rc)
+			rc = kv_int(b, "dispute", (int64_t)v->dispute_id, 0);
+		if (!rc)
+			rc = kv_date(b, "date", v->date_days);
+		if (!rc && !v->old.status)
+			rc = cr_buf_puts(b, ",\"previous\":null}");
+		else if (!rc)
+			rc = cr_buf_printf(b, ",\"previous\":{\"status\":\"%s\",\"dpd\":%d,"
+					   "\"balance\":%lld,\"due\":%lld,\"paid\":%lld,\"overdue\":%lld}}",
+					   status, (int)v->old.dpd, (long long)v->old.balance,
+					   (long long)v->old.due, (long long)v->old.paid,
+					   (long long)v->old.overdue);
+	}
+	return rc ? rc : cr_buf_putc(b, ']');
+}
+
 static int json_account(const struct cr_report_account *ra, int self, struct cr_buf *b)
 {
 	const struct cr_account *a = &ra->rec.a;
@@ -148,6 +202,10 @@ static int json_account(const struct cr_report_account *ra, int self, struct cr_
 	}
 	if (!rc && self)
 		rc = cr_buf_puts(b, ra->held ? ",\"held\":true" : ",\"held\":false");
+	if (!rc && ra->n_disputes)
+		rc = json_disputes(ra, b);
+	if (!rc && ra->n_revisions)
+		rc = json_revisions(ra, b);
 	if (!rc)
 		rc = json_latest(ra, b);
 	if (!rc)
@@ -233,6 +291,15 @@ static int text_account(const struct cr_report_account *ra, struct cr_buf *b)
 	}
 	if (!rc)
 		rc = cr_buf_printf(b, "\n    %.30s\n    %.30s\n", ra->grid, ra->grid + 30);
+	for (int i = 0; i < ra->n_disputes && !rc; i++) {
+		char filed[11], item[8] = "account";
+		cr_date_format(ra->disputes[i].filed_days, filed);
+		if (ra->disputes[i].month != CR_WHOLE_ACCOUNT)
+			cr_month_format(ra->disputes[i].month, item);
+		rc = cr_buf_printf(b, "    disputed: #%llu %s filed %s, %s\n",
+				   (unsigned long long)ra->disputes[i].id, item, filed,
+				   cr_dispute_status_name(ra->disputes[i].status));
+	}
 	return rc;
 }
 

@@ -13,9 +13,11 @@
 
 #include "audit.h"
 #include "consent.h"
+#include "dispute.h"
 #include "cr_assert.h"
 #include "cr_date.h"
 #include "cr_err.h"
+#include "retention.h"
 
 void cr_report_init(struct cr_report *r)
 {
@@ -26,6 +28,9 @@ void cr_report_fini(struct cr_report *r)
 {
 	free(r->accounts);
 	free(r->inquiries);
+	free(r->scratch);
+	free(r->suppress);
+	free(r->all_disputes);
 	cr_report_init(r);
 }
 
@@ -68,25 +73,70 @@ static void take_month(struct cr_report_account *ra, struct cr_report_summary *s
 		ra->ended = 1;
 }
 
-static int read_history(cr_txn *txn, struct cr_report_account *ra,
-			struct cr_report_summary *sum, int32_t asof_month)
+static int read_history(cr_txn *txn, struct cr_report *r,
+			struct cr_report_account *ra, int self)
 {
+	static const struct cr_month_rec none;
+	const int32_t asof_month = cr_month_of_date(r->asof_days);
 	const int32_t grid_first = asof_month - (CR_GRID_MONTHS - 1);
-	const int32_t opened = cr_month_of_date(ra->rec.a.opened_days);
+	int32_t first = cr_month_of_date(ra->rec.a.opened_days);
 	memset(ra->grid, '/', CR_GRID_MONTHS);
 	ra->grid[CR_GRID_MONTHS] = '\0';
-	for (int year = opened / 12; year <= asof_month / 12; year++) {
-		struct cr_hist_year h;
-		int rc = cr_store_hist_get(txn, ra->rec.acct_id, year, &h);
-		if (rc && rc != CR_ENOTFOUND)
-			return rc;
-		for (int m = 0; m < 12; m++) {
-			const int32_t month = year * 12 + m;
-			if (month < opened || month > asof_month)
-				continue;
-			take_month(ra, sum, month, &h.m[m], grid_first, asof_month);
-		}
+	if (asof_month - first >= CR_HISTORY_MONTHS_MAX)
+		first = asof_month - CR_HISTORY_MONTHS_MAX + 1;
+	const size_t n = (size_t)(asof_month - first + 1);
+	int rc = cr_history_load(txn, ra->rec.acct_id, first, asof_month, r->scratch);
+	if (rc)
+		return rc;
+	cr_retention_mark(r->scratch, n, first, r->asof_days, r->suppress);
+	/* Months under an overdue, unanswered dispute: hidden from others. */
+	for (size_t i = 0; i < r->n_all_disputes && !self; i++) {
+		const struct cr_dispute *d = &r->all_disputes[i];
+		if (d->acct_id == ra->rec.acct_id && d->month != CR_WHOLE_ACCOUNT &&
+		    d->month >= first && d->month <= asof_month &&
+		    cr_dispute_hides(d, r->asof_days))
+			r->suppress[d->month - first] = 1;
 	}
+	for (size_t i = 0; i < n; i++)
+		take_month(ra, &r->summary, first + (int32_t)i,
+			   r->suppress[i] ? &none : &r->scratch[i], grid_first, asof_month);
+	return 0;
+}
+
+/* Copies the account's disputes into its annotations.  Returns 1 when a
+ * whole-account dispute hides it from an institution's report. */
+static int annotate_disputes(const struct cr_report *r, struct cr_report_account *ra,
+			     int self)
+{
+	int hidden = 0;
+	for (size_t i = 0; i < r->n_all_disputes; i++) {
+		const struct cr_dispute *d = &r->all_disputes[i];
+		if (d->acct_id != ra->rec.acct_id || d->filed_days > r->asof_days)
+			continue;
+		if (!self && d->month == CR_WHOLE_ACCOUNT && cr_dispute_hides(d, r->asof_days))
+			hidden = 1;
+		if (ra->n_disputes < CR_REPORT_ACCOUNT_DISPUTES_MAX)
+			ra->disputes[ra->n_disputes++] = (struct cr_report_dispute){
+				d->id, d->month, d->filed_days,
+				d->resolved_days != CR_NO_DATE && d->resolved_days > r->asof_days
+					? (uint8_t)CR_DISPUTE_OPEN : d->status};
+	}
+	return hidden;
+}
+
+static int add_revision(const struct cr_revision *rev, void *arg)
+{
+	struct cr_report_account *ra = arg;
+	if (ra->n_revisions < CR_REPORT_ACCOUNT_DISPUTES_MAX)
+		ra->revisions[ra->n_revisions++] = *rev;
+	return 0;
+}
+
+static int collect_dispute(const struct cr_dispute *d, void *arg)
+{
+	struct cr_report *r = arg;
+	if (r->n_all_disputes < CR_REPORT_DISPUTES_MAX)
+		r->all_disputes[r->n_all_disputes++] = *d;
 	return 0;
 }
 
@@ -107,7 +157,11 @@ static int add_account(const struct cr_account_rec *rec, void *arg)
 	memset(ra, 0, sizeof *ra);
 	ra->rec = *rec;
 	ra->held = !live;
-	int rc = read_history(ctx->txn, ra, &r->summary, cr_month_of_date(r->asof_days));
+	if (annotate_disputes(r, ra, ctx->include_held))
+		return 0; /* the whole account is under an overdue dispute */
+	int rc = read_history(ctx->txn, r, ra, ctx->include_held);
+	if (!rc && ctx->include_held && ra->n_disputes)
+		rc = cr_store_revisions(ctx->txn, ra->rec.acct_id, add_revision, ra);
 	if (rc)
 		return rc;
 	r->n_accounts++;
@@ -183,8 +237,18 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 		r->accounts = malloc(CR_SUBJECT_ACCOUNTS_MAX * sizeof *r->accounts);
 	if (!r->inquiries)
 		r->inquiries = malloc(CR_REPORT_INQUIRIES_MAX * sizeof *r->inquiries);
-	if (!r->accounts || !r->inquiries)
+	if (!r->scratch)
+		r->scratch = malloc(CR_HISTORY_MONTHS_MAX * sizeof *r->scratch);
+	if (!r->suppress)
+		r->suppress = malloc(CR_HISTORY_MONTHS_MAX);
+	if (!r->all_disputes)
+		r->all_disputes = malloc(CR_REPORT_DISPUTES_MAX * sizeof *r->all_disputes);
+	if (!r->accounts || !r->inquiries || !r->scratch || !r->suppress || !r->all_disputes)
 		return CR_ENOMEM;
+	r->n_all_disputes = 0;
+	rc = cr_store_disputes(txn, k, collect_dispute, r);
+	if (rc)
+		return rc;
 	size_t n_facts;
 	rc = cr_store_consent_list(txn, k, facts, CR_CONSENT_FACTS_MAX, &n_facts);
 	if (rc)

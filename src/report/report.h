@@ -13,6 +13,14 @@
  * furnish consent for the person is "held".  Held accounts are left out of
  * reports to institutions; the person's own report shows them, marked.
  *
+ * Disputes (dispute.h): a disputed account or month is annotated.  One still
+ * unanswered 20 days after filing is left out of reports to institutions
+ * until the furnisher answers; the person still sees it.
+ *
+ * Retention (DESIGN.md rule 3, retention.h): adverse months past their five
+ * years at the as-of date are left out, as if never furnished, whether or
+ * not a purge has removed them yet.
+ *
  * The grid is CR_GRID_MONTHS status codes, oldest first, ending at the as-of
  * month: '/' before the account opened, the furnished status where there is
  * a statement, '*' (nothing due) after the account ended (C, G or Z), and
@@ -27,6 +35,11 @@
 #include "cr_buf.h"
 #include "store.h"
 
+/* Dispute annotations kept per account in a report. */
+#define CR_REPORT_ACCOUNT_DISPUTES_MAX 8
+/* Disputes of one person considered by a report. */
+#define CR_REPORT_DISPUTES_MAX 256
+
 struct cr_report_account {
 	struct cr_account_rec rec;
 	char grid[CR_GRID_MONTHS + 1];
@@ -36,6 +49,15 @@ struct cr_report_account {
 	int ended;                /* a C, G or Z statement up to the as-of month */
 	int held;                 /* no live furnish consent (self reports only) */
 	int ever_overdue;         /* any 1..7 status up to the as-of month */
+	uint8_t n_disputes;       /* disputes about this account (annotations) */
+	struct cr_report_dispute {
+		uint64_t id;
+		int32_t month;        /* CR_WHOLE_ACCOUNT for the whole account */
+		int32_t filed_days;
+		uint8_t status;       /* enum cr_dispute_status */
+	} disputes[CR_REPORT_ACCOUNT_DISPUTES_MAX];
+	uint8_t n_revisions;      /* corrections (self reports only) */
+	struct cr_revision revisions[CR_REPORT_ACCOUNT_DISPUTES_MAX];
 };
 
 struct cr_report_summary {
@@ -58,6 +80,10 @@ struct cr_report {
 	struct cr_report_account *accounts;   /* owned */
 	size_t n_inquiries;
 	struct cr_inquiry *inquiries;         /* owned, newest first */
+	struct cr_month_rec *scratch;         /* owned: one account's history */
+	uint8_t *suppress;                    /* owned: retention marks */
+	struct cr_dispute *all_disputes;      /* owned: the person's disputes */
+	size_t n_all_disputes;
 };
 
 void cr_report_init(struct cr_report *r);

@@ -6,7 +6,11 @@
  * interface speaks in domain records, not in raw keys and values.
  *
  * Subjects are keyed by a 16-byte pseudonym: a keyed BLAKE2b hash of the
- * normalized ID (cr_store_subject_key), never by the ID itself.
+ * normalized ID (cr_store_subject_key), never by the ID itself; accounts by
+ * their institution and a keyed hash of the account number.  Identities and
+ * account numbers are stored sealed (XChaCha20-Poly1305) under a data key,
+ * itself sealed under the master key from a key file outside the data
+ * directory (keyfile.h, docs/security.md).
  *
  * Transactions: one writer at a time, any number of readers, each reader
  * seeing a consistent snapshot.  Reads return copies into caller-owned
@@ -80,6 +84,38 @@ struct cr_inquiry {
 	uint8_t chargeable;
 };
 
+enum cr_dispute_status {
+	CR_DISPUTE_OPEN = 1,
+	CR_DISPUTE_VERIFIED = 2,  /* the furnisher confirmed the item */
+	CR_DISPUTE_CORRECTED = 3, /* the furnisher replaced the item */
+};
+
+#define CR_DISPUTE_REASON_MAX 511
+#define CR_WHOLE_ACCOUNT INT32_MIN /* a dispute about the account, not a month */
+
+/* A person contests an account, or one month of it. */
+struct cr_dispute {
+	uint64_t id;              /* assigned by the store, from 1 */
+	struct cr_subject_key subject;
+	uint64_t acct_id;
+	char inst[CR_INST_CODE_MAX + 1];
+	char account[CR_ACCOUNT_MAX + 1];
+	int32_t month;            /* or CR_WHOLE_ACCOUNT */
+	int32_t filed_days;
+	uint8_t status;           /* enum cr_dispute_status */
+	int32_t resolved_days;    /* CR_NO_DATE while open */
+	char reason[CR_DISPUTE_REASON_MAX + 1];
+};
+
+/* A statement value replaced by a dispute correction, kept forever. */
+struct cr_revision {
+	uint64_t acct_id;
+	int32_t month;
+	uint64_t dispute_id;
+	int32_t date_days;
+	struct cr_month_rec old;  /* status '\0': there was no statement */
+};
+
 /* Store-wide counters shown by "creditref stats". */
 struct cr_store_stats {
 	uint64_t institutions;
@@ -93,14 +129,26 @@ struct cr_store_stats {
 	uint64_t free_bytes;    /* pages LMDB will reuse; 0 in a write txn */
 };
 
-/* Creates the data directory (mode 0700) and an empty store in it.
- * Fails with CR_EEXIST if a store is already there. */
-int cr_store_create(const char *dir);
-/* Opens the store in dir.  flags: CR_STORE_RDONLY for read-only use.  On
- * failure *out is NULL and the error is returned. */
+/* Creates the data directory (mode 0700), a new master key in key_file
+ * (mode 0600; it must not exist yet and should live outside dir, see
+ * cr_keyfile_default) and an empty store sealed under that key.
+ * CR_EEXIST if a store is already in dir or the key file exists (*reason
+ * says which). */
+int cr_store_create(const char *dir, const char *key_file,
+		    const char **reason /* OUT */);
+/* Opens the store in dir with the master key in key_file.  flags:
+ * CR_STORE_RDONLY for read-only use.  On failure *out is NULL, the error is
+ * returned, and for key problems (missing, mode too open, wrong key:
+ * CR_ENOTFOUND, CR_EDENIED, CR_EINVAL) *reason says what to do. */
 #define CR_STORE_RDONLY 1
-int cr_store_open(const char *dir, int flags, cr_store **out /* OUT */);
+int cr_store_open(const char *dir, const char *key_file, int flags,
+		  cr_store **out /* OUT */, const char **reason /* OUT */);
 void cr_store_close(cr_store *st);
+/* Replaces the master key: writes a new key file, re-seals the store's own
+ * keys under it and commits; the old key no longer opens the store.  Costs
+ * the same whatever the size of the store (envelope encryption). */
+int cr_store_rotate_key(cr_store *st, const char *key_file,
+			const char **reason /* OUT */);
 
 /* Computes the pseudonymous key of a normalized ID with the store's secret. */
 void cr_store_subject_key(const cr_store *st, const char *id,
@@ -143,6 +191,17 @@ int cr_store_hist_get(cr_txn *txn, uint64_t acct_id, int year,
 int cr_store_hist_put(cr_txn *txn, uint64_t acct_id, int year,
 		      const struct cr_hist_year *h);
 
+/* Accounts that have history, in account-id order: fills up to max with
+ * the ids greater than after and the first year each has a statement in;
+ * *n is the number filled (0 at the end). */
+struct cr_hist_account {
+	uint64_t acct_id;
+	int first_year;
+};
+int cr_store_hist_accounts(cr_txn *txn, uint64_t after,
+			   struct cr_hist_account *out /* OUT */, size_t max,
+			   size_t *n /* OUT */);
+
 /* Consent facts of a subject, never deleted.  add returns 1 when new, 0 when
  * the identical fact was already stored. */
 int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
@@ -167,6 +226,22 @@ int cr_store_inquiry_add(cr_txn *txn, const struct cr_subject_key *k,
 int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
 			  int32_t since_days, struct cr_inquiry *out /* OUT */,
 			  size_t max, size_t *n /* OUT */);
+
+/* Disputes.  put assigns d->id when 0 (a new dispute) and indexes it under
+ * the subject; later puts update it.  The reason and account number are
+ * stored sealed. */
+int cr_store_dispute_put(cr_txn *txn, struct cr_dispute *d /* IN/OUT */);
+int cr_store_dispute_get(cr_txn *txn, uint64_t id, struct cr_dispute *out /* OUT */);
+/* Calls fn for each dispute of subject k (k NULL: every dispute), in id
+ * order; a non-zero return from fn stops the walk and is returned. */
+int cr_store_disputes(cr_txn *txn, const struct cr_subject_key *k,
+		      int (*fn)(const struct cr_dispute *d, void *arg), void *arg);
+
+/* Appends a revision (the value a correction replaced). */
+int cr_store_revision_add(cr_txn *txn, const struct cr_revision *r);
+/* Calls fn for each revision of an account, oldest first. */
+int cr_store_revisions(cr_txn *txn, uint64_t acct_id,
+		       int (*fn)(const struct cr_revision *r, void *arg), void *arg);
 
 int cr_store_stats(cr_txn *txn, struct cr_store_stats *out /* OUT */);
 

@@ -120,13 +120,14 @@ int cr_subject_decode(const uint8_t *p, size_t n, struct cr_subject *out)
 	return rc ? rc : pos == n ? 0 : CR_ECORRUPT;
 }
 
-size_t cr_acct_key(const char *inst, const char *account, uint8_t *buf)
+size_t cr_acct_key(const char *inst, const uint8_t hash[CR_ACCT_HASH_LEN],
+		   uint8_t *buf)
 {
-	size_t a = strnlen(inst, CR_INST_CODE_MAX), b = strnlen(account, CR_ACCOUNT_MAX);
+	size_t a = strnlen(inst, CR_INST_CODE_MAX);
 	memcpy(buf, inst, a);
 	buf[a] = '\0';
-	memcpy(buf + a + 1, account, b);
-	return a + 1 + b;
+	memcpy(buf + a + 1, hash, CR_ACCT_HASH_LEN);
+	return a + 1 + CR_ACCT_HASH_LEN;
 }
 
 size_t cr_acct_encode(const struct cr_account_rec *r, uint8_t *buf)
@@ -158,24 +159,22 @@ size_t cr_acct_encode(const struct cr_account_rec *r, uint8_t *buf)
 	return n;
 }
 
-/* Splits an account key into institution code and account number. */
+/* Takes the institution code from an account key. */
 static int split_acct_key(const uint8_t *key, size_t kn, struct cr_account *a)
 {
 	const uint8_t *nul = memchr(key, '\0', kn);
 	if (!nul)
 		return CR_ECORRUPT;
-	size_t ia = (size_t)(nul - key), an = kn - ia - 1;
-	if (ia == 0 || ia > CR_INST_CODE_MAX || an == 0 || an > CR_ACCOUNT_MAX)
+	size_t ia = (size_t)(nul - key);
+	if (ia == 0 || ia > CR_INST_CODE_MAX || kn - ia - 1 != CR_ACCT_HASH_LEN)
 		return CR_ECORRUPT;
 	memcpy(a->inst, key, ia);
 	a->inst[ia] = '\0';
-	memcpy(a->account, nul + 1, an);
-	a->account[an] = '\0';
 	return 0;
 }
 
 int cr_acct_decode(const uint8_t *key, size_t kn, const uint8_t *p, size_t n,
-		   struct cr_account_rec *out)
+		   struct cr_account_rec *out, size_t *used)
 {
 	memset(out, 0, sizeof *out);
 	struct cr_account *a = &out->a;
@@ -205,7 +204,8 @@ int cr_acct_decode(const uint8_t *key, size_t kn, const uint8_t *p, size_t n,
 		c->share_bp = (uint16_t)(p[pos] << 8 | p[pos + 1]);
 		pos += 2;
 	}
-	return pos == n ? 0 : CR_ECORRUPT;
+	*used = pos;
+	return 0;
 }
 
 /* The fact's own date leads, so a subject's facts sort chronologically. */

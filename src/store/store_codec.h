@@ -16,7 +16,10 @@
 
 #include "store.h"
 
-#define CR_ACCT_KEY_MAX (CR_INST_CODE_MAX + 1 + CR_ACCOUNT_MAX)
+/* Account key: institution code, NUL, the 16-byte keyed hash of the account
+ * number (the number itself is stored only encrypted, in the value). */
+#define CR_ACCT_HASH_LEN 16
+#define CR_ACCT_KEY_MAX (CR_INST_CODE_MAX + 1 + CR_ACCT_HASH_LEN)
 #define CR_ACCT_ENC_MAX (64 + CR_COLENDERS_MAX * (1 + CR_INST_CODE_MAX + 2))
 #define CR_SUBJECT_ENC_MAX (CR_ID_LEN + 4 + 3 + CR_NAME_MAX + CR_PHONE_MAX + CR_ADDRESS_MAX)
 #define CR_CONSENT_ENC_MAX (4 + 3 + 1 + CR_INST_CODE_MAX + 4 + 4 + 1 + CR_EVIDENCE_MAX)
@@ -32,11 +35,15 @@ int cr_inst_decode(const char *code, const uint8_t *p, size_t n,
 size_t cr_subject_encode(const struct cr_subject *s, uint8_t *buf);
 int cr_subject_decode(const uint8_t *p, size_t n, struct cr_subject *out /* OUT */);
 
-/* Account key: institution code, a NUL, the account number. */
-size_t cr_acct_key(const char *inst, const char *account, uint8_t *buf);
+size_t cr_acct_key(const char *inst, const uint8_t hash[CR_ACCT_HASH_LEN],
+		   uint8_t *buf);
+/* Encodes every field but the account number, which the store seals and
+ * appends itself. */
 size_t cr_acct_encode(const struct cr_account_rec *r, uint8_t *buf);
+/* Decodes the fields cr_acct_encode wrote, taking the institution from the
+ * key; *used is the number of bytes consumed (the sealed number follows). */
 int cr_acct_decode(const uint8_t *key, size_t kn, const uint8_t *p, size_t n,
-		   struct cr_account_rec *out /* OUT */);
+		   struct cr_account_rec *out /* OUT */, size_t *used /* OUT */);
 
 size_t cr_consent_encode(const struct cr_consent_fact *f, uint8_t *buf);
 int cr_consent_decode(const uint8_t *p, size_t n, struct cr_consent_fact *out /* OUT */);

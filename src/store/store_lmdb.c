@@ -4,15 +4,18 @@
  * One LMDB environment in the data directory, with these named databases
  * (docs/storage.md gives sizes and reasons):
  *
- *   meta       "version", "pseudokey", counters, "audit_head" -> values
+ *   meta       "version", "keys" (sealed), counters, "audit_head" -> values
  *   inst       institution code                           -> kind, name
- *   acct       institution code '\0' account number       -> packed account
- *   subj       subject key (16)                           -> packed identity
+ *   acct       institution code '\0' account-number hash  -> packed account + sealed number
+ *   subj       subject key (16)                           -> sealed identity
  *   subj_acct  subject key (16), dupsort                  -> account key
  *   hist       account id (u64 BE) + year (u16 BE)        -> packed year (hist_codec.h)
  *   consent    subject key (16), dupsort                  -> packed fact, date first
  *   held       subject key (16) + institution code        -> u64 count
  *   inquiry    subject key (16), dupsort                  -> packed inquiry, date first
+ *   dispute    dispute id (u64 BE)                        -> packed dispute + sealed text
+ *   subj_dispute subject key (16), dupsort                -> dispute id (u64 BE)
+ *   revision   account id + month + seq (BE)              -> replaced month, dispute, date
  *
  * Big-endian integers in keys make LMDB's byte order the numeric order, so
  * an account's years and a subject's consents and inquiries come back
@@ -32,13 +35,14 @@
 #include "cr_assert.h"
 #include "cr_err.h"
 #include "hist_codec.h"
+#include "keyfile.h"
 #include "store_codec.h"
 
-#define STORE_VERSION 1
+#define STORE_VERSION 2
 #define PSEUDOKEY_LEN 32
 
 enum { DB_META, DB_INST, DB_ACCT, DB_SUBJ, DB_SUBJ_ACCT, DB_HIST, DB_CONSENT,
-       DB_HELD, DB_INQUIRY, DB_COUNT };
+       DB_HELD, DB_INQUIRY, DB_DISPUTE, DB_SUBJ_DISPUTE, DB_REVISION, DB_COUNT };
 
 static const struct {
 	const char *name;
@@ -48,12 +52,15 @@ static const struct {
 	{"subj", 0},           {"subj_acct", MDB_DUPSORT},
 	{"hist", 0},           {"consent", MDB_DUPSORT},
 	{"held", 0},           {"inquiry", MDB_DUPSORT},
+	{"dispute", 0},        {"subj_dispute", MDB_DUPSORT},
+	{"revision", 0},
 };
 
 struct cr_store {
 	MDB_env *env;
 	MDB_dbi dbi[DB_COUNT];
-	uint8_t pseudokey[PSEUDOKEY_LEN];
+	uint8_t pseudokey[PSEUDOKEY_LEN]; /* keyed hash for IDs and account numbers */
+	uint8_t datakey[PSEUDOKEY_LEN];   /* AEAD key for identities and numbers */
 	int rdonly;
 	char path[4096];
 };
@@ -147,39 +154,86 @@ static int env_open(const char *dir, int rdonly, cr_store **out)
 	return 0;
 }
 
-/* Opens (or creates) every named database and loads the pseudonym key. */
-static int open_dbs(cr_store *st, int create)
+/*
+ * Envelope encryption.  The store has two secrets of its own: the data key
+ * (XChaCha20-Poly1305, seals identities and account numbers) and the
+ * pseudonym key (keyed BLAKE2b, turns IDs and account numbers into keys).
+ * Both are kept in meta "keys", sealed under the master key from the key
+ * file, with the layout and version as associated data.  Rotating the master
+ * key re-seals these 64 bytes and nothing else.
+ */
+#define KEYS_AD "creditref store keys v2"
+#define SEALED_KEYS_LEN (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + \
+			 2 * PSEUDOKEY_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+
+static void seal_keys(const cr_store *st, const uint8_t master[CR_MASTER_KEY_LEN],
+		      uint8_t out[SEALED_KEYS_LEN])
+{
+	uint8_t plain[2 * PSEUDOKEY_LEN];
+	memcpy(plain, st->datakey, PSEUDOKEY_LEN);
+	memcpy(plain + PSEUDOKEY_LEN, st->pseudokey, PSEUDOKEY_LEN);
+	randombytes_buf(out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(
+		out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, plain,
+		sizeof plain, (const uint8_t *)KEYS_AD, strlen(KEYS_AD), NULL, out,
+		master);
+	sodium_memzero(plain, sizeof plain);
+}
+
+static int unseal_keys(cr_store *st, const uint8_t master[CR_MASTER_KEY_LEN],
+		       const uint8_t *in, size_t n)
+{
+	uint8_t plain[2 * PSEUDOKEY_LEN];
+	if (n != SEALED_KEYS_LEN)
+		return CR_ECORRUPT;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+		    plain, NULL, NULL, in + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+		    n - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+		    (const uint8_t *)KEYS_AD, strlen(KEYS_AD), in, master) != 0)
+		return CR_EDENIED;
+	memcpy(st->datakey, plain, PSEUDOKEY_LEN);
+	memcpy(st->pseudokey, plain + PSEUDOKEY_LEN, PSEUDOKEY_LEN);
+	sodium_memzero(plain, sizeof plain);
+	return 0;
+}
+
+static int open_dbi_all(cr_store *st, MDB_txn *t, int create)
+{
+	int rc = 0;
+	for (int i = 0; i < DB_COUNT && !rc; i++)
+		rc = mdb_dbi_open(t, db_defs[i].name,
+				  db_defs[i].flags | (create ? MDB_CREATE : 0),
+				  &st->dbi[i]);
+	return rc == MDB_NOTFOUND ? CR_EVERSION : map_err(rc);
+}
+
+/* Opens (or creates) every named database and unseals the store's keys. */
+static int open_dbs(cr_store *st, const uint8_t master[CR_MASTER_KEY_LEN],
+		    int create)
 {
 	MDB_txn *t;
 	int rc = mdb_txn_begin(st->env, NULL, st->rdonly ? MDB_RDONLY : 0, &t);
 	if (rc)
 		return map_err(rc);
-	for (int i = 0; i < DB_COUNT && !rc; i++)
-		rc = mdb_dbi_open(t, db_defs[i].name,
-				  db_defs[i].flags | (create ? MDB_CREATE : 0),
-				  &st->dbi[i]);
-	if (rc) {
-		mdb_txn_abort(t);
-		return rc == MDB_NOTFOUND ? CR_EVERSION : map_err(rc);
-	}
-	int err = 0;
-	if (create) {
+	int err = open_dbi_all(st, t, create);
+	MDB_val k = val("keys", 4), v;
+	if (!err && create) {
+		uint8_t sealed[SEALED_KEYS_LEN];
+		randombytes_buf(st->datakey, PSEUDOKEY_LEN);
 		randombytes_buf(st->pseudokey, PSEUDOKEY_LEN);
-		MDB_val k = val("pseudokey", 9), v = val(st->pseudokey, PSEUDOKEY_LEN);
+		seal_keys(st, master, sealed);
+		v = val(sealed, sizeof sealed);
 		err = map_err(mdb_put(t, st->dbi[DB_META], &k, &v, 0));
 		if (!err)
 			err = meta_put_u64(t, st->dbi[DB_META], "version", STORE_VERSION);
-	} else {
+	} else if (!err) {
 		uint64_t version;
-		MDB_val k = val("pseudokey", 9), v;
 		err = meta_get_u64(t, st->dbi[DB_META], "version", &version);
 		if (!err && version != STORE_VERSION)
 			err = CR_EVERSION;
-		if (!err && mdb_get(t, st->dbi[DB_META], &k, &v) == 0 &&
-		    v.mv_size == PSEUDOKEY_LEN)
-			memcpy(st->pseudokey, v.mv_data, PSEUDOKEY_LEN);
-		else if (!err)
-			err = CR_ECORRUPT;
+		if (!err)
+			err = mdb_get(t, st->dbi[DB_META], &k, &v) ? CR_ECORRUPT
+				: unseal_keys(st, master, v.mv_data, v.mv_size);
 	}
 	if (err) {
 		mdb_txn_abort(t);
@@ -188,51 +242,112 @@ static int open_dbs(cr_store *st, int create)
 	return map_err(mdb_txn_commit(t));
 }
 
-int cr_store_create(const char *dir)
+static int data_file_exists(const char *dir)
 {
-	if (!dir || !*dir)
+	char path[4096];
+	struct stat sb;
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	return stat(path, &sb) == 0;
+}
+
+int cr_store_create(const char *dir, const char *key_file, const char **reason)
+{
+	*reason = NULL;
+	if (!dir || !*dir || !key_file || !*key_file)
 		return CR_EINVAL;
 	if (sodium_init() < 0)
 		return CR_ESTORE;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return CR_EIO;
-	char path[4096];
-	struct stat sb;
-	snprintf(path, sizeof path, "%s/data.mdb", dir);
-	if (stat(path, &sb) == 0)
+	if (data_file_exists(dir))
 		return CR_EEXIST;
-	cr_store *st;
-	int rc = env_open(dir, 0, &st);
-	if (rc)
-		return rc;
-	rc = open_dbs(st, 1);
+	uint8_t master[CR_MASTER_KEY_LEN];
+	randombytes_buf(master, sizeof master);
+	int rc = cr_keyfile_write(key_file, master, 1);
+	if (rc == CR_EEXIST)
+		*reason = "the key file already exists; name a new one with --key-file";
+	cr_store *st = NULL;
+	if (!rc)
+		rc = env_open(dir, 0, &st);
+	if (!rc)
+		rc = open_dbs(st, master, 1);
 	cr_store_close(st);
+	sodium_memzero(master, sizeof master);
 	return rc;
 }
 
-int cr_store_open(const char *dir, int flags, cr_store **out)
+/* Reads the master key; finishes a rotation that stopped before its rename. */
+static int open_with_key(cr_store *st, const char *key_file, const char **reason)
+{
+	uint8_t master[CR_MASTER_KEY_LEN];
+	int rc = cr_keyfile_read(key_file, master, reason);
+	if (!rc)
+		rc = open_dbs(st, master, 0);
+	if (rc == CR_EDENIED && !*reason) {
+		char next[4200];
+		snprintf(next, sizeof next, "%s.new", key_file);
+		const char *ignored;
+		if (cr_keyfile_read(next, master, &ignored) == 0 &&
+		    open_dbs(st, master, 0) == 0) {
+			rc = rename(next, key_file) == 0 ? 0 : CR_EIO;
+		} else {
+			*reason = "the key file does not open this store (a different store's key, or a key replaced by creditref keys rotate)";
+		}
+	}
+	sodium_memzero(master, sizeof master);
+	return rc;
+}
+
+int cr_store_open(const char *dir, const char *key_file, int flags,
+		  cr_store **out, const char **reason)
 {
 	*out = NULL;
-	if (!dir || !*dir)
+	*reason = NULL;
+	if (!dir || !*dir || !key_file || !*key_file)
 		return CR_EINVAL;
 	if (sodium_init() < 0)
 		return CR_ESTORE;
-	char path[4096];
-	struct stat sb;
-	snprintf(path, sizeof path, "%s/data.mdb", dir);
-	if (stat(path, &sb) != 0)
+	if (!data_file_exists(dir))
 		return CR_ENOTFOUND;
 	cr_store *st;
 	int rc = env_open(dir, flags & CR_STORE_RDONLY, &st);
-	if (rc)
-		return rc;
-	rc = open_dbs(st, 0);
+	if (!rc)
+		rc = open_with_key(st, key_file, reason);
 	if (rc) {
 		cr_store_close(st);
 		return rc;
 	}
 	*out = st;
 	return 0;
+}
+
+int cr_store_rotate_key(cr_store *st, const char *key_file, const char **reason)
+{
+	uint8_t master[CR_MASTER_KEY_LEN], sealed[SEALED_KEYS_LEN];
+	char next[4200];
+	*reason = NULL;
+	if (st->rdonly)
+		return CR_EINVAL;
+	randombytes_buf(master, sizeof master);
+	snprintf(next, sizeof next, "%s.new", key_file);
+	/* The new key is on disk before the store depends on it; an
+	 * interrupted rotation is finished by the next open. */
+	int rc = cr_keyfile_write(next, master, 0);
+	seal_keys(st, master, sealed);
+	sodium_memzero(master, sizeof master);
+	MDB_txn *t;
+	if (!rc)
+		rc = map_err(mdb_txn_begin(st->env, NULL, 0, &t));
+	if (!rc) {
+		MDB_val k = val("keys", 4), v = val(sealed, sizeof sealed);
+		rc = map_err(mdb_put(t, st->dbi[DB_META], &k, &v, 0));
+		rc = rc ? (mdb_txn_abort(t), rc) : map_err(mdb_txn_commit(t));
+	}
+	if (!rc && rename(next, key_file) != 0)
+		rc = CR_EIO;
+	if (rc)
+		*reason = "the new key could not be installed; the old key still opens the store unless the store reports otherwise";
+	return rc;
 }
 
 void cr_store_close(cr_store *st)
@@ -242,6 +357,7 @@ void cr_store_close(cr_store *st)
 	if (st->env)
 		mdb_env_close(st->env);
 	sodium_memzero(st->pseudokey, sizeof st->pseudokey);
+	sodium_memzero(st->datakey, sizeof st->datakey);
 	free(st);
 }
 
@@ -250,6 +366,52 @@ void cr_store_subject_key(const cr_store *st, const char *id,
 {
 	crypto_generichash(out->b, CR_SUBJECT_KEY_LEN, (const uint8_t *)id,
 			   strlen(id), st->pseudokey, PSEUDOKEY_LEN);
+}
+
+/* Account numbers are hashed with a leading 0x01, a byte no ID begins with,
+ * so the two pseudonym spaces cannot meet. */
+static size_t account_key(const cr_store *st, const char *inst,
+			  const char *account, uint8_t *kbuf)
+{
+	uint8_t msg[2 + CR_INST_CODE_MAX + CR_ACCOUNT_MAX], hash[CR_ACCT_HASH_LEN];
+	size_t a = strnlen(inst, CR_INST_CODE_MAX), b = strnlen(account, CR_ACCOUNT_MAX);
+	msg[0] = 0x01;
+	memcpy(msg + 1, inst, a);
+	msg[1 + a] = '\0';
+	memcpy(msg + 2 + a, account, b);
+	crypto_generichash(hash, sizeof hash, msg, 2 + a + b, st->pseudokey, PSEUDOKEY_LEN);
+	return cr_acct_key(inst, hash, kbuf);
+}
+
+#define SEAL_OVERHEAD (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + \
+		       crypto_aead_xchacha20poly1305_ietf_ABYTES)
+
+/* Seals plain[0..n) into out (n + SEAL_OVERHEAD bytes), bound to ad. */
+static size_t seal(const cr_store *st, const uint8_t *ad, size_t adn,
+		   const uint8_t *plain, size_t n, uint8_t *out)
+{
+	randombytes_buf(out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(
+		out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, plain, n,
+		ad, adn, NULL, out, st->datakey);
+	return n + SEAL_OVERHEAD;
+}
+
+/* Opens a sealed value into plain (n - SEAL_OVERHEAD bytes); CR_ECORRUPT if
+ * it was altered or moved to another key. */
+static int unseal(const cr_store *st, const uint8_t *ad, size_t adn,
+		  const uint8_t *in, size_t n, uint8_t *plain, size_t *plain_n)
+{
+	if (n < SEAL_OVERHEAD)
+		return CR_ECORRUPT;
+	unsigned long long m;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+		    plain, &m, NULL, in + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+		    n - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad, adn, in,
+		    st->datakey) != 0)
+		return CR_ECORRUPT;
+	*plain_n = (size_t)m;
+	return 0;
 }
 
 int cr_store_begin(cr_store *st, int write, cr_txn **out)
@@ -327,22 +489,47 @@ int cr_store_inst_get(cr_txn *txn, const char *code, struct cr_institution *out)
 	return cr_inst_decode(code, v.mv_data, v.mv_size, out);
 }
 
-int cr_store_subject_put(cr_txn *txn, const struct cr_subject_key *k,
-			 const struct cr_subject *s)
-{
-	uint8_t buf[CR_SUBJECT_ENC_MAX];
-	size_t n = cr_subject_encode(s, buf);
-	return put_if_changed(txn, DB_SUBJ, val(k->b, CR_SUBJECT_KEY_LEN), val(buf, n));
-}
-
 int cr_store_subject_get(cr_txn *txn, const struct cr_subject_key *k,
 			 struct cr_subject *out)
 {
+	uint8_t plain[CR_SUBJECT_ENC_MAX];
+	size_t n;
 	MDB_val key = val(k->b, CR_SUBJECT_KEY_LEN), v;
 	int rc = mdb_get(txn->t, txn->st->dbi[DB_SUBJ], &key, &v);
 	if (rc)
 		return map_err(rc);
-	return cr_subject_decode(v.mv_data, v.mv_size, out);
+	if (v.mv_size > sizeof plain + SEAL_OVERHEAD)
+		return CR_ECORRUPT;
+	rc = unseal(txn->st, k->b, CR_SUBJECT_KEY_LEN, v.mv_data, v.mv_size, plain, &n);
+	if (!rc)
+		rc = cr_subject_decode(plain, n, out);
+	sodium_memzero(plain, sizeof plain);
+	return rc;
+}
+
+/* Identities are sealed with a fresh nonce each time, so "unchanged" is
+ * decided on the plaintext: unseal what is stored and compare. */
+int cr_store_subject_put(cr_txn *txn, const struct cr_subject_key *k,
+			 const struct cr_subject *s)
+{
+	uint8_t buf[CR_SUBJECT_ENC_MAX], old[CR_SUBJECT_ENC_MAX];
+	uint8_t sealed[CR_SUBJECT_ENC_MAX + SEAL_OVERHEAD];
+	size_t n = cr_subject_encode(s, buf), oldn;
+	MDB_val key = val(k->b, CR_SUBJECT_KEY_LEN), v;
+	int rc = mdb_get(txn->t, txn->st->dbi[DB_SUBJ], &key, &v);
+	int same = rc == 0 && v.mv_size <= sizeof old + SEAL_OVERHEAD &&
+		   unseal(txn->st, k->b, CR_SUBJECT_KEY_LEN, v.mv_data, v.mv_size,
+			  old, &oldn) == 0 &&
+		   oldn == n && memcmp(old, buf, n) == 0;
+	sodium_memzero(old, sizeof old);
+	if (rc && rc != MDB_NOTFOUND)
+		return map_err(rc);
+	if (same)
+		return 0;
+	v = val(sealed, seal(txn->st, k->b, CR_SUBJECT_KEY_LEN, buf, n, sealed));
+	sodium_memzero(buf, sizeof buf);
+	rc = mdb_put(txn->t, txn->st->dbi[DB_SUBJ], &key, &v, 0);
+	return rc ? map_err(rc) : 1;
 }
 
 static int next_counter(cr_txn *txn, const char *name, uint64_t *out)
@@ -355,35 +542,73 @@ static int next_counter(cr_txn *txn, const char *name, uint64_t *out)
 	return meta_put_u64(txn->t, txn->st->dbi[DB_META], name, x + 1);
 }
 
+/* Decodes a stored account: the fields, then the sealed account number. */
+static int account_decode(const cr_store *st, const uint8_t *key, size_t kn,
+			  const uint8_t *p, size_t n, struct cr_account_rec *out)
+{
+	size_t used, an;
+	int rc = cr_acct_decode(key, kn, p, n, out, &used);
+	if (rc)
+		return rc;
+	if (n - used > CR_ACCOUNT_MAX + SEAL_OVERHEAD)
+		return CR_ECORRUPT;
+	rc = unseal(st, key, kn, p + used, n - used, (uint8_t *)out->a.account, &an);
+	if (rc || an == 0)
+		return CR_ECORRUPT;
+	out->a.account[an] = '\0';
+	return 0;
+}
+
+static int same_account(const struct cr_account_rec *a, const struct cr_account_rec *b)
+{
+	uint8_t x[CR_ACCT_ENC_MAX], y[CR_ACCT_ENC_MAX];
+	size_t xn = cr_acct_encode(a, x), yn = cr_acct_encode(b, y);
+	return xn == yn && memcmp(x, y, xn) == 0 &&
+	       strcmp(a->a.account, b->a.account) == 0;
+}
+
 int cr_store_account_put(cr_txn *txn, struct cr_account_rec *r)
 {
-	uint8_t kbuf[CR_ACCT_KEY_MAX], vbuf[CR_ACCT_ENC_MAX];
-	size_t kn = cr_acct_key(r->a.inst, r->a.account, kbuf);
-	int fresh = r->acct_id == 0;
-	if (fresh) {
-		int rc = next_counter(txn, "next_acct", &r->acct_id);
+	uint8_t kbuf[CR_ACCT_KEY_MAX], vbuf[CR_ACCT_ENC_MAX + CR_ACCOUNT_MAX + SEAL_OVERHEAD];
+	size_t kn = account_key(txn->st, r->a.inst, r->a.account, kbuf);
+	MDB_val k = val(kbuf, kn), v;
+	int rc = mdb_get(txn->t, txn->st->dbi[DB_ACCT], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return map_err(rc);
+	const int fresh = rc == MDB_NOTFOUND;
+	if (!fresh) {
+		struct cr_account_rec old;
+		rc = account_decode(txn->st, kbuf, kn, v.mv_data, v.mv_size, &old);
 		if (rc)
 			return rc;
+		r->acct_id = old.acct_id;
+		if (same_account(&old, r))
+			return 0;
+	} else if ((rc = next_counter(txn, "next_acct", &r->acct_id))) {
+		return rc;
 	}
 	size_t vn = cr_acct_encode(r, vbuf);
-	int rc = put_if_changed(txn, DB_ACCT, val(kbuf, kn), val(vbuf, vn));
-	if (rc < 0 || !fresh)
-		return rc;
-	MDB_val sk = val(r->subject.b, CR_SUBJECT_KEY_LEN), av = val(kbuf, kn);
-	int err = mdb_put(txn->t, txn->st->dbi[DB_SUBJ_ACCT], &sk, &av, MDB_NODUPDATA);
-	return err && err != MDB_KEYEXIST ? map_err(err) : 1;
+	vn += seal(txn->st, kbuf, kn, (const uint8_t *)r->a.account,
+		   strlen(r->a.account), vbuf + vn);
+	v = val(vbuf, vn);
+	rc = mdb_put(txn->t, txn->st->dbi[DB_ACCT], &k, &v, 0);
+	if (rc || !fresh)
+		return rc ? map_err(rc) : 1;
+	MDB_val sk = val(r->subject.b, CR_SUBJECT_KEY_LEN);
+	rc = mdb_put(txn->t, txn->st->dbi[DB_SUBJ_ACCT], &sk, &k, MDB_NODUPDATA);
+	return rc && rc != MDB_KEYEXIST ? map_err(rc) : 1;
 }
 
 int cr_store_account_get(cr_txn *txn, const char *inst, const char *account,
 			 struct cr_account_rec *out)
 {
 	uint8_t kbuf[CR_ACCT_KEY_MAX];
-	size_t kn = cr_acct_key(inst, account, kbuf);
+	size_t kn = account_key(txn->st, inst, account, kbuf);
 	MDB_val k = val(kbuf, kn), v;
 	int rc = mdb_get(txn->t, txn->st->dbi[DB_ACCT], &k, &v);
 	if (rc)
 		return map_err(rc);
-	return cr_acct_decode(kbuf, kn, v.mv_data, v.mv_size, out);
+	return account_decode(txn->st, kbuf, kn, v.mv_data, v.mv_size, out);
 }
 
 int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
@@ -405,7 +630,8 @@ int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
 			result = rc == MDB_NOTFOUND ? CR_ECORRUPT : map_err(rc);
 			break;
 		}
-		result = cr_acct_decode(v.mv_data, v.mv_size, av.mv_data, av.mv_size, &r);
+		result = account_decode(txn->st, v.mv_data, v.mv_size, av.mv_data,
+					av.mv_size, &r);
 		if (!result)
 			result = fn(&r, arg);
 		if (result)
@@ -471,6 +697,37 @@ int cr_store_hist_put(cr_txn *txn, uint64_t acct_id, int year,
 	}
 	MDB_val v = val(vb, cr_hist_encode(h, vb));
 	return map_err(mdb_put(txn->t, txn->st->dbi[DB_HIST], &k, &v, 0));
+}
+
+int cr_store_hist_accounts(cr_txn *txn, uint64_t after,
+			   struct cr_hist_account *out, size_t max, size_t *n)
+{
+	MDB_cursor *c;
+	*n = 0;
+	int rc = mdb_cursor_open(txn->t, txn->st->dbi[DB_HIST], &c);
+	if (rc)
+		return map_err(rc);
+	uint8_t kb[10];
+	hist_key(after + 1, 0, kb);
+	MDB_val k = val(kb, 10), v;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	while (rc == 0 && *n < max) {
+		if (k.mv_size != 10) {
+			rc = CR_ECORRUPT;
+			break;
+		}
+		const uint8_t *p = k.mv_data;
+		const uint64_t id = cr_get_u64be(p);
+		out[(*n)++] = (struct cr_hist_account){id, p[8] << 8 | p[9]};
+		/* Skip the account's other years: jump to (id + 1, 0). */
+		hist_key(id + 1, 0, kb);
+		k = val(kb, 10);
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	}
+	mdb_cursor_close(c);
+	if (rc == CR_ECORRUPT)
+		return rc;
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : map_err(rc);
 }
 
 int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
@@ -661,6 +918,194 @@ int cr_store_stats(cr_txn *txn, struct cr_store_stats *out)
 	if (!rc && stat(path, &sb) == 0)
 		out->file_bytes = (uint64_t)sb.st_blocks * 512;
 	return rc ? rc : free_bytes(txn, &out->free_bytes);
+}
+
+/* Dispute value: fixed fields, then the sealed "inst\0account\0reason". */
+#define DISPUTE_FIXED (CR_SUBJECT_KEY_LEN + 8 + 4 + 4 + 1 + 4)
+#define DISPUTE_TEXT_MAX (CR_INST_CODE_MAX + CR_ACCOUNT_MAX + CR_DISPUTE_REASON_MAX + 3)
+
+static void put_i32be(uint8_t *p, int32_t x)
+{
+	const uint32_t u = (uint32_t)x;
+	p[0] = (uint8_t)(u >> 24);
+	p[1] = (uint8_t)(u >> 16);
+	p[2] = (uint8_t)(u >> 8);
+	p[3] = (uint8_t)u;
+}
+
+static int32_t get_i32be(const uint8_t *p)
+{
+	return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+			 (uint32_t)p[2] << 8 | p[3]);
+}
+
+int cr_store_dispute_put(cr_txn *txn, struct cr_dispute *d)
+{
+	uint8_t kb[8], vb[DISPUTE_FIXED + DISPUTE_TEXT_MAX + SEAL_OVERHEAD];
+	uint8_t text[DISPUTE_TEXT_MAX];
+	const int fresh = d->id == 0;
+	int rc = fresh ? next_counter(txn, "next_dispute", &d->id) : 0;
+	if (rc)
+		return rc;
+	cr_put_u64be(kb, d->id);
+	memcpy(vb, d->subject.b, CR_SUBJECT_KEY_LEN);
+	uint8_t *p = vb + CR_SUBJECT_KEY_LEN;
+	cr_put_u64be(p, d->acct_id);
+	put_i32be(p + 8, d->month);
+	put_i32be(p + 12, d->filed_days);
+	p[16] = d->status;
+	put_i32be(p + 17, d->resolved_days);
+	size_t tn = 0;
+	const char *parts[3] = {d->inst, d->account, d->reason};
+	const size_t caps[3] = {CR_INST_CODE_MAX, CR_ACCOUNT_MAX, CR_DISPUTE_REASON_MAX};
+	for (int i = 0; i < 3; i++) {
+		const size_t len = strnlen(parts[i], caps[i]);
+		memcpy(text + tn, parts[i], len);
+		tn += len;
+		if (i < 2)
+			text[tn++] = '\0';
+	}
+	size_t vn = DISPUTE_FIXED + seal(txn->st, kb, 8, text, tn, vb + DISPUTE_FIXED);
+	sodium_memzero(text, sizeof text);
+	MDB_val k = val(kb, 8), v = val(vb, vn);
+	rc = mdb_put(txn->t, txn->st->dbi[DB_DISPUTE], &k, &v, 0);
+	if (rc || !fresh)
+		return map_err(rc);
+	MDB_val sk = val(d->subject.b, CR_SUBJECT_KEY_LEN);
+	return map_err(mdb_put(txn->t, txn->st->dbi[DB_SUBJ_DISPUTE], &sk, &k, 0));
+}
+
+static int dispute_decode(const cr_store *st, const uint8_t *kb, const uint8_t *p,
+			  size_t n, struct cr_dispute *out)
+{
+	uint8_t text[DISPUTE_TEXT_MAX + 1];
+	size_t tn;
+	memset(out, 0, sizeof *out);
+	if (n < DISPUTE_FIXED || n - DISPUTE_FIXED > DISPUTE_TEXT_MAX + SEAL_OVERHEAD ||
+	    unseal(st, kb, 8, p + DISPUTE_FIXED, n - DISPUTE_FIXED, text, &tn))
+		return CR_ECORRUPT;
+	text[tn] = '\0';
+	out->id = cr_get_u64be(kb);
+	memcpy(out->subject.b, p, CR_SUBJECT_KEY_LEN);
+	p += CR_SUBJECT_KEY_LEN;
+	out->acct_id = cr_get_u64be(p);
+	out->month = get_i32be(p + 8);
+	out->filed_days = get_i32be(p + 12);
+	out->status = p[16];
+	out->resolved_days = get_i32be(p + 17);
+	/* Three NUL-separated strings, each within its field's limit. */
+	char *fields[3] = {out->inst, out->account, out->reason};
+	const size_t caps[3] = {sizeof out->inst, sizeof out->account, sizeof out->reason};
+	size_t pos = 0;
+	int rc = 0;
+	for (int i = 0; i < 3 && !rc; i++) {
+		const size_t len = strnlen((const char *)text + pos, tn - pos);
+		if (len >= caps[i] || (i < 2 && pos + len >= tn))
+			rc = CR_ECORRUPT;
+		else
+			memcpy(fields[i], text + pos, len);
+		pos += len + 1;
+	}
+	sodium_memzero(text, sizeof text);
+	return rc;
+}
+
+int cr_store_dispute_get(cr_txn *txn, uint64_t id, struct cr_dispute *out)
+{
+	uint8_t kb[8];
+	cr_put_u64be(kb, id);
+	MDB_val k = val(kb, 8), v;
+	int rc = mdb_get(txn->t, txn->st->dbi[DB_DISPUTE], &k, &v);
+	if (rc)
+		return map_err(rc);
+	return dispute_decode(txn->st, kb, v.mv_data, v.mv_size, out);
+}
+
+int cr_store_disputes(cr_txn *txn, const struct cr_subject_key *k,
+		      int (*fn)(const struct cr_dispute *d, void *arg), void *arg)
+{
+	MDB_cursor *c;
+	const int by_subject = k != NULL;
+	int rc = mdb_cursor_open(txn->t, txn->st->dbi[by_subject ? DB_SUBJ_DISPUTE : DB_DISPUTE], &c);
+	if (rc)
+		return map_err(rc);
+	MDB_val key = by_subject ? val(k->b, CR_SUBJECT_KEY_LEN) : val(NULL, 0), v;
+	int op = by_subject ? MDB_SET : MDB_FIRST, result = 0;
+	struct cr_dispute d;
+	while (!result && (rc = mdb_cursor_get(c, &key, &v, op)) == 0) {
+		op = by_subject ? MDB_NEXT_DUP : MDB_NEXT;
+		if (by_subject) {
+			result = v.mv_size == 8 ? cr_store_dispute_get(txn, cr_get_u64be(v.mv_data), &d)
+						: CR_ECORRUPT;
+		} else {
+			result = key.mv_size == 8 ? dispute_decode(txn->st, key.mv_data, v.mv_data,
+								   v.mv_size, &d)
+						  : CR_ECORRUPT;
+		}
+		if (!result)
+			result = fn(&d, arg);
+	}
+	mdb_cursor_close(c);
+	if (result)
+		return result;
+	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
+}
+
+#define REVISION_VAL (1 + 4 + 8 * 4 + 8 + 4)
+
+int cr_store_revision_add(cr_txn *txn, const struct cr_revision *r)
+{
+	uint8_t kb[20], vb[REVISION_VAL];
+	uint64_t seq;
+	int rc = next_counter(txn, "next_revision", &seq);
+	if (rc)
+		return rc;
+	cr_put_u64be(kb, r->acct_id);
+	put_i32be(kb + 8, r->month);
+	cr_put_u64be(kb + 12, seq);
+	vb[0] = (uint8_t)r->old.status;
+	put_i32be(vb + 1, r->old.dpd);
+	cr_put_u64be(vb + 5, (uint64_t)r->old.balance);
+	cr_put_u64be(vb + 13, (uint64_t)r->old.due);
+	cr_put_u64be(vb + 21, (uint64_t)r->old.paid);
+	cr_put_u64be(vb + 29, (uint64_t)r->old.overdue);
+	cr_put_u64be(vb + 37, r->dispute_id);
+	put_i32be(vb + 45, r->date_days);
+	MDB_val k = val(kb, sizeof kb), v = val(vb, sizeof vb);
+	return map_err(mdb_put(txn->t, txn->st->dbi[DB_REVISION], &k, &v, MDB_NOOVERWRITE));
+}
+
+int cr_store_revisions(cr_txn *txn, uint64_t acct_id,
+		       int (*fn)(const struct cr_revision *r, void *arg), void *arg)
+{
+	MDB_cursor *c;
+	uint8_t kb[20] = {0};
+	int rc = mdb_cursor_open(txn->t, txn->st->dbi[DB_REVISION], &c);
+	if (rc)
+		return map_err(rc);
+	cr_put_u64be(kb, acct_id);
+	MDB_val k = val(kb, 8), v;
+	int result = 0;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && !result;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data, *p = v.mv_data;
+		if (k.mv_size != 20 || cr_get_u64be(kp) != acct_id)
+			break;
+		if (v.mv_size != REVISION_VAL) {
+			result = CR_ECORRUPT;
+			break;
+		}
+		struct cr_revision r = {acct_id, get_i32be(kp + 8), cr_get_u64be(p + 37),
+					get_i32be(p + 45),
+					{(char)p[0], get_i32be(p + 1), (int64_t)cr_get_u64be(p + 5),
+					 (int64_t)cr_get_u64be(p + 13), (int64_t)cr_get_u64be(p + 21),
+					 (int64_t)cr_get_u64be(p + 29)}};
+		result = fn(&r, arg);
+	}
+	mdb_cursor_close(c);
+	if (result)
+		return result;
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : map_err(rc);
 }
 
 const char *cr_store_dir(const cr_store *st)

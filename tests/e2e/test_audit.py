@@ -117,6 +117,7 @@ def tampered_copy(b, edit):
     """A copy of the data directory whose audit.log went through edit()."""
     dst = os.path.join(b.dir, "copy-%d" % len(os.listdir(b.dir)))
     shutil.copytree(b.db, dst)
+    shutil.copy(b.db + ".key", dst + ".key")  # the master key lives beside, not inside
     log = os.path.join(dst, "audit.log")
     ls = lines(log)
     with open(log, "wb") as f:
@@ -266,6 +267,21 @@ def a_truncated_tail_is_detected_and_stops_access():
         os.remove(os.path.join(db, "audit.log"))
         p = verify(db, ok=False)
         assert f"the trail ends at entry 0 but the head says {n}" in p.stdout, p.stdout
+    finally:
+        b.close()
+
+
+@test
+def key_rotation_keeps_the_trail_verifiable():
+    """The MAC key derives from the pseudonym secret, which rotation keeps."""
+    b = Bureau()
+    try:
+        exercise(b)
+        run("keys", "rotate", "--db", b.db)
+        p = verify(b.db)
+        assert f"audit: {len(b.done)} entries" in p.stdout, p.stdout
+        b.report(PID, "B0001", "post_loan", "granted")
+        verify(b.db)
     finally:
         b.close()
 

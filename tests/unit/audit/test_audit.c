@@ -72,7 +72,10 @@ static int make_store(struct fixture *f, int entries)
 		return -1;
 	snprintf(f->db, sizeof f->db, "%s/db", f->dir);
 	snprintf(f->log, sizeof f->log, "%s/audit.log", f->db);
-	if (cr_store_create(f->db) || cr_store_open(f->db, 0, &f->st))
+	char key[96];
+	const char *reason;
+	snprintf(key, sizeof key, "%s/db.key", f->dir);
+	if (cr_store_create(f->db, key, &reason) || cr_store_open(f->db, key, 0, &f->st, &reason))
 		return -1;
 	for (int i = 1; i <= entries; i++)
 		if (append_one(f->st, i, 1))

@@ -24,9 +24,11 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof f->dir, "/tmp/creditref-unit-XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
-	char db[96];
+	char db[96], key[96];
+	const char *reason;
 	snprintf(db, sizeof db, "%s/db", f->dir);
-	if (cr_store_create(db) || cr_store_open(db, 0, &f->st))
+	snprintf(key, sizeof key, "%s/db.key", f->dir);
+	if (cr_store_create(db, key, &reason) || cr_store_open(db, key, 0, &f->st, &reason))
 		return -1;
 	*state = f;
 	return 0;
@@ -223,16 +225,18 @@ static void reopen_keeps_data_and_pseudonyms(void **state)
 	assert_int_equal(cr_store_inst_put(txn, &in), 1);
 	assert_int_equal(cr_store_commit(txn), 0);
 	cr_store_close(f->st);
-	char db[96];
+	char db[96], key[96];
+	const char *reason;
 	snprintf(db, sizeof db, "%s/db", f->dir);
-	assert_int_equal(cr_store_open(db, CR_STORE_RDONLY, &f->st), 0);
+	snprintf(key, sizeof key, "%s/db.key", f->dir);
+	assert_int_equal(cr_store_open(db, key, CR_STORE_RDONLY, &f->st, &reason), 0);
 	cr_store_subject_key(f->st, "11010519491231002X", &after);
 	assert_memory_equal(&before, &after, sizeof before);
 	assert_int_equal(cr_store_begin(f->st, 0, &txn), 0);
 	assert_int_equal(cr_store_inst_get(txn, "B0001", &back), 0);
 	assert_string_equal(back.name, "Example Bank");
 	cr_store_abort(txn);
-	assert_int_equal(cr_store_create(db), CR_EEXIST);
+	assert_int_equal(cr_store_create(db, key, &reason), CR_EEXIST);
 }
 
 static void audit_head_round_trip_and_derived_keys(void **state)
