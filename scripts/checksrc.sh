@@ -12,4 +12,13 @@ if git grep -nE '\b(double|float)\b[^;]*\b(amount|balance|limit|principal|paid|d
   echo "checksrc: floating point near a money field; money is int64_t minor units" >&2
   status=1
 fi
+if command -v cppcheck >/dev/null; then
+  incs=$(for d in src/*/; do printf -- '-I%s ' "$d"; done)
+  # shellcheck disable=SC2086
+  if ! cppcheck --enable=warning,performance,portability --inline-suppr --quiet \
+       --error-exitcode=1 $incs src/; then
+    echo "checksrc: cppcheck found problems above" >&2
+    status=1
+  fi
+fi
 exit $status

@@ -11,6 +11,7 @@ packages=(
   libcmocka-dev                 # unit tests
   libsqlite3-dev sqlite3        # benchmark peer
   python3                       # end-to-end test checkers
+  cppcheck                      # static analysis in make test
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(libpq-dev postgresql)

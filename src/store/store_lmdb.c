@@ -129,6 +129,18 @@ static int meta_add(MDB_txn *t, MDB_dbi dbi, const char *key, int64_t delta)
 	return meta_put_u64(t, dbi, key, x + (uint64_t)delta);
 }
 
+/* The map size: CR_MAP_SIZE_BYTES, or $CREDITREF_MAP_SIZE_GB for tools that
+ * cannot reserve a terabyte of address space (valgrind). */
+static size_t map_size(void)
+{
+	const char *v = getenv("CREDITREF_MAP_SIZE_GB");
+	char *end;
+	unsigned long gb = v ? strtoul(v, &end, 10) : 0;
+	if (!v || *end || gb == 0 || gb > (CR_MAP_SIZE_BYTES >> 30))
+		return (size_t)CR_MAP_SIZE_BYTES;
+	return (size_t)gb << 30;
+}
+
 static int env_open(const char *dir, int rdonly, cr_store **out)
 {
 	cr_store *st = calloc(1, sizeof *st);
@@ -140,7 +152,7 @@ static int env_open(const char *dir, int rdonly, cr_store **out)
 	if (!rc)
 		rc = mdb_env_set_maxdbs(st->env, DB_COUNT);
 	if (!rc)
-		rc = mdb_env_set_mapsize(st->env, (size_t)CR_MAP_SIZE_BYTES);
+		rc = mdb_env_set_mapsize(st->env, map_size());
 	if (!rc)
 		rc = mdb_env_set_maxreaders(st->env, 1024);
 	if (!rc)
