@@ -5,3 +5,4 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${CREDITREF:?set CREDITREF to the creditref binary}"
 export CREDITREF
 python3 "$here/test_e2e.py"
+python3 "$here/test_prohibited.py"
