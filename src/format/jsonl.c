@@ -670,8 +670,11 @@ static int decode(const char *src, size_t n, char *dst, size_t cap,
 	return rc;
 }
 
-/* A key and its value at c->pos, into m. */
-static int scan_member(struct cur *c, struct member *m)
+/* A key and its value at c->pos, into m.  Inlined by force: collect() is on
+ * the hot path, and the cold second caller, colender_prohibited(), must not
+ * turn it into a call there. */
+static inline __attribute__((always_inline)) int
+scan_member(struct cur *c, struct member *m)
 {
 	int rc = scan_key(c, m);
 	if (rc)
