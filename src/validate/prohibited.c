@@ -11,9 +11,10 @@
  * their first byte.  At each position of the text one bitmap test decides
  * whether any marker can start there, which is almost never, and only then
  * are the few markers with that first byte tried.  That keeps the check to
- * about one table lookup per byte of a name or address on the account path;
- * indexing by first byte alone cost twice as much, because nearly every CJK
- * character begins with one of the lead bytes that CJK markers begin with.
+ * about one table lookup per character of a name or address (some 70 ns for
+ * a 25-character Chinese address); indexing by first byte alone cost twice
+ * as much, because nearly every CJK character begins with one of the lead
+ * bytes that CJK markers begin with.
  *
  * The free-text markers are chosen for false positives as much as for hits:
  * a bare 民族 or 宗教 is part of real addresses (民族路, 民族大道, the
