@@ -95,6 +95,7 @@ static int ingest_one(const char *path, cr_store *st, int32_t asof,
 	total->submitted += c.submitted;
 	total->accepted += c.accepted;
 	total->rejected += c.rejected;
+	total->prohibited += c.prohibited;
 	total->held += c.held;
 	total->unchanged += c.unchanged;
 	total->released += c.released;
@@ -129,6 +130,9 @@ int cr_cmd_ingest(int argc, char **argv)
 	if (total.released)
 		printf("released=%llu previously held records\n",
 		       (unsigned long long)total.released);
+	if (total.prohibited)
+		printf("prohibited=%llu records refused as information a bureau may not collect\n",
+		       (unsigned long long)total.prohibited);
 	printf("submitted=%llu accepted=%llu rejected=%llu held=%llu unchanged=%llu\n",
 	       (unsigned long long)total.submitted, (unsigned long long)total.accepted,
 	       (unsigned long long)total.rejected, (unsigned long long)total.held,

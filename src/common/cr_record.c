@@ -5,6 +5,8 @@
 
 #include "cr_err.h"
 
+const char CR_REASON_PROHIBITED[] = "prohibited information";
+
 int cr_diag_set(struct cr_diag *d, const char *field, const char *reason)
 {
 	if (d) {

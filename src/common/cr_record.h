@@ -141,6 +141,11 @@ struct cr_diag {
 	const char *reason;
 };
 
+/* The reason for a record that carries information a bureau may not collect
+ * (DESIGN.md rule 6, prohibited.h): "prohibited information".  Ingest counts
+ * rejections with this reason apart; compare with strcmp(). */
+extern const char CR_REASON_PROHIBITED[];
+
 /* Sets field and reason; returns CR_EINVAL so callers can "return cr_diag_set()". */
 int cr_diag_set(struct cr_diag *d, const char *field, const char *reason);
 

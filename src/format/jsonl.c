@@ -16,7 +16,10 @@
  * scanning the line twice, and it makes the error that is reported
  * predictable: a line that is too long, then one that is not UTF-8, then a
  * JSON syntax error anywhere in the line, then the first bad field in line
- * order, then the first missing required field in FORMAT.md order.
+ * order, then the first missing required field in FORMAT.md order.  One
+ * exception: information a bureau may not collect (prohibited.h), a key or a
+ * free-text marker, is reported in place of any field error, the first in
+ * line order, so that such a record is always refused and counted as such.
  *
  * UTF-8 is checked for the whole line before anything else, eight bytes at a
  * time while they are ASCII, so the scanners after it can treat every byte
@@ -36,6 +39,7 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "cr_id.h"
+#include "prohibited.h"
 
 #define CR_STR_(x) #x
 #define CR_STR(x) CR_STR_(x)
@@ -666,8 +670,11 @@ static int decode(const char *src, size_t n, char *dst, size_t cap,
 	return rc;
 }
 
-/* A key and its value at c->pos, into m. */
-static int scan_member(struct cur *c, struct member *m)
+/* A key and its value at c->pos, into m.  Inlined by force: collect() is on
+ * the hot path, and the cold second caller, colender_prohibited(), must not
+ * turn it into a call there. */
+static inline __attribute__((always_inline)) int
+scan_member(struct cur *c, struct member *m)
 {
 	int rc = scan_key(c, m);
 	if (rc)
@@ -784,6 +791,8 @@ static int get_text(struct jp *p, const struct member *m, const char *field,
 		return rc;
 	if (nonempty && n == 0)
 		return fail(p, field, R_EMPTY);
+	if (cr_prohibited_text(v, n))
+		return fail(p, field, CR_REASON_PROHIBITED);
 	memcpy(dst, v, n);
 	dst[n] = '\0';
 	return 0;
@@ -1287,10 +1296,103 @@ static int fill_consent(struct jp *p, const struct member *ms, int n,
 	return require(p, present, consent_required);
 }
 
+/* ---- Information a bureau may not collect (prohibited.h). ---- */
+
+/* Whether a member's key names a prohibited category. */
+static int key_prohibited(const struct member *m)
+{
+	char k[64]; /* longer than any listed key */
+	size_t n;
+	if (decode(m->key, m->key_len, k, sizeof k, &n) != 0)
+		return 0;
+	return cr_prohibited_key(k, n) != CR_PROHIB_NONE;
+}
+
+/* Whether a string member's value carries a free-text marker.  An escaped
+ * value is decoded into p->scratch as far as it fits. */
+static int text_prohibited(struct jp *p, const struct member *m)
+{
+	size_t n;
+	if (!m->esc)
+		return cr_prohibited_text(m->val, m->val_len) != CR_PROHIB_NONE;
+	decode(m->val, m->val_len, p->scratch, sizeof p->scratch, &n);
+	return cr_prohibited_text(p->scratch, n) != CR_PROHIB_NONE;
+}
+
+/* Looks for a prohibited key in the co-lender objects of the array m, which
+ * collect() has checked already, so the scan cannot fail.  On a hit writes
+ * "co_lenders[i].key" into path and returns 1. */
+static int colender_prohibited(struct jp *p, const struct member *m,
+			       char *path, size_t cap)
+{
+	struct cur sub = {.s = m->val, .len = m->val_len, .pos = 1,
+			  .diag = p->c.diag};
+	for (int i = 0;; i++) {
+		skip_ws(&sub);
+		if (peek(&sub) != '{')
+			return 0;
+		sub.pos++;
+		skip_ws(&sub);
+		while (peek(&sub) == '"') {
+			struct member in;
+			if (scan_member(&sub, &in) != 0)
+				return 0;
+			if (in.fid == F_UNKNOWN && key_prohibited(&in)) {
+				const size_t at = (size_t)snprintf(path, cap, "co_lenders[%d].", i);
+				key_text(&in, path + at, cap - at);
+				return 1;
+			}
+			skip_ws(&sub);
+			if (peek(&sub) == ',')
+				sub.pos++;
+			skip_ws(&sub);
+		}
+		sub.pos++; /* the '}' */
+		skip_ws(&sub);
+		if (peek(&sub) != ',')
+			return 0;
+		sub.pos++;
+	}
+}
+
+/*
+ * Prohibited information outranks every other fault of a record, so that it
+ * is reported, and counted, as what it is.  Called for a record that failed
+ * with rc, this reports the first prohibited key (top level or in a
+ * co-lender) or free-text marker in line order instead, if there is one, and
+ * otherwise leaves rc and the diagnostic as they were.
+ *
+ * A record that passes has no unknown keys, and get_text() checked its free
+ * text, so nothing here runs for a good line: the statement hot path does
+ * not pay for the rule.  Only keys that no record type knows (F_UNKNOWN) are
+ * looked up; no known field is a prohibited name.
+ */
+static int prohibited_first(struct jp *p, const struct member *ms, int n,
+			    uint64_t text_fields, int rc)
+{
+	const struct cr_diag saved = *p->c.diag;
+	char path[sizeof p->c.diag->field];
+	for (int i = 0; i < n; i++) {
+		const struct member *m = &ms[i];
+		if (m->fid == F_UNKNOWN && key_prohibited(m)) {
+			key_text(m, path, sizeof path);
+			return fail(p, path, CR_REASON_PROHIBITED);
+		}
+		if (m->fid == F_CO_LENDERS && m->kind == V_ARR &&
+		    colender_prohibited(p, m, path, sizeof path))
+			return fail(p, path, CR_REASON_PROHIBITED);
+		if ((text_fields & BIT(m->fid)) && m->kind == V_STR &&
+		    text_prohibited(p, m))
+			return fail(p, field_names[m->fid], CR_REASON_PROHIBITED);
+	}
+	*p->c.diag = saved;
+	return rc;
+}
+
 /* Finds the first "type" member (admit() reports a second one) and fills
- * the record for it. */
-static int fill_record(struct jp *p, const struct member *ms, int n,
-		       struct cr_record *out)
+ * the record for it; *text_fields gets the type's free-text fields. */
+static int fill_typed(struct jp *p, const struct member *ms, int n,
+		      struct cr_record *out, uint64_t *text_fields)
 {
 	const struct member *t = NULL;
 	const char *v;
@@ -1307,12 +1409,15 @@ static int fill_record(struct jp *p, const struct member *ms, int n,
 		rc = fill_statement(p, ms, n, &out->u.stmt);
 		out->type = CR_REC_STATEMENT;
 	} else if (len == 7 && memcmp(v, "account", 7) == 0) {
+		*text_fields = BIT(F_NAME) | BIT(F_ADDRESS);
 		rc = fill_account(p, ms, n, &out->u.account);
 		out->type = CR_REC_ACCOUNT;
 	} else if (len == 7 && memcmp(v, "consent", 7) == 0) {
+		*text_fields = BIT(F_EVIDENCE);
 		rc = fill_consent(p, ms, n, &out->u.consent);
 		out->type = CR_REC_CONSENT;
 	} else if (len == 11 && memcmp(v, "institution", 11) == 0) {
+		*text_fields = BIT(F_NAME);
 		rc = fill_institution(p, ms, n, &out->u.inst);
 		out->type = CR_REC_INSTITUTION;
 	} else {
@@ -1320,6 +1425,14 @@ static int fill_record(struct jp *p, const struct member *ms, int n,
 			    "account, statement or consent)");
 	}
 	return rc;
+}
+
+static int fill_record(struct jp *p, const struct member *ms, int n,
+		       struct cr_record *out)
+{
+	uint64_t text_fields = 0;
+	const int rc = fill_typed(p, ms, n, out, &text_fields);
+	return rc ? prohibited_first(p, ms, n, text_fields, rc) : 0;
 }
 
 int cr_jsonl_parse(const char *line, size_t len, int32_t asof_days,

@@ -10,7 +10,9 @@
  * UTF-8, known fields for the record type, required fields, field types,
  * closed enumerations, string lengths, integers (a number with a fraction or
  * exponent is refused with "amounts are integers in minor units"), dates and
- * months, and the resident ID (cr_id.h).  Cross-field rules (status against
+ * months, the resident ID (cr_id.h), and information a bureau may not
+ * collect (prohibited.h), refused with CR_REASON_PROHIBITED whether it comes
+ * as a key or as a marker in free text.  Cross-field rules (status against
  * dpd, co-lender shares) are in validate.h; rules that need the store
  * (unknown account) are in ingest.
  */

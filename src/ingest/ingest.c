@@ -124,6 +124,8 @@ static int reject(struct cr_ingest *ig, struct cr_diag *d, const char *line,
 		  size_t len)
 {
 	ig->c.rejected++;
+	if (d->reason && strcmp(d->reason, CR_REASON_PROHIBITED) == 0)
+		ig->c.prohibited++;
 	if (ig->on_reject) {
 		int rc = ig->on_reject(d, line, len, ig->reject_arg);
 		if (rc)
@@ -367,6 +369,7 @@ int cr_ingest_end(struct cr_ingest *ig, struct cr_ingest_counts *out)
 		*out = ig->c;
 	CR_ASSERT(ig->c.submitted == ig->c.accepted + ig->c.rejected +
 				     ig->c.held + ig->c.unchanged || rc);
+	CR_ASSERT(ig->c.prohibited <= ig->c.rejected);
 	free(ig);
 	return rc;
 }

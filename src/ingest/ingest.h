@@ -40,6 +40,7 @@ struct cr_ingest_counts {
 	uint64_t rejected;
 	uint64_t held;
 	uint64_t unchanged;
+	uint64_t prohibited; /* of the rejected: prohibited information (rule 6) */
 	uint64_t released; /* held records released by consents in this run */
 	uint64_t durable;  /* lines whose batch has been committed */
 };

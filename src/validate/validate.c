@@ -18,6 +18,7 @@
 
 #include "cr_date.h"
 #include "cr_err.h"
+#include "prohibited.h"
 
 static const char R_FUTURE[] = "date is in the future";
 static const char R_REQUIRED[] = "required for this product";
@@ -103,6 +104,11 @@ static int check_account(const struct cr_account *a, int32_t asof_days,
 static int check_consent(const struct cr_consent *c, int32_t asof_days,
 			 struct cr_diag *diag)
 {
+	/* The parser refuses this already; consents are also built from
+	 * command-line options (creditref consent grant --evidence), which reach
+	 * the store through this check only. */
+	if (cr_prohibited_text(c->evidence, strnlen(c->evidence, sizeof c->evidence)))
+		return cr_diag_set(diag, "evidence", CR_REASON_PROHIBITED);
 	if (c->scope == CR_SCOPE_QUERY) {
 		if (c->purpose == CR_PURPOSE_NONE)
 			return cr_diag_set(diag, "purpose", "required for query consent");

@@ -6,7 +6,9 @@
  * as-of date; co-lender shares sum to 10000; product-specific required fields
  * (credit_limit for revolving and credit_card; principal and term_months for
  * installment and mortgage); a query consent names a purpose and a furnish
- * consent does not; expiry after grant.  Rules that need stored data (unknown
+ * consent does not; expiry after grant; consent evidence carries no
+ * prohibited marker (prohibited.h), for consents built from command-line
+ * options rather than parsed.  Rules that need stored data (unknown
  * account, statement month before the account opened) live in ingest.
  */
 #ifndef CR_VALIDATE_H

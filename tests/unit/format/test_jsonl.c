@@ -19,6 +19,7 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "jsonl.h"
+#include "prohibited.h"
 
 static int32_t asof(void)
 {
@@ -714,6 +715,189 @@ static void test_prefixes(void **state)
 	assert_string_equal(d.reason, MINOR);
 }
 
+/* ---- Information a bureau may not collect (DESIGN.md rule 6). ---- */
+
+#define PROHIB "prohibited information"
+
+/* The diagnostic's field for a key: at most 31 bytes (ASCII keys here). */
+static void field_of(const char *prefix, const char *key, char *out)
+{
+	const size_t cap = sizeof ((struct cr_diag *)0)->field;
+	char full[128] = {0};
+	snprintf(full, sizeof full, "%s%s", prefix, key);
+	memcpy(out, full, cap - 1);
+	out[cap - 1] = '\0';
+}
+
+/* Writes key in a form: 0 as listed, 1 CamelCase, 2 with '-', 3 UPPER,
+ * 4 with its first character as a \u escape (ASCII keys only). */
+static int key_form(const char *key, int form, char *out, size_t cap,
+		    char *decoded, size_t dcap)
+{
+	size_t o = 0;
+	int up = 1;
+	if (form > 0 && (unsigned char)key[0] >= 0x80)
+		return 0;
+	if (form == 4) {
+		o = (size_t)snprintf(out, cap, "\\u%04x%s", key[0], key + 1);
+		snprintf(decoded, dcap, "%s", key);
+		return (int)o;
+	}
+	for (const char *k = key; *k && o + 1 < cap; k++) {
+		char c = *k;
+		if (c == '_') {
+			up = 1;
+			if (form == 1)
+				continue;
+			if (form == 2)
+				c = '-';
+		} else {
+			if (c >= 'a' && c <= 'z' && (form == 3 || (form == 1 && up)))
+				c = (char)(c - 'a' + 'A');
+			up = 0;
+		}
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	snprintf(decoded, dcap, "%s", out);
+	return 1;
+}
+
+static void test_prohibited_keys_every_type(void **state)
+{
+	(void)state;
+	static const struct kv *const bases[] = {stmt_base, account_base,
+						 consent_base, inst_base};
+	size_t n;
+	const struct cr_prohibited_term *keys = cr_prohibited_keys(&n);
+	char k[96], dk[96], field[64], val[256], buf[2048];
+	for (size_t i = 0; i < n; i++)
+		for (int form = 0; form <= 4; form++) {
+			if (!key_form(keys[i].text, form, k, sizeof k, dk, sizeof dk))
+				continue;
+			/* At the top level of every record type, string or null. */
+			for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+				field_of("", dk, field);
+				expect_bad(with(bases[b], k, "\"AB\"", buf, sizeof buf),
+					   field, PROHIB);
+				expect_bad(with(bases[b], k, "null", buf, sizeof buf),
+					   field, PROHIB);
+			}
+			/* Inside a co-lender object. */
+			snprintf(val, sizeof val,
+				 "[{\"institution\":\"B2\",\"share_bp\":10000,\"%s\":1}]", k);
+			field_of("co_lenders[0].", dk, field);
+			expect_bad(with(account_base, "co_lenders", val, buf, sizeof buf),
+				   field, PROHIB);
+		}
+}
+
+/* Puts value v into field f of base and expects the free-text rejection. */
+static void expect_marker(const struct kv *base, const char *f, const char *v)
+{
+	char raw[256], buf[2048];
+	snprintf(raw, sizeof raw, "\"%s\"", v);
+	expect_bad(with(base, f, raw, buf, sizeof buf), f, PROHIB);
+}
+
+static void test_prohibited_markers_every_field(void **state)
+{
+	(void)state;
+	size_t n;
+	const struct cr_prohibited_term *m = cr_prohibited_markers(&n);
+	char v[128];
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].labelled)
+			snprintf(v, sizeof v, "Zhang San %s: AB", m[i].text);
+		else
+			snprintf(v, sizeof v, "Zhang San %s AB", m[i].text);
+		expect_marker(account_base, "name", v);
+		expect_marker(account_base, "address", v);
+		expect_marker(inst_base, "name", v);
+		expect_marker(consent_base, "evidence", v);
+	}
+	/* Escaped in the JSON text: 血型 and "Race:". */
+	expect_marker(account_base, "name", "\\u8840\\u578b O");
+	expect_marker(account_base, "address", "\\u0052ace: Han");
+	expect_marker(consent_base, "evidence", "sha256:00 blood\\u005ftype=A");
+}
+
+static void test_prohibited_realistic_text_passes(void **state)
+{
+	(void)state;
+	static const char *const names[] = {
+		"\"Faith Wang\"", "\"Iris Chen\"", "\"Gene Kim\"", "\"Eugene Park\"",
+		"\"\\u6b27\\u9633\\u5a1c\\u5a1c\"", "\"Hiva Moradi\"",
+	};
+	static const char *const addresses[] = {
+		"\"民族大道1号\"", "\"广西壮族自治区南宁市青秀区民族大道100号\"",
+		"\"云南省昆明市五华区民族路12号\"", "\"Faith Street 3\"",
+		"\"3 Race Course Road\"", "\"12 Archive Lane\"",
+		"\"上海市虹口区健康路8号\"", "\"杭州市疾病预防控制中心\"",
+		"\"深圳市大鹏新区国家基因库\"", "\"广西壮族自治区民族宗教事务委员会\"",
+	};
+	char buf[2048];
+	struct cr_record r;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		expect_ok(with(account_base, "name", names[i], buf, sizeof buf), &r);
+	for (size_t i = 0; i < sizeof addresses / sizeof addresses[0]; i++)
+		expect_ok(with(account_base, "address", addresses[i], buf, sizeof buf), &r);
+	expect_ok(with(inst_base, "name", "\"Faith Community Bank\"", buf, sizeof buf), &r);
+	expect_ok(with(consent_base, "evidence", "\"third party: Alipay; face-to-face\"",
+		       buf, sizeof buf), &r);
+	/* Structured fields are not free text. */
+	expect_ok(with(account_base, "account", "\"HIV-0001\"", buf, sizeof buf), &r);
+	assert_string_equal(r.u.account.account, "HIV-0001");
+}
+
+struct prohib_row {
+	const char *line;
+	const char *field;
+	const char *reason;
+};
+
+/* Which fault is reported when a record has prohibited information and
+ * something else wrong. */
+static const struct prohib_row prohib_rows[] = {
+	/* Prohibited information outranks field errors before it... */
+	{"{\"type\":\"statement\",\"balance\":1.5,\"religion\":\"x\"}", "religion", PROHIB},
+	{"{\"type\":\"statement\",\"foo\":1,\"Race\":\"x\"}", "Race", PROHIB},
+	{"{\"type\":\"account\",\"id\":\"110105194912310021\",\"name\":\"x\",\"address\":\"blood type AB\"}",
+	 "address", PROHIB},
+	{"{\"type\":\"account\",\"credit_limit\":-1,\"co_lenders\":[{\"institution\":\"B1\"},{\"dna\":1}]}",
+	 "co_lenders[1].dna", PROHIB},
+	/* ... missing fields and a missing or unknown type... */
+	{"{\"type\":\"statement\",\"blood_type\":\"A\"}", "blood_type", PROHIB},
+	{"{\"blood_type\":\"A\"}", "blood_type", PROHIB},
+	{"{\"type\":\"loan\",\"民族\":\"汉\"}", "民族", PROHIB},
+	{"{\"type\":\"statement\",\"type\":\"statement\",\"faith\":1}", "faith", PROHIB},
+	/* ... and the first one in line order is the one reported. */
+	{"{\"type\":\"account\",\"name\":\"HIV\",\"dna\":1}", "name", PROHIB},
+	{"{\"type\":\"account\",\"dna\":1,\"name\":\"HIV\"}", "dna", PROHIB},
+	{"{\"genome\":1,\"type\":\"statement\",\"iris\":1}", "genome", PROHIB},
+	/* Line-level faults come first. */
+	{"{\"type\":\"statement\",\"religion\":\"x\"", "", "invalid JSON: expected ',' or '}'"},
+	{"{\"religion\":\"\xff\"}", "", "line is not valid UTF-8"},
+	/* Free text is only scanned where the record type has it. */
+	{"{\"type\":\"statement\",\"name\":\"religion: x\"}", "name", "unknown field"},
+	/* Nested elsewhere: the field holding it is what is wrong. */
+	{"{\"type\":\"statement\",\"balance\":{\"religion\":1}}", "balance",
+	 "must be a JSON integer"},
+	/* Near-miss keys are unknown fields, not prohibited ones. */
+	{"{\"type\":\"statement\",\"third_party_ref\":1}", "third_party_ref", "unknown field"},
+	{"{\"type\":\"statement\",\"blood\\u0000type\":1}", "blood", "unknown field"},
+};
+
+static void test_prohibited_precedence(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof prohib_rows / sizeof prohib_rows[0]; i++)
+		expect_bad(prohib_rows[i].line, prohib_rows[i].field,
+			   prohib_rows[i].reason);
+	/* The exported constant is the reason. */
+	assert_string_equal(CR_REASON_PROHIBITED, PROHIB);
+}
+
 static void test_bad_arguments(void **state)
 {
 	(void)state;
@@ -747,6 +931,10 @@ int main(void)
 		cmocka_unit_test(test_line_too_long),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_prohibited_keys_every_type),
+		cmocka_unit_test(test_prohibited_markers_every_field),
+		cmocka_unit_test(test_prohibited_realistic_text_passes),
+		cmocka_unit_test(test_prohibited_precedence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
