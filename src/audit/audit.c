@@ -683,3 +683,17 @@ int cr_audit_list_subject(cr_store *st, const struct cr_subject_key *k,
 	int torn;
 	return walk_lines(st, list_line, &ctx, &torn);
 }
+
+int cr_audit_record(cr_store *st, struct cr_audit_entry *e)
+{
+	cr_txn *txn;
+	int rc = cr_store_begin(st, 1, &txn);
+	if (rc)
+		return rc;
+	rc = cr_audit_append(st, txn, e);
+	if (rc) {
+		cr_store_abort(txn);
+		return rc;
+	}
+	return cr_store_commit(txn);
+}

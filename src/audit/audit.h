@@ -128,6 +128,10 @@ struct cr_audit_verdict {
  */
 int cr_audit_verify(cr_store *st, struct cr_audit_verdict *out /* OUT */);
 
+/* Appends e in a write transaction of its own and commits it: for acts that
+ * are not one store transaction (purge, key rotation). */
+int cr_audit_record(cr_store *st, struct cr_audit_entry *e /* IN/OUT */);
+
 /*
  * Calls fn for each entry about subject k, oldest first (lines that do not
  * parse are skipped; cr_audit_verify reports them).  A non-zero return from

@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
+#include "cr_date.h"
 #include "cr_err.h"
 #include "store.h"
 
@@ -16,7 +18,17 @@ static int keys_rotate(const struct cr_args *a)
 	const char *reason;
 	cr_cli_key_file(a, cr_args_get(a, "db"), key_file, sizeof key_file);
 	int rc = cr_store_rotate_key(st, key_file, &reason);
+	struct cr_audit_entry e;
+	cr_audit_entry_init(&e);
+	e.asof_days = cr_date_today();
+	e.role = CR_AUDIT_ROLE_OPERATOR;
+	snprintf(e.action, sizeof e.action, "keys_rotate");
+	e.outcome = rc ? CR_AUDIT_REFUSED : CR_AUDIT_GRANTED;
+	int arc = cr_audit_record(st, &e);
 	cr_store_close(st);
+	if (!rc && arc)
+		cr_cli_err("keys", "the key was rotated but its audit entry failed: %s",
+			   cr_strerror(arc));
 	if (rc) {
 		cr_cli_err("keys", "rotation failed: %s (%s)", reason ? reason : "",
 			   cr_strerror(rc));

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cr_err.h"
 
 int cr_dispute_hides(const struct cr_dispute *d, int32_t asof_days)
@@ -21,6 +22,25 @@ const char *cr_dispute_status_name(uint8_t status)
 	case CR_DISPUTE_CORRECTED: return "corrected";
 	}
 	return "?";
+}
+
+/* Rule 4: every dispute act is audited, by the person or the furnisher. */
+static int audit_dispute(cr_store *st, cr_txn *txn, const struct cr_dispute *d,
+			 const char *action, uint8_t role, const char *inst,
+			 int32_t asof_days)
+{
+	struct cr_audit_entry e;
+	cr_audit_entry_init(&e);
+	e.asof_days = asof_days;
+	e.role = role;
+	snprintf(e.institution, sizeof e.institution, "%s", inst);
+	snprintf(e.action, sizeof e.action, "%s", action);
+	e.has_subject = 1;
+	e.subject = d->subject;
+	e.outcome = CR_AUDIT_GRANTED;
+	snprintf(e.detail, sizeof e.detail, "dispute=%llu institution=%s",
+		 (unsigned long long)d->id, d->inst);
+	return cr_audit_append(st, txn, &e);
 }
 
 int cr_dispute_file(cr_store *st, const struct cr_subject_key *k, const char *inst,
@@ -59,6 +79,9 @@ int cr_dispute_file(cr_store *st, const struct cr_subject_key *k, const char *in
 	d.resolved_days = CR_NO_DATE;
 	if (!rc)
 		rc = cr_store_dispute_put(txn, &d);
+	if (!rc)
+		rc = audit_dispute(st, txn, &d, "dispute_file", CR_AUDIT_ROLE_SUBJECT, "",
+				   asof_days);
 	if (rc) {
 		cr_store_abort(txn);
 		return rc;
@@ -130,6 +153,9 @@ int cr_dispute_resolve(cr_store *st, uint64_t id, const char *inst,
 		d.resolved_days = asof_days;
 		rc = cr_store_dispute_put(txn, &d);
 	}
+	if (!rc)
+		rc = audit_dispute(st, txn, &d, corrected ? "dispute_correct" : "dispute_verify",
+				   CR_AUDIT_ROLE_FURNISHER, inst, asof_days);
 	if (rc) {
 		cr_store_abort(txn);
 		return rc;

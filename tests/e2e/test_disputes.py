@@ -83,6 +83,9 @@ def disputed_month_is_annotated_then_hidden_from_day_20():
         assert acc["HB-0001"]["disputes"][0]["status"] == "verified"
         acc = st.lender("2026-06-22")  # as of a day before the answer, it was hidden
         assert acc["HB-0001"]["latest"]["month"] == "2021-01"
+        actions = [json.loads(l)["action"] for l in open(os.path.join(st.db, "audit.log"))]
+        assert actions.count("dispute_file") == 1 and actions.count("dispute_verify") == 1, actions
+        assert "chain intact" in run("audit", "verify", "--db", st.db).stdout
     finally:
         st.close()
 

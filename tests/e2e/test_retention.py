@@ -97,6 +97,9 @@ def purge_removes_physically_and_is_idempotent():
         assert r["summary"]["accounts_ever_overdue"] == 1, r["summary"]
         out = run("purge", "--db", st.db, "--as-of", "2020-08-01").stdout
         assert "removed_months=3" in out, out
+        purges = [json.loads(l) for l in open(os.path.join(st.db, "audit.log"))
+                  if json.loads(l)["action"] == "purge"]
+        assert len(purges) == 4 and purges[1]["detail"] == "accounts=1 removed_months=2", purges
     finally:
         st.close()
 
