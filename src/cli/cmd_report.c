@@ -162,11 +162,17 @@ static int consent_from_args(const struct cr_args *a, const char *verb,
 		return CR_EXIT_USAGE;
 	}
 	struct cr_diag d = {0, "", NULL};
-	/* A revocation without a purpose withdraws every purpose: skip the
-	 * "query consent needs a purpose" rule for it. */
-	if (c->revoked_days != CR_NO_DATE && c->scope == CR_SCOPE_QUERY && !purpose)
-		return 0;
-	if (cr_validate_record(rec, asof, &d)) {
+	/* A revocation without a purpose withdraws every purpose: every other
+	 * rule (dates, evidence) still applies, so validate it as if it named
+	 * one, then restore "all purposes". */
+	const int all_purposes = c->revoked_days != CR_NO_DATE &&
+				 c->scope == CR_SCOPE_QUERY && !purpose;
+	if (all_purposes)
+		c->purpose = CR_PURPOSE_LOAN_APPROVAL;
+	int invalid = cr_validate_record(rec, asof, &d);
+	if (all_purposes)
+		c->purpose = CR_PURPOSE_NONE;
+	if (invalid) {
 		cr_cli_err("consent", "--%s: %s", d.field, d.reason);
 		return CR_EXIT_USAGE;
 	}

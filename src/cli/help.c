@@ -32,6 +32,8 @@ static const struct {
 	 "rejected; rejected lines go to FILE.rejects.jsonl (mode 0600) with line,\n"
 	 "field and reason.  Batches are committed durably.  The last line printed is\n"
 	 "  submitted=N accepted=A rejected=R held=H unchanged=U\n"
+	 "preceded, when some were refused as information a bureau may not collect\n"
+	 "(docs/FORMAT.md), by a line prohibited=N.\n"
 	 "Exit status 0 when the files were processed, rejects included.\n"},
 	{"consent",
 	 "usage: creditref consent grant|revoke|list --db DIR --id ID --institution CODE\n"
