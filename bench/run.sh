@@ -74,7 +74,7 @@ generate() {
 # One creditref round: init + ingest on a fresh store, wall clock.
 round_creditref() {
 	local db=$WORK/cr.db t0 t1 out
-	rm -rf "$db"
+	rm -rf "$db" "$db.key"
 	t0=$(now)
 	"$CREDITREF" init --db "$db" >/dev/null
 	out=$("$CREDITREF" ingest --db "$db" --as-of "$ASOF" "$WORK/data.jsonl" 2>/dev/null)
