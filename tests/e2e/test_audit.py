@@ -11,32 +11,16 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import traceback
 
-CREDITREF = os.environ["CREDITREF"]
+from harness import CREDITREF, main, run, test
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, "fixtures", "small.jsonl")
 ASOF = "2026-06-30"
 PID = "11010519491231002X"
 NOBODY = "110101199003074477"  # a valid ID the fixture does not mention
 EXIT_FAIL, EXIT_DENIED, EXIT_NOTFOUND = 1, 3, 4
-
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-def run(*args, ok=True):
-    p = subprocess.run([CREDITREF, *args], capture_output=True, text=True)
-    if ok and p.returncode != 0:
-        raise AssertionError(f"creditref {' '.join(args)} exited {p.returncode}: {p.stderr}")
-    return p
 
 
 class Bureau:
@@ -303,20 +287,5 @@ def help_and_usage():
         b.close()
 
 
-def main():
-    passed = failed = 0
-    for t in TESTS:
-        try:
-            t()
-            passed += 1
-            print(f"ok   {t.__name__}")
-        except Exception:
-            failed += 1
-            print(f"FAIL {t.__name__}")
-            traceback.print_exc()
-    print(f"e2e-audit: {passed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main("e2e-audit"))

@@ -5,28 +5,13 @@ the previous value, and each party's list."""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import traceback
 
-CREDITREF = os.environ["CREDITREF"]
+from harness import CREDITREF, main, run, test
 HERE = os.path.dirname(os.path.abspath(__file__))
 PID = "11010519491231002X"
 FILED = "2026-06-01"
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-def run(*args, ok=True):
-    p = subprocess.run([CREDITREF, *args], capture_output=True, text=True)
-    if ok and p.returncode != 0:
-        raise AssertionError(f"creditref {' '.join(args)} exited {p.returncode}: {p.stderr}")
-    return p
 
 
 class Store:
@@ -151,20 +136,5 @@ def each_party_lists_its_disputes_and_strangers_cannot_file():
         st.close()
 
 
-def main():
-    passed = failed = 0
-    for t in TESTS:
-        try:
-            t()
-            passed += 1
-            print(f"ok   {t.__name__}")
-        except Exception:
-            failed += 1
-            print(f"FAIL {t.__name__}")
-            traceback.print_exc()
-    print(f"e2e-disputes: {passed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main("e2e-disputes"))

@@ -13,9 +13,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import traceback
 
-CREDITREF = os.environ["CREDITREF"]
+from harness import CREDITREF, main, run, test
 # The binary itself, not the logging wrapper, for tests that signal it.
 CREDITREF_REAL = os.environ.get("CREDITREF_REAL", CREDITREF)
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -23,20 +22,6 @@ ASOF = "2026-06-30"
 ASOF_MONTH = 2026 * 12 + 5
 EXIT_DENIED, EXIT_NOTFOUND = 3, 4
 STATUSES = "N1234567CGDZ*#"
-
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-def run(*args, ok=True):
-    p = subprocess.run([CREDITREF, *args], capture_output=True, text=True)
-    if ok and p.returncode != 0:
-        raise AssertionError(f"creditref {' '.join(args)} exited {p.returncode}: {p.stderr}")
-    return p
 
 
 def counts(stdout):
@@ -422,22 +407,10 @@ def kill_during_ingest_loses_nothing_acknowledged():
         crashed.close()
 
 
-def main():
-    passed = failed = 0
-    for t in TESTS:
-        try:
-            t()
-            passed += 1
-            print(f"ok   {t.__name__}")
-        except Exception:
-            failed += 1
-            print(f"FAIL {t.__name__}")
-            traceback.print_exc()
+def cleanup():
     if Generated.tmp:
         shutil.rmtree(Generated.tmp, ignore_errors=True)
-    print(f"e2e: {passed} passed, {failed} failed")
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main("e2e", cleanup))

@@ -7,26 +7,11 @@ and account number the generated input holds: none may appear.
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import traceback
 
-CREDITREF = os.environ["CREDITREF"]
+from harness import CREDITREF, main, run, test
 ASOF = "2026-06-30"
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-def run(*args, ok=True, env=None):
-    p = subprocess.run([CREDITREF, *args], capture_output=True, text=True, env=env)
-    if ok and p.returncode != 0:
-        raise AssertionError(f"creditref {' '.join(args)} exited {p.returncode}: {p.stderr}")
-    return p
 
 
 class Bureau:
@@ -143,20 +128,5 @@ def no_identifier_from_the_input_is_in_the_raw_store():
         b.close()
 
 
-def main():
-    passed = failed = 0
-    for t in TESTS:
-        try:
-            t()
-            passed += 1
-            print(f"ok   {t.__name__}")
-        except Exception:
-            failed += 1
-            print(f"FAIL {t.__name__}")
-            traceback.print_exc()
-    print(f"e2e-keys: {passed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main("e2e-keys"))

@@ -11,12 +11,10 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import traceback
 
-CREDITREF = os.environ["CREDITREF"]
+from harness import CREDITREF, main, run, test
 ASOF = "2026-06-30"
 EXIT_USAGE, EXIT_NOTFOUND = 2, 4
 REASON = "prohibited information"
@@ -24,20 +22,6 @@ PROHIBITED_LINE = re.compile(
     r"prohibited=(\d+) records refused as information a bureau may not collect")
 COUNTS_LINE = re.compile(
     r"submitted=(\d+) accepted=(\d+) rejected=(\d+) held=(\d+) unchanged=(\d+)")
-
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-def run(*args, ok=True):
-    p = subprocess.run([CREDITREF, *args], capture_output=True, text=True)
-    if ok and p.returncode != 0:
-        raise AssertionError(f"creditref {' '.join(args)} exited {p.returncode}: {p.stderr}")
-    return p
 
 
 def resident_id(first17):
@@ -248,20 +232,5 @@ def consent_evidence_from_the_command_line_is_refused():
         st.close()
 
 
-def main():
-    passed = failed = 0
-    for t in TESTS:
-        try:
-            t()
-            passed += 1
-            print(f"ok   {t.__name__}")
-        except Exception:
-            failed += 1
-            print(f"FAIL {t.__name__}")
-            traceback.print_exc()
-    print(f"e2e-prohibited: {passed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main("e2e-prohibited"))
