@@ -48,22 +48,35 @@ struct cr_ingest {
 	struct cr_ingest_counts c;
 	uint64_t pending; /* lines in the open batch */
 	int err;          /* first store error; the session is dead after it */
+	int external;     /* txn is the caller's: never committed here */
+	const char *only_inst;  /* records must name this institution, or NULL */
+	const struct cr_subject_key *only_subject; /* consents must be about them */
+	uint8_t only_type;      /* 0, or the one record type accepted */
 	struct acct_cache ac;
 	struct year_cache yc;
 	struct cr_record rec;
 };
 
-int cr_ingest_begin(cr_store *st, int32_t asof_days, cr_reject_fn on_reject,
-		    void *reject_arg, struct cr_ingest **out)
+static struct cr_ingest *session_new(cr_store *st, int32_t asof_days,
+				     cr_reject_fn on_reject, void *reject_arg)
 {
-	*out = NULL;
 	struct cr_ingest *ig = calloc(1, sizeof *ig);
 	if (!ig)
-		return CR_ENOMEM;
+		return NULL;
 	ig->st = st;
 	ig->asof_days = asof_days;
 	ig->on_reject = on_reject;
 	ig->reject_arg = reject_arg;
+	return ig;
+}
+
+int cr_ingest_begin(cr_store *st, int32_t asof_days, cr_reject_fn on_reject,
+		    void *reject_arg, struct cr_ingest **out)
+{
+	*out = NULL;
+	struct cr_ingest *ig = session_new(st, asof_days, on_reject, reject_arg);
+	if (!ig)
+		return CR_ENOMEM;
 	int rc = cr_store_begin(st, 1, &ig->txn);
 	if (rc) {
 		free(ig);
@@ -71,6 +84,26 @@ int cr_ingest_begin(cr_store *st, int32_t asof_days, cr_reject_fn on_reject,
 	}
 	*out = ig;
 	return 0;
+}
+
+int cr_ingest_begin_in(cr_store *st, cr_txn *txn, int32_t asof_days,
+		       cr_reject_fn on_reject, void *reject_arg,
+		       struct cr_ingest **out)
+{
+	*out = session_new(st, asof_days, on_reject, reject_arg);
+	if (!*out)
+		return CR_ENOMEM;
+	(*out)->txn = txn;
+	(*out)->external = 1;
+	return 0;
+}
+
+void cr_ingest_restrict(struct cr_ingest *ig, const char *inst,
+			const struct cr_subject_key *subject, uint8_t only_type)
+{
+	ig->only_inst = inst;
+	ig->only_subject = subject;
+	ig->only_type = only_type;
 }
 
 const struct cr_ingest_counts *cr_ingest_counts(const struct cr_ingest *ig)
@@ -105,6 +138,10 @@ int cr_ingest_flush(struct cr_ingest *ig)
 	int rc = flush_year(ig);
 	if (!rc)
 		rc = flush_held(ig);
+	if (!rc && ig->external) {
+		ig->pending = 0; /* durable when the caller commits */
+		return 0;
+	}
 	if (!rc) {
 		rc = cr_store_commit(ig->txn);
 		ig->txn = NULL;
@@ -292,9 +329,44 @@ static int apply_consent(struct cr_ingest *ig, const struct cr_consent *c,
 	return rc ? CR_OUT_ACCEPTED : CR_OUT_UNCHANGED;
 }
 
+/* The institution a record is furnished by, or NULL. */
+static const char *record_inst(const struct cr_record *r)
+{
+	switch (r->type) {
+	case CR_REC_INSTITUTION: return r->u.inst.code;
+	case CR_REC_ACCOUNT: return r->u.account.inst;
+	case CR_REC_STATEMENT: return r->u.stmt.inst;
+	case CR_REC_CONSENT: return r->u.consent.inst;
+	}
+	return NULL;
+}
+
+/* The limits of cr_ingest_restrict: what an API key may furnish. */
+static int check_restrictions(struct cr_ingest *ig, struct cr_diag *d)
+{
+	const struct cr_record *r = &ig->rec;
+	if (ig->only_type && r->type != ig->only_type)
+		return cr_diag_set(d, "type", "this route does not take this record type");
+	const char *inst = record_inst(r);
+	if (ig->only_inst && (!inst || strcmp(inst, ig->only_inst) != 0))
+		return cr_diag_set(d, r->type == CR_REC_INSTITUTION ? "code" : "institution",
+				   "the API key furnishes for another institution");
+	if (ig->only_subject) {
+		struct cr_subject_key k;
+		if (r->type != CR_REC_CONSENT)
+			return cr_diag_set(d, "type", "a person may furnish consents only");
+		cr_store_subject_key(ig->st, r->u.consent.id, &k);
+		if (sodium_memcmp(k.b, ig->only_subject->b, sizeof k.b) != 0)
+			return cr_diag_set(d, "id", "a person may give or withdraw consent only for themself");
+	}
+	return 0;
+}
+
 static int apply(struct cr_ingest *ig, struct cr_diag *d)
 {
 	const struct cr_record *r = &ig->rec;
+	if (check_restrictions(ig, d))
+		return CR_EINVAL;
 	switch (r->type) {
 	case CR_REC_INSTITUTION: {
 		int rc = cr_store_inst_put(ig->txn, &r->u.inst);
@@ -363,7 +435,7 @@ int cr_ingest_end(struct cr_ingest *ig, struct cr_ingest_counts *out)
 	int rc = ig->err;
 	if (!rc)
 		rc = cr_ingest_flush(ig);
-	if (ig->txn)
+	if (ig->txn && !ig->external)
 		cr_store_abort(ig->txn);
 	if (out)
 		*out = ig->c;

@@ -55,6 +55,20 @@ struct cr_ingest;
  * cr_ingest_end. */
 int cr_ingest_begin(cr_store *st, int32_t asof_days, cr_reject_fn on_reject,
 		    void *reject_arg, struct cr_ingest **out /* OUT */);
+/* Starts a session inside txn, a write transaction the caller owns and
+ * commits: flush and end write pending data into txn but never commit, and
+ * nothing counts as durable until the caller's commit returns.  Used by the
+ * server to put concurrent requests in one shared commit. */
+int cr_ingest_begin_in(cr_store *st, cr_txn *txn, int32_t asof_days,
+		       cr_reject_fn on_reject, void *reject_arg,
+		       struct cr_ingest **out /* OUT */);
+/* Limits what the session accepts (the rights of an API key); any of them
+ * may be NULL or 0.  inst: every record must be furnished by this
+ * institution (field "institution", or "code" for an institution record).
+ * subject: only consent records about this person.  only_type: only records
+ * of this enum cr_record_type.  Other records are rejected, never stored. */
+void cr_ingest_restrict(struct cr_ingest *ig, const char *inst,
+			const struct cr_subject_key *subject, uint8_t only_type);
 /* Submits one line (without its newline).  lineno is reported in rejects.
  * Returns the enum cr_outcome (>= 0), or a negative error when the store
  * failed: the current batch is then lost and the session must be ended. */
