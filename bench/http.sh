@@ -65,13 +65,17 @@ free_port() {
 }
 
 # The generated people, their query consents to the lender, and the store,
-# kept in $DATA between runs (BENCH_HTTP_REBUILD=1 makes them anew).  The
+# kept in $DATA between runs (BENCH_HTTP_REBUILD=1 makes them anew, and so
+# does a store this creditref cannot open).  The
 # generated file itself is removed once ingested; the IDs and the
 # furnisher's open accounts stay, for wrk.
 prepare_data() {
 	if [ -f "$DATA/ready" ] && [ "${BENCH_HTTP_REBUILD:-0}" != 1 ]; then
-		echo "data: reusing $DATA ($(cat "$DATA/ready"))"
-		return
+		if "$CREDITREF" stats --db "$DATA/db" >/dev/null 2>&1; then
+			echo "data: reusing $DATA ($(cat "$DATA/ready"))"
+			return
+		fi
+		echo "data: this creditref cannot open the store in $DATA; making it anew"
 	fi
 	rm -rf "$DATA"
 	mkdir -p "$DATA"
