@@ -144,6 +144,11 @@ start_server() {
 		sleep 0.1
 	done
 	[ -n "$BASE" ] || die "creditref serve printed no address in 30 s"
+	for i in $(seq 1 100); do
+		curl -sf -o /dev/null "$BASE/healthz" && break
+		sleep 0.1
+	done
+	curl -sf -o /dev/null "$BASE/healthz" || die "GET $BASE/healthz does not answer 200"
 	echo "server: creditref serve on $BASE (pid $SERVER_PID, --threads $SERVER_THREADS)"
 }
 
@@ -221,7 +226,7 @@ cleanup() {
 post_report() {
 	curl -s -o "$2" -w '%{http_code} %{size_download}\n' \
 		-H "Authorization: Bearer $LENDER_KEY" -H 'Content-Type: application/json' \
-		--data "{\"id\":\"$1\",\"purpose\":\"$PURPOSE\"}" "$BASE/v1/reports"
+		--data "{\"id\":\"$1\",\"purpose\":\"$PURPOSE\"}" "$BASE/v1/reports" || true
 }
 
 # Reports of SAMPLE random people with curl: every one must be a 200; the
@@ -311,7 +316,7 @@ bench_events() {
 	probe="{\"type\":\"event\",\"institution\":\"$FURNISHER\",\"account\":\"$(head -n1 "$DATA/accounts.txt")\",\"event_id\":\"probe-$(date +%s%N)\",\"at\":\"${ASOF}T09:00:00+08:00\",\"kind\":\"drawdown\",\"amount\":100}"
 	code=$(curl -s -o "$RUN/events-probe.json" -w '%{http_code}' \
 		-H "Authorization: Bearer $FURNISHER_KEY" -H 'Content-Type: application/x-ndjson' \
-		--data-binary "$probe"$'\n' "$BASE/v1/events")
+		--data-binary "$probe"$'\n' "$BASE/v1/events" || true)
 	if [ "$code" = 404 ]; then
 		echo "events: POST /v1/events answers 404: no events over HTTP yet, skipped"
 		return
