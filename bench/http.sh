@@ -105,7 +105,7 @@ prepare_data() {
 	echo "data: ingest $out"
 	[ "$(field rejected "$out")" = 0 ] && [ "$(field held "$out")" = 0 ] ||
 		die "expected every line accepted: $out"
-	rm -f "$DATA/gen.jsonl" "$DATA/lender.jsonl"
+	rm -f "$DATA/gen.jsonl" "$DATA/lender.jsonl" "$DATA"/*.rejects.jsonl
 	echo "subjects=$SUBJECTS months=$MONTHS lines=$(field submitted "$out")" \
 		"gen_s=$(elapsed "$t0" "$t1") extract_s=$(elapsed "$t1" "$t2")" \
 		"ingest_s=$(elapsed "$t2" "$t3") store_bytes=$(du -sb "$DATA/db" | cut -f1)" >"$DATA/ready"
