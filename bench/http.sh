@@ -89,9 +89,10 @@ prepare_data() {
 	# "id_type":"resident","id":ID; a person's accounts are consecutive.
 	LC_ALL=C grep '^{"type":"account",' "$DATA/gen.jsonl" |
 		LC_ALL=C awk -F'"' -v ids="$DATA/ids.txt" -v accts="$DATA/accounts.txt" -v inst="$FURNISHER" '
-			$6 != "institution" || $10 != "account" || $18 != "id" { bad = 1; exit 1 }
+			$6 != "institution" || $10 != "account" || $18 != "id" { exit 1 }
 			$20 != last { print $20 > ids; last = $20 }
-			$8 == inst && index($0, "\"status\":") == 0 { print $12 > accts }'
+			$8 == inst && index($0, "\"status\":") == 0 { print $12 > accts }' ||
+		die "account lines are not laid out as expected: $(grep -m1 '^{"type":"account",' "$DATA/gen.jsonl")"
 	awk -v lender="$LENDER" -v purpose="$PURPOSE" 'BEGIN {
 			print "{\"type\":\"institution\",\"code\":\"" lender "\",\"name\":\"基准银行\",\"kind\":\"bank\"}" }
 		{ print "{\"type\":\"consent\",\"id\":\"" $1 "\",\"institution\":\"" lender \
@@ -103,8 +104,9 @@ prepare_data() {
 	out=$("$CREDITREF" ingest --db "$DATA/db" --as-of "$ASOF" "$DATA/gen.jsonl" "$DATA/lender.jsonl" | tail -n1)
 	t3=$(now)
 	echo "data: ingest $out"
-	[ "$(field rejected "$out")" = 0 ] && [ "$(field held "$out")" = 0 ] ||
+	if [ "$(field rejected "$out")" != 0 ] || [ "$(field held "$out")" != 0 ]; then
 		die "expected every line accepted: $out"
+	fi
 	rm -f "$DATA/gen.jsonl" "$DATA/lender.jsonl" "$DATA"/*.rejects.jsonl
 	echo "subjects=$SUBJECTS months=$MONTHS lines=$(field submitted "$out")" \
 		"gen_s=$(elapsed "$t0" "$t1") extract_s=$(elapsed "$t1" "$t2")" \
@@ -335,8 +337,10 @@ bench_events() {
 }
 
 main() {
-	command -v wrk >/dev/null && command -v nginx >/dev/null && command -v curl >/dev/null ||
-		die "needs wrk, nginx and curl: bash scripts/deps.sh --bench"
+	local tool
+	for tool in wrk nginx curl; do
+		command -v $tool >/dev/null || die "needs wrk, nginx and curl: bash scripts/deps.sh --bench"
+	done
 	if ! "$CREDITREF" help serve >/dev/null 2>&1; then
 		echo "http bench: $CREDITREF has no serve command; skipped"
 		return 0
