@@ -127,7 +127,7 @@ static void test_walk_window_and_order(void **state)
 	cr_txn *txn;
 	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
 	for (int i = 0; i < 6; i++) {
-		char id[8];
+		char id[16];
 		snprintf(id, sizeof id, "w%d", i);
 		struct cr_event_rec e = event(7, at[i], CR_EV_FEE, i + 1);
 		assert_int_equal(cr_store_event_put(txn, "B0001", id, &e), 1);
