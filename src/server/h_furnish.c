@@ -99,8 +99,10 @@ int cr_h_furnish(struct cr_req *r)
 
 int cr_h_events(struct cr_req *r)
 {
-	cr_reply_problem(r, 404, "event records are not accepted by this server yet");
-	return CR_H_DONE;
+	r->purpose = CR_REC_EVENT; /* only event records */
+	r->job.run = run_furnish;
+	r->finish = finish_furnish;
+	return cr_req_submit(r);
 }
 
 /* One consent record: the outcome and the reject, if any. */
