@@ -22,7 +22,9 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -427,59 +429,143 @@ static int sync_dir(const char *dir)
 	return rc;
 }
 
-/* Writes e after the tail and syncs it; fills the new head. */
-static int write_entry(int fd, const struct tail *t, struct cr_audit_entry *e,
-		       const uint8_t key[CR_DERIVED_KEY_LEN], struct cr_audit_head *head)
+/* Entries on their way to the trail, all chained after the same tail and
+ * written with one write() and one fdatasync() (see cr_audit_batch_begin). */
+struct cr_audit_batch {
+	cr_store *st;
+	cr_txn *txn;
+	int fd;
+	int fresh;             /* the trail was empty: sync its directory entry */
+	uint64_t next_seq;
+	uint8_t prev[HASH_LEN];
+	uint8_t key[CR_DERIVED_KEY_LEN];
+	struct cr_audit_head head;
+	struct cr_buf lines;   /* the formatted entries, newlines included */
+	struct cr_buf line;    /* one entry being formatted */
+	size_t n;
+};
+
+static void batch_free(struct cr_audit_batch *b)
 {
+	if (b->fd >= 0)
+		close(b->fd);
+	sodium_memzero(b->key, sizeof b->key);
+	cr_buf_fini(&b->lines);
+	cr_buf_fini(&b->line);
+	free(b);
+}
+
+/* Opens the trail and checks its tail against the head in txn.  A batch
+ * of more than one entry needs a head: without one, an interrupted first
+ * commit would leave several entries that verify reads as a removed head. */
+static int batch_open(cr_store *st, cr_txn *txn, int single,
+		      struct cr_audit_batch **out)
+{
+	char path[4200];
+	struct tail t;
+	*out = NULL;
+	struct cr_audit_batch *b = calloc(1, sizeof *b);
+	if (!b)
+		return CR_ENOMEM;
+	b->st = st;
+	b->txn = txn;
+	b->fd = -1;
+	cr_buf_init(&b->lines, SIZE_MAX / 2);
+	cr_buf_init(&b->line, CR_AUDIT_LINE_MAX + 1);
+	int rc = cr_store_audit_head_get(txn, &b->head);
+	const int has_head = rc == 0;
+	if (rc == CR_ENOTFOUND)
+		rc = single ? 0 : CR_EINVAL;
+	if (!rc)
+		rc = log_path(st, path, sizeof path);
+	cr_store_derive_key(st, "audit", b->key);
+	if (!rc && (b->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		rc = CR_EIO;
+	if (!rc)
+		rc = has_head && !head_mac_ok(b->key, &b->head) ? CR_ECORRUPT
+								: read_tail(b->fd, b->key, &t);
+	if (!rc && !tail_agrees(&t, has_head ? &b->head : NULL))
+		rc = CR_ECORRUPT;
 	/* A fragment after the last newline is a write cut short by a crash;
 	 * its transaction never committed, so it is no entry. */
-	if (t->good_len < t->size && ftruncate(fd, (off_t)t->good_len) != 0)
-		return CR_EIO;
-	e->seq = (t->has_entry ? t->last.e.seq : 0) + 1;
-	stamp_time(e->time);
-	struct cr_buf b;
-	cr_buf_init(&b, CR_AUDIT_LINE_MAX + 1);
-	int rc = format_line(&b, e, t->has_entry ? t->last.hash : zero_hash, key, head->hash);
-	if (!rc)
-		rc = write_all(fd, b.data, b.len);
-	if (!rc && fdatasync(fd) != 0)
+	if (!rc && t.good_len < t.size && ftruncate(b->fd, (off_t)t.good_len) != 0)
 		rc = CR_EIO;
-	cr_buf_fini(&b);
-	head->seq = e->seq;
-	head_mac(key, head, head->mac);
+	if (rc) {
+		batch_free(b);
+		return rc;
+	}
+	b->fresh = t.good_len == 0;
+	b->next_seq = (t.has_entry ? t.last.e.seq : 0) + 1;
+	memcpy(b->prev, t.has_entry ? t.last.hash : zero_hash, HASH_LEN);
+	*out = b;
+	return 0;
+}
+
+int cr_audit_batch_begin(cr_store *st, cr_txn *txn, struct cr_audit_batch **out)
+{
+	if (!st || !txn || !out)
+		return CR_EINVAL;
+	return batch_open(st, txn, 0, out);
+}
+
+int cr_audit_batch_add(struct cr_audit_batch *b, struct cr_audit_entry *e)
+{
+	if (!b || !e || !entry_ok(e))
+		return CR_EINVAL;
+	e->seq = b->next_seq;
+	stamp_time(e->time);
+	cr_buf_reset(&b->line);
+	uint8_t hash[HASH_LEN];
+	int rc = format_line(&b->line, e, b->prev, b->key, hash);
+	if (!rc)
+		rc = cr_buf_append(&b->lines, b->line.data, b->line.len);
+	if (rc)
+		return rc;
+	memcpy(b->prev, hash, HASH_LEN);
+	b->next_seq++;
+	b->n++;
+	return 0;
+}
+
+int cr_audit_batch_end(struct cr_audit_batch *b)
+{
+	int rc = 0;
+	if (b->n) {
+		rc = write_all(b->fd, b->lines.data, b->lines.len);
+		if (!rc && fdatasync(b->fd) != 0)
+			rc = CR_EIO;
+		if (!rc && b->fresh)
+			rc = sync_dir(cr_store_dir(b->st));
+		b->head.seq = b->next_seq - 1;
+		memcpy(b->head.hash, b->prev, HASH_LEN);
+		head_mac(b->key, &b->head, b->head.mac);
+		if (!rc)
+			rc = cr_store_audit_head_put(b->txn, &b->head);
+	}
+	batch_free(b);
 	return rc;
+}
+
+void cr_audit_batch_abort(struct cr_audit_batch *b)
+{
+	if (b)
+		batch_free(b);
 }
 
 int cr_audit_append(cr_store *st, cr_txn *txn, struct cr_audit_entry *e)
 {
 	if (!st || !txn || !e || !entry_ok(e))
 		return CR_EINVAL;
-	uint8_t key[CR_DERIVED_KEY_LEN];
-	struct cr_audit_head head;
-	char path[4200];
-	struct tail t;
-	int rc = cr_store_audit_head_get(txn, &head);
-	const int has_head = rc == 0;
-	if (rc && rc != CR_ENOTFOUND)
+	struct cr_audit_batch *b;
+	int rc = batch_open(st, txn, 1, &b);
+	if (rc)
 		return rc;
-	if ((rc = log_path(st, path, sizeof path)))
+	rc = cr_audit_batch_add(b, e);
+	if (rc) {
+		batch_free(b);
 		return rc;
-	cr_store_derive_key(st, "audit", key);
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = CR_EIO;
-	} else {
-		rc = has_head && !head_mac_ok(key, &head) ? CR_ECORRUPT : read_tail(fd, key, &t);
-		if (!rc && !tail_agrees(&t, has_head ? &head : NULL))
-			rc = CR_ECORRUPT;
-		if (!rc)
-			rc = write_entry(fd, &t, e, key, &head);
-		if (!rc && t.good_len == 0)
-			rc = sync_dir(cr_store_dir(st));
-		close(fd);
 	}
-	sodium_memzero(key, sizeof key);
-	return rc ? rc : cr_store_audit_head_put(txn, &head);
+	return cr_audit_batch_end(b);
 }
 
 enum { LINE_EOF, LINE_OK, LINE_TORN, LINE_LONG, LINE_ERR };

@@ -96,6 +96,24 @@ const char *cr_audit_outcome_name(uint8_t outcome);
 int cr_audit_append(cr_store *st, cr_txn *txn,
 		    struct cr_audit_entry *e /* IN/OUT */);
 
+/*
+ * Group commit: many entries in one write transaction, written with one
+ * write() and made durable with one fdatasync() by cr_audit_batch_end,
+ * which records the new head in txn; the caller then commits txn.  begin
+ * checks the trail like cr_audit_append and needs a trail that already has
+ * a head (CR_EINVAL otherwise: start it with cr_audit_append).  add sets
+ * e->seq and e->time and writes nothing yet.  After a failed add the batch
+ * may still be ended with the entries added before; abort writes nothing.
+ * A crash after end and before the commit leaves the batch's entries ahead
+ * of the head, authentic, as for a single append.
+ */
+struct cr_audit_batch;
+int cr_audit_batch_begin(cr_store *st, cr_txn *txn,
+			 struct cr_audit_batch **out /* OUT */);
+int cr_audit_batch_add(struct cr_audit_batch *b, struct cr_audit_entry *e /* IN/OUT */);
+int cr_audit_batch_end(struct cr_audit_batch *b);
+void cr_audit_batch_abort(struct cr_audit_batch *b);
+
 /* What went wrong, for the first bad entry verify finds. */
 enum cr_audit_fault {
 	CR_AUDIT_INTACT = 0,

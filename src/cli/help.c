@@ -57,12 +57,20 @@ static const struct {
 	 "Counts of institutions, people, accounts, account-months, consents,\n"
 	 "inquiries and held records, and the store's size on disk.\n"},
 	{"keys",
-	 "usage: creditref keys rotate --db DIR [--key-file F]\n\n"
-	 "Replaces the master key in the key file with a new random one.  The\n"
-	 "store's own keys are re-sealed under it (envelope encryption), so this\n"
+	 "usage: creditref keys rotate --db DIR [--key-file F]\n"
+	 "       creditref keys add --db DIR --role ROLE [--institution CODE | --id ID]\n"
+	 "       creditref keys list --db DIR\n"
+	 "       creditref keys revoke --db DIR KEY_ID\n\n"
+	 "rotate replaces the master key in the key file with a new random one.\n"
+	 "The store's own keys are re-sealed under it (envelope encryption), so this\n"
 	 "takes the same time whatever the size of the store; afterwards the old key\n"
 	 "no longer opens the store.  The key file defaults to DIR.key beside the data\n"
-	 "directory, or $CREDITREF_KEY_FILE.\n"},
+	 "directory, or $CREDITREF_KEY_FILE.\n\n"
+	 "add issues an API key for the HTTP server (docs/api.md) and prints it once\n"
+	 "on standard output; only a keyed hash of it is stored.  ROLE is furnisher\n"
+	 "or lender (with --institution), subject (with --id, the person's ID),\n"
+	 "supervisor or operator.  list shows every key without its secret; revoke\n"
+	 "refuses the key from the next request on.  Each act is audited.\n"},
 	{"purge",
 	 "usage: creditref purge --db DIR [--as-of YYYY-MM-DD]\n\n"
 	 "Removes from the store the adverse information (statuses 1-7, G, D, Z\n"

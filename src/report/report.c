@@ -264,23 +264,33 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 	return load_inquiries(txn, k, r);
 }
 
-/* Self inquiries are free twice per calendar year; later ones are chargeable. */
-static int self_chargeable(const struct cr_report *r)
+/* Self inquiries are free twice per calendar year; later ones are
+ * chargeable.  Counted from the store, inside the write transaction, so
+ * that concurrent requests see each other. */
+static int self_chargeable(cr_txn *txn, const struct cr_subject_key *k,
+			   int32_t asof_days, uint8_t *out)
 {
+	static _Thread_local struct cr_inquiry q[CR_REPORT_INQUIRIES_MAX];
 	int y, m, d, count = 0;
-	cr_civil_from_days(r->asof_days, &y, &m, &d);
+	size_t n;
+	cr_civil_from_days(asof_days, &y, &m, &d);
 	const int32_t jan1 = cr_days_from_civil(y, 1, 1);
-	for (size_t i = 0; i < r->n_inquiries; i++)
-		if (r->inquiries[i].purpose == CR_PURPOSE_SELF &&
-		    r->inquiries[i].date_days >= jan1)
+	int rc = cr_store_inquiry_list(txn, k, jan1, q, CR_REPORT_INQUIRIES_MAX, &n);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && i < CR_REPORT_INQUIRIES_MAX; i++)
+		if (q[i].purpose == CR_PURPOSE_SELF && q[i].date_days >= jan1 &&
+		    q[i].date_days <= asof_days)
 			count++;
-	return count >= 2;
+	*out = count >= 2;
+	return 0;
 }
 
-/* Rule 4: every request is audited, refused ones too, inside txn. */
-static int audit_query(cr_store *st, cr_txn *txn, const struct cr_subject_key *k,
-		       const char *inst, uint8_t purpose, int32_t asof_days,
-		       int rc, const char *reason)
+/* Rule 4: every request is audited, refused ones too, inside txn: into the
+ * batch ab when there is one, or as an append of its own. */
+static int audit_query(cr_store *st, cr_txn *txn, struct cr_audit_batch *ab,
+		       const struct cr_subject_key *k, const char *inst,
+		       uint8_t purpose, int32_t asof_days, int rc, const char *reason)
 {
 	struct cr_audit_entry e;
 	cr_audit_entry_init(&e);
@@ -296,40 +306,68 @@ static int audit_query(cr_store *st, cr_txn *txn, const struct cr_subject_key *k
 	if (rc == CR_ENOTFOUND)
 		reason = "the bureau has no credit file on this person";
 	snprintf(e.reason, sizeof e.reason, "%s", rc && reason ? reason : "");
-	return cr_audit_append(st, txn, &e);
+	return ab ? cr_audit_batch_add(ab, &e) : cr_audit_append(st, txn, &e);
+}
+
+int cr_report_prepare(cr_txn *txn, const struct cr_subject_key *k,
+		      const char *inst, uint8_t purpose, int32_t asof_days,
+		      struct cr_report *out, const char **reason)
+{
+	const int self = purpose == CR_PURPOSE_SELF;
+	*reason = NULL;
+	int rc = cr_consent_may_query(txn, k, self ? "" : inst, purpose, asof_days, reason);
+	if (!rc)
+		rc = cr_report_build(txn, k, asof_days, self, out);
+	if (!rc) {
+		out->purpose = purpose;
+		snprintf(out->requester, sizeof out->requester, "%s", self ? "" : inst);
+	}
+	return rc;
+}
+
+int cr_report_record(cr_store *st, cr_txn *txn, struct cr_audit_batch *ab,
+		     const struct cr_subject_key *k, const char *inst,
+		     uint8_t purpose, int32_t asof_days, int prepared,
+		     const char **reason)
+{
+	const int self = purpose == CR_PURPOSE_SELF;
+	int rc = prepared;
+	/* The consent may have been revoked since prepare's snapshot. */
+	if (!rc)
+		rc = cr_consent_may_query(txn, k, self ? "" : inst, purpose, asof_days, reason);
+	if (!rc) {
+		struct cr_inquiry q;
+		memset(&q, 0, sizeof q);
+		q.date_days = asof_days;
+		q.purpose = purpose;
+		snprintf(q.inst, sizeof q.inst, "%s", self ? "" : inst);
+		rc = self ? self_chargeable(txn, k, asof_days, &q.chargeable) : 0;
+		if (!rc)
+			rc = cr_store_inquiry_add(txn, k, &q);
+	}
+	const int answered = !rc || rc == CR_EDENIED || rc == CR_ENOTFOUND;
+	if (!answered)
+		return rc;
+	const int arc = audit_query(st, txn, ab, k, self ? "" : inst, purpose,
+				    asof_days, rc, *reason);
+	return arc ? arc : rc;
 }
 
 int cr_report_query(cr_store *st, const struct cr_subject_key *k,
 		    const char *inst, uint8_t purpose, int32_t asof_days,
 		    struct cr_report *out, const char **reason)
 {
-	const int self = purpose == CR_PURPOSE_SELF;
 	cr_txn *txn;
 	*reason = NULL;
 	int rc = cr_store_begin(st, 1, &txn);
 	if (rc)
 		return rc;
-	rc = cr_consent_may_query(txn, k, self ? "" : inst, purpose, asof_days, reason);
-	if (!rc)
-		rc = cr_report_build(txn, k, asof_days, self, out);
-	struct cr_inquiry q;
-	memset(&q, 0, sizeof q);
-	if (!rc) {
-		out->purpose = purpose;
-		snprintf(out->requester, sizeof out->requester, "%s", self ? "" : inst);
-		q.date_days = asof_days;
-		q.purpose = purpose;
-		q.chargeable = (uint8_t)(self && self_chargeable(out));
-		memcpy(q.inst, out->requester, sizeof q.inst);
-		rc = cr_store_inquiry_add(txn, k, &q);
-	}
+	rc = cr_report_prepare(txn, k, inst, purpose, asof_days, out, reason);
+	rc = cr_report_record(st, txn, NULL, k, inst, purpose, asof_days, rc, reason);
 	/* A refusal commits a transaction holding only the audit head. */
-	const int answered = !rc || rc == CR_EDENIED || rc == CR_ENOTFOUND;
-	const int arc = answered ? audit_query(st, txn, k, self ? "" : inst, purpose,
-					       asof_days, rc, *reason) : 0;
-	if (!answered || arc) {
+	if (rc && rc != CR_EDENIED && rc != CR_ENOTFOUND) {
 		cr_store_abort(txn);
-		return arc ? arc : rc;
+		return rc;
 	}
 	const int crc = cr_store_commit(txn);
 	return crc ? crc : rc;

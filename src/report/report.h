@@ -106,6 +106,25 @@ int cr_report_query(cr_store *st, const struct cr_subject_key *k,
 		    const char *inst, uint8_t purpose, int32_t asof_days,
 		    struct cr_report *out /* OUT */, const char **reason /* OUT */);
 
+/*
+ * The same request in two halves, for a server that builds reports in
+ * parallel and writes in shared commits.  prepare checks the consent rules
+ * and builds the report in txn, which may be a read transaction; its result
+ * (0, CR_EDENIED, CR_ENOTFOUND or an error) goes to record, which runs in a
+ * write transaction: it checks the rules again on the newer state, adds the
+ * inquiry when granted, and appends the audit entry to ab (or, when ab is
+ * NULL, appends one to the trail).  Its result is the request's outcome,
+ * and the report may be sent only when it is 0 and txn has committed.
+ */
+struct cr_audit_batch;
+int cr_report_prepare(cr_txn *txn, const struct cr_subject_key *k,
+		      const char *inst, uint8_t purpose, int32_t asof_days,
+		      struct cr_report *out /* OUT */, const char **reason /* OUT */);
+int cr_report_record(cr_store *st, cr_txn *txn, struct cr_audit_batch *ab,
+		     const struct cr_subject_key *k, const char *inst,
+		     uint8_t purpose, int32_t asof_days, int prepared,
+		     const char **reason /* IN/OUT */);
+
 /* Renders the report; see docs/report.md for the JSON schema. */
 int cr_report_json(const struct cr_report *r, struct cr_buf *out);
 int cr_report_text(const struct cr_report *r, struct cr_buf *out);

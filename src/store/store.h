@@ -243,6 +243,27 @@ int cr_store_revision_add(cr_txn *txn, const struct cr_revision *r);
 int cr_store_revisions(cr_txn *txn, uint64_t acct_id,
 		       int (*fn)(const struct cr_revision *r, void *arg), void *arg);
 
+/* API keys (apikey.h): only a keyed hash of the secret is stored, under
+ * the key's public id.  put adds or replaces (revocation sets revoked). */
+#define CR_APIKEY_ID_LEN 16   /* hex digits */
+#define CR_APIKEY_HASH_LEN 32
+struct cr_apikey {
+	char key_id[CR_APIKEY_ID_LEN + 1];
+	uint8_t hash[CR_APIKEY_HASH_LEN];
+	uint8_t role;                     /* enum cr_role (apikey.h) */
+	char inst[CR_INST_CODE_MAX + 1];  /* furnisher, lender: the institution */
+	int has_subject;                  /* subject: the person's pseudonym */
+	struct cr_subject_key subject;
+	int64_t created;                  /* Unix seconds */
+	int64_t revoked;                  /* Unix seconds; 0 while live */
+};
+int cr_store_apikey_put(cr_txn *txn, const struct cr_apikey *k);
+int cr_store_apikey_get(cr_txn *txn, const char *key_id,
+			struct cr_apikey *out /* OUT */);
+/* Calls fn for each key in key-id order; a non-zero return stops the walk. */
+int cr_store_apikeys(cr_txn *txn, int (*fn)(const struct cr_apikey *k, void *arg),
+		     void *arg);
+
 int cr_store_stats(cr_txn *txn, struct cr_store_stats *out /* OUT */);
 
 /* The data directory the store was opened in; valid while st is open.

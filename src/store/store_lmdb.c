@@ -38,11 +38,12 @@
 #include "keyfile.h"
 #include "store_codec.h"
 
-#define STORE_VERSION 2
+#define STORE_VERSION 3
 #define PSEUDOKEY_LEN 32
 
 enum { DB_META, DB_INST, DB_ACCT, DB_SUBJ, DB_SUBJ_ACCT, DB_HIST, DB_CONSENT,
-       DB_HELD, DB_INQUIRY, DB_DISPUTE, DB_SUBJ_DISPUTE, DB_REVISION, DB_COUNT };
+       DB_HELD, DB_INQUIRY, DB_DISPUTE, DB_SUBJ_DISPUTE, DB_REVISION, DB_APIKEY,
+       DB_COUNT };
 
 static const struct {
 	const char *name;
@@ -53,7 +54,7 @@ static const struct {
 	{"hist", 0},           {"consent", MDB_DUPSORT},
 	{"held", 0},           {"inquiry", MDB_DUPSORT},
 	{"dispute", 0},        {"subj_dispute", MDB_DUPSORT},
-	{"revision", 0},
+	{"revision", 0},       {"apikey", 0},
 };
 
 struct cr_store {
@@ -1165,4 +1166,83 @@ int cr_store_audit_head_get(cr_txn *txn, struct cr_audit_head *out)
 	memcpy(out->hash, b + 8, CR_AUDIT_HASH_LEN);
 	memcpy(out->mac, b + 8 + CR_AUDIT_HASH_LEN, CR_AUDIT_HASH_LEN);
 	return 0;
+}
+
+/* API key: hash[32] role[1] has_subject[1] subject[16] created[8]
+ * revoked[8] inst_len[1] inst, keyed by the key id. */
+#define APIKEY_FIXED (CR_APIKEY_HASH_LEN + 2 + CR_SUBJECT_KEY_LEN + 16 + 1)
+
+int cr_store_apikey_put(cr_txn *txn, const struct cr_apikey *k)
+{
+	uint8_t b[APIKEY_FIXED + CR_INST_CODE_MAX];
+	const size_t il = strlen(k->inst);
+	if (strlen(k->key_id) != CR_APIKEY_ID_LEN || il > CR_INST_CODE_MAX)
+		return CR_EINVAL;
+	uint8_t *p = b;
+	memcpy(p, k->hash, CR_APIKEY_HASH_LEN);
+	p += CR_APIKEY_HASH_LEN;
+	*p++ = k->role;
+	*p++ = (uint8_t)(k->has_subject != 0);
+	memcpy(p, k->subject.b, CR_SUBJECT_KEY_LEN);
+	p += CR_SUBJECT_KEY_LEN;
+	cr_put_u64be(p, (uint64_t)k->created);
+	cr_put_u64be(p + 8, (uint64_t)k->revoked);
+	p += 16;
+	*p++ = (uint8_t)il;
+	memcpy(p, k->inst, il);
+	MDB_val key = val(k->key_id, CR_APIKEY_ID_LEN), v = val(b, APIKEY_FIXED + il);
+	return map_err(mdb_put(txn->t, txn->st->dbi[DB_APIKEY], &key, &v, 0));
+}
+
+static int apikey_decode(const MDB_val *key, const MDB_val *v, struct cr_apikey *out)
+{
+	const uint8_t *p = v->mv_data;
+	if (key->mv_size != CR_APIKEY_ID_LEN || v->mv_size < APIKEY_FIXED)
+		return CR_ECORRUPT;
+	const size_t il = p[APIKEY_FIXED - 1];
+	if (il > CR_INST_CODE_MAX || v->mv_size != APIKEY_FIXED + il)
+		return CR_ECORRUPT;
+	memset(out, 0, sizeof *out);
+	memcpy(out->key_id, key->mv_data, CR_APIKEY_ID_LEN);
+	memcpy(out->hash, p, CR_APIKEY_HASH_LEN);
+	p += CR_APIKEY_HASH_LEN;
+	out->role = *p++;
+	out->has_subject = *p++;
+	memcpy(out->subject.b, p, CR_SUBJECT_KEY_LEN);
+	p += CR_SUBJECT_KEY_LEN;
+	out->created = (int64_t)cr_get_u64be(p);
+	out->revoked = (int64_t)cr_get_u64be(p + 8);
+	memcpy(out->inst, p + 17, il);
+	return 0;
+}
+
+int cr_store_apikey_get(cr_txn *txn, const char *key_id, struct cr_apikey *out)
+{
+	if (strlen(key_id) != CR_APIKEY_ID_LEN)
+		return CR_ENOTFOUND;
+	MDB_val key = val(key_id, CR_APIKEY_ID_LEN), v;
+	int rc = mdb_get(txn->t, txn->st->dbi[DB_APIKEY], &key, &v);
+	return rc ? map_err(rc) : apikey_decode(&key, &v, out);
+}
+
+int cr_store_apikeys(cr_txn *txn, int (*fn)(const struct cr_apikey *k, void *arg),
+		     void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(txn->t, txn->st->dbi[DB_APIKEY], &c);
+	if (rc)
+		return map_err(rc);
+	MDB_val key, v;
+	struct cr_apikey k;
+	int op = MDB_FIRST, result = 0;
+	while (!result && (rc = mdb_cursor_get(c, &key, &v, op)) == 0) {
+		op = MDB_NEXT;
+		result = apikey_decode(&key, &v, &k);
+		if (!result)
+			result = fn(&k, arg);
+	}
+	mdb_cursor_close(c);
+	if (result)
+		return result;
+	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
 }

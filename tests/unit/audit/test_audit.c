@@ -405,12 +405,74 @@ static void listing_shows_one_subject_and_bad_entries_are_refused(void **state)
 	assert_int_equal(v.entries, N);
 }
 
+/* A batch appends entries that chain after the trail like single appends,
+ * with one head at the end; a batch that never commits leaves its entries
+ * authentic and ahead of the head, and the next batch chains after them. */
+static void batch_chains_like_single_appends(void **state)
+{
+	struct fixture *f = *state;
+	for (int round = 0; round < 2; round++) {
+		cr_txn *txn;
+		struct cr_audit_batch *b;
+		assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+		assert_int_equal(cr_audit_batch_begin(f->st, txn, &b), 0);
+		for (int i = 0; i < 5; i++) {
+			struct cr_audit_entry e = sample(f->st, 100 + i);
+			assert_int_equal(cr_audit_batch_add(b, &e), 0);
+			assert_int_equal(e.seq, (uint64_t)(N + 1 + round * 5 + i));
+		}
+		assert_int_equal(cr_audit_batch_end(b), 0);
+		if (round == 0)
+			cr_store_abort(txn); /* a crash between the sync and the commit */
+		else
+			assert_int_equal(cr_store_commit(txn), 0);
+	}
+	struct cr_audit_verdict v;
+	assert_int_equal(cr_audit_verify(f->st, &v), 0);
+	assert_int_equal(v.entries, N + 10);
+	assert_int_equal(v.head_seq, N + 10);
+	assert_int_equal(v.ahead, 0);
+	assert_int_equal(append_one(f->st, 1, 1), 0);
+	assert_int_equal(cr_audit_verify(f->st, &v), 0);
+	assert_int_equal(v.entries, N + 11);
+}
+
+/* Without a head, a batch could leave several entries that verify would
+ * read as a removed head: it is refused, and a single append starts the
+ * trail. */
+static void batch_needs_a_started_trail(void **state)
+{
+	(void)state;
+	struct fixture f;
+	memset(&f, 0, sizeof f);
+	assert_int_equal(make_store(&f, 0), 0);
+	cr_txn *txn;
+	struct cr_audit_batch *b;
+	assert_int_equal(cr_store_begin(f.st, 1, &txn), 0);
+	assert_int_equal(cr_audit_batch_begin(f.st, txn, &b), CR_EINVAL);
+	cr_store_abort(txn);
+	assert_int_equal(append_one(f.st, 1, 1), 0);
+	assert_int_equal(cr_store_begin(f.st, 1, &txn), 0);
+	assert_int_equal(cr_audit_batch_begin(f.st, txn, &b), 0);
+	struct cr_audit_entry e = sample(f.st, 2);
+	e.role = 99;
+	assert_int_equal(cr_audit_batch_add(b, &e), CR_EINVAL);
+	cr_audit_batch_abort(b);
+	assert_int_equal(cr_store_commit(txn), 0);
+	struct cr_audit_verdict v;
+	assert_int_equal(cr_audit_verify(f.st, &v), 0);
+	assert_int_equal(v.entries, 1);
+	drop_store(&f);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(intact_trail_verifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(batch_chains_like_single_appends, setup, teardown),
+		cmocka_unit_test(batch_needs_a_started_trail),
 		cmocka_unit_test_setup_teardown(any_altered_byte_names_its_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(removed_entry_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(swapped_entries_are_named, setup, teardown),
