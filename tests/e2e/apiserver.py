@@ -149,6 +149,16 @@ class Server:
         self._log()
         return rc
 
+    def wait(self, timeout=20):
+        """The exit status of a process already signalled."""
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"serve did not exit within {timeout} s")
+        self._log()
+        return rc
+
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
