@@ -8,6 +8,8 @@ packages=(
   liblmdb-dev lmdb-utils        # embedded store
   libsodium-dev                 # keyed hashing, AEAD, audit chain
   libjansson-dev                # JSON for HTTP bodies and tools
+  libmicrohttpd-dev             # HTTP server (creditref serve)
+  curl                          # the demo's ready-to-paste requests; server tests
   libcmocka-dev                 # unit tests
   libsqlite3-dev sqlite3        # benchmark peer
   python3                       # end-to-end test checkers

@@ -70,6 +70,7 @@ int cr_cmd_consent(int argc, char **argv);
 int cr_cmd_report(int argc, char **argv);
 int cr_cmd_stats(int argc, char **argv);
 int cr_cmd_keys(int argc, char **argv);
+int cr_cmd_serve(int argc, char **argv);
 int cr_cmd_purge(int argc, char **argv);
 int cr_cmd_dispute(int argc, char **argv);
 int cr_cmd_audit(int argc, char **argv);

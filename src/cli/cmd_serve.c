@@ -1,0 +1,81 @@
+/* cmd_serve.c - creditref serve: the HTTP/JSON API (docs/api.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cr_date.h"
+#include "server.h"
+#include "store.h"
+
+/* "HOST:PORT" or ":PORT" or "PORT". */
+static int parse_listen(const char *s, struct cr_server_opts *o)
+{
+	const char *colon = strrchr(s, ':');
+	const char *port = colon ? colon + 1 : s;
+	char *end;
+	unsigned long p = strtoul(port, &end, 10);
+	if (*port == '\0' || *end || p > 65535)
+		return -1;
+	o->port = (uint16_t)p;
+	if (colon && colon > s) {
+		size_t n = (size_t)(colon - s);
+		if (n >= sizeof o->host)
+			return -1;
+		memcpy(o->host, s, n);
+		o->host[n] = '\0';
+	}
+	return 0;
+}
+
+static int read_opts(const struct cr_args *a, struct cr_server_opts *o)
+{
+	uint64_t threads, body, conns, timeout, rate, burst;
+	cr_server_opts_default(o);
+	const char *listen = cr_args_get(a, "listen");
+	if (listen && parse_listen(listen, o)) {
+		cr_cli_err("serve", "--listen must be HOST:PORT (e.g. 127.0.0.1:8080)");
+		return CR_EXIT_USAGE;
+	}
+	if (cr_args_u64(a, "threads", o->threads, &threads) ||
+	    cr_args_u64(a, "max-body", o->max_body, &body) ||
+	    cr_args_u64(a, "max-connections", o->max_connections, &conns) ||
+	    cr_args_u64(a, "timeout", o->timeout_s, &timeout) ||
+	    cr_args_u64(a, "rate-limit", o->rate, &rate) ||
+	    cr_args_u64(a, "burst", 0, &burst))
+		return CR_EXIT_USAGE;
+	if (threads < 1 || threads > 256 || conns < 1 || conns > 65536 || timeout < 1 ||
+	    timeout > 3600 || body < 1 || rate > 10000000 || burst > 10000000) {
+		cr_cli_err("serve", "out of range: --threads 1-256, --max-connections 1-65536, "
+			   "--timeout 1-3600, --max-body >= 1, --rate-limit and --burst <= 10000000");
+		return CR_EXIT_USAGE;
+	}
+	o->threads = (unsigned)threads;
+	o->max_body = (size_t)body;
+	o->max_connections = (unsigned)conns;
+	o->timeout_s = (unsigned)timeout;
+	o->rate = (uint32_t)rate;
+	o->burst = (uint32_t)burst;
+	if (cr_args_get(a, "as-of") && cr_args_asof(a, &o->asof_days))
+		return CR_EXIT_USAGE;
+	return 0;
+}
+
+int cr_cmd_serve(int argc, char **argv)
+{
+	static const struct cr_opt_spec spec[] = {
+		{"db", 1}, {"key-file", 1}, {"listen", 1}, {"threads", 1}, {"as-of", 1},
+		{"max-body", 1}, {"max-connections", 1}, {"timeout", 1}, {"rate-limit", 1},
+		{"burst", 1}, {NULL, 0}};
+	struct cr_args a;
+	struct cr_server_opts o;
+	int ex = cr_args_parse(&a, "serve", spec, argc, argv);
+	if (ex || (ex = read_opts(&a, &o)))
+		return ex;
+	cr_store *st;
+	if ((ex = cr_cli_open_store(&a, 0, &st)))
+		return ex;
+	int rc = cr_server_run(st, &o);
+	cr_store_close(st);
+	return rc ? CR_EXIT_FAIL : 0;
+}

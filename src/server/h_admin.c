@@ -1,0 +1,252 @@
+/*
+ * h_admin.c - the routes that touch no person's file: health, the OpenAPI
+ * document, metrics, statistics, API keys and audit verification.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "cr_err.h"
+#include "cr_id.h"
+#include "http.h"
+
+int cr_h_healthz(struct cr_req *r)
+{
+	static const char ok[] = "{\"status\":\"ok\"}", drain[] = "{\"status\":\"draining\"}";
+	if (atomic_load(&r->srv->draining))
+		return cr_reply(r, 503, "application/json", drain, sizeof drain - 1), CR_H_DONE;
+	return cr_reply(r, 200, "application/json", ok, sizeof ok - 1), CR_H_DONE;
+}
+
+int cr_h_openapi(struct cr_req *r)
+{
+	cr_reply(r, 200, "application/json", cr_openapi_json, cr_openapi_json_len);
+	return CR_H_DONE;
+}
+
+static int read_stats(struct cr_req *r, struct cr_store_stats *s)
+{
+	cr_txn *txn;
+	int rc = cr_store_begin(r->srv->st, 0, &txn);
+	if (!rc) {
+		rc = cr_store_stats(txn, s);
+		cr_store_abort(txn);
+	}
+	return rc;
+}
+
+int cr_h_metrics(struct cr_req *r)
+{
+	struct cr_store_stats s;
+	struct cr_committer_stats cs;
+	int rc = read_stats(r, &s);
+	if (rc)
+		return cr_reply_store_error(r, rc), CR_H_DONE;
+	cr_committer_stats(r->srv->com, &cs);
+	const struct cr_metric_gauges g = {s.file_bytes, s.free_bytes,
+					   cr_server_connections(r->srv), cs.groups, cs.jobs,
+					   cs.failed_groups, cs.max_group};
+	cr_buf_reset(&r->out);
+	rc = cr_metrics_render(r->srv->metrics, &g, &r->out);
+	if (rc)
+		return cr_reply_store_error(r, rc), CR_H_DONE;
+	r->status = 200;
+	r->ctype = "text/plain; version=0.0.4; charset=utf-8";
+	return CR_H_DONE;
+}
+
+int cr_h_stats(struct cr_req *r)
+{
+	struct cr_store_stats s;
+	int rc = read_stats(r, &s);
+	if (rc)
+		return cr_reply_store_error(r, rc), CR_H_DONE;
+	cr_buf_reset(&r->out);
+	cr_buf_printf(&r->out, "{\"institutions\":%llu,\"subjects\":%llu,\"accounts\":%llu,"
+		      "\"account_months\":%llu,\"consents\":%llu,\"inquiries\":%llu,"
+		      "\"held_records\":%llu,\"file_bytes\":%llu}",
+		      (unsigned long long)s.institutions, (unsigned long long)s.subjects,
+		      (unsigned long long)s.accounts, (unsigned long long)s.account_months,
+		      (unsigned long long)s.consents, (unsigned long long)s.inquiries,
+		      (unsigned long long)s.held_records, (unsigned long long)s.file_bytes);
+	return cr_reply_buf(r, 200), CR_H_DONE;
+}
+
+static void put_key(struct cr_buf *b, const struct cr_apikey *k)
+{
+	char created[32] = "", revoked[32] = "";
+	time_t c = (time_t)k->created, v = (time_t)k->revoked;
+	struct tm tm;
+	strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&c, &tm));
+	if (k->revoked)
+		strftime(revoked, sizeof revoked, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&v, &tm));
+	cr_buf_printf(b, "{\"key_id\":\"%s\",\"role\":\"%s\",\"institution\":", k->key_id,
+		      cr_role_name(k->role));
+	if (k->inst[0])
+		cr_buf_printf(b, "\"%s\"", k->inst);
+	else
+		cr_buf_puts(b, "null");
+	cr_buf_printf(b, ",\"person\":%s,\"created\":\"%s\",\"revoked\":", k->has_subject ? "true" : "false",
+		      created);
+	if (k->revoked)
+		cr_buf_printf(b, "\"%s\"}", revoked);
+	else
+		cr_buf_puts(b, "null}");
+}
+
+static int list_key(const struct cr_apikey *k, void *arg)
+{
+	struct cr_buf *b = arg;
+	if (b->data[b->len - 1] != '[')
+		cr_buf_putc(b, ',');
+	put_key(b, k);
+	return 0;
+}
+
+int cr_h_keys(struct cr_req *r)
+{
+	cr_txn *txn;
+	cr_buf_reset(&r->out);
+	cr_buf_puts(&r->out, "{\"keys\":[");
+	int rc = cr_store_begin(r->srv->st, 0, &txn);
+	if (!rc) {
+		rc = cr_store_apikeys(txn, list_key, &r->out);
+		cr_store_abort(txn);
+	}
+	if (rc)
+		return cr_reply_store_error(r, rc), CR_H_DONE;
+	cr_buf_puts(&r->out, "]}");
+	return cr_reply_buf(r, 200), CR_H_DONE;
+}
+
+/* A key act is an administrative act: audited with the key's details. */
+static int audit_key(struct cr_group *g, struct cr_req *r, const char *action,
+		     const struct cr_apikey *k)
+{
+	struct cr_audit_entry e;
+	cr_req_audit_entry(r, action, &e);
+	e.has_subject = k->has_subject;
+	e.subject = k->subject;
+	snprintf(e.detail, sizeof e.detail, "key_id=%s role=%s%s%s", k->key_id,
+		 cr_role_name(k->role), k->inst[0] ? " institution=" : "", k->inst);
+	return cr_audit_batch_add(g->audit, &e);
+}
+
+struct key_add {
+	uint8_t role;
+	char inst[CR_INST_CODE_MAX + 2];
+	char id[CR_ID_LEN + 1];
+	int has_inst, has_id;
+	char token[CR_APIKEY_TOKEN_LEN + 1];
+	struct cr_apikey k;
+};
+
+static int run_key_add(struct cr_group *g, struct cr_job *j)
+{
+	struct cr_req *r = j->arg;
+	struct key_add *ka = r->data;
+	int rc = cr_apikey_issue(g->st, g->txn, ka->role, ka->has_inst ? ka->inst : NULL,
+				 ka->has_id ? ka->id : NULL, (int64_t)time(NULL), ka->token,
+				 &ka->k, &r->reason);
+	r->outcome = rc;
+	if (rc == CR_EINVAL)
+		return 0;
+	return rc ? rc : audit_key(g, r, "key_add", &ka->k);
+}
+
+static void finish_key_add(struct cr_req *r)
+{
+	struct key_add *ka = r->data;
+	if (r->outcome) {
+		cr_reply_problem(r, 400, "%s", r->reason ? r->reason : "bad key request");
+		return;
+	}
+	cr_buf_reset(&r->out);
+	cr_buf_printf(&r->out, "{\"token\":\"%s\",\"key\":", ka->token);
+	put_key(&r->out, &ka->k);
+	cr_buf_putc(&r->out, '}');
+	cr_reply_buf(r, 201);
+}
+
+int cr_h_key_add(struct cr_req *r)
+{
+	json_t *o = cr_req_json(r);
+	if (!o)
+		return CR_H_DONE;
+	struct key_add *ka = calloc(1, sizeof *ka);
+	const char *role = json_string_value(json_object_get(o, "role"));
+	const char *inst = json_string_value(json_object_get(o, "institution"));
+	int bad = 0;
+	if (ka) {
+		ka->role = cr_role_parse(role);
+		ka->has_inst = inst != NULL;
+		snprintf(ka->inst, sizeof ka->inst, "%s", inst ? inst : "");
+		ka->has_id = json_object_get(o, "id") != NULL;
+		if (ka->has_id && !(bad = cr_req_subject(r, o, "id")))
+			snprintf(ka->id, sizeof ka->id, "%s",
+				 json_string_value(json_object_get(o, "id")));
+	}
+	json_decref(o);
+	if (!ka)
+		return cr_reply_store_error(r, CR_ENOMEM), CR_H_DONE;
+	r->data = ka;
+	if (bad)
+		return CR_H_DONE;
+	if (ka->has_id) { /* the normalized form: a lower-case x made upper */
+		char *x = strchr(ka->id, 'x');
+		if (x)
+			*x = 'X';
+	}
+	r->job.run = run_key_add;
+	r->finish = finish_key_add;
+	return cr_req_submit(r);
+}
+
+static int run_key_revoke(struct cr_group *g, struct cr_job *j)
+{
+	struct cr_req *r = j->arg;
+	struct cr_apikey k;
+	int rc = cr_store_apikey_get(g->txn, r->param, &k);
+	r->outcome = rc;
+	if (rc == CR_ENOTFOUND)
+		return 0;
+	if (!rc)
+		rc = cr_apikey_revoke(g->txn, r->param, (int64_t)time(NULL));
+	return rc ? rc : audit_key(g, r, "key_revoke", &k);
+}
+
+static void finish_key_revoke(struct cr_req *r)
+{
+	if (r->outcome == CR_ENOTFOUND) {
+		cr_reply_problem(r, 404, "no key with id %s", r->param);
+		return;
+	}
+	cr_buf_reset(&r->out);
+	cr_buf_printf(&r->out, "{\"key_id\":\"%s\",\"revoked\":true}", r->param);
+	cr_reply_buf(r, 200);
+}
+
+int cr_h_key_revoke(struct cr_req *r)
+{
+	r->job.run = run_key_revoke;
+	r->finish = finish_key_revoke;
+	return cr_req_submit(r);
+}
+
+int cr_h_audit_verify(struct cr_req *r)
+{
+	struct cr_audit_verdict v;
+	int rc = cr_audit_verify(r->srv->st, &v);
+	if (rc && rc != CR_ECORRUPT)
+		return cr_reply_store_error(r, rc), CR_H_DONE;
+	cr_buf_reset(&r->out);
+	cr_buf_printf(&r->out, "{\"intact\":%s,\"entries\":%llu,\"head_seq\":%llu,\"ahead\":%llu,"
+		      "\"bad_seq\":%llu,\"message\":", rc ? "false" : "true",
+		      (unsigned long long)v.entries, (unsigned long long)v.head_seq,
+		      (unsigned long long)v.ahead, (unsigned long long)v.bad_seq);
+	cr_buf_put_json_str(&r->out, v.msg, strlen(v.msg));
+	cr_buf_putc(&r->out, '}');
+	return cr_reply_buf(r, 200), CR_H_DONE;
+}

@@ -1,0 +1,342 @@
+/*
+ * server.c - libmicrohttpd glue: the request life cycle, authentication,
+ * limits and graceful shutdown; see server.h and docs/api.md.
+ *
+ * The access handler is called once when the headers are in (the request
+ * is routed, authenticated, role-checked and rate-limited there, so a
+ * refused upload is never read), then once per chunk of body, then once
+ * with no data: the handler runs.  A handler that hands work to the
+ * committer suspends the connection; the committer's done callback
+ * resumes it and the access handler, called again, sends the response.
+ *
+ * Shutdown: SIGTERM or SIGINT (waited for with sigwait, so no handler runs
+ * in signal context) sets draining, closes the listening socket
+ * (MHD_quiesce_daemon), waits for the connections in flight, stops the
+ * committer after its last group, then stops the daemon.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cr_date.h"
+#include "cr_err.h"
+#include "http.h"
+
+enum req_phase { PH_NEW, PH_BODY, PH_WAIT, PH_READY, PH_SENT };
+
+static atomic_uint_fast64_t in_flight;
+
+void cr_server_opts_default(struct cr_server_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	snprintf(o->host, sizeof o->host, "127.0.0.1");
+	o->port = 8080;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	o->threads = n > 0 && n < 64 ? (unsigned)n : 2;
+	o->asof_days = CR_NO_DATE;
+	o->max_body = 64u << 20;
+	o->max_connections = 1024;
+	o->timeout_s = 30;
+	o->rate = 1000;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static struct cr_req *req_new(struct cr_srv *srv, struct MHD_Connection *c,
+			      const char *url)
+{
+	struct cr_req *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->srv = srv;
+	r->conn = c;
+	r->t0_ns = now_ns();
+	r->asof = srv->o.asof_days != CR_NO_DATE ? srv->o.asof_days : cr_date_today();
+	snprintf(r->path, sizeof r->path, "%s", url);
+	cr_buf_init(&r->body, srv->o.max_body);
+	cr_buf_init(&r->out, SIZE_MAX / 2);
+	cr_buf_init(&r->rejects, SIZE_MAX / 2);
+	cr_report_init(&r->report);
+	r->job.arg = r;
+	atomic_fetch_add(&in_flight, 1);
+	return r;
+}
+
+static void req_free(struct cr_req *r)
+{
+	cr_buf_fini(&r->body);
+	cr_buf_fini(&r->out);
+	cr_buf_fini(&r->rejects);
+	cr_report_fini(&r->report);
+	free(r->data);
+	free(r);
+	atomic_fetch_sub(&in_flight, 1);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (*con_cls)
+		req_free(*con_cls);
+	*con_cls = NULL;
+}
+
+static enum MHD_Result send_reply(struct cr_req *r)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		r->out.len, r->out.data ? r->out.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				r->ctype ? r->ctype : "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (r->retry_after[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, r->retry_after);
+	if (r->allow[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	if (r->www_auth)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"creditref\"");
+	enum MHD_Result ok = MHD_queue_response(r->conn, r->status, resp);
+	MHD_destroy_response(resp);
+	cr_metrics_request(r->srv->metrics, r->route_idx, r->status, now_ns() - r->t0_ns);
+	r->phase = PH_SENT;
+	return ok;
+}
+
+/* The bearer token, checked against the store in a read snapshot. */
+static int authenticate(struct cr_req *r)
+{
+	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_AUTHORIZATION);
+	r->www_auth = 1;
+	if (!h)
+		return cr_reply_problem(r, 401, "send an API key as \"Authorization: Bearer crk_...\""), -1;
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return cr_reply_problem(r, 401, "the Authorization header must use the Bearer scheme"), -1;
+	cr_txn *txn;
+	const char *why = NULL;
+	int rc = cr_store_begin(r->srv->st, 0, &txn);
+	if (!rc) {
+		rc = cr_apikey_check(r->srv->st, txn, h + 7, strlen(h + 7), &r->key, &why);
+		cr_store_abort(txn);
+	}
+	if (rc == CR_EDENIED)
+		return cr_reply_problem(r, 401, "the API key is not valid (%s)", why), -1;
+	if (rc)
+		return cr_reply_store_error(r, rc), -1;
+	r->www_auth = 0;
+	return 0;
+}
+
+/* At the headers: route, key, role, rate and declared size. */
+static int admit(struct cr_req *r, const char *method)
+{
+	struct cr_srv *srv = r->srv;
+	if (atomic_load(&srv->draining))
+		return cr_reply_problem(r, 503, "the server is shutting down; retry on another instance or later"), -1;
+	r->route = cr_route_find(method, r->path, r->param, sizeof r->param, r->allow,
+				 sizeof r->allow, &r->route_idx);
+	if (!r->route && r->allow[0])
+		return cr_reply_problem(r, 405, "%s is not served on %s; use %s", method, r->path, r->allow), -1;
+	if (!r->route)
+		return cr_reply_problem(r, 404, "no route %s %s (see GET /v1/openapi.json)", method, r->path), -1;
+	r->allow[0] = '\0';
+	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > srv->o.max_body)
+		return cr_reply_problem(r, 413, "the body is %s bytes; this server takes at most %zu",
+					cl, srv->o.max_body), -1;
+	if (r->route->roles == CR_PUBLIC)
+		return 0;
+	if (authenticate(r))
+		return -1;
+	if (!(r->route->roles & ROLE(r->key.role)))
+		return cr_reply_problem(r, 403, "a %s key may not use %s %s", cr_role_name(r->key.role),
+					method, r->route->pattern), -1;
+	const uint32_t wait = cr_ratelimit_take(srv->rl, r->key.key_id, now_ns());
+	if (wait) {
+		snprintf(r->retry_after, sizeof r->retry_after, "%u", wait);
+		return cr_reply_problem(r, 429, "this key made more than %u requests per second; retry after %u s",
+					srv->o.rate, wait), -1;
+	}
+	return 0;
+}
+
+static void job_done(struct cr_job *j)
+{
+	struct cr_req *r = j->arg;
+	if (!j->committed)
+		cr_reply_store_error(r, j->rc);
+	else if (r->finish)
+		r->finish(r);
+	r->phase = PH_READY;
+	MHD_resume_connection(r->conn);
+}
+
+int cr_req_submit(struct cr_req *r)
+{
+	r->job.done = job_done;
+	r->phase = PH_WAIT;
+	MHD_suspend_connection(r->conn);
+	cr_committer_submit(r->srv->com, &r->job);
+	return CR_H_ASYNC;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct cr_req *r = *con_cls;
+	if (!r) {
+		if (!(r = req_new(cls, c, url)))
+			return MHD_NO;
+		*con_cls = r;
+		if (admit(r, method))
+			r->phase = PH_READY; /* answered at the headers */
+		else
+			r->phase = PH_BODY;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (r->phase == PH_BODY && !r->too_large &&
+		    cr_buf_append(&r->body, upload, *upload_size))
+			r->too_large = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->phase == PH_BODY) {
+		if (r->too_large) {
+			cr_reply_problem(r, 413, "the body exceeds %zu bytes", r->srv->o.max_body);
+		} else if (r->route->handler(r) == CR_H_ASYNC) {
+			return MHD_YES;
+		}
+		r->phase = PH_READY;
+	}
+	if (r->phase == PH_READY)
+		return send_reply(r);
+	return MHD_YES; /* PH_WAIT: resumed early; PH_SENT: nothing more */
+}
+
+static int parse_host(const char *host, uint16_t port, struct sockaddr_in *sa)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons(port);
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : CR_EINVAL;
+}
+
+static int start_daemon(struct cr_srv *srv)
+{
+	struct sockaddr_in sa;
+	if (parse_host(srv->o.host, srv->o.port, &sa)) {
+		fprintf(stderr, "creditref serve: --listen %s: not a numeric IPv4 address\n", srv->o.host);
+		return CR_EINVAL;
+	}
+	const unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			       MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
+	srv->d = MHD_start_daemon(flags, srv->o.port, NULL, NULL, on_request, srv,
+				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->o.threads,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->o.max_connections,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->o.timeout_s,
+				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+				  MHD_OPTION_END);
+	if (!srv->d) {
+		fprintf(stderr, "creditref serve: cannot listen on %s:%u: %s\n", srv->o.host,
+			(unsigned)srv->o.port, strerror(errno));
+		return CR_EIO;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+	printf("creditref: serving on http://%s:%u\n", srv->o.host,
+	       di ? (unsigned)di->port : (unsigned)srv->o.port);
+	fflush(stdout);
+	return 0;
+}
+
+/* The trail must have a head before the first group (audit.h). */
+static int mark_start(struct cr_srv *srv)
+{
+	struct cr_audit_entry e;
+	cr_audit_entry_init(&e);
+	e.asof_days = srv->o.asof_days != CR_NO_DATE ? srv->o.asof_days : cr_date_today();
+	e.role = CR_AUDIT_ROLE_OPERATOR;
+	snprintf(e.action, sizeof e.action, "serve_start");
+	e.outcome = CR_AUDIT_GRANTED;
+	snprintf(e.detail, sizeof e.detail, "listen=%.40s:%u", srv->o.host, (unsigned)srv->o.port);
+	return cr_audit_record(srv->st, &e);
+}
+
+static void drain(struct cr_srv *srv)
+{
+	atomic_store(&srv->draining, 1);
+	MHD_quiesce_daemon(srv->d);
+	/* Requests in flight finish; idle keep-alive connections time out. */
+	for (unsigned i = 0; i < 100u * (srv->o.timeout_s + 5) && atomic_load(&in_flight); i++)
+		usleep(10000);
+	cr_committer_stop(srv->com);
+	srv->com = NULL;
+	MHD_stop_daemon(srv->d);
+	srv->d = NULL;
+}
+
+int cr_server_run(cr_store *st, const struct cr_server_opts *o)
+{
+	struct cr_srv srv;
+	memset(&srv, 0, sizeof srv);
+	srv.st = st;
+	srv.o = *o;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL); /* every thread started below inherits it */
+	int rc = mark_start(&srv);
+	if (rc) {
+		fprintf(stderr, "creditref serve: cannot write the audit trail: %s\n", cr_strerror(rc));
+		return rc;
+	}
+	srv.metrics = cr_metrics_new(cr_route_names, cr_n_routes);
+	srv.rl = cr_ratelimit_new(o->rate, o->burst);
+	rc = !srv.metrics || !srv.rl ? CR_ENOMEM : cr_committer_start(st, &srv.com);
+	if (!rc)
+		rc = start_daemon(&srv);
+	if (!rc) {
+		int sig = 0;
+		sigdelset(&set, SIGPIPE);
+		while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+			;
+		fprintf(stderr, "creditref serve: %s received, draining\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		drain(&srv);
+	}
+	cr_committer_stop(srv.com);
+	cr_metrics_free(srv.metrics);
+	cr_ratelimit_free(srv.rl);
+	return rc;
+}
+
+unsigned cr_server_connections(const struct cr_srv *srv)
+{
+	const union MHD_DaemonInfo *di =
+		MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return di ? di->num_connections : 0;
+}
