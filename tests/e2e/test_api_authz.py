@@ -18,7 +18,7 @@ import re
 import sys
 
 from harness import main, run, test
-from apiserver import (ASOF, TOKEN_RE, Server, Store, assert_problem, call, issue, mask,
+from apiserver import (ASOF, TOKEN_RE, Key, Server, Store, assert_problem, call, issue, mask,
                        operations, spec, values)
 
 A = "110105198001010016"   # accounts at B0001 and B0002; query consents for L0001
@@ -242,7 +242,7 @@ REPORT = {"own": {"id": A, "purpose": "loan_approval"},
           "other": {"id": B, "purpose": "loan_approval"},      # B consented to L0002 only
           "no_file": {"id": D, "purpose": "loan_approval"},    # consent, but no file: 404
           "no_consent": {"id": E, "purpose": "loan_approval"}, # neither: 403, not 404
-          "self": {"id": A, "purpose": "self"}}                # the person's own, not a lender's
+          "self": {"id": A, "purpose": "self"}}                # not a lender's purpose: 400
 
 
 def check_report(role, variant, r, key="lender"):
@@ -279,7 +279,7 @@ DISPUTE = {"own": {"institution": "B0001", "account": "API-A-B1", "month": "2026
 
 def check_dispute_filed(role, variant, r):
     d = r.json()
-    assert isinstance(d.get("id"), int) and d["id"] not in world().disputes.values(), d
+    assert isinstance(d.get("dispute_id"), int) and d["dispute_id"] not in world().disputes.values(), d
 
 
 def check_my_disputes(role, variant, r):
@@ -291,7 +291,7 @@ def check_disputes(role, variant, r):
     doc = r.json()
     assert set(values(doc, "institution")) == {"B0001"}, r
     assert set(values(doc, "account")) == {"API-A-B1"}, r
-    ids = set(values(doc, "id"))
+    ids = set(values(doc, "dispute_id"))
     w = world()
     assert {w.disputes["verify"], w.disputes["correct"]} <= ids, r
     assert not {w.disputes["other_verify"], w.disputes["other_correct"]} & ids, r
@@ -316,7 +316,7 @@ def check_answered(action):
         w = world()
         assert d.get("status") == {"verify": "verified", "correct": "corrected"}[action], d
         listed = w.call("GET", "/v1/disputes", "furnisher").json()
-        mine = [x for _, x in _dicts(listed) if x.get("id") == w.disputes[action]]
+        mine = [x for _, x in _dicts(listed) if x.get("dispute_id") == w.disputes[action]]
         assert mine and mine[0].get("status") == d["status"], listed
     return check
 
@@ -338,10 +338,9 @@ def check_stats(role, variant, r):
 
 def check_new_key(role, variant, r):
     k = r.json()
-    assert TOKEN_RE.fullmatch(k.get("key", "")), k
-    assert k["key"].split("_")[1] == k["key_id"] and k["role"] == "subject", k
-    from apiserver import Key
-    rep = world().call("GET", "/v1/me/report", Key(k["key"]))
+    assert TOKEN_RE.fullmatch(k.get("token", "")), k
+    assert k["token"].split("_")[1] == k["key"]["key_id"] and k["key"]["role"] == "subject", k
+    rep = world().call("GET", "/v1/me/report", Key(k["token"]))
     assert rep.status == 200 and rep.json()["subject"]["id"] == mask(C), rep
 
 
@@ -391,14 +390,14 @@ RULES = {
         {"other": 200, "own": 200},
         lambda role, v: ("/v1/consents/list", {"id": A if v == "own" else B}), check_consent_list),
     ("POST", "/v1/reports"): Rule(
-        {"other": 403, "no_file": 404, "no_consent": 403, "self": 403, "own": 200},
+        {"other": 403, "no_file": 404, "no_consent": 403, "self": 400, "own": 200},
         lambda role, v: ("/v1/reports", REPORT[v]), check_report, {"other": "lender2"},
         control_check=lambda c: check_report("lender", "other", c, key="lender2")),
     ("GET", "/v1/me/report"): Rule({"own": 200}, path_only("/v1/me/report"), check_my_report),
     ("GET", "/v1/me/consents"): Rule({"own": 200}, path_only("/v1/me/consents"), check_my_consents),
     ("GET", "/v1/me/access"): Rule({"own": 200}, path_only("/v1/me/access"), check_my_access),
     ("POST", "/v1/me/disputes"): Rule(
-        {"other": 404, "missing": 404, "own": 200}, lambda role, v: ("/v1/me/disputes", DISPUTE[v]),
+        {"other": 404, "missing": 404, "own": 201}, lambda role, v: ("/v1/me/disputes", DISPUTE[v]),
         check_dispute_filed, {"other": "subject2"}),
     ("GET", "/v1/me/disputes"): Rule({"own": 200}, path_only("/v1/me/disputes"), check_my_disputes),
     ("GET", "/v1/disputes"): Rule({"own": 200}, path_only("/v1/disputes"), check_disputes),
@@ -409,7 +408,7 @@ RULES = {
         {"other": 403, "missing": 404, "own": 200}, dispute_path("correct"), check_answered("correct"),
         {"other": "furnisher2"}),
     ("GET", "/v1/stats"): Rule({"own": 200}, path_only("/v1/stats"), check_stats),
-    ("POST", "/v1/keys"): Rule({"own": 200}, lambda role, v: ("/v1/keys", {"role": "subject", "id": C}),
+    ("POST", "/v1/keys"): Rule({"own": 201}, lambda role, v: ("/v1/keys", {"role": "subject", "id": C}),
                                check_new_key),
     ("GET", "/v1/keys"): Rule({"own": 200}, path_only("/v1/keys"), check_keys),
     ("DELETE", "/v1/keys/{key_id}"): Rule(
