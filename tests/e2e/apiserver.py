@@ -24,7 +24,7 @@ ASOF = "2026-06-30"
 TOKEN_RE = re.compile(r"crk_([0-9a-f]{16})_[A-Za-z0-9_-]{43}")
 SERVING_RE = re.compile(r"creditref: serving on (http://127\.0\.0\.1:([0-9]+))\s*$")
 PROBLEM_TYPES = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-                 405: "method-not-allowed", 413: "body-too-large", 429: "rate-limited",
+                 405: "method-not-allowed", 409: "conflict", 413: "body-too-large", 429: "rate-limited",
                  500: "internal", 503: "unavailable"}
 # serve runs the real binary: logwrap.sh would stand between the test and the
 # process that must get SIGTERM.  Its output is appended to $E2E_LOG here.

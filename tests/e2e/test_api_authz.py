@@ -318,6 +318,9 @@ def check_answered(action):
         listed = w.call("GET", "/v1/disputes", "furnisher").json()
         mine = [x for _, x in _dicts(listed) if x.get("dispute_id") == w.disputes[action]]
         assert mine and mine[0].get("status") == d["status"], listed
+        again = w.call("POST", r.path, "furnisher", body=None if action == "verify" else
+                       stmt("B0001", "API-A-B1", "2026-04", balance=70000))
+        assert_problem(again, 409)
     return check
 
 

@@ -223,6 +223,30 @@ def the_rate_limit_is_per_key_with_retry_after():
         assert r.status == 200, f"still limited after Retry-After: {r!r}"
 
 
+@test
+def bodies_that_are_not_what_the_route_takes_are_400():
+    keys = bureau().keys
+    A = "110105198001010016"
+    with Running() as s:
+        for body in ("{not json", "[]", {"id": A}, {"id": "123", "purpose": "loan_approval"},
+                     {"id": A, "purpose": "loan_approval", "colour": "red"}):
+            r = call(s.base, "POST", "/v1/reports", keys["lender"], body=body)
+            assert_problem(r, 400)
+
+
+@test
+def at_most_1000_rejects_are_listed_and_the_counts_are_complete():
+    key = bureau().keys["furnisher"]
+    body = "".join('{"type":"statement","institution":"B0001","account":"NOPE-%d"}\n' % i for i in range(1500))
+    with Running() as s:
+        r = call(s.base, "POST", "/v1/furnish", key, body=body, ctype="application/x-ndjson")
+        assert r.status == 200, r
+        c = r.json()
+        assert c["submitted"] == 1500 and c["rejected"] == 1500 and c["accepted"] == 0, c
+        assert len(c["rejects"]) == 1000 and c["rejects_truncated"] is True, len(c["rejects"])
+        assert [x["line"] for x in c["rejects"]] == list(range(1, 1001)), c["rejects"][:3]
+
+
 def http_get_on(sock, path="/healthz"):
     sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
 
