@@ -172,9 +172,14 @@ static void finish_key_add(struct cr_req *r)
 
 int cr_h_key_add(struct cr_req *r)
 {
+	static const char *const allowed[] = {"role", "institution", "id", NULL};
 	json_t *o = cr_req_json(r);
 	if (!o)
 		return CR_H_DONE;
+	if (cr_req_only_fields(r, o, allowed)) {
+		json_decref(o);
+		return CR_H_DONE;
+	}
 	struct key_add *ka = calloc(1, sizeof *ka);
 	const char *role = json_string_value(json_object_get(o, "role"));
 	const char *inst = json_string_value(json_object_get(o, "institution"));

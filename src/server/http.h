@@ -109,6 +109,9 @@ int cr_req_submit(struct cr_req *r);
 /* The body as a JSON object (400 problem and NULL when it is not). */
 struct json_t;
 struct json_t *cr_req_json(struct cr_req *r);
+/* Replies 400 and returns non-zero when obj has a field not in allowed
+ * (NULL-terminated). */
+int cr_req_only_fields(struct cr_req *r, struct json_t *obj, const char *const *allowed);
 /* Validates the person's ID in field of obj and computes r->subject;
  * replies 400 and returns non-zero when it is missing or invalid. */
 int cr_req_subject(struct cr_req *r, struct json_t *obj, const char *field);

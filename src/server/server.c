@@ -209,11 +209,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!(r = req_new(cls, c, url)))
 			return MHD_NO;
 		*con_cls = r;
-		if (admit(r, method))
-			r->phase = PH_READY; /* answered at the headers */
-		else
-			r->phase = PH_BODY;
-		return MHD_YES;
+		r->phase = PH_BODY;
+		/* Refused at the headers: answered before any body is read
+		 * (libmicrohttpd then closes the connection). */
+		return admit(r, method) ? send_reply(r) : MHD_YES;
 	}
 	if (*upload_size) {
 		if (r->phase == PH_BODY && !r->too_large &&

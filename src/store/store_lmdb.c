@@ -40,7 +40,7 @@
 #include "keyfile.h"
 #include "store_codec.h"
 
-#define STORE_VERSION 3
+#define STORE_VERSION 4
 #define PSEUDOKEY_LEN 32
 
 enum { DB_META, DB_INST, DB_ACCT, DB_SUBJ, DB_SUBJ_ACCT, DB_HIST, DB_CONSENT,
