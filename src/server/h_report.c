@@ -50,11 +50,14 @@ static int prepare_and_submit(struct cr_req *r)
 	if (rc)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
 	r->reason = NULL;
-	rc = cr_report_prepare(txn, &r->subject, inst, r->purpose, r->asof, &r->report,
-			       &r->reason);
+	struct cr_report *rep = cr_srv_report_take(r->srv);
+	rc = rep ? cr_report_prepare(txn, &r->subject, inst, r->purpose, r->asof, rep,
+				     &r->reason) : CR_ENOMEM;
 	cr_buf_reset(&r->out);
 	if (!rc)
-		rc = cr_report_json(&r->report, &r->out);
+		rc = cr_report_json(rep, &r->out);
+	if (rep)
+		cr_srv_report_give(r->srv, rep);
 	cr_store_abort(txn);
 	if (rc && rc != CR_EDENIED && rc != CR_ENOTFOUND)
 		return cr_reply_store_error(r, rc), CR_H_DONE;

@@ -11,6 +11,7 @@
 #define CR_HTTP_H
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +33,16 @@ struct cr_srv {
 	struct cr_metrics *metrics;
 	struct cr_ratelimit *rl;
 	atomic_int draining;
+	/* Reports are large (every account's grid and history buffers, about
+	 * 2 MB): built ones are kept for reuse instead of freed. */
+	pthread_mutex_t pool_mu;
+	struct cr_report *pool[64];
+	unsigned pool_n;
 };
+
+/* A report to build into, and back when rendered. */
+struct cr_report *cr_srv_report_take(struct cr_srv *srv);
+void cr_srv_report_give(struct cr_srv *srv, struct cr_report *rep);
 
 struct cr_req;
 typedef int (*cr_handler)(struct cr_req *r);
@@ -82,7 +92,6 @@ struct cr_req {
 	const char *reason;        /* a static string explaining outcome */
 	struct cr_subject_key subject;
 	uint8_t purpose;
-	struct cr_report report;
 	struct cr_ingest_counts counts;
 	struct cr_buf rejects;     /* JSON objects, comma-separated */
 	uint64_t n_rejects;
