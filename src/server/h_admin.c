@@ -76,12 +76,9 @@ int cr_h_stats(struct cr_req *r)
 
 static void put_key(struct cr_buf *b, const struct cr_apikey *k)
 {
-	char created[32] = "", revoked[32] = "";
-	time_t c = (time_t)k->created, v = (time_t)k->revoked;
-	struct tm tm;
-	strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&c, &tm));
-	if (k->revoked)
-		strftime(revoked, sizeof revoked, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&v, &tm));
+	char created[21], revoked[21];
+	cr_apikey_time(k->created, created);
+	cr_apikey_time(k->revoked, revoked);
 	cr_buf_printf(b, "{\"key_id\":\"%s\",\"role\":\"%s\",\"institution\":", k->key_id,
 		      cr_role_name(k->role));
 	if (k->inst[0])
