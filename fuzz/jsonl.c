@@ -40,7 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const int32_t asof_days = 19904;
 	const int rc = cr_jsonl_parse(line, size, asof_days, &r, &d);
 	if (rc == 0) {
-		CR_ASSERT(r.type >= 1 && r.type <= 4);
+		CR_ASSERT(r.type >= CR_REC_INSTITUTION && r.type <= CR_REC_EVENT);
+		if (r.type == CR_REC_EVENT)
+			CR_ASSERT(memchr(r.u.event.event_id, '\0', sizeof r.u.event.event_id));
 		if (r.type == CR_REC_ACCOUNT) {
 			CR_ASSERT(memchr(r.u.account.name, '\0', sizeof r.u.account.name));
 			CR_ASSERT(r.u.account.n_colenders <= CR_COLENDERS_MAX);

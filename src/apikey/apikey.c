@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 
 #include "cr_err.h"
 
@@ -143,4 +144,13 @@ int cr_apikey_revoke(cr_txn *txn, const char *key_id, int64_t now)
 		return rc;
 	k.revoked = now;
 	return cr_store_apikey_put(txn, &k);
+}
+
+void cr_apikey_time(int64_t t, char out[21])
+{
+	const time_t tt = (time_t)t;
+	struct tm tm;
+	out[0] = '\0';
+	if (t && gmtime_r(&tt, &tm))
+		strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -54,6 +54,9 @@ int cr_apikey_issue(cr_store *st, cr_txn *txn, uint8_t role, const char *inst,
 int cr_apikey_check(cr_store *st, cr_txn *txn, const char *token, size_t len,
 		    struct cr_apikey *out /* OUT */, const char **why /* OUT */);
 
+/* Writes Unix seconds t as "YYYY-MM-DDTHH:MM:SSZ" (UTC), or "" for 0. */
+void cr_apikey_time(int64_t t, char out[21] /* OUT */);
+
 /* Revokes the key; CR_ENOTFOUND when there is none, 0 when it already was. */
 int cr_apikey_revoke(cr_txn *txn, const char *key_id, int64_t now);
 

@@ -105,14 +105,12 @@ static int keys_add(const struct cr_args *a)
 static int print_key(const struct cr_apikey *k, void *arg)
 {
 	(void)arg;
-	char created[32] = "", revoked[32] = "-";
-	time_t c = (time_t)k->created, r = (time_t)k->revoked;
-	struct tm tm;
-	strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&c, &tm));
-	if (k->revoked)
-		strftime(revoked, sizeof revoked, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r, &tm));
+	char created[21], revoked[21];
+	cr_apikey_time(k->created, created);
+	cr_apikey_time(k->revoked, revoked);
 	printf("%s  %-10s  %-15s  %s  %s\n", k->key_id, cr_role_name(k->role),
-	       k->inst[0] ? k->inst : k->has_subject ? "(a person)" : "-", created, revoked);
+	       k->inst[0] ? k->inst : k->has_subject ? "(a person)" : "-", created,
+	       revoked[0] ? revoked : "-");
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-/* cmd_store.c - creditref init, ingest and stats. */
+/* cmd_store.c - creditref init, ingest and stats (stats --monthly: cmd_monthly.c). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -142,11 +142,15 @@ int cr_cmd_ingest(int argc, char **argv)
 
 int cr_cmd_stats(int argc, char **argv)
 {
-	static const struct cr_opt_spec spec[] = {{"db", 1}, {"key-file", 1}, {NULL, 0}};
+	static const struct cr_opt_spec spec[] = {{"db", 1}, {"key-file", 1}, {"monthly", 0},
+						  {"month", 1}, {"as-of", 1}, {"format", 1},
+						  {NULL, 0}};
 	struct cr_args a;
 	int ex = cr_args_parse(&a, "stats", spec, argc, argv);
 	if (ex)
 		return ex;
+	if (cr_args_get(&a, "monthly"))
+		return cr_cmd_stats_monthly(&a);
 	cr_store *st;
 	cr_txn *txn;
 	if ((ex = cr_cli_open_store(&a, CR_STORE_RDONLY, &st)))
@@ -163,12 +167,12 @@ int cr_cmd_stats(int argc, char **argv)
 		return CR_EXIT_FAIL;
 	}
 	printf("institutions=%llu\nsubjects=%llu\naccounts=%llu\naccount_months=%llu\n"
-	       "consents=%llu\ninquiries=%llu\nheld_records=%llu\nfile_bytes=%llu\n"
-	       "free_bytes=%llu\n",
+	       "consents=%llu\ninquiries=%llu\nevents=%llu\nheld_records=%llu\n"
+	       "file_bytes=%llu\nfree_bytes=%llu\n",
 	       (unsigned long long)s.institutions, (unsigned long long)s.subjects,
 	       (unsigned long long)s.accounts, (unsigned long long)s.account_months,
 	       (unsigned long long)s.consents, (unsigned long long)s.inquiries,
-	       (unsigned long long)s.held_records, (unsigned long long)s.file_bytes,
+	       (unsigned long long)s.events, (unsigned long long)s.held_records, (unsigned long long)s.file_bytes,
 	       (unsigned long long)s.free_bytes);
 	/* Live bytes exclude pages LMDB has freed and will reuse. */
 	if (s.account_months && s.file_bytes >= s.free_bytes)

@@ -53,9 +53,16 @@ static const struct {
 	 "person, or P is self.  Every report served is recorded as an inquiry.\n"
 	 "Exit 4 when the bureau has no file on the person.\n"},
 	{"stats",
-	 "usage: creditref stats --db DIR\n\n"
+	 "usage: creditref stats --db DIR\n"
+	 "       creditref stats --monthly --db DIR [--month YYYY-MM] [--as-of YYYY-MM-DD]\n"
+	 "                       [--format json|text]\n\n"
 	 "Counts of institutions, people, accounts, account-months, consents,\n"
-	 "inquiries and held records, and the store's size on disk.\n"},
+	 "inquiries, events and held records, and the store's size on disk.\n\n"
+	 "--monthly prints the monthly aggregate per institution and product for\n"
+	 "the month (default: the as-of month): borrowers, accounts, outstanding\n"
+	 "(month-end balances), accounts opened and drawdowns in the month, and the\n"
+	 "delinquency buckets M0, M1 (dpd 1-30), M2 (31-60), M3+ (61+), as JSON lines\n"
+	 "or a table.  docs/monthly.md says what it hides that the event feed shows.\n"},
 	{"keys",
 	 "usage: creditref keys rotate --db DIR [--key-file F]\n"
 	 "       creditref keys add --db DIR --role ROLE [--institution CODE | --id ID]\n"

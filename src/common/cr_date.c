@@ -7,6 +7,7 @@
  */
 #include "cr_date.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "cr_err.h"
@@ -125,6 +126,73 @@ int32_t cr_month_of_date(int32_t days)
 int32_t cr_month_first_day(int32_t month)
 {
 	return cr_days_from_civil(month / 12, month % 12 + 1, 1);
+}
+
+int64_t cr_day_start_s(int32_t days)
+{
+	return (int64_t)days * 86400 - CR_TZ_OFFSET_S;
+}
+
+int64_t cr_day_end_s(int32_t days)
+{
+	return cr_day_start_s(days + 1) - 1;
+}
+
+int64_t cr_month_end_s(int32_t month)
+{
+	return cr_day_start_s(cr_month_first_day(month + 1)) - 1;
+}
+
+int32_t cr_day_of_s(int64_t s)
+{
+	const int64_t local = s + CR_TZ_OFFSET_S;
+	return (int32_t)(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
+}
+
+/* The "Z" or "+hh:mm" of an RFC 3339 time, as seconds east of UTC. */
+static int offset_parse(const char *s, size_t len, int32_t *east_s)
+{
+	if (len == 1 && (s[0] == 'Z' || s[0] == 'z')) {
+		*east_s = 0;
+		return 0;
+	}
+	if (len != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':')
+		return CR_EINVAL;
+	const int h = digits(s + 1, 2), m = digits(s + 4, 2);
+	if (h < 0 || h > 23 || m < 0 || m > 59)
+		return CR_EINVAL;
+	*east_s = (h * 3600 + m * 60) * (s[0] == '-' ? -1 : 1);
+	return 0;
+}
+
+int cr_time_parse(const char *s, size_t len, int64_t *utc_s)
+{
+	int32_t days, east_s;
+	if (len < 20 || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
+	    s[16] != ':')
+		return CR_EINVAL;
+	if (cr_date_parse(s, 10, &days) != 0 ||
+	    offset_parse(s + 19, len - 19, &east_s) != 0)
+		return CR_EINVAL;
+	const int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+		return CR_EINVAL;
+	*utc_s = (int64_t)days * 86400 + h * 3600 + mi * 60 + sec - east_s;
+	return 0;
+}
+
+void cr_time_format(int64_t utc_s, char out[CR_TIME_TEXT_LEN])
+{
+	const int32_t days = cr_day_of_s(utc_s);
+	const int64_t in_day = utc_s + CR_TZ_OFFSET_S - (int64_t)days * 86400;
+	cr_date_format(days, out);
+	out[10] = 'T';
+	put_digits(out + 11, (int)(in_day / 3600), 2);
+	out[13] = ':';
+	put_digits(out + 14, (int)(in_day / 60 % 60), 2);
+	out[16] = ':';
+	put_digits(out + 17, (int)(in_day % 60), 2);
+	memcpy(out + 19, "+08:00", 7);
 }
 
 int32_t cr_date_today(void)

@@ -35,6 +35,28 @@ void cr_month_format(int32_t month, char out[8]);
 int32_t cr_month_of_date(int32_t days);
 /* The first day of a month. */
 int32_t cr_month_first_day(int32_t month);
+/*
+ * Instants are int64_t UTC seconds since 1970-01-01T00:00:00Z.  Calendar days
+ * and months are China Standard Time (UTC+8), the bureau's civil time: a day
+ * starts at 00:00:00+08:00 and ends at 23:59:59+08:00.
+ */
+#define CR_TZ_OFFSET_S (8 * 3600)
+int64_t cr_day_start_s(int32_t days);
+int64_t cr_day_end_s(int32_t days);
+/* The last second of a month (its last day, 23:59:59+08:00). */
+int64_t cr_month_end_s(int32_t month);
+/* The calendar day (UTC+8) an instant falls on. */
+int32_t cr_day_of_s(int64_t s);
+
+/* Parses an RFC 3339 date-time with a UTC offset, whole seconds:
+ * "YYYY-MM-DDThh:mm:ss" then "Z" or "+hh:mm" / "-hh:mm" ('T' and 'Z' in
+ * either case; years 1900..2199, seconds 00..59, offsets up to 23:59).
+ * Returns 0 and sets *utc_s, or CR_EINVAL. */
+int cr_time_parse(const char *s, size_t len, int64_t *utc_s /* OUT */);
+/* Writes "YYYY-MM-DDThh:mm:ss+08:00" and a NUL into out (26 bytes). */
+#define CR_TIME_TEXT_LEN 26
+void cr_time_format(int64_t utc_s, char out[CR_TIME_TEXT_LEN]);
+
 /* Today in UTC+8 (China Standard Time), from the system clock. */
 int32_t cr_date_today(void);
 

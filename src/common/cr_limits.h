@@ -27,6 +27,12 @@
 #define CR_ADDRESS_MAX 255
 /* Consent evidence reference such as "sha256:<64 hex>". */
 #define CR_EVIDENCE_MAX 127
+/* A furnisher's event id, unique per institution (idempotency key): the
+ * same room as an account number, which it often embeds. */
+#define CR_EVENT_ID_MAX 63
+/* How far an event time may run ahead of the end of the as-of day: the
+ * clocks of furnishers' systems drift, by seconds, not minutes. */
+#define CR_CLOCK_SKEW_S 300
 /* Resident identity number: exactly 18 characters. */
 #define CR_ID_LEN 18
 /* Co-lenders of one account (a syndicate larger than this is not consumer

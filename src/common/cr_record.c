@@ -44,6 +44,9 @@ static const char *const products[] = {"revolving", "installment",
 static const char *const acct_statuses[] = {"open", "closed", "charged_off",
 					    "transferred", NULL};
 static const char *const scopes[] = {"furnish", "query", NULL};
+static const char *const event_kinds[] = {"drawdown", "repayment", "fee",
+					 "interest", "overdue", "writeoff",
+					 "close", NULL};
 static const char *const purposes[] = {"loan_approval", "card_approval",
 				       "post_loan", "guarantee", "self", NULL};
 
@@ -60,6 +63,14 @@ int cr_purpose_parse(const char *s, size_t n, uint8_t *out) { return lookup(purp
 const char *cr_purpose_name(uint8_t v)
 {
 	return v == CR_PURPOSE_NONE ? "" : name_of(purposes, 5, v);
+}
+
+int cr_event_kind_parse(const char *s, size_t n, uint8_t *out) { return lookup(event_kinds, s, n, out); }
+const char *cr_event_kind_name(uint8_t v) { return name_of(event_kinds, CR_EV_KIND_COUNT, v); }
+
+int cr_event_kind_moves_money(uint8_t kind)
+{
+	return kind >= CR_EV_DRAWDOWN && kind <= CR_EV_OVERDUE;
 }
 
 int cr_status_valid(char c)

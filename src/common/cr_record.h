@@ -21,6 +21,7 @@ enum cr_record_type {
 	CR_REC_ACCOUNT = 2,
 	CR_REC_STATEMENT = 3,
 	CR_REC_CONSENT = 4,
+	CR_REC_EVENT = 5,
 };
 
 enum cr_inst_kind {
@@ -62,6 +63,18 @@ enum cr_purpose {
 enum cr_id_type {
 	CR_IDTYPE_RESIDENT = 1, /* 18-character PRC resident identity number */
 };
+
+/* What a real-time event reports (docs/FORMAT.md, "Events"). */
+enum cr_event_kind {
+	CR_EV_DRAWDOWN = 1,  /* money lent: adds to the balance */
+	CR_EV_REPAYMENT = 2, /* money repaid: reduces overdue first, then balance */
+	CR_EV_FEE = 3,       /* a fee charged: adds to the balance */
+	CR_EV_INTEREST = 4,  /* interest charged: adds to the balance */
+	CR_EV_OVERDUE = 5,   /* sets the overdue amount and days past due */
+	CR_EV_WRITEOFF = 6,  /* the lender wrote the debt off: charged off */
+	CR_EV_CLOSE = 7,     /* the account was settled and closed */
+};
+#define CR_EV_KIND_COUNT 7
 
 /* Sentinel for "no date" (an open-ended consent, an unrevoked one). */
 #define CR_NO_DATE INT32_MIN
@@ -120,6 +133,19 @@ struct cr_consent {
 	char evidence[CR_EVIDENCE_MAX + 1];
 };
 
+/* One real-time event.  at_s is UTC seconds since 1970-01-01T00:00:00Z,
+ * converted from the furnished RFC 3339 time and its offset. */
+struct cr_event {
+	char inst[CR_INST_CODE_MAX + 1];
+	char account[CR_ACCOUNT_MAX + 1];
+	char event_id[CR_EVENT_ID_MAX + 1];
+	int64_t at_s;
+	uint8_t kind;    /* enum cr_event_kind */
+	uint8_t has_dpd; /* the dpd field was present (and not null) */
+	int32_t dpd;     /* days past due; overdue events only, else 0 */
+	int64_t amount;  /* minor units */
+};
+
 struct cr_record {
 	uint8_t type; /* enum cr_record_type */
 	union {
@@ -127,6 +153,7 @@ struct cr_record {
 		struct cr_account account;
 		struct cr_statement stmt;
 		struct cr_consent consent;
+		struct cr_event event;
 	} u;
 };
 
@@ -161,6 +188,11 @@ int cr_scope_parse(const char *s, size_t n, uint8_t *out);
 const char *cr_scope_name(uint8_t scope);
 int cr_purpose_parse(const char *s, size_t n, uint8_t *out);
 const char *cr_purpose_name(uint8_t purpose);
+int cr_event_kind_parse(const char *s, size_t n, uint8_t *out);
+const char *cr_event_kind_name(uint8_t kind);
+/* Drawdown, repayment, fee, interest and overdue move money: their amount
+ * must be greater than 0. */
+int cr_event_kind_moves_money(uint8_t kind);
 
 /* Repayment status codes (PBoC convention, DESIGN.md). */
 int cr_status_valid(char c);

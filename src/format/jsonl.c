@@ -56,7 +56,8 @@ enum field {
 	F_ID, F_PHONE, F_ADDRESS, F_PRODUCT, F_STATUS, F_OPENED, F_CURRENCY,
 	F_CREDIT_LIMIT, F_PRINCIPAL, F_TERM_MONTHS, F_CO_LENDERS, F_MONTH,
 	F_BALANCE, F_DUE, F_PAID, F_OVERDUE, F_DPD, F_SCOPE, F_PURPOSE,
-	F_GRANTED, F_EXPIRES, F_REVOKED, F_EVIDENCE, F_SHARE_BP,
+	F_GRANTED, F_EXPIRES, F_REVOKED, F_EVIDENCE, F_SHARE_BP, F_EVENT_ID,
+	F_AT, F_AMOUNT,
 	F_COUNT
 };
 _Static_assert(F_COUNT <= 64, "field sets are uint64_t bit masks");
@@ -67,6 +68,7 @@ static const char *const field_names[F_COUNT] = {
 	"currency", "credit_limit", "principal", "term_months", "co_lenders",
 	"month", "balance", "due", "paid", "overdue", "dpd", "scope",
 	"purpose", "granted", "expires", "revoked", "evidence", "share_bp",
+	"event_id", "at", "amount",
 };
 
 #define BIT(f) (1ULL << (f))
@@ -100,6 +102,12 @@ static const uint64_t consent_fields =
 	BIT(F_EVIDENCE);
 static const uint8_t consent_required[] = {F_ID, F_INSTITUTION, F_SCOPE,
 					   F_GRANTED, 0};
+
+static const uint64_t event_fields =
+	BIT(F_TYPE) | BIT(F_INSTITUTION) | BIT(F_ACCOUNT) | BIT(F_EVENT_ID) |
+	BIT(F_AT) | BIT(F_KIND) | BIT(F_AMOUNT) | BIT(F_DPD);
+static const uint8_t event_required[] = {F_INSTITUTION, F_ACCOUNT, F_EVENT_ID,
+					 F_AT, F_KIND, F_AMOUNT, 0};
 
 /* Reasons used by more than one field. */
 static const char R_MISSING[] = "required field missing";
@@ -151,7 +159,8 @@ struct jp {
 	char scratch[CR_ADDRESS_MAX + 1]; /* escaped strings, decoded */
 };
 _Static_assert(CR_ADDRESS_MAX >= CR_NAME_MAX && CR_ADDRESS_MAX >= CR_INST_NAME_MAX &&
-		       CR_ADDRESS_MAX >= CR_EVIDENCE_MAX && CR_ADDRESS_MAX >= CR_ACCOUNT_MAX,
+		       CR_ADDRESS_MAX >= CR_EVIDENCE_MAX && CR_ADDRESS_MAX >= CR_ACCOUNT_MAX &&
+		       CR_ADDRESS_MAX >= CR_EVENT_ID_MAX,
 	       "the scratch buffer holds the longest string field");
 
 static int fail(struct jp *p, const char *field, const char *reason)
@@ -521,7 +530,7 @@ static uint8_t field_id(const char *k, size_t n)
 {
 #define KEY(f, name) (memcmp(k, name, sizeof name - 1) == 0 ? (f) : F_UNKNOWN)
 	switch (n) {
-	case 2: return KEY(F_ID, "id");
+	case 2: return k[0] == 'i' ? KEY(F_ID, "id") : KEY(F_AT, "at");
 	case 3: return k[1] == 'u' ? KEY(F_DUE, "due") : KEY(F_DPD, "dpd");
 	case 4:
 		switch (k[0]) {
@@ -540,7 +549,12 @@ static uint8_t field_id(const char *k, size_t n)
 		default: return F_UNKNOWN;
 		}
 	case 6:
-		return k[0] == 's' ? KEY(F_STATUS, "status") : KEY(F_OPENED, "opened");
+		switch (k[0]) {
+		case 's': return KEY(F_STATUS, "status");
+		case 'o': return KEY(F_OPENED, "opened");
+		case 'a': return KEY(F_AMOUNT, "amount");
+		default: return F_UNKNOWN;
+		}
 	case 7:
 		switch (k[0]) {
 		case 'a': return k[1] == 'c' ? KEY(F_ACCOUNT, "account")
@@ -558,7 +572,8 @@ static uint8_t field_id(const char *k, size_t n)
 	case 8:
 		switch (k[0]) {
 		case 'c': return KEY(F_CURRENCY, "currency");
-		case 'e': return KEY(F_EVIDENCE, "evidence");
+		case 'e': return k[2] == 'i' ? KEY(F_EVIDENCE, "evidence")
+					     : KEY(F_EVENT_ID, "event_id");
 		case 's': return KEY(F_SHARE_BP, "share_bp");
 		default: return F_UNKNOWN;
 		}
@@ -820,13 +835,14 @@ static int get_code(struct jp *p, const struct member *m, const char *field,
 	return 0;
 }
 
-/* A furnisher's account number: printable ASCII without spaces. */
-static int get_account_no(struct jp *p, const struct member *m,
-			  const char *field, char dst[CR_ACCOUNT_MAX + 1])
+/* A furnisher's identifier (an account number, an event id): 1..max bytes
+ * of printable ASCII without spaces; dst holds max + 1. */
+static int get_ascii_id(struct jp *p, const struct member *m,
+			const char *field, char *dst, size_t max)
 {
 	const char *v;
 	size_t n;
-	int rc = str_view(p, m, field, CR_ACCOUNT_MAX, &v, &n);
+	int rc = str_view(p, m, field, max, &v, &n);
 	if (rc)
 		return rc;
 	if (n == 0)
@@ -837,6 +853,12 @@ static int get_account_no(struct jp *p, const struct member *m,
 	memcpy(dst, v, n);
 	dst[n] = '\0';
 	return 0;
+}
+
+static int get_account_no(struct jp *p, const struct member *m,
+			  const char *field, char dst[CR_ACCOUNT_MAX + 1])
+{
+	return get_ascii_id(p, m, field, dst, CR_ACCOUNT_MAX);
 }
 
 static int get_phone(struct jp *p, const struct member *m, const char *field,
@@ -909,6 +931,21 @@ static int get_month(struct jp *p, const struct member *m, const char *field,
 		return rc;
 	if (cr_month_parse(v, n, dst) != 0)
 		return fail(p, field, "not a month in YYYY-MM form");
+	return 0;
+}
+
+/* An instant: an RFC 3339 date-time with its UTC offset (cr_date.h). */
+static int get_time(struct jp *p, const struct member *m, const char *field,
+		    int64_t *dst)
+{
+	const char *v;
+	size_t n;
+	int rc = str_view(p, m, field, sizeof p->scratch, &v, &n);
+	if (rc)
+		return rc;
+	if (cr_time_parse(v, n, dst) != 0)
+		return fail(p, field, "not an RFC 3339 time with a UTC offset in "
+			    "whole seconds (YYYY-MM-DDThh:mm:ss+08:00)");
 	return 0;
 }
 
@@ -1296,6 +1333,51 @@ static int fill_consent(struct jp *p, const struct member *ms, int n,
 	return require(p, present, consent_required);
 }
 
+static int event_field(struct jp *p, const struct member *m,
+		       struct cr_event *e)
+{
+	const char *f = field_names[m->fid];
+	switch (m->fid) {
+	case F_INSTITUTION:
+		return get_code(p, m, f, e->inst);
+	case F_ACCOUNT:
+		return get_account_no(p, m, f, e->account);
+	case F_EVENT_ID:
+		return get_ascii_id(p, m, f, e->event_id, CR_EVENT_ID_MAX);
+	case F_AT:
+		return get_time(p, m, f, &e->at_s);
+	case F_KIND:
+		return get_enum(p, m, f, cr_event_kind_parse,
+				"not one of: drawdown, repayment, fee, interest, "
+				"overdue, writeoff, close", &e->kind);
+	case F_AMOUNT:
+		return get_money(p, m, f, &e->amount);
+	case F_DPD:
+		e->has_dpd = 1;
+		return get_int(p, m, f, 0, CR_DPD_MAX,
+			       "must be an integer 0.." CR_STR(CR_DPD_MAX), &e->dpd);
+	default:
+		return 0;
+	}
+}
+
+static int fill_event(struct jp *p, const struct member *ms, int n,
+		      struct cr_event *e)
+{
+	uint64_t seen = 0, present = 0;
+	memset(e, 0, sizeof *e);
+	for (int i = 0; i < n; i++) {
+		int rc = admit(p, &ms[i], event_fields, &seen, &present);
+		if (rc > 0)
+			continue;
+		if (rc == 0)
+			rc = event_field(p, &ms[i], e);
+		if (rc)
+			return rc;
+	}
+	return require(p, present, event_required);
+}
+
 /* ---- Information a bureau may not collect (prohibited.h). ---- */
 
 /* Whether a member's key names a prohibited category. */
@@ -1408,6 +1490,9 @@ static int fill_typed(struct jp *p, const struct member *ms, int n,
 	if (len == 9 && memcmp(v, "statement", 9) == 0) {
 		rc = fill_statement(p, ms, n, &out->u.stmt);
 		out->type = CR_REC_STATEMENT;
+	} else if (len == 5 && memcmp(v, "event", 5) == 0) {
+		rc = fill_event(p, ms, n, &out->u.event);
+		out->type = CR_REC_EVENT;
 	} else if (len == 7 && memcmp(v, "account", 7) == 0) {
 		*text_fields = BIT(F_NAME) | BIT(F_ADDRESS);
 		rc = fill_account(p, ms, n, &out->u.account);
@@ -1422,7 +1507,7 @@ static int fill_typed(struct jp *p, const struct member *ms, int n,
 		out->type = CR_REC_INSTITUTION;
 	} else {
 		return fail(p, "type", "unknown record type (institution, "
-			    "account, statement or consent)");
+			    "account, statement, event or consent)");
 	}
 	return rc;
 }

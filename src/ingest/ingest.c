@@ -307,6 +307,41 @@ static int apply_statement(struct cr_ingest *ig, const struct cr_statement *s,
 	return CR_OUT_HELD;
 }
 
+/*
+ * An event is stored under its institution's event_id: a retry of the same
+ * event is unchanged, never counted twice, and an id reused for a different
+ * event is refused, keeping the first.  The event's time must fall on or
+ * after the day the account opened (from 00:00:00+08:00).
+ */
+static int apply_event(struct cr_ingest *ig, const struct cr_event *e,
+		       struct cr_diag *d)
+{
+	int rc = load_account(ig, e->inst, e->account);
+	if (rc == CR_ENOTFOUND)
+		return cr_diag_set(d, "account", "unknown account for this institution (furnish the account record first)");
+	if (rc)
+		return rc;
+	struct acct_cache *ac = &ig->ac;
+	if (e->at_s < cr_day_start_s(ac->rec.a.opened_days))
+		return cr_diag_set(d, "at", "event is before the account opened");
+	struct cr_event_rec er;
+	memset(&er, 0, sizeof er);
+	er.acct_id = ac->rec.acct_id;
+	er.at_s = e->at_s;
+	er.kind = e->kind;
+	er.dpd = e->dpd;
+	er.amount = e->amount;
+	rc = cr_store_event_put(ig->txn, e->inst, e->event_id, &er);
+	if (rc == CR_EEXIST)
+		return cr_diag_set(d, "event_id", "event_id already used with different content");
+	if (rc <= 0)
+		return rc == 0 ? CR_OUT_UNCHANGED : rc;
+	if (ac->furnish_live)
+		return CR_OUT_ACCEPTED;
+	ac->held_pending++;
+	return CR_OUT_HELD;
+}
+
 static int apply_consent(struct cr_ingest *ig, const struct cr_consent *c,
 			 struct cr_diag *d)
 {
@@ -337,6 +372,7 @@ static const char *record_inst(const struct cr_record *r)
 	case CR_REC_ACCOUNT: return r->u.account.inst;
 	case CR_REC_STATEMENT: return r->u.stmt.inst;
 	case CR_REC_CONSENT: return r->u.consent.inst;
+	case CR_REC_EVENT: return r->u.event.inst;
 	}
 	return NULL;
 }
@@ -378,6 +414,8 @@ static int apply(struct cr_ingest *ig, struct cr_diag *d)
 		return apply_statement(ig, &r->u.stmt, d);
 	case CR_REC_CONSENT:
 		return apply_consent(ig, &r->u.consent, d);
+	case CR_REC_EVENT:
+		return apply_event(ig, &r->u.event, d);
 	}
 	return cr_diag_set(d, "type", "unknown record type");
 }

@@ -109,6 +109,80 @@ static int json_latest(const struct cr_report_account *ra, struct cr_buf *b)
 	return rc ? rc : cr_buf_putc(b, '}');
 }
 
+/* ,"key":"YYYY-MM-DDThh:mm:ss+08:00", or null for CR_NO_TIME. */
+static int kv_time(struct cr_buf *b, const char *key, int64_t s, int first)
+{
+	char t[CR_TIME_TEXT_LEN];
+	if (s == CR_NO_TIME)
+		return cr_buf_printf(b, "%s\"%s\":null", first ? "" : ",", key);
+	cr_time_format(s, t);
+	return kv_str(b, key, t, first);
+}
+
+static int json_current(const struct cr_report_account *ra, struct cr_buf *b)
+{
+	const struct cr_current *c = &ra->current;
+	int rc = cr_buf_puts(b, ",\"current\":{");
+	if (!rc)
+		rc = kv_int(b, "balance", c->balance, 1);
+	if (!rc)
+		rc = kv_int(b, "overdue", c->overdue, 0);
+	if (!rc)
+		rc = kv_int(b, "dpd", c->dpd, 0);
+	if (!rc)
+		rc = kv_str(b, "status", cr_current_status_name(c->status), 0);
+	if (!rc)
+		rc = kv_time(b, "as_of", c->as_of_s, 0);
+	if (!rc)
+		rc = kv_int(b, "events_applied", c->events_applied, 0);
+	if (!rc && c->has_base) {
+		char month[8];
+		cr_month_format(c->base_month, month);
+		rc = kv_str(b, "base_month", month, 0);
+	} else if (!rc) {
+		rc = cr_buf_puts(b, ",\"base_month\":null");
+	}
+	return rc ? rc : cr_buf_putc(b, '}');
+}
+
+static int json_figure(struct cr_buf *b, const char *key,
+		       const struct cr_report_figure *f, int first)
+{
+	int rc = cr_buf_printf(b, "%s\"%s\":{", first ? "" : ",", key);
+	if (!rc)
+		rc = kv_int(b, "value", f->value, 1);
+	if (!rc)
+		rc = kv_time(b, "as_of", f->as_of_s, 0);
+	return rc ? rc : cr_buf_putc(b, '}');
+}
+
+static int json_exposure(const struct cr_report *r, struct cr_buf *b)
+{
+	const struct cr_report_exposure *x = &r->exposure;
+	int rc = cr_buf_puts(b, ",\"exposure\":{");
+	if (!rc)
+		rc = json_figure(b, "outstanding", &x->outstanding, 1);
+	if (!rc)
+		rc = json_figure(b, "lenders_with_balance", &x->lenders_with_balance, 0);
+	if (!rc)
+		rc = cr_buf_puts(b, ",\"credit_used\":{");
+	if (!rc)
+		rc = kv_int(b, "used", x->credit_used.value, 1);
+	if (!rc)
+		rc = kv_int(b, "limit", x->credit_limit, 0);
+	if (!rc)
+		rc = kv_time(b, "as_of", x->credit_used.as_of_s, 0);
+	if (!rc)
+		rc = cr_buf_putc(b, '}');
+	if (!rc)
+		rc = json_figure(b, "accounts_opened_30d", &x->opened_30d, 0);
+	if (!rc)
+		rc = json_figure(b, "accounts_opened_90d", &x->opened_90d, 0);
+	if (!rc)
+		rc = json_figure(b, "inquiries_30d", &x->inquiries_30d, 0);
+	return rc ? rc : cr_buf_putc(b, '}');
+}
+
 static int json_disputes(const struct cr_report_account *ra, struct cr_buf *b)
 {
 	int rc = cr_buf_puts(b, ",\"disputes\":[");
@@ -209,6 +283,8 @@ static int json_account(const struct cr_report_account *ra, int self, struct cr_
 	if (!rc)
 		rc = json_latest(ra, b);
 	if (!rc)
+		rc = json_current(ra, b);
+	if (!rc)
 		rc = kv_str(b, "grid", ra->grid, 0);
 	return rc ? rc : cr_buf_putc(b, '}');
 }
@@ -241,6 +317,8 @@ int cr_report_json(const struct cr_report *r, struct cr_buf *b)
 	if (!rc)
 		rc = json_summary(r, b);
 	if (!rc)
+		rc = json_exposure(r, b);
+	if (!rc)
 		rc = cr_buf_puts(b, ",\"accounts\":[");
 	for (size_t i = 0; i < r->n_accounts && !rc; i++) {
 		if (i)
@@ -262,6 +340,62 @@ static int put_yuan(struct cr_buf *b, int64_t fen)
 	const uint64_t u = fen < 0 ? 0 - (uint64_t)fen : (uint64_t)fen;
 	return cr_buf_printf(b, "%s%llu.%02llu", sign, (unsigned long long)(u / 100),
 			     (unsigned long long)(u % 100));
+}
+
+static int text_current(const struct cr_current *c, struct cr_buf *b)
+{
+	char t[CR_TIME_TEXT_LEN];
+	cr_time_format(c->as_of_s, t);
+	int rc = cr_buf_puts(b, "\n    now: balance ");
+	if (!rc)
+		rc = put_yuan(b, c->balance);
+	if (!rc)
+		rc = cr_buf_puts(b, " overdue ");
+	if (!rc)
+		rc = put_yuan(b, c->overdue);
+	if (!rc)
+		rc = cr_buf_printf(b, " dpd %d %s as of %s (%u events)", (int)c->dpd,
+				   cr_current_status_name(c->status), t,
+				   (unsigned)c->events_applied);
+	return rc;
+}
+
+/* One exposure line: label, value (yuan or a count) and its time. */
+static int text_figure(struct cr_buf *b, const char *label,
+		       const struct cr_report_figure *f, int money)
+{
+	char t[CR_TIME_TEXT_LEN] = "-";
+	if (f->as_of_s != CR_NO_TIME)
+		cr_time_format(f->as_of_s, t);
+	int rc = cr_buf_printf(b, "  %-30s ", label);
+	if (!rc)
+		rc = money ? put_yuan(b, f->value) : cr_buf_put_i64(b, f->value);
+	return rc ? rc : cr_buf_printf(b, "  (as of %s)\n", t);
+}
+
+static int text_exposure(const struct cr_report *r, struct cr_buf *b)
+{
+	const struct cr_report_exposure *x = &r->exposure;
+	int rc = cr_buf_puts(b, "\nExposure now (latest statements and events since)\n");
+	if (!rc)
+		rc = text_figure(b, "outstanding (CNY)", &x->outstanding, 1);
+	if (!rc)
+		rc = text_figure(b, "lenders with a balance", &x->lenders_with_balance, 0);
+	if (!rc)
+		rc = text_figure(b, "credit used (CNY)", &x->credit_used, 1);
+	if (!rc)
+		rc = cr_buf_puts(b, "  of credit limit (CNY)          ");
+	if (!rc)
+		rc = put_yuan(b, x->credit_limit);
+	if (!rc)
+		rc = cr_buf_putc(b, '\n');
+	if (!rc)
+		rc = text_figure(b, "accounts opened, last 30 days", &x->opened_30d, 0);
+	if (!rc)
+		rc = text_figure(b, "accounts opened, last 90 days", &x->opened_90d, 0);
+	if (!rc)
+		rc = text_figure(b, "inquiries, last 30 days", &x->inquiries_30d, 0);
+	return rc;
 }
 
 static int text_account(const struct cr_report_account *ra, struct cr_buf *b)
@@ -289,6 +423,8 @@ static int text_account(const struct cr_report_account *ra, struct cr_buf *b)
 			rc = cr_buf_printf(b, " dpd %d status %c", (int)ra->latest.dpd,
 					   ra->latest.status);
 	}
+	if (!rc)
+		rc = text_current(&ra->current, b);
 	if (!rc)
 		rc = cr_buf_printf(b, "\n    %.30s\n    %.30s\n", ra->grid, ra->grid + 30);
 	for (int i = 0; i < ra->n_disputes && !rc; i++) {
@@ -333,7 +469,11 @@ int cr_report_text(const struct cr_report *r, struct cr_buf *b)
 	if (!rc)
 		rc = put_yuan(b, s->total_overdue);
 	if (!rc)
-		rc = cr_buf_puts(b, " (CNY)\n\nAccounts (60-month grid, oldest first: N on time, 1-7 months overdue, C settled, / not open, # no data, * nothing due)\n");
+		rc = cr_buf_puts(b, " (CNY)\n");
+	if (!rc)
+		rc = text_exposure(r, b);
+	if (!rc)
+		rc = cr_buf_puts(b, "\nAccounts (60-month grid, oldest first: N on time, 1-7 months overdue, C settled, / not open, # no data, * nothing due)\n");
 	for (size_t i = 0; i < r->n_accounts && !rc; i++)
 		rc = text_account(&r->accounts[i], b);
 	if (!rc)

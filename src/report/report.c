@@ -4,6 +4,8 @@
  * Each account's history is read a calendar year at a time, from the year it
  * opened to the as-of year, once; the grid, the latest statement and the
  * "ever overdue" and 24-month worst-status figures all come from that pass.
+ * The latest statement is then the base of the account's current state
+ * (current.h), which the exposure block sums across lenders.
  */
 #include "report.h"
 
@@ -199,6 +201,64 @@ static void summarize(struct cr_report *r)
 	}
 }
 
+static void figure_take(struct cr_report_figure *f, int64_t value, int64_t at_s)
+{
+	f->value += value;
+	if (at_s > f->as_of_s)
+		f->as_of_s = at_s;
+}
+
+/* The exposure block: the accounts' current states and recent openings and
+ * inquiries, up to the as-of date. */
+static void expose(struct cr_report *r)
+{
+	struct cr_report_exposure *x = &r->exposure;
+	struct cr_report_figure *figs[] = {&x->outstanding, &x->lenders_with_balance,
+					   &x->credit_used, &x->opened_30d, &x->opened_90d,
+					   &x->inquiries_30d};
+	memset(x, 0, sizeof *x);
+	for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++)
+		figs[i]->as_of_s = CR_NO_TIME;
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		const struct cr_report_account *ra = &r->accounts[i];
+		const struct cr_current *c = &ra->current;
+		const struct cr_account *a = &ra->rec.a;
+		figure_take(&x->outstanding, c->balance, c->as_of_s);
+		int seen = 0; /* count each lender once */
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = r->accounts[j].current.balance > 0 &&
+			       strcmp(r->accounts[j].rec.a.inst, a->inst) == 0;
+		if (c->balance > 0)
+			figure_take(&x->lenders_with_balance, !seen, c->as_of_s);
+		const int line = a->product == CR_PROD_REVOLVING || a->product == CR_PROD_CREDIT_CARD;
+		if (line && (c->status == CR_CUR_OPEN || c->status == CR_CUR_OVERDUE)) {
+			figure_take(&x->credit_used, c->balance, c->as_of_s);
+			x->credit_limit += a->credit_limit;
+		}
+		const int64_t opened_s = cr_day_start_s(a->opened_days);
+		if (a->opened_days > r->asof_days - 30)
+			figure_take(&x->opened_30d, 1, opened_s);
+		if (a->opened_days > r->asof_days - 90)
+			figure_take(&x->opened_90d, 1, opened_s);
+	}
+	for (size_t i = 0; i < r->n_inquiries; i++)
+		if (r->inquiries[i].date_days > r->asof_days - 30)
+			figure_take(&x->inquiries_30d, 1, cr_day_start_s(r->inquiries[i].date_days));
+}
+
+/* Each shown account's state now: its latest statement plus the events since. */
+static int derive_current(cr_txn *txn, struct cr_report *r)
+{
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		struct cr_report_account *ra = &r->accounts[i];
+		int rc = cr_current_derive(txn, &ra->rec, ra->has_latest ? &ra->latest : NULL,
+					   ra->latest_month, r->asof_days, &ra->current);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int load_inquiries(cr_txn *txn, const struct cr_subject_key *k,
 			  struct cr_report *r)
 {
@@ -258,10 +318,15 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 	r->n_accounts = 0;
 	memset(&r->summary, 0, sizeof r->summary);
 	rc = cr_store_subject_accounts(txn, k, add_account, &ctx);
+	if (!rc)
+		rc = derive_current(txn, r);
+	if (!rc)
+		rc = load_inquiries(txn, k, r);
 	if (rc)
 		return rc;
 	summarize(r);
-	return load_inquiries(txn, k, r);
+	expose(r);
+	return 0;
 }
 
 /* Self inquiries are free twice per calendar year; later ones are

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "cr_buf.h"
+#include "current.h"
 #include "store.h"
 
 /* Dispute annotations kept per account in a report. */
@@ -49,6 +50,7 @@ struct cr_report_account {
 	int ended;                /* a C, G or Z statement up to the as-of month */
 	int held;                 /* no live furnish consent (self reports only) */
 	int ever_overdue;         /* any 1..7 status up to the as-of month */
+	struct cr_current current; /* latest statement + events since (current.h) */
 	uint8_t n_disputes;       /* disputes about this account (annotations) */
 	struct cr_report_dispute {
 		uint64_t id;
@@ -70,12 +72,33 @@ struct cr_report_summary {
 	char worst_status_24m;      /* 'N' when nothing adverse, '\0' without data */
 };
 
+/* A figure of the exposure block and the time of the latest event that fed
+ * it (CR_NO_TIME when nothing did). */
+#define CR_NO_TIME INT64_MIN
+struct cr_report_figure {
+	int64_t value;
+	int64_t as_of_s;
+};
+
+/* Exposure now, across every lender the report shows, from the accounts'
+ * current states: what a monthly summary cannot tell a lender. */
+struct cr_report_exposure {
+	struct cr_report_figure outstanding;          /* sum of current balances */
+	struct cr_report_figure lenders_with_balance; /* institutions with balance > 0 */
+	struct cr_report_figure credit_used;          /* open revolving and credit-card balances */
+	int64_t credit_limit;                         /* and their limits */
+	struct cr_report_figure opened_30d;           /* accounts opened in the last 30 days */
+	struct cr_report_figure opened_90d;           /* ... 90 days */
+	struct cr_report_figure inquiries_30d;        /* inquiries in the last 30 days */
+};
+
 struct cr_report {
 	int32_t asof_days;
 	uint8_t purpose;
 	char requester[CR_INST_CODE_MAX + 1]; /* "" for the person's own report */
 	struct cr_subject subject;
 	struct cr_report_summary summary;
+	struct cr_report_exposure exposure;
 	size_t n_accounts;
 	struct cr_report_account *accounts;   /* owned */
 	size_t n_inquiries;

@@ -76,12 +76,9 @@ int cr_h_stats(struct cr_req *r)
 
 static void put_key(struct cr_buf *b, const struct cr_apikey *k)
 {
-	char created[32] = "", revoked[32] = "";
-	time_t c = (time_t)k->created, v = (time_t)k->revoked;
-	struct tm tm;
-	strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&c, &tm));
-	if (k->revoked)
-		strftime(revoked, sizeof revoked, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&v, &tm));
+	char created[21], revoked[21];
+	cr_apikey_time(k->created, created);
+	cr_apikey_time(k->revoked, revoked);
 	cr_buf_printf(b, "{\"key_id\":\"%s\",\"role\":\"%s\",\"institution\":", k->key_id,
 		      cr_role_name(k->role));
 	if (k->inst[0])
@@ -172,9 +169,14 @@ static void finish_key_add(struct cr_req *r)
 
 int cr_h_key_add(struct cr_req *r)
 {
+	static const char *const allowed[] = {"role", "institution", "id", NULL};
 	json_t *o = cr_req_json(r);
 	if (!o)
 		return CR_H_DONE;
+	if (cr_req_only_fields(r, o, allowed)) {
+		json_decref(o);
+		return CR_H_DONE;
+	}
 	struct key_add *ka = calloc(1, sizeof *ka);
 	const char *role = json_string_value(json_object_get(o, "role"));
 	const char *inst = json_string_value(json_object_get(o, "institution"));

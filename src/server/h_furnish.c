@@ -99,8 +99,10 @@ int cr_h_furnish(struct cr_req *r)
 
 int cr_h_events(struct cr_req *r)
 {
-	cr_reply_problem(r, 404, "event records are not accepted by this server yet");
-	return CR_H_DONE;
+	r->purpose = CR_REC_EVENT; /* only event records */
+	r->job.run = run_furnish;
+	r->finish = finish_furnish;
+	return cr_req_submit(r);
 }
 
 /* One consent record: the outcome and the reject, if any. */
@@ -207,18 +209,11 @@ int cr_h_consent_revoke(struct cr_req *r)
 	json_t *o = cr_req_json(r);
 	if (!o)
 		return CR_H_DONE;
-	static const char *const allowed[] = {"id", "institution", "scope", "purpose", "evidence"};
-	const char *key;
-	json_t *v;
-	json_object_foreach(o, key, v) {
-		size_t i = 0;
-		while (i < 5 && strcmp(key, allowed[i]) != 0)
-			i++;
-		if (i == 5) {
-			cr_reply_problem(r, 400, "%s: unknown field (a revocation takes id, institution, scope, purpose, evidence)", key);
-			json_decref(o);
-			return CR_H_DONE;
-		}
+	static const char *const allowed[] = {"id", "institution", "scope", "purpose",
+					      "evidence", NULL};
+	if (cr_req_only_fields(r, o, allowed)) {
+		json_decref(o);
+		return CR_H_DONE;
 	}
 	if (consent_rights(r, o)) {
 		json_decref(o);
@@ -279,10 +274,11 @@ static void finish_list(struct cr_req *r)
 
 int cr_h_consent_list(struct cr_req *r)
 {
+	static const char *const allowed[] = {"id", NULL};
 	json_t *o = cr_req_json(r);
 	if (!o)
 		return CR_H_DONE;
-	int bad = cr_req_subject(r, o, "id");
+	int bad = cr_req_only_fields(r, o, allowed) || cr_req_subject(r, o, "id");
 	json_decref(o);
 	if (bad)
 		return CR_H_DONE;

@@ -50,11 +50,14 @@ static int prepare_and_submit(struct cr_req *r)
 	if (rc)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
 	r->reason = NULL;
-	rc = cr_report_prepare(txn, &r->subject, inst, r->purpose, r->asof, &r->report,
-			       &r->reason);
+	struct cr_report *rep = cr_srv_report_take(r->srv);
+	rc = rep ? cr_report_prepare(txn, &r->subject, inst, r->purpose, r->asof, rep,
+				     &r->reason) : CR_ENOMEM;
 	cr_buf_reset(&r->out);
 	if (!rc)
-		rc = cr_report_json(&r->report, &r->out);
+		rc = cr_report_json(rep, &r->out);
+	if (rep)
+		cr_srv_report_give(r->srv, rep);
 	cr_store_abort(txn);
 	if (rc && rc != CR_EDENIED && rc != CR_ENOTFOUND)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
@@ -69,8 +72,9 @@ int cr_h_report(struct cr_req *r)
 	json_t *o = cr_req_json(r);
 	if (!o)
 		return CR_H_DONE;
+	static const char *const allowed[] = {"id", "purpose", NULL};
 	const json_t *p = json_object_get(o, "purpose");
-	int bad = cr_req_subject(r, o, "id");
+	int bad = cr_req_only_fields(r, o, allowed) || cr_req_subject(r, o, "id");
 	if (!bad && (!json_is_string(p) ||
 		     cr_purpose_parse(json_string_value(p), json_string_length(p), &r->purpose) ||
 		     r->purpose == CR_PURPOSE_SELF)) {
@@ -255,28 +259,31 @@ static int copy_field(struct cr_req *r, json_t *o, const char *name, char *dst,
 	return 0;
 }
 
+/* Reads the dispute request from o into q; replies 400 when it does not fit. */
+static int read_dispute(struct cr_req *r, json_t *o, struct dispute_req *q)
+{
+	static const char *const allowed[] = {"institution", "account", "month", "reason", NULL};
+	char month[16] = "";
+	q->month = CR_WHOLE_ACCOUNT;
+	if (cr_req_only_fields(r, o, allowed) ||
+	    copy_field(r, o, "institution", q->inst, sizeof q->inst, 1) ||
+	    copy_field(r, o, "account", q->account, sizeof q->account, 1) ||
+	    copy_field(r, o, "reason", q->reason, sizeof q->reason, 1) ||
+	    copy_field(r, o, "month", month, sizeof month, 0))
+		return -1;
+	if (month[0] && cr_month_parse(month, strlen(month), &q->month))
+		return cr_reply_problem(r, 400, "month: YYYY-MM"), -1;
+	return 0;
+}
+
 int cr_h_me_dispute_file(struct cr_req *r)
 {
 	json_t *o = cr_req_json(r);
 	if (!o)
 		return CR_H_DONE;
 	struct dispute_req *q = calloc(1, sizeof *q);
-	char month[16] = "";
-	int bad = !q;
-	if (q) {
-		q->month = CR_WHOLE_ACCOUNT;
-		r->data = q;
-		bad = copy_field(r, o, "institution", q->inst, sizeof q->inst, 1) ||
-		      copy_field(r, o, "account", q->account, sizeof q->account, 1) ||
-		      copy_field(r, o, "reason", q->reason, sizeof q->reason, 1) ||
-		      copy_field(r, o, "month", month, sizeof month, 0);
-		if (!bad && month[0] && cr_month_parse(month, strlen(month), &q->month)) {
-			cr_reply_problem(r, 400, "month: YYYY-MM");
-			bad = 1;
-		}
-	} else {
-		cr_reply_store_error(r, CR_ENOMEM);
-	}
+	r->data = q;
+	int bad = q ? read_dispute(r, o, q) : (cr_reply_store_error(r, CR_ENOMEM), -1);
 	json_decref(o);
 	if (bad)
 		return CR_H_DONE;

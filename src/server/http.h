@@ -11,6 +11,7 @@
 #define CR_HTTP_H
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +33,16 @@ struct cr_srv {
 	struct cr_metrics *metrics;
 	struct cr_ratelimit *rl;
 	atomic_int draining;
+	/* Reports are large (every account's grid and history buffers, about
+	 * 2 MB): built ones are kept for reuse instead of freed. */
+	pthread_mutex_t pool_mu;
+	struct cr_report *pool[64];
+	unsigned pool_n;
 };
+
+/* A report to build into, and back when rendered. */
+struct cr_report *cr_srv_report_take(struct cr_srv *srv);
+void cr_srv_report_give(struct cr_srv *srv, struct cr_report *rep);
 
 struct cr_req;
 typedef int (*cr_handler)(struct cr_req *r);
@@ -82,7 +92,6 @@ struct cr_req {
 	const char *reason;        /* a static string explaining outcome */
 	struct cr_subject_key subject;
 	uint8_t purpose;
-	struct cr_report report;
 	struct cr_ingest_counts counts;
 	struct cr_buf rejects;     /* JSON objects, comma-separated */
 	uint64_t n_rejects;
@@ -109,6 +118,9 @@ int cr_req_submit(struct cr_req *r);
 /* The body as a JSON object (400 problem and NULL when it is not). */
 struct json_t;
 struct json_t *cr_req_json(struct cr_req *r);
+/* Replies 400 and returns non-zero when obj has a field not in allowed
+ * (NULL-terminated). */
+int cr_req_only_fields(struct cr_req *r, struct json_t *obj, const char *const *allowed);
 /* Validates the person's ID in field of obj and computes r->subject;
  * replies 400 and returns non-zero when it is missing or invalid. */
 int cr_req_subject(struct cr_req *r, struct json_t *obj, const char *field);

@@ -176,6 +176,26 @@ json_t *cr_req_json(struct cr_req *r)
 	return o;
 }
 
+int cr_req_only_fields(struct cr_req *r, json_t *obj, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		size_t i = 0;
+		while (allowed[i] && strcmp(key, allowed[i]) != 0)
+			i++;
+		if (!allowed[i]) {
+			char list[200] = "";
+			for (i = 0; allowed[i]; i++)
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+					 i ? ", " : "", allowed[i]);
+			cr_reply_problem(r, 400, "%s: unknown field (this route takes %s)", key, list);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int cr_req_subject(struct cr_req *r, json_t *obj, const char *field)
 {
 	const json_t *v = json_object_get(obj, field);

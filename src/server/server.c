@@ -69,7 +69,6 @@ static struct cr_req *req_new(struct cr_srv *srv, struct MHD_Connection *c,
 	cr_buf_init(&r->body, srv->o.max_body);
 	cr_buf_init(&r->out, SIZE_MAX / 2);
 	cr_buf_init(&r->rejects, SIZE_MAX / 2);
-	cr_report_init(&r->report);
 	r->job.arg = r;
 	atomic_fetch_add(&in_flight, 1);
 	return r;
@@ -80,10 +79,35 @@ static void req_free(struct cr_req *r)
 	cr_buf_fini(&r->body);
 	cr_buf_fini(&r->out);
 	cr_buf_fini(&r->rejects);
-	cr_report_fini(&r->report);
 	free(r->data);
 	free(r);
 	atomic_fetch_sub(&in_flight, 1);
+}
+
+struct cr_report *cr_srv_report_take(struct cr_srv *srv)
+{
+	struct cr_report *rep = NULL;
+	pthread_mutex_lock(&srv->pool_mu);
+	if (srv->pool_n)
+		rep = srv->pool[--srv->pool_n];
+	pthread_mutex_unlock(&srv->pool_mu);
+	if (!rep && (rep = malloc(sizeof *rep)))
+		cr_report_init(rep);
+	return rep;
+}
+
+void cr_srv_report_give(struct cr_srv *srv, struct cr_report *rep)
+{
+	pthread_mutex_lock(&srv->pool_mu);
+	if (srv->pool_n < sizeof srv->pool / sizeof srv->pool[0]) {
+		srv->pool[srv->pool_n++] = rep;
+		rep = NULL;
+	}
+	pthread_mutex_unlock(&srv->pool_mu);
+	if (rep) {
+		cr_report_fini(rep);
+		free(rep);
+	}
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -209,11 +233,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!(r = req_new(cls, c, url)))
 			return MHD_NO;
 		*con_cls = r;
-		if (admit(r, method))
-			r->phase = PH_READY; /* answered at the headers */
-		else
-			r->phase = PH_BODY;
-		return MHD_YES;
+		r->phase = PH_BODY;
+		/* Refused at the headers: answered before any body is read
+		 * (libmicrohttpd then closes the connection). */
+		return admit(r, method) ? send_reply(r) : MHD_YES;
 	}
 	if (*upload_size) {
 		if (r->phase == PH_BODY && !r->too_large &&
@@ -304,6 +327,7 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	memset(&srv, 0, sizeof srv);
 	srv.st = st;
 	srv.o = *o;
+	pthread_mutex_init(&srv.pool_mu, NULL);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -329,6 +353,11 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 		drain(&srv);
 	}
 	cr_committer_stop(srv.com);
+	while (srv.pool_n) {
+		cr_report_fini(srv.pool[--srv.pool_n]);
+		free(srv.pool[srv.pool_n]);
+	}
+	pthread_mutex_destroy(&srv.pool_mu);
 	cr_metrics_free(srv.metrics);
 	cr_ratelimit_free(srv.rl);
 	return rc;

@@ -124,6 +124,7 @@ struct cr_store_stats {
 	uint64_t account_months;
 	uint64_t consents;
 	uint64_t inquiries;
+	uint64_t events;
 	uint64_t held_records;  /* records waiting for a furnish consent */
 	uint64_t file_bytes;    /* size of the data file on disk */
 	uint64_t free_bytes;    /* pages LMDB will reuse; 0 in a write txn */
@@ -201,6 +202,45 @@ struct cr_hist_account {
 int cr_store_hist_accounts(cr_txn *txn, uint64_t after,
 			   struct cr_hist_account *out /* OUT */, size_t max,
 			   size_t *n /* OUT */);
+
+/* One stored event of an account (the event_id is kept only as a keyed
+ * hash, like an account number: see cr_store_event_put). */
+struct cr_event_rec {
+	uint64_t acct_id;
+	int64_t at_s;         /* UTC seconds */
+	uint8_t id_hash[16];  /* keyed hash of (institution, event_id) */
+	uint8_t kind;         /* enum cr_event_kind */
+	int32_t dpd;
+	int64_t amount;
+};
+
+/*
+ * Stores event e of account e->acct_id, furnished by inst, under its
+ * event_id, which is unique per institution: the idempotency key.  Fills
+ * e->id_hash.  Returns 1 when the event is new, 0 when the identical event
+ * (same account, time, kind, amount and dpd) is stored already, and
+ * CR_EEXIST when the institution used event_id for a different event (the
+ * stored one is kept).
+ */
+int cr_store_event_put(cr_txn *txn, const char *inst, const char *event_id,
+		       struct cr_event_rec *e /* IN/OUT */);
+/*
+ * Calls fn for each event of account acct_id with after_s < at_s <=
+ * until_s, in (at_s, id_hash) order: one cursor range, so the cost is the
+ * events in the window, not the account's whole feed.  A non-zero return
+ * from fn stops the walk and is returned.
+ */
+int cr_store_account_events(cr_txn *txn, uint64_t acct_id, int64_t after_s,
+			    int64_t until_s,
+			    int (*fn)(const struct cr_event_rec *e, void *arg),
+			    void *arg);
+
+/* Calls fn for every account in the store, in key order (institution, then
+ * a hash of the account number).  A non-zero return from fn stops the walk
+ * and is returned. */
+int cr_store_accounts(cr_txn *txn,
+		      int (*fn)(const struct cr_account_rec *r, void *arg),
+		      void *arg);
 
 /* Consent facts of a subject, never deleted.  add returns 1 when new, 0 when
  * the identical fact was already stored. */

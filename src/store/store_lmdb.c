@@ -16,6 +16,8 @@
  *   dispute    dispute id (u64 BE)                        -> packed dispute + sealed text
  *   subj_dispute subject key (16), dupsort                -> dispute id (u64 BE)
  *   revision   account id + month + seq (BE)              -> replaced month, dispute, date
+ *   event      institution code '\0' event-id hash        -> the event (idempotency)
+ *   acct_event account id + time (BE) + event-id hash     -> kind, amount, dpd
  *
  * Big-endian integers in keys make LMDB's byte order the numeric order, so
  * an account's years and a subject's consents and inquiries come back
@@ -38,12 +40,12 @@
 #include "keyfile.h"
 #include "store_codec.h"
 
-#define STORE_VERSION 3
+#define STORE_VERSION 4
 #define PSEUDOKEY_LEN 32
 
 enum { DB_META, DB_INST, DB_ACCT, DB_SUBJ, DB_SUBJ_ACCT, DB_HIST, DB_CONSENT,
        DB_HELD, DB_INQUIRY, DB_DISPUTE, DB_SUBJ_DISPUTE, DB_REVISION, DB_APIKEY,
-       DB_COUNT };
+       DB_EVENT, DB_ACCT_EVENT, DB_COUNT };
 
 static const struct {
 	const char *name;
@@ -55,6 +57,7 @@ static const struct {
 	{"held", 0},           {"inquiry", MDB_DUPSORT},
 	{"dispute", 0},        {"subj_dispute", MDB_DUPSORT},
 	{"revision", 0},       {"apikey", 0},
+	{"event", 0},          {"acct_event", 0},
 };
 
 struct cr_store {
@@ -910,7 +913,7 @@ int cr_store_stats(cr_txn *txn, struct cr_store_stats *out)
 	} dbs[] = {
 		{DB_INST, &out->institutions}, {DB_SUBJ, &out->subjects},
 		{DB_ACCT, &out->accounts},     {DB_CONSENT, &out->consents},
-		{DB_INQUIRY, &out->inquiries},
+		{DB_INQUIRY, &out->inquiries}, {DB_EVENT, &out->events},
 	};
 	for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
 		MDB_stat ms;
@@ -1245,4 +1248,150 @@ int cr_store_apikeys(cr_txn *txn, int (*fn)(const struct cr_apikey *k, void *arg
 	if (result)
 		return result;
 	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
+}
+
+int cr_store_accounts(cr_txn *txn,
+		      int (*fn)(const struct cr_account_rec *r, void *arg),
+		      void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(txn->t, txn->st->dbi[DB_ACCT], &c);
+	if (rc)
+		return map_err(rc);
+	MDB_val k, v;
+	struct cr_account_rec r;
+	int result = 0;
+	while (!result && (rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		result = account_decode(txn->st, k.mv_data, k.mv_size, v.mv_data,
+					v.mv_size, &r);
+		if (!result)
+			result = fn(&r, arg);
+	}
+	mdb_cursor_close(c);
+	if (result)
+		return result;
+	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
+}
+
+
+/*
+ * Events.  The event_id is the furnisher's text and often embeds the account
+ * number, so like an account number it is stored only as a keyed hash (domain
+ * byte 0x02): the store can tell a retry from a new event without keeping the
+ * id.  Two databases:
+ *
+ *   event       inst '\0' id-hash (16)        -> acct id, time, kind, amount, dpd
+ *   acct_event  acct id, time (biased), id-hash -> kind, amount, dpd
+ *
+ * The first answers "was this id used?" in one lookup; the second gives an
+ * account's events in (time, id-hash) order, so events at the same second
+ * are applied in one fixed order whatever order they arrived in.
+ */
+#define EVENT_KEY_MAX (CR_INST_CODE_MAX + 1 + 16)
+#define EVENT_VAL 29
+#define ACCT_EVENT_KEY 32
+#define ACCT_EVENT_VAL 13
+
+static void event_hash(const cr_store *st, const char *inst, const char *event_id,
+		       uint8_t out[16])
+{
+	uint8_t msg[2 + CR_INST_CODE_MAX + CR_EVENT_ID_MAX];
+	size_t a = strnlen(inst, CR_INST_CODE_MAX), b = strnlen(event_id, CR_EVENT_ID_MAX);
+	msg[0] = 0x02;
+	memcpy(msg + 1, inst, a);
+	msg[1 + a] = '\0';
+	memcpy(msg + 2 + a, event_id, b);
+	crypto_generichash(out, 16, msg, 2 + a + b, st->pseudokey, PSEUDOKEY_LEN);
+}
+
+static uint64_t time_bias(int64_t s)
+{
+	return (uint64_t)s ^ (1ULL << 63);
+}
+
+static void event_body(const struct cr_event_rec *e, uint8_t out[ACCT_EVENT_VAL])
+{
+	out[0] = e->kind;
+	cr_put_u64be(out + 1, (uint64_t)e->amount);
+	put_i32be(out + 9, e->dpd);
+}
+
+int cr_store_event_put(cr_txn *txn, const char *inst, const char *event_id,
+		       struct cr_event_rec *e)
+{
+	uint8_t kb[EVENT_KEY_MAX], vb[EVENT_VAL], akb[ACCT_EVENT_KEY];
+	const size_t a = strnlen(inst, CR_INST_CODE_MAX);
+	CR_ASSERT(e->kind >= CR_EV_DRAWDOWN && e->kind <= CR_EV_CLOSE);
+	CR_ASSERT(e->amount >= 0);
+	event_hash(txn->st, inst, event_id, e->id_hash);
+	memcpy(kb, inst, a);
+	kb[a] = '\0';
+	memcpy(kb + a + 1, e->id_hash, 16);
+	cr_put_u64be(vb, e->acct_id);
+	cr_put_u64be(vb + 8, time_bias(e->at_s));
+	event_body(e, vb + 16);
+	MDB_val k = val(kb, a + 17), v = val(vb, sizeof vb), old;
+	int rc = mdb_get(txn->t, txn->st->dbi[DB_EVENT], &k, &old);
+	if (rc == 0)
+		return old.mv_size == sizeof vb && memcmp(old.mv_data, vb, sizeof vb) == 0
+		       ? 0 : CR_EEXIST;
+	if (rc != MDB_NOTFOUND)
+		return map_err(rc);
+	rc = mdb_put(txn->t, txn->st->dbi[DB_EVENT], &k, &v, MDB_NOOVERWRITE);
+	if (rc)
+		return map_err(rc);
+	memcpy(akb, vb, 16);
+	memcpy(akb + 16, e->id_hash, 16);
+	MDB_val ak = val(akb, sizeof akb), av = val(vb + 16, ACCT_EVENT_VAL);
+	rc = mdb_put(txn->t, txn->st->dbi[DB_ACCT_EVENT], &ak, &av, MDB_NOOVERWRITE);
+	return rc ? map_err(rc) : 1;
+}
+
+static int event_decode(const MDB_val *k, const MDB_val *v, struct cr_event_rec *e)
+{
+	const uint8_t *kp = k->mv_data, *p = v->mv_data;
+	if (k->mv_size != ACCT_EVENT_KEY || v->mv_size != ACCT_EVENT_VAL)
+		return CR_ECORRUPT;
+	e->acct_id = cr_get_u64be(kp);
+	e->at_s = (int64_t)time_bias((int64_t)cr_get_u64be(kp + 8));
+	memcpy(e->id_hash, kp + 16, 16);
+	e->kind = p[0];
+	e->amount = (int64_t)cr_get_u64be(p + 1);
+	e->dpd = get_i32be(p + 9);
+	if (e->kind < CR_EV_DRAWDOWN || e->kind > CR_EV_CLOSE || e->amount < 0 ||
+	    e->amount > CR_AMOUNT_MAX || e->dpd < 0 || e->dpd > CR_DPD_MAX)
+		return CR_ECORRUPT;
+	return 0;
+}
+
+int cr_store_account_events(cr_txn *txn, uint64_t acct_id, int64_t after_s,
+			    int64_t until_s,
+			    int (*fn)(const struct cr_event_rec *e, void *arg),
+			    void *arg)
+{
+	MDB_cursor *c;
+	uint8_t kb[16];
+	if (after_s >= until_s)
+		return 0;
+	int rc = mdb_cursor_open(txn->t, txn->st->dbi[DB_ACCT_EVENT], &c);
+	if (rc)
+		return map_err(rc);
+	cr_put_u64be(kb, acct_id);
+	cr_put_u64be(kb + 8, time_bias(after_s + 1));
+	MDB_val k = val(kb, sizeof kb), v;
+	struct cr_event_rec e;
+	int result = 0;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc && !result;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < 16 || cr_get_u64be(k.mv_data) != acct_id)
+			break;
+		result = event_decode(&k, &v, &e);
+		if (result || e.at_s > until_s)
+			break;
+		result = fn(&e, arg);
+	}
+	mdb_cursor_close(c);
+	if (result)
+		return result;
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : map_err(rc);
 }

@@ -20,6 +20,10 @@
 #include "cr_err.h"
 #include "prohibited.h"
 
+#define CR_STR_(x) #x
+#define CR_STR(x) CR_STR_(x)
+#define CR_DPD_MAX_TEXT CR_STR(CR_DPD_MAX)
+
 static const char R_FUTURE[] = "date is in the future";
 static const char R_REQUIRED[] = "required for this product";
 
@@ -135,6 +139,37 @@ static int check_consent(const struct cr_consent *c, int32_t asof_days,
 	return 0;
 }
 
+/*
+ * An event's amount and dpd must fit its kind (docs/FORMAT.md, "Events"),
+ * and its time must not run ahead of the end of the as-of day (23:59:59
+ * +08:00) by more than CR_CLOCK_SKEW_S.  The account's opening date is
+ * checked in ingest, which knows the account.
+ */
+static int check_event(const struct cr_event *e, int32_t asof_days,
+		       struct cr_diag *diag)
+{
+	if (e->kind < CR_EV_DRAWDOWN || e->kind > CR_EV_CLOSE)
+		return cr_diag_set(diag, "kind", "not a known event kind");
+	if (e->event_id[0] == '\0')
+		return cr_diag_set(diag, "event_id", "must not be empty");
+	if (e->amount < 0 || e->amount > CR_AMOUNT_MAX)
+		return cr_diag_set(diag, "amount", "out of range");
+	if (cr_event_kind_moves_money(e->kind) && e->amount == 0)
+		return cr_diag_set(diag, "amount", "must be greater than 0 for this kind");
+	if (e->kind == CR_EV_CLOSE && e->amount != 0)
+		return cr_diag_set(diag, "amount", "a close event carries amount 0");
+	if (e->dpd < 0 || e->dpd > CR_DPD_MAX)
+		return cr_diag_set(diag, "dpd", "out of range");
+	if (e->kind == CR_EV_OVERDUE && (!e->has_dpd || e->dpd == 0))
+		return cr_diag_set(diag, "dpd", "an overdue event needs dpd 1.." CR_DPD_MAX_TEXT);
+	if (e->kind != CR_EV_OVERDUE && e->dpd != 0)
+		return cr_diag_set(diag, "dpd", "only an overdue event carries dpd (or dpd 0)");
+	if (e->at_s > cr_day_end_s(asof_days) + CR_CLOCK_SKEW_S)
+		return cr_diag_set(diag, "at", "later than the end of the as-of day "
+				   "(23:59:59+08:00, 300 s clock skew allowed)");
+	return 0;
+}
+
 int cr_validate_record(const struct cr_record *r, int32_t asof_days,
 		       struct cr_diag *diag)
 {
@@ -151,6 +186,8 @@ int cr_validate_record(const struct cr_record *r, int32_t asof_days,
 		return check_statement(&r->u.stmt, asof_days, diag);
 	case CR_REC_CONSENT:
 		return check_consent(&r->u.consent, asof_days, diag);
+	case CR_REC_EVENT:
+		return check_event(&r->u.event, asof_days, diag);
 	default:
 		return cr_diag_set(diag, "type", "unknown record type");
 	}

@@ -8,8 +8,10 @@
  * installment and mortgage); a query consent names a purpose and a furnish
  * consent does not; expiry after grant; consent evidence carries no
  * prohibited marker (prohibited.h), for consents built from command-line
- * options rather than parsed.  Rules that need stored data (unknown
- * account, statement month before the account opened) live in ingest.
+ * options rather than parsed; an event's amount and dpd fit its kind and
+ * its time is not after the end of the as-of day plus CR_CLOCK_SKEW_S.
+ * Rules that need stored data (unknown account, statement month or event
+ * time before the account opened, a reused event id) live in ingest.
  */
 #ifndef CR_VALIDATE_H
 #define CR_VALIDATE_H

@@ -13,38 +13,7 @@
 #include "cr_err.h"
 #include "store.h"
 
-struct fixture {
-	char dir[64];
-	cr_store *st;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/creditref-unit-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	char db[96], key[96];
-	const char *reason;
-	snprintf(db, sizeof db, "%s/db", f->dir);
-	snprintf(key, sizeof key, "%s/db.key", f->dir);
-	if (cr_store_create(db, key, &reason) || cr_store_open(db, key, 0, &f->st, &reason))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	cr_store_close(f->st);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
-}
+#include "../store_fixture.h"
 
 static struct cr_account_rec sample_account(const cr_store *st, const char *acct)
 {

@@ -1,0 +1,63 @@
+/*
+ * monthly.h - the monthly aggregate per institution and product.
+ *
+ * This is what a platform used to send a bureau once a month: for each
+ * (institution, product), how many borrowers and accounts it had in the
+ * month, what they owed at the month's end, what it lent in the month and
+ * how the accounts split into delinquency buckets.  It is built from the
+ * same store as the reports: each account's state at the end of the month
+ * is derived like a report's current state (current.h), with the month's
+ * end (or the as-of day, for the month in progress) as the as-of time.
+ *
+ * An account counts in a month when it opened on or before the month's end
+ * and had not ended (closed or written off) before the month began.  Held
+ * data counts too: the aggregate is the institution's own book, and names
+ * nobody.  docs/monthly.md sets it beside the event feed.
+ */
+#ifndef CR_MONTHLY_H
+#define CR_MONTHLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* Accounts one aggregate may cover: 64 Mi, above any single platform's
+ * book, so that the working array (about 64 bytes an account) stays
+ * bounded at 4 GiB. */
+#define CR_MONTHLY_ACCOUNTS_MAX (64u << 20)
+
+/* Delinquency buckets by days past due at the month's end. */
+enum { CR_BUCKET_M0, CR_BUCKET_M1, CR_BUCKET_M2, CR_BUCKET_M3P, CR_BUCKETS };
+
+struct cr_monthly_row {
+	char inst[CR_INST_CODE_MAX + 1];
+	uint8_t product;            /* enum cr_product */
+	uint64_t borrowers;         /* distinct people */
+	uint64_t accounts;
+	int64_t outstanding;        /* sum of month-end balances */
+	uint64_t accounts_opened;   /* opened in the month */
+	int64_t drawdowns;          /* drawdown events in the month */
+	uint64_t buckets[CR_BUCKETS]; /* M0: dpd 0, M1: 1-30, M2: 31-60, M3+: 61+ */
+};
+
+struct cr_monthly {
+	int32_t month;
+	size_t n_rows;
+	struct cr_monthly_row *rows; /* owned, by (institution, product) */
+};
+
+void cr_monthly_init(struct cr_monthly *m);
+void cr_monthly_fini(struct cr_monthly *m);
+
+/* Builds the aggregate of month (year * 12 + month - 1) as known at
+ * asof_days: a month after the as-of month is empty, and the month in
+ * progress ends at the as-of day.  Returns 0, CR_ENOMEM, CR_ETOOBIG or a
+ * store error. */
+int cr_monthly_build(cr_txn *txn, int32_t month, int32_t asof_days,
+		     struct cr_monthly *out /* OUT */);
+
+/* The bucket of a dpd. */
+int cr_monthly_bucket(int32_t dpd);
+
+#endif

@@ -1,0 +1,160 @@
+/* Unit tests for the server's parts that need no network: the per-key
+ * rate limiter, route matching and the group committer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "committer.h"
+#include "cr_err.h"
+#include "http.h"
+#include "ratelimit.h"
+
+#define MS 1000000ULL
+
+/* A burst is allowed, the next request waits, and tokens come back at the
+ * rate; each key has its own bucket. */
+static void rate_limit_per_key(void **state)
+{
+	(void)state;
+	struct cr_ratelimit *rl = cr_ratelimit_new(5, 5);
+	assert_non_null(rl);
+	uint64_t t = 1000 * MS;
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(cr_ratelimit_take(rl, "aaaaaaaaaaaaaaaa", t), 0);
+	assert_int_equal(cr_ratelimit_take(rl, "aaaaaaaaaaaaaaaa", t), 1);
+	assert_int_equal(cr_ratelimit_take(rl, "bbbbbbbbbbbbbbbb", t), 0);
+	/* 5 per second: one token after 200 ms, not after 150 ms. */
+	assert_int_equal(cr_ratelimit_take(rl, "aaaaaaaaaaaaaaaa", t + 150 * MS), 1);
+	assert_int_equal(cr_ratelimit_take(rl, "aaaaaaaaaaaaaaaa", t + 200 * MS), 0);
+	assert_int_equal(cr_ratelimit_take(rl, "aaaaaaaaaaaaaaaa", t + 200 * MS), 1);
+	/* Never more than the burst, however long the key was idle. */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(cr_ratelimit_take(rl, "aaaaaaaaaaaaaaaa", t + 3600000 * MS), 0);
+	assert_int_equal(cr_ratelimit_take(rl, "aaaaaaaaaaaaaaaa", t + 3600000 * MS), 1);
+	cr_ratelimit_free(rl);
+	rl = cr_ratelimit_new(0, 0); /* no limit */
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(cr_ratelimit_take(rl, "aaaaaaaaaaaaaaaa", t), 0);
+	cr_ratelimit_free(rl);
+}
+
+/* A slow rate waits whole seconds, rounded up. */
+static void retry_after_rounds_up(void **state)
+{
+	(void)state;
+	struct cr_ratelimit *rl = cr_ratelimit_new(1, 1);
+	assert_int_equal(cr_ratelimit_take(rl, "k", 0), 0);
+	assert_int_equal(cr_ratelimit_take(rl, "k", 1), 1);
+	cr_ratelimit_free(rl);
+}
+
+static void routes_match_methods_and_params(void **state)
+{
+	(void)state;
+	char param[80], allow[64];
+	unsigned idx;
+	const struct cr_route *r = cr_route_find("POST", "/v1/disputes/17/verify", param,
+						 sizeof param, allow, sizeof allow, &idx);
+	assert_non_null(r);
+	assert_string_equal(param, "17");
+	assert_string_equal(r->name, "dispute_verify");
+	assert_string_equal(cr_route_names[idx], "dispute_verify");
+	assert_null(cr_route_find("GET", "/v1/reports", param, sizeof param, allow,
+				  sizeof allow, &idx));
+	assert_string_equal(allow, "POST");
+	assert_null(cr_route_find("GET", "/v1/keys/", param, sizeof param, allow,
+				  sizeof allow, &idx));
+	assert_string_equal(allow, "");
+	assert_null(cr_route_find("GET", "/v1/reportsx", param, sizeof param, allow,
+				  sizeof allow, &idx));
+	r = cr_route_find("GET", "/v1/keys", param, sizeof param, allow, sizeof allow, &idx);
+	assert_non_null(r);
+	assert_int_equal(idx, (unsigned)(r - cr_routes));
+}
+
+/* Committer: jobs queued together share one commit, each sees its outcome. */
+struct probe {
+	struct cr_job job;
+	int ran, done;
+	uint64_t seq;
+};
+
+static int run_probe(struct cr_group *g, struct cr_job *j)
+{
+	struct probe *p = j->arg;
+	struct cr_audit_entry e;
+	cr_audit_entry_init(&e);
+	e.asof_days = 20000;
+	e.role = CR_AUDIT_ROLE_OPERATOR;
+	snprintf(e.action, sizeof e.action, "probe");
+	e.outcome = CR_AUDIT_GRANTED;
+	p->ran = 1;
+	int rc = cr_audit_batch_add(g->audit, &e);
+	p->seq = e.seq;
+	return rc;
+}
+
+static void done_probe(struct cr_job *j)
+{
+	struct probe *p = j->arg;
+	p->done = 1 + j->committed;
+}
+
+static void committer_groups_and_acknowledges(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/creditref-committer-XXXXXX", db[64], key[64], cmd[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof db, "%s/db", dir);
+	snprintf(key, sizeof key, "%s/db.key", dir);
+	cr_store *st;
+	const char *reason;
+	assert_int_equal(cr_store_create(db, key, &reason), 0);
+	assert_int_equal(cr_store_open(db, key, 0, &st, &reason), 0);
+	struct cr_audit_entry first;
+	cr_audit_entry_init(&first);
+	first.asof_days = 20000;
+	first.role = CR_AUDIT_ROLE_OPERATOR;
+	snprintf(first.action, sizeof first.action, "start");
+	first.outcome = CR_AUDIT_GRANTED;
+	assert_int_equal(cr_audit_record(st, &first), 0);
+	struct cr_committer *c;
+	assert_int_equal(cr_committer_start(st, &c), 0);
+	static struct probe p[200];
+	for (int i = 0; i < 200; i++) {
+		memset(&p[i], 0, sizeof p[i]);
+		p[i].job.run = run_probe;
+		p[i].job.done = done_probe;
+		p[i].job.arg = &p[i];
+		cr_committer_submit(c, &p[i].job);
+	}
+	cr_committer_stop(c); /* drains the queue first */
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(p[i].done, 2);
+		assert_int_equal(p[i].seq, (uint64_t)(i + 2)); /* in submission order */
+	}
+	struct cr_audit_verdict v;
+	assert_int_equal(cr_audit_verify(st, &v), 0);
+	assert_int_equal(v.entries, 201);
+	assert_int_equal(v.head_seq, 201);
+	cr_store_close(st);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rate_limit_per_key),
+		cmocka_unit_test(retry_after_rounds_up),
+		cmocka_unit_test(routes_match_methods_and_params),
+		cmocka_unit_test(committer_groups_and_acknowledges),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
