@@ -11,8 +11,9 @@
 --
 -- followed by "wrk: non-200 sample: STATUS BODY" lines.  A script adds
 -- counters of its own by naming globals in sum_counters (summed over the
--- threads and printed with a per-second rate as NAME=SUM NAME_per_s=RATE)
--- and can look at each body with on_response(status, body).
+-- threads and printed with a per-second rate as NAME=SUM NAME_per_s=RATE),
+-- can look at each body with on_response(status, body), and can keep up to
+-- three lines of its own in the global notes, printed as "wrk: note: ...".
 
 local threads = {}
 
@@ -25,6 +26,7 @@ end
 -- numbers, strings and tables between the threads' Lua states.
 statuses = {}
 samples = {}
+notes = {}
 non200 = 0
 sum_counters = sum_counters or {}
 
@@ -40,7 +42,7 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-   local total_non200, total, bodies, sums = 0, {}, {}, {}
+   local total_non200, total, bodies, sums, all_notes = 0, {}, {}, {}, {}
    for _, thread in ipairs(threads) do
       total_non200 = total_non200 + (thread:get("non200") or 0)
       for code, n in pairs(thread:get("statuses") or {}) do
@@ -48,6 +50,9 @@ function done(summary, latency, requests)
       end
       for _, b in ipairs(thread:get("samples") or {}) do
          if #bodies < 3 then bodies[#bodies + 1] = b end
+      end
+      for _, n in ipairs(thread:get("notes") or {}) do
+         if #all_notes < 3 then all_notes[#all_notes + 1] = n end
       end
       for _, name in ipairs(sum_counters) do
          sums[name] = (sums[name] or 0) + (thread:get(name) or 0)
@@ -73,5 +78,9 @@ function done(summary, latency, requests)
    for _, b in ipairs(bodies) do
       local one_line = string.gsub(b, "%s+", " ")
       io.write("wrk: non-200 sample: " .. one_line .. "\n")
+   end
+   for _, n in ipairs(all_notes) do
+      local one_line = string.gsub(n, "%s+", " ")
+      io.write("wrk: note: " .. one_line .. "\n")
    end
 end

@@ -16,7 +16,8 @@
 -- the start time).  AT defaults to 2026-06-30T10:00:00+08:00.
 --
 -- The server answers with counts ({"submitted":N,"accepted":A,...}); the sums
--- over the run are printed as submitted=.. accepted=.. and per second.
+-- over the run are printed as submitted=.. accepted=.. and per second, and
+-- the first answers with events not accepted as notes.
 -- Counting and the summary line are in wrk_common.lua.
 
 sum_counters = { "submitted", "accepted" }
@@ -75,6 +76,12 @@ end
 
 function on_response(status, body)
    if status ~= 200 or body == nil then return end
-   submitted = submitted + (tonumber(string.match(body, '"submitted"%s*:%s*(%d+)')) or 0)
-   accepted = accepted + (tonumber(string.match(body, '"accepted"%s*:%s*(%d+)')) or 0)
+   local s = tonumber(string.match(body, '"submitted"%s*:%s*(%d+)')) or 0
+   local a = tonumber(string.match(body, '"accepted"%s*:%s*(%d+)')) or 0
+   submitted = submitted + s
+   accepted = accepted + a
+   if a < s and #notes < 3 then
+      notes[#notes + 1] = "200 with " .. (s - a) .. " of " .. s .. " not accepted: " ..
+                          string.sub(body, 1, 400)
+   end
 end
