@@ -25,7 +25,7 @@ static int alerts_config(const struct cr_args *a, cr_store *st, const char *inst
 	rc = cr_store_inst_get(txn, inst, &in);
 	if (!rc)
 		rc = cr_alert_config(txn, inst, &cfg);
-	uint64_t pct, min, n;
+	uint64_t pct = 0, min = 0, n = 0;
 	int ex = rc ? 0 : cr_args_u64(a, "exposure-pct", (uint64_t)cfg.exposure_pct, &pct);
 	if (!rc && !ex)
 		ex = cr_args_u64(a, "exposure-min", (uint64_t)cfg.exposure_min, &min);
