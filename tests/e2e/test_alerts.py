@@ -215,7 +215,7 @@ def alert_thresholds_are_per_lender():
         out = run("alerts", "config", "--db", db, "--institution", "B0001", "--exposure-min", "100000",
                   "--inquiries", "2").stdout
         assert "> 20%" in out and "100000" in out, out
-        assert run("alerts", "config", "--db", db, "--institution", "NOPE", ok=False).returncode == 4
+        assert run("alerts", "config", "--db", db, "--institution", "X9999", ok=False).returncode == 4
         recs = [{"type": "account", "institution": "B0002", "account": OTHER_ACCT, "id": P, "name": "张三",
                  "product": "revolving", "opened": "2026-06-01", "credit_limit": 9000000},
                 event("B0002", OTHER_ACCT, "e1", "2026-06-05T10:00:00+08:00", "drawdown", 500000)]
