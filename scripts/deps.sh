@@ -15,8 +15,23 @@ packages=(
   python3                       # end-to-end test checkers
   cppcheck                      # static analysis in make test
 )
+bench=0
 if [ "${1:-}" = "--bench" ]; then
+  bench=1
   packages+=(libpq-dev postgresql)
+  packages+=(wrk curl)          # HTTP bench: load generator, sample requests
+fi
+
+# The HTTP bench's static peer: any of Debian's nginx builds will do.
+nginx_pkg=""
+if [ $bench = 1 ]; then
+  nginx_pkg=nginx-light
+  for p in nginx-light nginx nginx-core nginx-full nginx-extras; do
+    if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+      nginx_pkg=""
+      break
+    fi
+  done
 fi
 
 missing=()
@@ -25,11 +40,33 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && [ -z "$nginx_pkg" ] && exit 0
 
-echo "deps: installing ${missing[*]}" >&2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+[ -n "$nginx_pkg" ] || exit 0
+
+# nginx: bench/http.sh runs its own instance as the current user; the system
+# service must not start (nor take port 80).  A policy-rc.d that answers 101
+# keeps the package's scripts from starting it; one already in place (as in
+# containers) is left as it is.
+if ! apt-cache show "$nginx_pkg" >/dev/null 2>&1; then
+  nginx_pkg=nginx
+fi
+echo "deps: installing $nginx_pkg (service not started)" >&2
+policy=/usr/sbin/policy-rc.d
+if [ ! -e $policy ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee $policy >/dev/null
+  $SUDO chmod 755 $policy
+  trap '$SUDO rm -f '"$policy" EXIT
+fi
+$SUDO apt-get install -y -qq --no-install-recommends "$nginx_pkg" >&2
+if [ -d /run/systemd/system ]; then
+  $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+fi

@@ -1,0 +1,386 @@
+#!/usr/bin/env bash
+# bench/http.sh - reports over HTTP: `creditref serve` against nginx.
+#
+# Builds (or reuses) a store of BENCH_HTTP_SUBJECTS people, every one with a
+# live query consent for loan_approval to the lender L0001 and furnish
+# consents for all their accounts, starts `creditref serve` on a copy of it
+# and an nginx of its own (its prefix and config under build/bench/http/run,
+# as the current user), then with wrk, keep-alive:
+#
+#   creditref  POST /v1/reports {"id":<random person>,"purpose":"loan_approval"}
+#              with a lender key (bench/wrk_report.lua);
+#   nginx      GET of a static file as large as the median report body
+#              (bench/wrk_static.lua), measured first with curl on a sample.
+#
+# Same wrk threads, connections and duration on both sides, after a warm-up,
+# BENCH_HTTP_ROUNDS rounds in the same order; it prints the medians of
+# requests/s, p50 and p99 and the ratio creditref/nginx, and appends them as
+# one line to build/bench/http_results.txt.  More than 1% non-200 responses
+# (or socket errors) stops the run: a fast run made of refusals means nothing.
+#
+# Then, when the server answers POST /v1/events with anything but 404, events
+# over HTTP: JSON Lines bodies of BENCH_HTTP_EVENTS_BATCH events to furnisher
+# B0001's accounts (bench/wrk_events.lua), events accepted per second.
+#
+# Usage: bash bench/http.sh [path/to/creditref]     (make bench runs it)
+# Knobs: see bench/README.md ("Reports over HTTP").
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+CREDITREF=$(realpath "${1:-build/release/creditref}")
+SUBJECTS=${BENCH_HTTP_SUBJECTS:-1000000}
+MONTHS=${BENCH_HTTP_MONTHS:-12}
+DURATION=${BENCH_HTTP_SECONDS:-20}
+WARMUP=${BENCH_HTTP_WARMUP:-5}
+ROUNDS=${BENCH_HTTP_ROUNDS:-3}
+CONNECTIONS=${BENCH_HTTP_CONNECTIONS:-64}
+WRK_THREADS=${BENCH_HTTP_WRK_THREADS:-2}
+SERVER_THREADS=${BENCH_HTTP_SERVER_THREADS:-2}
+SAMPLE=${BENCH_HTTP_SAMPLE:-200}
+EVENTS_BATCH=${BENCH_HTTP_EVENTS_BATCH:-1000}
+EVENTS_CONNECTIONS=${BENCH_HTTP_EVENTS_CONNECTIONS:-8}
+LENDER=L0001
+FURNISHER=B0001
+PURPOSE=loan_approval
+ASOF=2026-06-30
+SEED=7
+OUT=build/bench
+DATA=$OUT/http/data-s$SUBJECTS-m$MONTHS
+RUN=$OUT/http/run
+RESULTS=$OUT/http_results.txt
+TOKEN_RE='crk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}'
+
+SERVER_PID="" NGINX_PID="" BASE="" NGINX_URL=""
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+div() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { printf f, (b > 0 ? a / b : 0) }'; }
+# field NAME TEXT: the value of NAME=value in TEXT.
+field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -n1; }
+die() { echo "http bench: $*" >&2; exit 1; }
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The generated people, their query consents to the lender, and the store,
+# kept in $DATA between runs (BENCH_HTTP_REBUILD=1 makes them anew, and so
+# does a store this creditref cannot open).  The
+# generated file itself is removed once ingested; the IDs and the
+# furnisher's open accounts stay, for wrk.
+prepare_data() {
+	if [ -f "$DATA/ready" ] && [ "${BENCH_HTTP_REBUILD:-0}" != 1 ]; then
+		if "$CREDITREF" stats --db "$DATA/db" >/dev/null 2>&1; then
+			echo "data: reusing $DATA ($(cat "$DATA/ready"))"
+			return
+		fi
+		echo "data: this creditref cannot open the store in $DATA; making it anew"
+	fi
+	rm -rf "$DATA"
+	mkdir -p "$DATA"
+	local t0 t1 t2 t3 out
+	t0=$(now)
+	out=$("$CREDITREF" gen --subjects "$SUBJECTS" --months "$MONTHS" --seed "$SEED" \
+		--consent-rate 1 --bad-rate 0 --as-of "$ASOF" --out "$DATA/gen.jsonl")
+	echo "data: gen $out"
+	t1=$(now)
+	# Account lines start {"type":"account","institution":X,"account":N,
+	# "id_type":"resident","id":ID; a person's accounts are consecutive.
+	LC_ALL=C grep '^{"type":"account",' "$DATA/gen.jsonl" |
+		LC_ALL=C awk -F'"' -v ids="$DATA/ids.txt" -v accts="$DATA/accounts.txt" -v inst="$FURNISHER" '
+			$6 != "institution" || $10 != "account" || $18 != "id" { exit 1 }
+			$20 != last { print $20 > ids; last = $20 }
+			$8 == inst && index($0, "\"status\":") == 0 { print $12 > accts }' ||
+		die "account lines are not laid out as expected: $(grep -m1 '^{"type":"account",' "$DATA/gen.jsonl")"
+	awk -v lender="$LENDER" -v purpose="$PURPOSE" 'BEGIN {
+			print "{\"type\":\"institution\",\"code\":\"" lender "\",\"name\":\"基准银行\",\"kind\":\"bank\"}" }
+		{ print "{\"type\":\"consent\",\"id\":\"" $1 "\",\"institution\":\"" lender \
+			"\",\"scope\":\"query\",\"purpose\":\"" purpose \
+			"\",\"granted\":\"2026-01-01\",\"expires\":\"2027-01-01\"}" }' \
+		"$DATA/ids.txt" >"$DATA/lender.jsonl"
+	t2=$(now)
+	"$CREDITREF" init --db "$DATA/db" >/dev/null
+	out=$("$CREDITREF" ingest --db "$DATA/db" --as-of "$ASOF" "$DATA/gen.jsonl" "$DATA/lender.jsonl" | tail -n1)
+	t3=$(now)
+	echo "data: ingest $out"
+	if [ "$(field rejected "$out")" != 0 ] || [ "$(field held "$out")" != 0 ]; then
+		die "expected every line accepted: $out"
+	fi
+	rm -f "$DATA/gen.jsonl" "$DATA/lender.jsonl" "$DATA"/*.rejects.jsonl
+	echo "subjects=$SUBJECTS months=$MONTHS lines=$(field submitted "$out")" \
+		"gen_s=$(elapsed "$t0" "$t1") extract_s=$(elapsed "$t1" "$t2")" \
+		"ingest_s=$(elapsed "$t2" "$t3") store_bytes=$(du -sb "$DATA/db" | cut -f1)" >"$DATA/ready"
+	echo "data: made $DATA ($(cat "$DATA/ready"))"
+}
+
+# A fresh copy of the store for this run, so that the inquiries and events
+# of earlier runs do not pile up in the reports.
+copy_store() {
+	local t0
+	t0=$(now)
+	rm -rf "$RUN/db" "$RUN/db.key"
+	mkdir -p "$RUN"
+	cp -a "$DATA/db" "$RUN/db"
+	cp -a "$DATA/db.key" "$RUN/db.key"
+	echo "data: copied the store in $(elapsed "$t0" "$(now)") s"
+}
+
+# issue_key ROLE INSTITUTION: prints a new API key.
+issue_key() {
+	local out
+	out=$("$CREDITREF" keys add --db "$RUN/db" --role "$1" --institution "$2" 2>&1) ||
+		die "creditref keys add --role $1 --institution $2 failed: $out"
+	grep -Eo "$TOKEN_RE" <<<"$out" | head -n1 || die "no key in: $out"
+}
+
+start_server() {
+	"$CREDITREF" serve --db "$RUN/db" --listen 127.0.0.1:0 --as-of "$ASOF" \
+		--rate-limit 0 --threads "$SERVER_THREADS" >"$RUN/serve.out" 2>"$RUN/serve.err" &
+	SERVER_PID=$!
+	local i
+	for i in $(seq 1 300); do
+		BASE=$(grep -Eo 'http://127\.0\.0\.1:[0-9]+' "$RUN/serve.out" | head -n1 || true)
+		[ -n "$BASE" ] && break
+		kill -0 "$SERVER_PID" 2>/dev/null || die "creditref serve exited: $(cat "$RUN/serve.err")"
+		sleep 0.1
+	done
+	[ -n "$BASE" ] || die "creditref serve printed no address in 30 s"
+	for i in $(seq 1 100); do
+		curl -sf -o /dev/null "$BASE/healthz" && break
+		sleep 0.1
+	done
+	curl -sf -o /dev/null "$BASE/healthz" || die "GET $BASE/healthz does not answer 200"
+	echo "server: creditref serve on $BASE (pid $SERVER_PID, --threads $SERVER_THREADS)"
+}
+
+stop_server() {
+	[ -n "$SERVER_PID" ] || return 0
+	local rc=0
+	kill -TERM "$SERVER_PID" 2>/dev/null || true
+	wait "$SERVER_PID" || rc=$?
+	[ "$rc" = 0 ] || echo "server: creditref serve exited $rc after SIGTERM" >&2
+	SERVER_PID=""
+}
+
+# nginx as the current user: its own prefix, config, pid and error log under
+# $RUN/nginx, no access log, not the system service.
+start_nginx() {
+	local dir=$RUN/nginx port user=""
+	dir=$(realpath -m "$dir")
+	mkdir -p "$dir/www" "$dir/tmp"
+	cp "$RUN/report.json" "$dir/www/report.json"
+	port=$(free_port)
+	# Workers of a root master switch to another user unless told.
+	[ "$(id -u)" = 0 ] && user="user root root;"
+	cat >"$dir/nginx.conf" <<EOF
+$user
+worker_processes 2;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	default_type application/json;
+	sendfile on;
+	tcp_nodelay on;
+	keepalive_timeout 65;
+	keepalive_requests 1000000000;
+	client_body_temp_path $dir/tmp/body;
+	proxy_temp_path $dir/tmp/proxy;
+	fastcgi_temp_path $dir/tmp/fastcgi;
+	uwsgi_temp_path $dir/tmp/uwsgi;
+	scgi_temp_path $dir/tmp/scgi;
+	server {
+		listen 127.0.0.1:$port;
+		root $dir/www;
+	}
+}
+EOF
+	nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" &
+	NGINX_PID=$!
+	NGINX_URL=http://127.0.0.1:$port/report.json
+	local i
+	for i in $(seq 1 100); do
+		curl -sf -o /dev/null "$NGINX_URL" && break
+		kill -0 "$NGINX_PID" 2>/dev/null || die "nginx exited: $(cat "$dir/error.log")"
+		sleep 0.1
+	done
+	curl -sf -o /dev/null "$NGINX_URL" || die "nginx does not answer on $NGINX_URL"
+	echo "server: $(nginx -v 2>&1 | sed 's/.*: //') on $NGINX_URL (pid $NGINX_PID, 2 workers)"
+}
+
+stop_nginx() {
+	[ -n "$NGINX_PID" ] || return 0
+	kill -QUIT "$NGINX_PID" 2>/dev/null || true
+	wait "$NGINX_PID" 2>/dev/null || true
+	NGINX_PID=""
+}
+
+cleanup() {
+	stop_server
+	stop_nginx
+	[ "${BENCH_HTTP_KEEP:-0}" = 1 ] || rm -rf "$RUN/db" "$RUN/db.key"
+}
+
+# post_report ID OUTFILE: prints "STATUS BYTES".
+post_report() {
+	curl -s -o "$2" -w '%{http_code} %{size_download}\n' \
+		-H "Authorization: Bearer $LENDER_KEY" -H 'Content-Type: application/json' \
+		--data "{\"id\":\"$1\",\"purpose\":\"$PURPOSE\"}" "$BASE/v1/reports" || true
+}
+
+# Reports of SAMPLE random people with curl: every one must be a 200; the
+# median body size becomes the size of nginx's static file.
+sample_reports() {
+	local id res sizes=() dir=$RUN/sample
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	while read -r id; do
+		res=$(post_report "$id" "$dir/body")
+		if [ "${res%% *}" != 200 ]; then
+			echo "sample: POST /v1/reports {\"id\":\"$id\",\"purpose\":\"$PURPOSE\"} answered ${res%% *}:" >&2
+			cat "$dir/body" >&2
+			echo >&2
+			die "a lender with a live query consent should get 200 and the report"
+		fi
+		sizes+=("${res##* }")
+		[ -f "$dir/first.json" ] || cp "$dir/body" "$dir/first.json"
+	done < <(shuf -n "$SAMPLE" --random-source=<(yes) "$DATA/ids.txt")
+	REPORT_BYTES=$(median "${sizes[@]}")
+	local min max
+	min=$(printf '%s\n' "${sizes[@]}" | sort -g | head -n1)
+	max=$(printf '%s\n' "${sizes[@]}" | sort -g | tail -n1)
+	echo "sample: ${#sizes[@]} reports, all 200; body bytes median $REPORT_BYTES, min $min, max $max"
+	# The static file: report bodies back to back, cut to the median size.
+	while [ "$(stat -c %s "$dir/pad" 2>/dev/null || echo 0)" -lt "$REPORT_BYTES" ]; do
+		cat "$dir/first.json" >>"$dir/pad"
+	done
+	head -c "$REPORT_BYTES" "$dir/pad" >"$RUN/report.json"
+}
+
+# run_wrk NAME SECONDS WRK_ARGS...: runs wrk, prints its summary line and sets
+# WRK_LINE; stops the bench when more than 1% of the responses are not 200
+# or more than 1% of the requests met a socket error.
+run_wrk() {
+	local name=$1 secs=$2 log
+	shift 2
+	log=$RUN/wrk-$name.log
+	wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${secs}s" "$@" >"$log" 2>&1 ||
+		{ cat "$log" >&2; die "wrk failed ($name)"; }
+	WRK_LINE=$(grep '^wrk: requests=' "$log" || true)
+	[ -n "$WRK_LINE" ] || { cat "$log" >&2; die "no summary from wrk ($name)"; }
+	echo "$name: ${WRK_LINE#wrk: }"
+	grep '^wrk: non-200 sample' "$log" | sed "s/^wrk:/$name:/" || true
+	local n bad errs
+	n=$(field requests "$WRK_LINE")
+	bad=$(field non200 "$WRK_LINE")
+	errs=$(field socket_errors "$WRK_LINE")
+	[ "$n" -gt 0 ] || die "$name: no request completed"
+	if [ $((bad * 100)) -gt "$n" ] || [ $((errs * 100)) -gt "$n" ]; then
+		die "$name: $bad of $n responses were not 200 and $errs socket errors (over 1%): figures discarded"
+	fi
+}
+
+wrk_creditref() {
+	run_wrk "$1" "$2" -H "Authorization: Bearer $LENDER_KEY" -s bench/wrk_report.lua \
+		"$BASE" -- "$DATA/ids.txt" "$PURPOSE"
+}
+
+wrk_nginx() {
+	run_wrk "$1" "$2" -s bench/wrk_static.lua "$NGINX_URL"
+}
+
+bench_reports() {
+	local i cr_rps=() cr_p50=() cr_p99=() ng_rps=() ng_p50=() ng_p99=()
+	wrk_creditref creditref-warmup "$WARMUP"
+	wrk_nginx nginx-warmup "$WARMUP"
+	for i in $(seq 1 "$ROUNDS"); do
+		wrk_creditref "creditref-round$i" "$DURATION"
+		cr_rps+=("$(field rps "$WRK_LINE")")
+		cr_p50+=("$(field p50_us "$WRK_LINE")")
+		cr_p99+=("$(field p99_us "$WRK_LINE")")
+		wrk_nginx "nginx-round$i" "$DURATION"
+		ng_rps+=("$(field rps "$WRK_LINE")")
+		ng_p50+=("$(field p50_us "$WRK_LINE")")
+		ng_p99+=("$(field p99_us "$WRK_LINE")")
+	done
+	CR_RPS=$(median "${cr_rps[@]}") CR_P50=$(median "${cr_p50[@]}") CR_P99=$(median "${cr_p99[@]}")
+	NG_RPS=$(median "${ng_rps[@]}") NG_P50=$(median "${ng_p50[@]}") NG_P99=$(median "${ng_p99[@]}")
+	RATIO=$(div "$CR_RPS" "$NG_RPS" %.3f)
+}
+
+# Events over HTTP, once the server has the route: one probe event first.
+bench_events() {
+	EVENTS_PER_S=n/a
+	local code probe
+	probe="{\"type\":\"event\",\"institution\":\"$FURNISHER\",\"account\":\"$(head -n1 "$DATA/accounts.txt")\",\"event_id\":\"probe-$(date +%s%N)\",\"at\":\"${ASOF}T09:00:00+08:00\",\"kind\":\"drawdown\",\"amount\":100}"
+	code=$(curl -s -o "$RUN/events-probe.json" -w '%{http_code}' \
+		-H "Authorization: Bearer $FURNISHER_KEY" -H 'Content-Type: application/x-ndjson' \
+		--data-binary "$probe"$'\n' "$BASE/v1/events" || true)
+	if [ "$code" = 404 ]; then
+		echo "events: POST /v1/events answers 404: no events over HTTP yet, skipped"
+		return
+	fi
+	echo "events: probe answered $code $(head -c 300 "$RUN/events-probe.json")"
+	local i rates=() tag
+	tag=bench$(date +%s)
+	for i in $(seq 1 "$ROUNDS"); do
+		CONNECTIONS=$EVENTS_CONNECTIONS run_wrk "events-round$i" "$DURATION" --timeout 30s \
+			-H "Authorization: Bearer $FURNISHER_KEY" -s bench/wrk_events.lua "$BASE" -- \
+			"$DATA/accounts.txt" "$FURNISHER" "$EVENTS_BATCH" "$tag-$i" "${ASOF}T10:00:00+08:00"
+		local sub acc
+		sub=$(field submitted "$WRK_LINE")
+		acc=$(field accepted "$WRK_LINE")
+		grep '^wrk: note' "$RUN/wrk-events-round$i.log" | sed "s/^wrk:/events-round$i:/" || true
+		if [ "$acc" -eq 0 ] || [ $(((sub - acc) * 100)) -gt "$sub" ]; then
+			die "events: $acc of $sub events accepted (under 99%): figures discarded"
+		fi
+		rates+=("$(field accepted_per_s "$WRK_LINE")")
+	done
+	EVENTS_PER_S=$(median "${rates[@]}")
+}
+
+main() {
+	local tool
+	for tool in wrk nginx curl; do
+		command -v $tool >/dev/null || die "needs wrk, nginx and curl: bash scripts/deps.sh --bench"
+	done
+	if ! "$CREDITREF" help serve >/dev/null 2>&1; then
+		echo "http bench: $CREDITREF has no serve command; skipped"
+		return 0
+	fi
+	echo "http bench: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $CREDITREF"
+	echo "http bench: $SUBJECTS subjects, $ROUNDS rounds of ${DURATION}s after ${WARMUP}s, wrk -t$WRK_THREADS -c$CONNECTIONS"
+	prepare_data
+	trap cleanup EXIT
+	copy_store
+	LENDER_KEY=$(issue_key lender "$LENDER")
+	FURNISHER_KEY=$(issue_key furnisher "$FURNISHER")
+	start_server
+	sample_reports
+	start_nginx
+	bench_reports
+	stop_nginx
+	bench_events
+	stop_server
+	cat <<EOF
+
+== HTTP summary (median of $ROUNDS rounds of ${DURATION}s; wrk -t$WRK_THREADS -c$CONNECTIONS keep-alive; $SUBJECTS people) ==
+creditref POST /v1/reports: $CR_RPS reports/s, p50 $CR_P50 us, p99 $CR_P99 us   (target >= 50,000/s, p99 <= 2 ms)
+nginx GET $REPORT_BYTES-byte file: $NG_RPS requests/s, p50 $NG_P50 us, p99 $NG_P99 us
+ratio creditref/nginx: $RATIO
+events over HTTP: $EVENTS_PER_S events accepted/s   ($EVENTS_BATCH events per POST /v1/events, wrk -c$EVENTS_CONNECTIONS)
+EOF
+	echo "$(date -u +%Y-%m-%dT%H:%MZ) subjects=$SUBJECTS months=$MONTHS rounds=$ROUNDS seconds=$DURATION" \
+		"wrk_threads=$WRK_THREADS connections=$CONNECTIONS server_threads=$SERVER_THREADS" \
+		"report_bytes=$REPORT_BYTES creditref_rps=$CR_RPS creditref_p50_us=$CR_P50" \
+		"creditref_p99_us=$CR_P99 nginx_rps=$NG_RPS nginx_p50_us=$NG_P50 nginx_p99_us=$NG_P99" \
+		"ratio=$RATIO events_per_s=$EVENTS_PER_S events_batch=$EVENTS_BATCH" \
+		"events_connections=$EVENTS_CONNECTIONS" >>"$RESULTS"
+	echo "results: appended to $RESULTS"
+}
+
+# Sourced (for trying one step alone), it defines the functions and stops.
+[ "${BASH_SOURCE[0]}" != "$0" ] || main "$@"
