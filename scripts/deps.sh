@@ -19,7 +19,7 @@ bench=0
 if [ "${1:-}" = "--bench" ]; then
   bench=1
   packages+=(libpq-dev postgresql)
-  packages+=(wrk curl)          # HTTP bench: load generator, sample requests
+  packages+=(wrk)               # HTTP bench load generator (curl is above)
 fi
 
 # The HTTP bench's static peer: any of Debian's nginx builds will do.
