@@ -76,6 +76,7 @@ int cr_cmd_serve(int argc, char **argv);
 int cr_cmd_purge(int argc, char **argv);
 int cr_cmd_dispute(int argc, char **argv);
 int cr_cmd_audit(int argc, char **argv);
+int cr_cmd_alerts(int argc, char **argv);
 int cr_cmd_help(int argc, char **argv);
 
 /* Help text for a command, or NULL. */

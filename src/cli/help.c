@@ -63,6 +63,18 @@ static const struct {
 	 "(month-end balances), accounts opened and drawdowns in the month, and the\n"
 	 "delinquency buckets M0, M1 (dpd 1-30), M2 (31-60), M3+ (61+), as JSON lines\n"
 	 "or a table.  docs/monthly.md says what it hides that the event feed shows.\n"},
+	{"alerts",
+	 "usage: creditref alerts config --db DIR --institution CODE [--exposure-pct P]\n"
+	 "                 [--exposure-min AMOUNT] [--inquiries N]\n"
+	 "       creditref alerts list --db DIR --institution CODE [--after CURSOR]\n\n"
+	 "config sets the thresholds of the institution's post-loan monitoring alerts\n"
+	 "(docs/alerts.md): an exposure_rise alert needs a rise of the person's total\n"
+	 "outstanding by more than P percent (default 20) AND more than AMOUNT minor\n"
+	 "units (default 1000000) in one change; an inquiries alert is raised when\n"
+	 "credit-seeking inquiries in 7 days reach N (default 3).  Options not given\n"
+	 "keep their current value.\n\n"
+	 "list prints up to 1000 of the institution's alerts after CURSOR as JSON, as\n"
+	 "GET /v1/alerts does.\n"},
 	{"keys",
 	 "usage: creditref keys rotate --db DIR [--key-file F]\n"
 	 "       creditref keys add --db DIR --role ROLE [--institution CODE | --id ID]\n"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "consent.h"
 #include "cr_assert.h"
 #include "cr_buf.h"
@@ -28,6 +29,7 @@ struct acct_cache {
 	struct cr_account_rec rec;
 	int furnish_live;
 	int32_t opened_month;
+	int watch;             /* 0 unknown, 1 nobody else lends, 2 watched */
 	uint64_t held_pending; /* held records not yet added to the store count */
 };
 
@@ -191,6 +193,7 @@ static int load_account(struct cr_ingest *ig, const char *inst, const char *acco
 	if (rc)
 		return rc;
 	ac->opened_month = cr_month_of_date(ac->rec.a.opened_days);
+	ac->watch = 0;
 	ac->valid = 1;
 	return 0;
 }
@@ -398,11 +401,53 @@ static int check_restrictions(struct cr_ingest *ig, struct cr_diag *d)
 	return 0;
 }
 
-static int apply(struct cr_ingest *ig, struct cr_diag *d)
+/* The alert rules' view of a record about a person's account, before it
+ * is applied (alert.h); p->active stays 0 when nobody else watches. */
+static int alert_before(struct cr_ingest *ig, struct cr_alert_probe *p)
 {
 	const struct cr_record *r = &ig->rec;
-	if (check_restrictions(ig, d))
-		return CR_EINVAL;
+	p->active = 0;
+	if (r->type == CR_REC_ACCOUNT) {
+		struct cr_subject_key k;
+		struct cr_account_rec old;
+		cr_store_subject_key(ig->st, r->u.account.id, &k);
+		int rc = cr_store_account_get(ig->txn, r->u.account.inst, r->u.account.account, &old);
+		if (rc && rc != CR_ENOTFOUND)
+			return rc;
+		return cr_alert_before(ig->txn, &k, r->u.account.inst, rc ? 0 : old.acct_id,
+				       ig->asof_days, p);
+	}
+	const int stmt = r->type == CR_REC_STATEMENT;
+	if (!stmt && r->type != CR_REC_EVENT)
+		return 0;
+	int rc = load_account(ig, stmt ? r->u.stmt.inst : r->u.event.inst,
+			      stmt ? r->u.stmt.account : r->u.event.account);
+	if (rc || ig->ac.watch == 1)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	rc = flush_year(ig); /* the state before includes earlier lines */
+	if (!rc)
+		rc = cr_alert_before(ig->txn, &ig->ac.rec.subject, ig->ac.rec.a.inst,
+				     ig->ac.rec.acct_id, ig->asof_days, p);
+	ig->ac.watch = p->active ? 2 : 1;
+	return rc;
+}
+
+/* After an accepted record: the state after, and the alerts it raises. */
+static int alert_after(struct cr_ingest *ig, const struct cr_alert_probe *p)
+{
+	const struct cr_record *r = &ig->rec;
+	int rc = flush_year(ig);
+	if (rc || !ig->ac.valid)
+		return rc;
+	const int64_t at_s = r->type == CR_REC_EVENT ? r->u.event.at_s
+			   : r->type == CR_REC_STATEMENT ? cr_month_end_s(r->u.stmt.month)
+			   : cr_day_start_s(r->u.account.opened_days);
+	return cr_alert_after(ig->txn, p, ig->ac.rec.acct_id, at_s);
+}
+
+static int apply_record(struct cr_ingest *ig, struct cr_diag *d)
+{
+	const struct cr_record *r = &ig->rec;
 	switch (r->type) {
 	case CR_REC_INSTITUTION: {
 		int rc = cr_store_inst_put(ig->txn, &r->u.inst);
@@ -418,6 +463,22 @@ static int apply(struct cr_ingest *ig, struct cr_diag *d)
 		return apply_event(ig, &r->u.event, d);
 	}
 	return cr_diag_set(d, "type", "unknown record type");
+}
+
+static int apply(struct cr_ingest *ig, struct cr_diag *d)
+{
+	struct cr_alert_probe p;
+	if (check_restrictions(ig, d))
+		return CR_EINVAL;
+	int rc = alert_before(ig, &p);
+	if (!rc)
+		rc = apply_record(ig, d);
+	if (rc == CR_OUT_ACCEPTED && p.active) {
+		int arc = alert_after(ig, &p);
+		if (arc)
+			return arc;
+	}
+	return rc;
 }
 
 int cr_ingest_line(struct cr_ingest *ig, const char *line, size_t len,

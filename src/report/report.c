@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "audit.h"
 #include "consent.h"
 #include "dispute.h"
@@ -409,6 +410,8 @@ int cr_report_record(cr_store *st, cr_txn *txn, struct cr_audit_batch *ab,
 		rc = self ? self_chargeable(txn, k, asof_days, &q.chargeable) : 0;
 		if (!rc)
 			rc = cr_store_inquiry_add(txn, k, &q);
+		if (!rc && !self)
+			rc = cr_alert_inquiry(txn, k, inst, purpose, asof_days);
 	}
 	const int answered = !rc || rc == CR_EDENIED || rc == CR_ENOTFOUND;
 	if (!answered)

@@ -164,6 +164,7 @@ int cr_h_key_add(struct cr_req *r);
 int cr_h_keys(struct cr_req *r);
 int cr_h_key_revoke(struct cr_req *r);
 int cr_h_audit_verify(struct cr_req *r);
+int cr_h_alerts(struct cr_req *r);
 
 /* The OpenAPI document, embedded at build time from docs/openapi.json. */
 extern const char cr_openapi_json[];

@@ -304,6 +304,33 @@ int cr_store_apikey_get(cr_txn *txn, const char *key_id,
 int cr_store_apikeys(cr_txn *txn, int (*fn)(const struct cr_apikey *k, void *arg),
 		     void *arg);
 
+/* Alerts for post-loan monitoring (alert.h), per receiving institution.
+ * add assigns a->seq, the institution's next number from 1. */
+struct cr_alert_rec {
+	uint64_t seq;
+	struct cr_subject_key subject;
+	uint8_t kind;          /* enum cr_alert_kind (alert.h) */
+	int64_t raised_s;      /* UTC seconds when it was raised */
+	int64_t at_s;          /* UTC seconds of the data that raised it */
+};
+int cr_store_alert_add(cr_txn *txn, const char *inst, struct cr_alert_rec *a /* IN/OUT */);
+/* Calls fn for up to max alerts of inst with seq > after, in seq order; a
+ * non-zero return from fn stops the walk and is returned. */
+int cr_store_alerts(cr_txn *txn, const char *inst, uint64_t after, size_t max,
+		    int (*fn)(const struct cr_alert_rec *a, void *arg), void *arg);
+
+/* An institution's alert thresholds; get returns CR_ENOTFOUND when it has
+ * set none (the defaults of alert.h apply). */
+struct cr_alert_config {
+	int32_t exposure_pct;  /* a rise must exceed this percentage ... */
+	int64_t exposure_min;  /* ... and this many minor units */
+	int32_t inquiries;     /* inquiries in 7 days that raise an alert */
+};
+int cr_store_alert_config_put(cr_txn *txn, const char *inst,
+			      const struct cr_alert_config *cfg);
+int cr_store_alert_config_get(cr_txn *txn, const char *inst,
+			      struct cr_alert_config *out /* OUT */);
+
 int cr_store_stats(cr_txn *txn, struct cr_store_stats *out /* OUT */);
 
 /* The data directory the store was opened in; valid while st is open.

@@ -40,12 +40,12 @@
 #include "keyfile.h"
 #include "store_codec.h"
 
-#define STORE_VERSION 4
+#define STORE_VERSION 5
 #define PSEUDOKEY_LEN 32
 
 enum { DB_META, DB_INST, DB_ACCT, DB_SUBJ, DB_SUBJ_ACCT, DB_HIST, DB_CONSENT,
        DB_HELD, DB_INQUIRY, DB_DISPUTE, DB_SUBJ_DISPUTE, DB_REVISION, DB_APIKEY,
-       DB_EVENT, DB_ACCT_EVENT, DB_COUNT };
+       DB_EVENT, DB_ACCT_EVENT, DB_ALERT, DB_ALERT_CFG, DB_COUNT };
 
 static const struct {
 	const char *name;
@@ -58,6 +58,7 @@ static const struct {
 	{"dispute", 0},        {"subj_dispute", MDB_DUPSORT},
 	{"revision", 0},       {"apikey", 0},
 	{"event", 0},          {"acct_event", 0},
+	{"alert", 0},          {"alert_cfg", 0},
 };
 
 struct cr_store {
@@ -1394,4 +1395,109 @@ int cr_store_account_events(cr_txn *txn, uint64_t acct_id, int64_t after_s,
 	if (result)
 		return result;
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : map_err(rc);
+}
+
+/*
+ * Alerts: key (institution code NUL-padded to CR_INST_CODE_MAX + 1 bytes,
+ * seq u64), value (subject key, kind, raised_s, at_s); the sequence of each
+ * institution is the meta counter "alert_seq:" + code.  The padded code
+ * keeps one institution's alerts together in seq order.
+ */
+#define ALERT_KEY_LEN (CR_INST_CODE_MAX + 1 + 8)
+#define ALERT_VAL_LEN (CR_SUBJECT_KEY_LEN + 1 + 8 + 8)
+
+static void alert_key(const char *inst, uint64_t seq, uint8_t out[ALERT_KEY_LEN])
+{
+	memset(out, 0, ALERT_KEY_LEN);
+	memcpy(out, inst, strnlen(inst, CR_INST_CODE_MAX));
+	cr_put_u64be(out + CR_INST_CODE_MAX + 1, seq);
+}
+
+int cr_store_alert_add(cr_txn *txn, const char *inst, struct cr_alert_rec *a)
+{
+	char name[32];
+	snprintf(name, sizeof name, "alert_seq:%.*s", CR_INST_CODE_MAX, inst);
+	int rc = next_counter(txn, name, &a->seq);
+	if (rc)
+		return rc;
+	uint8_t kb[ALERT_KEY_LEN], vb[ALERT_VAL_LEN];
+	alert_key(inst, a->seq, kb);
+	memcpy(vb, a->subject.b, CR_SUBJECT_KEY_LEN);
+	vb[CR_SUBJECT_KEY_LEN] = a->kind;
+	cr_put_u64be(vb + CR_SUBJECT_KEY_LEN + 1, (uint64_t)a->raised_s);
+	cr_put_u64be(vb + CR_SUBJECT_KEY_LEN + 9, (uint64_t)a->at_s);
+	MDB_val k = val(kb, sizeof kb), v = val(vb, sizeof vb);
+	return map_err(mdb_put(txn->t, txn->st->dbi[DB_ALERT], &k, &v, MDB_NOOVERWRITE));
+}
+
+int cr_store_alerts(cr_txn *txn, const char *inst, uint64_t after, size_t max,
+		    int (*fn)(const struct cr_alert_rec *a, void *arg), void *arg)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(txn->t, txn->st->dbi[DB_ALERT], &c);
+	if (rc)
+		return map_err(rc);
+	uint8_t kb[ALERT_KEY_LEN];
+	alert_key(inst, after == UINT64_MAX ? after : after + 1, kb);
+	MDB_val key = val(kb, sizeof kb), v;
+	int result = 0;
+	size_t n = 0;
+	rc = after == UINT64_MAX ? MDB_NOTFOUND : mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+	while (!rc && !result && n < max) {
+		if (key.mv_size != ALERT_KEY_LEN || memcmp(key.mv_data, kb, CR_INST_CODE_MAX + 1))
+			break;
+		if (v.mv_size != ALERT_VAL_LEN) {
+			result = CR_ECORRUPT;
+			break;
+		}
+		const uint8_t *p = v.mv_data;
+		struct cr_alert_rec a;
+		a.seq = cr_get_u64be((const uint8_t *)key.mv_data + CR_INST_CODE_MAX + 1);
+		memcpy(a.subject.b, p, CR_SUBJECT_KEY_LEN);
+		a.kind = p[CR_SUBJECT_KEY_LEN];
+		a.raised_s = (int64_t)cr_get_u64be(p + CR_SUBJECT_KEY_LEN + 1);
+		a.at_s = (int64_t)cr_get_u64be(p + CR_SUBJECT_KEY_LEN + 9);
+		result = fn(&a, arg);
+		n++;
+		rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	if (result)
+		return result;
+	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
+}
+
+/* Alert thresholds: key the institution code, value pct u32, min u64, n u32. */
+#define ALERT_CFG_LEN 16
+
+int cr_store_alert_config_put(cr_txn *txn, const char *inst,
+			      const struct cr_alert_config *cfg)
+{
+	uint8_t vb[ALERT_CFG_LEN], b8[8];
+	cr_put_u64be(b8, (uint64_t)cfg->exposure_pct);
+	memcpy(vb, b8 + 4, 4);
+	cr_put_u64be(vb + 4, (uint64_t)cfg->exposure_min);
+	cr_put_u64be(b8, (uint64_t)cfg->inquiries);
+	memcpy(vb + 12, b8 + 4, 4);
+	MDB_val k = val(inst, strnlen(inst, CR_INST_CODE_MAX)), v = val(vb, sizeof vb);
+	return map_err(mdb_put(txn->t, txn->st->dbi[DB_ALERT_CFG], &k, &v, 0));
+}
+
+int cr_store_alert_config_get(cr_txn *txn, const char *inst,
+			      struct cr_alert_config *out)
+{
+	MDB_val k = val(inst, strnlen(inst, CR_INST_CODE_MAX)), v;
+	int rc = mdb_get(txn->t, txn->st->dbi[DB_ALERT_CFG], &k, &v);
+	if (rc)
+		return map_err(rc);
+	if (v.mv_size != ALERT_CFG_LEN)
+		return CR_ECORRUPT;
+	uint8_t b8[8] = {0};
+	const uint8_t *p = v.mv_data;
+	memcpy(b8 + 4, p, 4);
+	out->exposure_pct = (int32_t)cr_get_u64be(b8);
+	out->exposure_min = (int64_t)cr_get_u64be(p + 4);
+	memcpy(b8 + 4, p + 12, 4);
+	out->inquiries = (int32_t)cr_get_u64be(b8);
+	return 0;
 }

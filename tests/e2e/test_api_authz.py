@@ -287,6 +287,17 @@ def check_my_disputes(role, variant, r):
     assert "API-A-B1" in accounts and accounts <= {"API-A-B1", "API-A-B2"}, r
 
 
+def check_alerts(role, variant, r):
+    """The key's own feed; an alert never names an institution, and lists
+    only account numbers of the key's institution."""
+    doc = r.json()
+    assert set(doc) == {"alerts", "next"} and isinstance(doc["alerts"], list), r
+    assert not re.search(r"\b[BL]000[0-9]\b", r.text()), r
+    own = {"furnisher": "B1", "lender": "L1"}[role]
+    for a in doc["alerts"]:
+        assert all(acct.endswith(own) for acct in a["accounts"]), r
+
+
 def check_disputes(role, variant, r):
     doc = r.json()
     assert set(values(doc, "institution")) == {"B0001"}, r
@@ -419,6 +430,7 @@ RULES = {
         lambda role, v: ("/v1/keys/" + (world().keys["spare"].id if v == "own" else NO_SUCH_KEY), None),
         check_key_revoked, before_allowed=spare_still_works),
     ("GET", "/v1/audit/verify"): Rule({"own": 200}, path_only("/v1/audit/verify"), check_audit),
+    ("GET", "/v1/alerts"): Rule({"own": 200}, path_only("/v1/alerts"), check_alerts),
 }
 
 
