@@ -3,7 +3,8 @@
 #   make          build build/release/creditref
 #   make run      install what is missing, build, run the demo (README.md)
 #   make test     install what is missing, build, run every test, also under ASan+UBSan
-#   make bench    benchmarks against peers, SQLite and nginx (bench/README.md); not part of make test
+#   make bench    benchmarks against peers, SQLite and nginx, and event latency
+#                 (bench/README.md); not part of make test
 #   make fuzz     build the libFuzzer targets with clang and run each briefly
 #
 # Two build variants share these rules: BUILD=build/release (optimised) and
@@ -96,6 +97,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh $(BUILD)/creditref
 	@bash bench/http.sh $(BUILD)/creditref
+	@bash bench/latency.sh $(BUILD)/creditref
 
 fuzz:
 	@bash fuzz/run.sh
