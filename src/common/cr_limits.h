@@ -71,10 +71,22 @@
  * of MB of dirty pages (LMDB spills to disk past its own limit). */
 #define CR_BATCH_RECORDS 1048576
 
+/* The server's group commit (src/server/committer.c).  A job whose body is
+ * under CR_COMMIT_LIGHT_BYTES (a report's inquiry, a consent, a real-time
+ * event or a few dozen of them) is light: it is committed ahead of the bulk
+ * bodies queued with it, so that it waits for at most one heavy group.  A
+ * heavy group holds bodies up to CR_COMMIT_GROUP_BYTES in all (about 6,000
+ * events of 170 bytes), which bounds that wait to some hundreds of
+ * milliseconds while keeping the commit's fsync a small part of a group. */
+#define CR_COMMIT_LIGHT_BYTES (16u << 10)
+#define CR_COMMIT_GROUP_BYTES (16u << 20)
+
 /* LMDB map size: the store's largest possible size.  It is only address
  * space; the file grows as data is written. */
 #define CR_MAP_SIZE_BYTES (1ULL << 40)
 
+_Static_assert(CR_COMMIT_LIGHT_BYTES < CR_COMMIT_GROUP_BYTES,
+	       "a heavy group must hold more than a light job");
 _Static_assert(CR_LINE_MAX >= 4096, "a line must hold a full account record");
 _Static_assert(CR_GRID_MONTHS == 60, "the report contract is a 60-month grid");
 _Static_assert(CR_AUDIT_LINE_MAX >= 600 + 6 * (CR_AUDIT_REASON_MAX + CR_AUDIT_DETAIL_MAX),

@@ -36,6 +36,10 @@ struct cr_job {
 	/* Called on the committer thread once the outcome is final. */
 	void (*done)(struct cr_job *j);
 	void *arg;
+	/* What the job brings to apply, in bytes of furnished body; 0 for a
+	 * job of constant size.  Light jobs (under CR_COMMIT_LIGHT_BYTES)
+	 * are committed before heavy ones queued with them. */
+	size_t weight;
 	int rc;         /* run's result, or the commit's error */
 	int committed;  /* the group's commit succeeded */
 	struct cr_job *next;

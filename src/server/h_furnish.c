@@ -92,6 +92,7 @@ static void finish_furnish(struct cr_req *r)
 int cr_h_furnish(struct cr_req *r)
 {
 	r->purpose = 0; /* any record type */
+	r->job.weight = r->body.len;
 	r->job.run = run_furnish;
 	r->finish = finish_furnish;
 	return cr_req_submit(r);
@@ -100,6 +101,7 @@ int cr_h_furnish(struct cr_req *r)
 int cr_h_events(struct cr_req *r)
 {
 	r->purpose = CR_REC_EVENT; /* only event records */
+	r->job.weight = r->body.len;
 	r->job.run = run_furnish;
 	r->finish = finish_furnish;
 	return cr_req_submit(r);
