@@ -184,6 +184,13 @@ int cr_store_account_get(cr_txn *txn, const char *inst, const char *account,
 int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
 			      int (*fn)(const struct cr_account_rec *r, void *arg),
 			      void *arg);
+/* The same walk without opening the sealed account numbers: r->a.account is
+ * "" in fn.  For callers that need the other fields only (institution,
+ * status, dates, amounts), such as the alert rules on every write: it saves
+ * one AEAD decryption per account. */
+int cr_store_subject_accounts_bare(cr_txn *txn, const struct cr_subject_key *k,
+				   int (*fn)(const struct cr_account_rec *r, void *arg),
+				   void *arg);
 
 /* History of an account by calendar year.  get returns CR_ENOTFOUND when
  * the year has no statement; put with an all-empty year deletes it. */

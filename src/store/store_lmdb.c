@@ -628,9 +628,8 @@ int cr_store_account_get(cr_txn *txn, const char *inst, const char *account,
 	return account_decode(txn->st, kbuf, kn, v.mv_data, v.mv_size, out);
 }
 
-int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
-			      int (*fn)(const struct cr_account_rec *r, void *arg),
-			      void *arg)
+static int subject_accounts(cr_txn *txn, const struct cr_subject_key *k, int open_number,
+			    int (*fn)(const struct cr_account_rec *r, void *arg), void *arg)
 {
 	MDB_cursor *c;
 	int rc = mdb_cursor_open(txn->t, txn->st->dbi[DB_SUBJ_ACCT], &c);
@@ -647,8 +646,13 @@ int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
 			result = rc == MDB_NOTFOUND ? CR_ECORRUPT : map_err(rc);
 			break;
 		}
-		result = account_decode(txn->st, v.mv_data, v.mv_size, av.mv_data,
-					av.mv_size, &r);
+		size_t used;
+		if (open_number)
+			result = account_decode(txn->st, v.mv_data, v.mv_size, av.mv_data,
+						av.mv_size, &r);
+		else if (!(result = cr_acct_decode(v.mv_data, v.mv_size, av.mv_data,
+						   av.mv_size, &r, &used)))
+			r.a.account[0] = '\0';
 		if (!result)
 			result = fn(&r, arg);
 		if (result)
@@ -658,6 +662,20 @@ int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
 	if (result)
 		return result; /* the callback's own value, or a decode error */
 	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
+}
+
+int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
+			      int (*fn)(const struct cr_account_rec *r, void *arg),
+			      void *arg)
+{
+	return subject_accounts(txn, k, 1, fn, arg);
+}
+
+int cr_store_subject_accounts_bare(cr_txn *txn, const struct cr_subject_key *k,
+				   int (*fn)(const struct cr_account_rec *r, void *arg),
+				   void *arg)
+{
+	return subject_accounts(txn, k, 0, fn, arg);
 }
 
 static void hist_key(uint64_t acct_id, int year, uint8_t out[10])

@@ -79,6 +79,48 @@ static void subject_links_accounts_and_ids_are_unique(void **state)
 	assert_int_equal(cr_store_commit(txn), 0);
 }
 
+/* Collects what a walk hands out: account numbers and the other fields. */
+struct walk {
+	int n;
+	char numbers[64];
+	int64_t limits;
+	uint64_t ids;
+};
+
+static int note_account(const struct cr_account_rec *r, void *arg)
+{
+	struct walk *w = arg;
+	w->n++;
+	const size_t len = strlen(w->numbers);
+	snprintf(w->numbers + len, sizeof w->numbers - len, "%s", r->a.account);
+	w->limits += r->a.credit_limit;
+	w->ids += r->acct_id;
+	assert_string_equal(r->a.inst, "B0001");
+	assert_int_equal(r->a.n_colenders, 2);
+	return 0;
+}
+
+static void bare_walk_skips_only_the_numbers(void **state)
+{
+	struct fixture *f = *state;
+	cr_txn *txn;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	struct cr_account_rec a = sample_account(f->st, "A1"), b = sample_account(f->st, "A2");
+	assert_int_equal(cr_store_account_put(txn, &a), 1);
+	assert_int_equal(cr_store_account_put(txn, &b), 1);
+	struct walk full = {0}, bare = {0};
+	assert_int_equal(cr_store_subject_accounts(txn, &a.subject, note_account, &full), 0);
+	assert_int_equal(cr_store_subject_accounts_bare(txn, &a.subject, note_account, &bare), 0);
+	assert_int_equal(full.n, 2);
+	assert_int_equal(bare.n, 2);
+	assert_true(strcmp(full.numbers, "A1A2") == 0 || strcmp(full.numbers, "A2A1") == 0);
+	assert_string_equal(bare.numbers, "");
+	assert_int_equal(bare.limits, full.limits);
+	assert_int_equal(bare.ids, a.acct_id + b.acct_id);
+	assert_int_equal(full.ids, bare.ids);
+	cr_store_abort(txn);
+}
+
 static void history_round_trip_counts_months(void **state)
 {
 	struct fixture *f = *state;
@@ -240,6 +282,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(account_round_trip_and_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(subject_links_accounts_and_ids_are_unique, setup, teardown),
+		cmocka_unit_test_setup_teardown(bare_walk_skips_only_the_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(history_round_trip_counts_months, setup, teardown),
 		cmocka_unit_test_setup_teardown(consents_are_kept_in_date_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(held_counts_add_and_release, setup, teardown),
