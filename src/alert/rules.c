@@ -351,7 +351,8 @@ int cr_alert_batch_eval(struct cr_alert_batch *b, cr_txn *txn, int32_t asof_days
 	for (size_t i = 0; i < b->n; i++)
 		if (b->e[i].watched && b->e[i].changed)
 			b->e[n++] = b->e[i];
-	qsort(b->e, n, sizeof *b->e, by_subject);
+	if (n > 1)
+		qsort(b->e, n, sizeof *b->e, by_subject);
 	int rc = 0;
 	for (size_t i = 0, j; i < n && !rc; i = j) {
 		for (j = i + 1; j < n && by_subject(&b->e[i], &b->e[j]) == 0; j++)
