@@ -311,7 +311,8 @@ static int judge(cr_txn *txn, const struct person *p, const struct entry *e, siz
 		if (!now->visible)
 			continue;
 		if (e[i].is_new && e[i].opened_days > asof_days - CR_ALERT_NEW_ACCOUNT_DAYS)
-			rc = raise_alert(txn, w, &e[i].subject, CR_ALERT_NEW_ACCOUNT, e[i].at_s);
+			rc = raise_alert(txn, w, &e[i].subject, CR_ALERT_NEW_ACCOUNT,
+					 cr_day_start_s(e[i].opened_days));
 		const int was_30 = was->visible && was->dpd >= CR_ALERT_DPD;
 		if (!rc && !was_30 && now->dpd >= CR_ALERT_DPD)
 			rc = raise_alert(txn, w, &e[i].subject, CR_ALERT_DPD30, e[i].at_s);

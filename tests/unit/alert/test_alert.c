@@ -89,6 +89,7 @@ static int teardown(void **state)
 struct tally {
 	unsigned kinds[5];
 	unsigned n;
+	int64_t last_at_s;
 };
 
 static int count_alert(const struct cr_alert_rec *a, void *arg)
@@ -97,6 +98,7 @@ static int count_alert(const struct cr_alert_rec *a, void *arg)
 	if (a->kind < 5)
 		t->kinds[a->kind]++;
 	t->n++;
+	t->last_at_s = a->at_s;
 	return 0;
 }
 
@@ -155,8 +157,22 @@ static void an_account_opened_long_ago_is_not_news(void **state)
 			      "\"id\":\"" PID "\",\"name\":\"A\",\"product\":\"revolving\","
 			      "\"opened\":\"2026-05-31\",\"credit_limit\":100}\n"), 0);
 	assert_int_equal(alerts(f, "B0001", CR_ALERT_NEW_ACCOUNT), 0);
-	other_account(f, "B0002", "O1"); /* opened 2026-06-01 */
+	/* Opened 2026-06-01 with a statement in the same batch: the alert is
+	 * at the opening day, not the statement's month end. */
+	assert_int_equal(feed(f, "{\"type\":\"account\",\"institution\":\"B0002\",\"account\":\"O1\","
+			      "\"id\":\"" PID "\",\"name\":\"A\",\"product\":\"revolving\","
+			      "\"opened\":\"2026-06-01\",\"credit_limit\":100}\n"
+			      "{\"type\":\"statement\",\"institution\":\"B0002\",\"account\":\"O1\","
+			      "\"month\":\"2026-06\",\"balance\":50,\"due\":0,\"paid\":0,"
+			      "\"overdue\":0,\"dpd\":0,\"status\":\"N\"}\n"), 0);
 	assert_int_equal(alerts(f, "B0001", CR_ALERT_NEW_ACCOUNT), 1);
+	cr_txn *txn;
+	struct tally t;
+	memset(&t, 0, sizeof t);
+	assert_int_equal(cr_store_begin(f->st, 0, &txn), 0);
+	assert_int_equal(cr_store_alerts(txn, "B0001", 0, 10, count_alert, &t), 0);
+	cr_store_abort(txn);
+	assert_int_equal(t.last_at_s, cr_day_start_s(cr_days_from_civil(2026, 6, 1)));
 }
 
 static void dpd_29_is_not_30(void **state)
