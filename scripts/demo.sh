@@ -62,6 +62,7 @@ cat <<EOF
    curl -s -H "Authorization: Bearer \$SUBJECT_KEY" $u/v1/me/report
    curl -s -H "Authorization: Bearer \$SUBJECT_KEY" $u/v1/me/access
    grep -a '"institution":"$furnisher"' $dir/furnish.jsonl | head -1000 | curl -s -H "Authorization: Bearer \$FURNISHER_KEY" --data-binary @- $u/v1/furnish
+   curl -s -H "Authorization: Bearer \$FURNISHER_KEY" "$u/v1/alerts?limit=5"
    curl -s -H "Authorization: Bearer \$SUPERVISOR_KEY" $u/v1/stats
    curl -s -H "Authorization: Bearer \$OPERATOR_KEY" $u/metrics
    curl -s -H "Authorization: Bearer \$SUPERVISOR_KEY" -d "{\\"id\\":\\"\$DEMO_ID\\",\\"purpose\\":\\"loan_approval\\"}" $u/v1/reports   # 403

@@ -8,11 +8,16 @@
  *
  *   dpd30          an account at another institution goes from < 30 to
  *                  >= 30 days past due in its current state (current.h);
- *   new_account    another institution furnishes a new account;
- *   exposure_rise  the person's total outstanding (the report's exposure
- *                  block) rises, from just before one change to just after
- *                  it, by more than the watcher's percentage AND more than
- *                  its minimum (defaults 20 % and 1,000,000 minor units);
+ *   new_account    another institution furnishes a new account opened in
+ *                  the CR_ALERT_NEW_ACCOUNT_DAYS days up to the as-of date
+ *                  (the report's opened_30d); an older account loaded late,
+ *                  as in a lender's first load of its book, is not news;
+ *   exposure_rise  the person's total outstanding (the sum of the current
+ *                  balances of the accounts institutions see) rises, from
+ *                  just before a batch to just after it, by more than the
+ *                  watcher's percentage AND more than its minimum (defaults
+ *                  20 % and 1,000,000 minor units); only the changes at
+ *                  other institutions count towards the rise;
  *   inquiries      a credit-seeking inquiry (loan_approval, card_approval,
  *                  guarantee) brings the person's count in the 7 days up
  *                  to the as-of date to exactly the watcher's N (default 3).
@@ -41,6 +46,7 @@ enum cr_alert_kind {
 
 #define CR_ALERT_DPD 30
 #define CR_ALERT_INQUIRY_DAYS 7
+#define CR_ALERT_NEW_ACCOUNT_DAYS 30
 #define CR_ALERT_DEFAULT_EXPOSURE_PCT 20
 #define CR_ALERT_DEFAULT_EXPOSURE_MIN 1000000
 #define CR_ALERT_DEFAULT_INQUIRIES 3
@@ -54,36 +60,38 @@ const char *cr_alert_kind_name(uint8_t kind);
 /* inst's thresholds: stored ones, else the defaults above. */
 int cr_alert_config(cr_txn *txn, const char *inst, struct cr_alert_config *out /* OUT */);
 
-/* What the rules need from just before one change. */
-struct cr_alert_probe {
-	int active;                  /* someone other than inst watches */
-	struct cr_subject_key subject;
-	char inst[CR_INST_CODE_MAX + 1]; /* whose data it is */
-	int32_t asof_days;
-	uint64_t acct_id;            /* the account, 0 when it is new */
-	int visible;                 /* the account counted before */
-	int32_t dpd;                 /* its dpd before */
-	int64_t exposure;            /* total outstanding before */
-	unsigned n_watchers;
-	char watchers[CR_ALERT_WATCHERS_MAX][CR_INST_CODE_MAX + 1];
-};
+/*
+ * The rules look at one batch of furnished data at a time: the records of
+ * one ingest batch (a request over HTTP, or up to CR_BATCH_RECORDS lines of
+ * a file), in the write transaction that stores them.  For each account the
+ * batch touches, the state before is taken the first time the batch touches
+ * it, and only when another institution watches the person; the state
+ * after, once, when the batch ends.  A rule compares the two, so its cost
+ * is a few reads per watched account per batch, however many records the
+ * batch holds about it, and nothing for a person nobody else lends to.  A
+ * state that comes and goes inside one batch raises nothing.
+ */
+struct cr_alert_batch;
 
-/* Does any institution other than inst hold an open account with k?
- * Fills p's watchers and sets p->active; nothing else. */
-int cr_alert_watchers(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
-		      struct cr_alert_probe *p /* OUT */);
+int cr_alert_batch_new(struct cr_alert_batch **out /* OUT */);
+void cr_alert_batch_free(struct cr_alert_batch *b);
 
-/* Before data of inst about k's account acct_id (0: a new account) is
- * applied: finds the watchers and, when there are any, the state before. */
-int cr_alert_before(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
-		    uint64_t acct_id, int32_t asof_days, struct cr_alert_probe *p /* OUT */);
+/* Before a record about account r is applied.  The first time in b: notes
+ * whether an institution other than r's holds an open account with the
+ * person and, if so, r's state before (visible, dpd, balance). */
+int cr_alert_touch(struct cr_alert_batch *b, cr_txn *txn, const struct cr_account_rec *r,
+		   int32_t asof_days);
 
-/* After the data was stored and accepted (visible): raises the dpd30,
- * new_account and exposure_rise alerts.  acct_id is the account now; at_s
- * the time of the data (an event's time, a statement's month end, an
- * account's opening day). */
-int cr_alert_after(cr_txn *txn, const struct cr_alert_probe *p, uint64_t acct_id,
-		   int64_t at_s);
+/* After a record about r was accepted: is_new when it created the account
+ * (no cr_alert_touch before it), at_s the time of the data (an event's
+ * time, a statement's month end, an account's opening day). */
+int cr_alert_changed(struct cr_alert_batch *b, cr_txn *txn, const struct cr_account_rec *r,
+		     int is_new, int64_t at_s);
+
+/* At the end of the batch, in its transaction: the state after of every
+ * changed, watched account, the dpd30, new_account and exposure_rise rules,
+ * and the alerts they raise.  Empties b. */
+int cr_alert_batch_eval(struct cr_alert_batch *b, cr_txn *txn, int32_t asof_days);
 
 /* After an inquiry by inst about k was added: the inquiries rule. */
 int cr_alert_inquiry(cr_txn *txn, const struct cr_subject_key *k, const char *inst,

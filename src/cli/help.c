@@ -70,9 +70,9 @@ static const struct {
 	 "config sets the thresholds of the institution's post-loan monitoring alerts\n"
 	 "(docs/alerts.md): an exposure_rise alert needs a rise of the person's total\n"
 	 "outstanding by more than P percent (default 20) AND more than AMOUNT minor\n"
-	 "units (default 1000000) in one change; an inquiries alert is raised when\n"
-	 "credit-seeking inquiries in 7 days reach N (default 3).  Options not given\n"
-	 "keep their current value.\n\n"
+	 "units (default 1000000) in one batch (one request, or one batch of a file);\n"
+	 "an inquiries alert is raised when credit-seeking inquiries in 7 days reach\n"
+	 "N (default 3).  Options not given keep their current value.\n\n"
 	 "list prints up to 1000 of the institution's alerts after CURSOR as JSON, as\n"
 	 "GET /v1/alerts does.\n"},
 	{"keys",

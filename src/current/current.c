@@ -156,3 +156,26 @@ int cr_current_derive(cr_txn *txn, const struct cr_account_rec *r,
 	return cr_store_account_events(txn, r->acct_id, out->base_end_s,
 				       cr_current_until_s(asof_days), take_event, &ctx);
 }
+
+int cr_current_now(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
+		   struct cr_current *out)
+{
+	const int32_t asof_month = cr_month_of_date(asof_days);
+	int32_t first = cr_month_of_date(r->a.opened_days);
+	if (asof_month - first >= CR_HISTORY_MONTHS_MAX)
+		first = asof_month - CR_HISTORY_MONTHS_MAX + 1;
+	for (int32_t year = asof_month / 12; year >= first / 12 && asof_month >= first; year--) {
+		struct cr_hist_year h;
+		int rc = cr_store_hist_get(txn, r->acct_id, year, &h);
+		if (rc == CR_ENOTFOUND)
+			continue;
+		if (rc)
+			return rc;
+		for (int32_t m = 11; m >= 0; m--) {
+			const int32_t month = year * 12 + m;
+			if (month <= asof_month && month >= first && h.m[m].status)
+				return cr_current_derive(txn, r, &h.m[m], month, asof_days, out);
+		}
+	}
+	return cr_current_derive(txn, r, NULL, 0, asof_days, out);
+}

@@ -73,6 +73,13 @@ int cr_current_derive(cr_txn *txn, const struct cr_account_rec *r,
 		      const struct cr_month_rec *latest, int32_t latest_month,
 		      int32_t asof_days, struct cr_current *out /* OUT */);
 
+/* cr_current_derive on r's latest statement up to the as-of month, found
+ * by reading its history backwards a year at a time (at most the
+ * CR_HISTORY_MONTHS_MAX months a report reads).  Retention and disputes,
+ * which a report applies to the months it shows, are not looked at. */
+int cr_current_now(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
+		   struct cr_current *out /* OUT */);
+
 /* "open", "overdue", "closed", "charged_off", "transferred" ("?" otherwise). */
 const char *cr_current_status_name(uint8_t status);
 

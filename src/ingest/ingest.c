@@ -29,7 +29,6 @@ struct acct_cache {
 	struct cr_account_rec rec;
 	int furnish_live;
 	int32_t opened_month;
-	int watch;             /* 0 unknown, 1 nobody else lends, 2 watched */
 	uint64_t held_pending; /* held records not yet added to the store count */
 };
 
@@ -56,6 +55,7 @@ struct cr_ingest {
 	uint8_t only_type;      /* 0, or the one record type accepted */
 	struct acct_cache ac;
 	struct year_cache yc;
+	struct cr_alert_batch *alerts; /* what the batch changed (alert.h) */
 	struct cr_record rec;
 };
 
@@ -65,6 +65,10 @@ static struct cr_ingest *session_new(cr_store *st, int32_t asof_days,
 	struct cr_ingest *ig = calloc(1, sizeof *ig);
 	if (!ig)
 		return NULL;
+	if (cr_alert_batch_new(&ig->alerts)) {
+		free(ig);
+		return NULL;
+	}
 	ig->st = st;
 	ig->asof_days = asof_days;
 	ig->on_reject = on_reject;
@@ -81,6 +85,7 @@ int cr_ingest_begin(cr_store *st, int32_t asof_days, cr_reject_fn on_reject,
 		return CR_ENOMEM;
 	int rc = cr_store_begin(st, 1, &ig->txn);
 	if (rc) {
+		cr_alert_batch_free(ig->alerts);
 		free(ig);
 		return rc;
 	}
@@ -140,6 +145,8 @@ int cr_ingest_flush(struct cr_ingest *ig)
 	int rc = flush_year(ig);
 	if (!rc)
 		rc = flush_held(ig);
+	if (!rc)
+		rc = cr_alert_batch_eval(ig->alerts, ig->txn, ig->asof_days);
 	if (!rc && ig->external) {
 		ig->pending = 0; /* durable when the caller commits */
 		return 0;
@@ -193,7 +200,6 @@ static int load_account(struct cr_ingest *ig, const char *inst, const char *acco
 	if (rc)
 		return rc;
 	ac->opened_month = cr_month_of_date(ac->rec.a.opened_days);
-	ac->watch = 0;
 	ac->valid = 1;
 	return 0;
 }
@@ -218,6 +224,13 @@ static int check_institutions(struct cr_ingest *ig, const struct cr_account *a,
 	return rc;
 }
 
+/* An accepted record about the cached account: the alert rules hear of it. */
+static int accepted(struct cr_ingest *ig, int is_new, int64_t at_s)
+{
+	int rc = cr_alert_changed(ig->alerts, ig->txn, &ig->ac.rec, is_new, at_s);
+	return rc ? rc : CR_OUT_ACCEPTED;
+}
+
 static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
 			 struct cr_diag *d)
 {
@@ -232,6 +245,12 @@ static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
 		return rc;
 	if (rc == 0 && memcmp(old.subject.b, k.b, sizeof k.b) != 0)
 		return cr_diag_set(d, "id", "account is already furnished for another person");
+	const int is_new = rc == CR_ENOTFOUND;
+	if (!is_new) {
+		rc = cr_alert_touch(ig->alerts, ig->txn, &old, ig->asof_days);
+		if (rc)
+			return rc;
+	}
 	memset(&rec, 0, sizeof rec);
 	rec.acct_id = rc == 0 ? old.acct_id : 0;
 	rec.subject = k;
@@ -260,7 +279,7 @@ static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
 	if (!changed)
 		return CR_OUT_UNCHANGED;
 	if (ig->ac.furnish_live)
-		return CR_OUT_ACCEPTED;
+		return accepted(ig, is_new, cr_day_start_s(a->opened_days));
 	ig->ac.held_pending++;
 	return CR_OUT_HELD;
 }
@@ -302,10 +321,15 @@ static int apply_statement(struct cr_ingest *ig, const struct cr_statement *s,
 	struct cr_month_rec *slot = &yc->h.m[s->month % 12];
 	if (same_month(slot, &m))
 		return CR_OUT_UNCHANGED;
+	/* The state before, for the alert rules, is the store's until the
+	 * batch first changes this account. */
+	rc = cr_alert_touch(ig->alerts, ig->txn, &ac->rec, ig->asof_days);
+	if (rc)
+		return rc;
 	*slot = m;
 	yc->dirty = 1;
 	if (ac->furnish_live)
-		return CR_OUT_ACCEPTED;
+		return accepted(ig, 0, cr_month_end_s(s->month));
 	ac->held_pending++;
 	return CR_OUT_HELD;
 }
@@ -334,13 +358,15 @@ static int apply_event(struct cr_ingest *ig, const struct cr_event *e,
 	er.kind = e->kind;
 	er.dpd = e->dpd;
 	er.amount = e->amount;
-	rc = cr_store_event_put(ig->txn, e->inst, e->event_id, &er);
+	rc = cr_alert_touch(ig->alerts, ig->txn, &ac->rec, ig->asof_days);
+	if (!rc)
+		rc = cr_store_event_put(ig->txn, e->inst, e->event_id, &er);
 	if (rc == CR_EEXIST)
 		return cr_diag_set(d, "event_id", "event_id already used with different content");
 	if (rc <= 0)
 		return rc == 0 ? CR_OUT_UNCHANGED : rc;
 	if (ac->furnish_live)
-		return CR_OUT_ACCEPTED;
+		return accepted(ig, 0, e->at_s);
 	ac->held_pending++;
 	return CR_OUT_HELD;
 }
@@ -401,50 +427,6 @@ static int check_restrictions(struct cr_ingest *ig, struct cr_diag *d)
 	return 0;
 }
 
-/* The alert rules' view of a record about a person's account, before it
- * is applied (alert.h); p->active stays 0 when nobody else watches. */
-static int alert_before(struct cr_ingest *ig, struct cr_alert_probe *p)
-{
-	const struct cr_record *r = &ig->rec;
-	p->active = 0;
-	if (r->type == CR_REC_ACCOUNT) {
-		struct cr_subject_key k;
-		struct cr_account_rec old;
-		cr_store_subject_key(ig->st, r->u.account.id, &k);
-		int rc = cr_store_account_get(ig->txn, r->u.account.inst, r->u.account.account, &old);
-		if (rc && rc != CR_ENOTFOUND)
-			return rc;
-		return cr_alert_before(ig->txn, &k, r->u.account.inst, rc ? 0 : old.acct_id,
-				       ig->asof_days, p);
-	}
-	const int stmt = r->type == CR_REC_STATEMENT;
-	if (!stmt && r->type != CR_REC_EVENT)
-		return 0;
-	int rc = load_account(ig, stmt ? r->u.stmt.inst : r->u.event.inst,
-			      stmt ? r->u.stmt.account : r->u.event.account);
-	if (rc || ig->ac.watch == 1)
-		return rc == CR_ENOTFOUND ? 0 : rc;
-	rc = flush_year(ig); /* the state before includes earlier lines */
-	if (!rc)
-		rc = cr_alert_before(ig->txn, &ig->ac.rec.subject, ig->ac.rec.a.inst,
-				     ig->ac.rec.acct_id, ig->asof_days, p);
-	ig->ac.watch = p->active ? 2 : 1;
-	return rc;
-}
-
-/* After an accepted record: the state after, and the alerts it raises. */
-static int alert_after(struct cr_ingest *ig, const struct cr_alert_probe *p)
-{
-	const struct cr_record *r = &ig->rec;
-	int rc = flush_year(ig);
-	if (rc || !ig->ac.valid)
-		return rc;
-	const int64_t at_s = r->type == CR_REC_EVENT ? r->u.event.at_s
-			   : r->type == CR_REC_STATEMENT ? cr_month_end_s(r->u.stmt.month)
-			   : cr_day_start_s(r->u.account.opened_days);
-	return cr_alert_after(ig->txn, p, ig->ac.rec.acct_id, at_s);
-}
-
 static int apply_record(struct cr_ingest *ig, struct cr_diag *d)
 {
 	const struct cr_record *r = &ig->rec;
@@ -467,18 +449,9 @@ static int apply_record(struct cr_ingest *ig, struct cr_diag *d)
 
 static int apply(struct cr_ingest *ig, struct cr_diag *d)
 {
-	struct cr_alert_probe p;
 	if (check_restrictions(ig, d))
 		return CR_EINVAL;
-	int rc = alert_before(ig, &p);
-	if (!rc)
-		rc = apply_record(ig, d);
-	if (rc == CR_OUT_ACCEPTED && p.active) {
-		int arc = alert_after(ig, &p);
-		if (arc)
-			return arc;
-	}
-	return rc;
+	return apply_record(ig, d);
 }
 
 int cr_ingest_line(struct cr_ingest *ig, const char *line, size_t len,
@@ -541,6 +514,7 @@ int cr_ingest_end(struct cr_ingest *ig, struct cr_ingest_counts *out)
 	CR_ASSERT(ig->c.submitted == ig->c.accepted + ig->c.rejected +
 				     ig->c.held + ig->c.unchanged || rc);
 	CR_ASSERT(ig->c.prohibited <= ig->c.rejected);
+	cr_alert_batch_free(ig->alerts);
 	free(ig);
 	return rc;
 }

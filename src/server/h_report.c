@@ -163,24 +163,53 @@ static void put_dispute(struct cr_buf *b, const struct cr_dispute *d)
 	cr_buf_putc(b, '}');
 }
 
+/* The people whose disputes an institution's list showed, for the audit. */
+struct people {
+	size_t n, cap;
+	struct cr_subject_key k[];
+};
+
 struct dispute_walk {
 	struct cr_buf *b;
 	const char *inst; /* NULL: every dispute of the person */
+	struct people *seen; /* with inst: each person listed, once */
 };
+
+static int see_person(struct dispute_walk *w, const struct cr_subject_key *k)
+{
+	struct people *p = w->seen;
+	for (size_t i = 0; p && i < p->n; i++)
+		if (memcmp(p->k[i].b, k->b, sizeof k->b) == 0)
+			return 0;
+	if (!p || p->n == p->cap) {
+		const size_t cap = p ? p->cap * 2 : 16;
+		p = realloc(p, sizeof *p + cap * sizeof p->k[0]);
+		if (!p)
+			return CR_ENOMEM;
+		if (!w->seen)
+			p->n = 0;
+		p->cap = cap;
+		w->seen = p;
+	}
+	p->k[p->n++] = *k;
+	return 0;
+}
 
 static int walk_dispute(const struct cr_dispute *d, void *arg)
 {
 	struct dispute_walk *w = arg;
-	if (!w->inst || strcmp(w->inst, d->inst) == 0)
-		put_dispute(w->b, d);
-	return 0;
+	if (w->inst && strcmp(w->inst, d->inst) != 0)
+		return 0;
+	put_dispute(w->b, d);
+	return w->inst ? see_person(w, &d->subject) : 0;
 }
 
-/* Lists disputes in a read snapshot; the read is audited for a person. */
+/* Lists disputes in a read snapshot; with inst, r->data gets the people
+ * listed (struct people), for the audit. */
 static int list_disputes(struct cr_req *r, const struct cr_subject_key *k, const char *inst)
 {
 	cr_txn *txn;
-	struct dispute_walk w = {&r->out, inst};
+	struct dispute_walk w = {&r->out, inst, NULL};
 	cr_buf_reset(&r->out);
 	cr_buf_puts(&r->out, "{\"disputes\":[");
 	int rc = cr_store_begin(r->srv->st, 0, &txn);
@@ -188,6 +217,7 @@ static int list_disputes(struct cr_req *r, const struct cr_subject_key *k, const
 		rc = cr_store_disputes(txn, k, walk_dispute, &w);
 		cr_store_abort(txn);
 	}
+	r->data = w.seen;
 	if (rc)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
 	cr_buf_puts(&r->out, "]}");
@@ -202,11 +232,32 @@ int cr_h_me_disputes(struct cr_req *r)
 	return submit_audited_read(r, "dispute_list");
 }
 
+/* An institution's list of disputes shows each person's disputes to it:
+ * one dispute_list entry per person, in the person's access log. */
+static int run_people_audit(struct cr_group *g, struct cr_job *j)
+{
+	struct cr_req *r = j->arg;
+	const struct people *p = r->data;
+	int rc = 0;
+	for (size_t i = 0; p && i < p->n && !rc; i++) {
+		struct cr_audit_entry e;
+		cr_req_audit_entry(r, "dispute_list", &e);
+		e.has_subject = 1;
+		e.subject = p->k[i];
+		rc = cr_audit_batch_add(g->audit, &e);
+	}
+	return rc;
+}
+
 int cr_h_disputes(struct cr_req *r)
 {
 	if (list_disputes(r, NULL, r->key.inst))
 		return CR_H_DONE;
-	return cr_reply_buf(r, 200), CR_H_DONE;
+	if (!r->data)
+		return cr_reply_buf(r, 200), CR_H_DONE; /* nobody's data: nothing to audit */
+	r->job.run = run_people_audit;
+	r->finish = finish_ok;
+	return cr_req_submit(r);
 }
 
 struct dispute_req {

@@ -6,8 +6,9 @@
 set -uo pipefail
 case "${1:-}" in
   report|gen) exec "$CREDITREF_REAL" "$@" 2>> >(tee -a "$E2E_LOG" >&2) ;;
-  dispute|consent)
-    # list prints the person's own items to the person or the furnisher.
+  dispute|consent|alerts)
+    # list prints the person's own items to the person or the furnisher, or
+    # an institution's alerts with its own account numbers to it.
     if [ "${2:-}" = list ]; then exec "$CREDITREF_REAL" "$@" 2>> >(tee -a "$E2E_LOG" >&2); fi ;;
 esac
 "$CREDITREF_REAL" "$@" > >(tee -a "$E2E_LOG") 2> >(tee -a "$E2E_LOG" >&2)

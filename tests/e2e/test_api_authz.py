@@ -306,6 +306,12 @@ def check_disputes(role, variant, r):
     w = world()
     assert {w.disputes["verify"], w.disputes["correct"]} <= ids, r
     assert not {w.disputes["other_verify"], w.disputes["other_correct"]} & ids, r
+    # The list showed A's disputes to B0001: A's access log says so; B's does not.
+    def listed_by_b0001(who):
+        acc = w.call("GET", "/v1/me/access", who).json()["accesses"]
+        return [e for e in acc if e["action"] == "dispute_list" and e["institution"] == "B0001"]
+    assert listed_by_b0001("subject"), "a furnisher's dispute list is not in the person's access log"
+    assert not listed_by_b0001("subject2")
 
 
 def dispute_path(action):

@@ -238,6 +238,58 @@ def five_lenders_in_a_month_monthly_vs_report():
         st.close()
 
 
+def alert_kinds(st, inst):
+    page = json.loads(run("alerts", "list", "--db", st.db, "--institution", inst).stdout)
+    return [a["kind"] for a in page["alerts"]]
+
+
+@test
+def five_lenders_in_a_month_raise_alerts_as_they_lend():
+    """The same month as above, furnished as it happens: each lender's new
+    account and its first events in their own batch.  No monthly row shows
+    anything unusual, but every earlier lender hears of each later loan."""
+    st = Store()
+    try:
+        recs = records()
+        new_k = [r for r in recs if r["type"] == "account" and r["account"].startswith("EV-NEW")]
+        new_k.sort(key=lambda r: r["opened"])
+        setup = [r for r in recs if r["type"] in ("institution", "consent", "statement")
+                 or (r["type"] == "account" and r not in new_k)
+                 or (r["type"] == "event" and r["at"] < new_k[0]["opened"])]
+        batches = [setup]
+        for a in new_k:
+            end = ts(a["opened"] + "T00:00:00+08:00") + 3 * 86400
+            batches.append([a] + [r for r in recs if r["type"] == "event" and r["account"] == a["account"]
+                                  and ts(r["at"]) < end])
+        done = [r for b in batches for r in b]
+        batches.append([r for r in recs if r not in done])
+        want = {a["institution"]: [] for a in new_k}
+        seen = []
+        for i, b in enumerate(batches):
+            before = sum(c["balance"] for c in expected_current(seen).values())
+            seen += b
+            after = sum(c["balance"] for c in expected_current(seen).values())
+            c = st.ingest(st.write("b%d.jsonl" % i, [json.dumps(r, ensure_ascii=False) for r in b]))
+            assert c["accepted"] == len(b), c
+            lender = b[0]["institution"] if i and i <= len(new_k) else None
+            rise = after - before
+            for w in want:  # earlier lenders, open accounts with the person
+                if lender is None or w == lender or not any(r["institution"] == w for r in seen[:-len(b)]
+                                                              if r["type"] == "account"):
+                    continue
+                want[w].append("new_account")
+                if rise > 1000000 and (before <= 0 or rise * 100 > 20 * before):
+                    want[w].append("exposure_rise")
+        got = {w: alert_kinds(st, w) for w in want}
+        assert got == want, (got, want)
+        assert len(got["B0001"]) >= 4 and got["B0005"] == [], got
+        for inst in want:  # the monthly view: one ordinary borrower per lender
+            rows = [r for r in st.monthly(ASOF[:7]) if r["institution"] == inst]
+            assert sum(r["borrowers"] for r in rows) == len(rows), rows
+    finally:
+        st.close()
+
+
 @test
 def a_lender_sees_exposure_of_visible_accounts_only():
     st = Store()

@@ -89,6 +89,7 @@ static int teardown(void **state)
 struct tally {
 	unsigned kinds[5];
 	unsigned n;
+	int64_t last_at_s;
 };
 
 static int count_alert(const struct cr_alert_rec *a, void *arg)
@@ -97,6 +98,7 @@ static int count_alert(const struct cr_alert_rec *a, void *arg)
 	if (a->kind < 5)
 		t->kinds[a->kind]++;
 	t->n++;
+	t->last_at_s = a->at_s;
 	return 0;
 }
 
@@ -146,6 +148,31 @@ static void new_account_elsewhere_not_at_the_same_lender(void **state)
 	/* Furnished again, the account is not new. */
 	other_account(f, "B0002", "O1");
 	assert_int_equal(alerts(f, "B0001", CR_ALERT_NEW_ACCOUNT), 1);
+}
+
+static void an_account_opened_long_ago_is_not_news(void **state)
+{
+	struct fixture *f = *state; /* as of 2026-06-30: 30 days go back to 06-01 */
+	assert_int_equal(feed(f, "{\"type\":\"account\",\"institution\":\"B0002\",\"account\":\"O9\","
+			      "\"id\":\"" PID "\",\"name\":\"A\",\"product\":\"revolving\","
+			      "\"opened\":\"2026-05-31\",\"credit_limit\":100}\n"), 0);
+	assert_int_equal(alerts(f, "B0001", CR_ALERT_NEW_ACCOUNT), 0);
+	/* Opened 2026-06-01 with a statement in the same batch: the alert is
+	 * at the opening day, not the statement's month end. */
+	assert_int_equal(feed(f, "{\"type\":\"account\",\"institution\":\"B0002\",\"account\":\"O1\","
+			      "\"id\":\"" PID "\",\"name\":\"A\",\"product\":\"revolving\","
+			      "\"opened\":\"2026-06-01\",\"credit_limit\":100}\n"
+			      "{\"type\":\"statement\",\"institution\":\"B0002\",\"account\":\"O1\","
+			      "\"month\":\"2026-06\",\"balance\":50,\"due\":0,\"paid\":0,"
+			      "\"overdue\":0,\"dpd\":0,\"status\":\"N\"}\n"), 0);
+	assert_int_equal(alerts(f, "B0001", CR_ALERT_NEW_ACCOUNT), 1);
+	cr_txn *txn;
+	struct tally t;
+	memset(&t, 0, sizeof t);
+	assert_int_equal(cr_store_begin(f->st, 0, &txn), 0);
+	assert_int_equal(cr_store_alerts(txn, "B0001", 0, 10, count_alert, &t), 0);
+	cr_store_abort(txn);
+	assert_int_equal(t.last_at_s, cr_day_start_s(cr_days_from_civil(2026, 6, 1)));
 }
 
 static void dpd_29_is_not_30(void **state)
@@ -243,11 +270,82 @@ static void held_data_raises_nothing(void **state)
 	assert_int_equal(alerts(f, "B0001", 0), 0);
 }
 
+/* An event line for one batch: no trailing feed. */
+static void ev_line(char *buf, size_t cap, const char *inst, const char *acct, const char *id,
+		    const char *kind, long long amount, int dpd, unsigned minute)
+{
+	char d[32] = "";
+	if (dpd)
+		snprintf(d, sizeof d, ",\"dpd\":%d", dpd);
+	const size_t len = strlen(buf);
+	snprintf(buf + len, cap - len, "{\"type\":\"event\",\"institution\":\"%s\",\"account\":\"%s\","
+		 "\"event_id\":\"%s\",\"at\":\"2026-06-11T09:%02u:00+08:00\",\"kind\":\"%s\","
+		 "\"amount\":%lld%s}\n", inst, acct, id, minute, kind, amount, d);
+}
+
+static void one_batch_raises_each_alert_once(void **state)
+{
+	struct fixture *f = *state;
+	other_account(f, "B0002", "O1");
+	const unsigned base = alerts(f, "B0001", 0);
+	char batch[8192] = "";
+	for (unsigned i = 0; i < 20; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "b%u", i);
+		ev_line(batch, sizeof batch, "B0002", "O1", id, i % 2 ? "overdue" : "drawdown",
+			i % 2 ? 100 : 2000000, i % 2 ? (int)(30 + i) : 0, i);
+	}
+	assert_int_equal(feed(f, batch), 0);
+	assert_int_equal(alerts(f, "B0001", CR_ALERT_DPD30), 1);
+	assert_int_equal(alerts(f, "B0001", CR_ALERT_EXPOSURE_RISE), 1);
+	assert_int_equal(alerts(f, "B0001", 0), base + 2);
+}
+
+static void rises_at_two_accounts_add_up(void **state)
+{
+	struct fixture *f = *state; /* defaults: > 20 % and > 1,000,000 */
+	other_account(f, "B0002", "O1");
+	other_account(f, "B0002", "O2");
+	const unsigned base = alerts(f, "B0001", CR_ALERT_EXPOSURE_RISE);
+	char batch[1024] = "";
+	ev_line(batch, sizeof batch, "B0002", "O1", "s1", "drawdown", 600000, 0, 1);
+	ev_line(batch, sizeof batch, "B0002", "O2", "s2", "drawdown", 600000, 0, 2);
+	assert_int_equal(feed(f, batch), 0);
+	assert_int_equal(alerts(f, "B0001", CR_ALERT_EXPOSURE_RISE), base + 1);
+}
+
+static void own_drawdown_is_not_a_rise_for_oneself(void **state)
+{
+	struct fixture *f = *state;
+	other_account(f, "B0002", "O1");
+	ev(f, "B0001", "W1", "w1", "drawdown", 50000000, 0);
+	assert_int_equal(alerts(f, "B0001", CR_ALERT_EXPOSURE_RISE), 0);
+	/* B0002 watches too (open account O1) and is told of B0001's rise. */
+	assert_int_equal(alerts(f, "B0002", CR_ALERT_EXPOSURE_RISE), 1);
+}
+
+static void overdue_cured_in_the_same_batch_raises_nothing(void **state)
+{
+	struct fixture *f = *state;
+	other_account(f, "B0002", "O1");
+	char batch[1024] = "";
+	ev_line(batch, sizeof batch, "B0002", "O1", "c1", "drawdown", 1000, 0, 1);
+	ev_line(batch, sizeof batch, "B0002", "O1", "c2", "overdue", 1000, 31, 2);
+	ev_line(batch, sizeof batch, "B0002", "O1", "c3", "repayment", 1000, 0, 3);
+	assert_int_equal(feed(f, batch), 0);
+	assert_int_equal(alerts(f, "B0001", CR_ALERT_DPD30), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(new_account_elsewhere_not_at_the_same_lender, setup, teardown),
 		cmocka_unit_test_setup_teardown(dpd_29_is_not_30, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_account_opened_long_ago_is_not_news, setup, teardown),
+		cmocka_unit_test_setup_teardown(one_batch_raises_each_alert_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(rises_at_two_accounts_add_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(own_drawdown_is_not_a_rise_for_oneself, setup, teardown),
+		cmocka_unit_test_setup_teardown(overdue_cured_in_the_same_batch_raises_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(dpd_30_from_a_statement, setup, teardown),
 		cmocka_unit_test_setup_teardown(exposure_19_is_not_over_20_but_21_is, setup, teardown),
 		cmocka_unit_test_setup_teardown(exposure_needs_the_minimum_too, setup, teardown),

@@ -1,0 +1,404 @@
+/*
+ * rules.c - the post-loan monitoring rules, a batch at a time; see alert.h.
+ *
+ * A batch keeps one entry per account it touched, found by account id in an
+ * open-addressing table.  An entry remembers whether another institution
+ * watched the person when the batch first touched the account and, only
+ * then, the account's state at that moment.  When the batch ends, the
+ * watched entries that changed are sorted by person; each person's accounts
+ * are read once (cr_store_subject_accounts), each one's state now is
+ * derived (cr_current_now), and the rules compare before with now.
+ *
+ * "Visible" is what a report to an institution counts: a live furnish
+ * consent and an account opened by the as-of date.  Disputes and retention,
+ * which hide months or accounts in a report, are not looked at here.
+ */
+#include "alert.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "consent.h"
+#include "cr_date.h"
+#include "cr_err.h"
+#include "current.h"
+
+/* An account as a report to an institution counts it. */
+struct acct_state {
+	int visible;
+	int32_t dpd;
+	int64_t balance;
+};
+
+struct entry {
+	uint64_t acct_id;
+	struct cr_subject_key subject;
+	char inst[CR_INST_CODE_MAX + 1];
+	uint8_t watched;   /* another institution held an open account */
+	uint8_t changed;   /* an accepted record about it in this batch */
+	uint8_t is_new;    /* the batch created the account */
+	int32_t opened_days;
+	struct acct_state before;
+	int64_t at_s;      /* the latest time of the data that changed it */
+};
+
+/* One person's accounts at the end of a batch. */
+struct person {
+	struct cr_account_rec *recs;
+	struct acct_state *now;
+	size_t n;
+	unsigned n_watchers;
+	char watchers[CR_ALERT_WATCHERS_MAX][CR_INST_CODE_MAX + 1];
+};
+
+struct cr_alert_batch {
+	struct entry *e;
+	size_t n, cap;
+	uint32_t *slot;    /* 1 + index into e; 0 is empty */
+	size_t nslot;      /* a power of two, twice cap */
+	struct person p;
+};
+
+int cr_alert_batch_new(struct cr_alert_batch **out)
+{
+	*out = calloc(1, sizeof **out);
+	return *out ? 0 : CR_ENOMEM;
+}
+
+void cr_alert_batch_free(struct cr_alert_batch *b)
+{
+	if (!b)
+		return;
+	free(b->e);
+	free(b->slot);
+	free(b->p.recs);
+	free(b->p.now);
+	free(b);
+}
+
+static size_t hash_id(uint64_t id)
+{
+	id ^= id >> 33;
+	id *= 0xff51afd7ed558ccdULL;
+	id ^= id >> 33;
+	return (size_t)id;
+}
+
+static struct entry *find(const struct cr_alert_batch *b, uint64_t acct_id)
+{
+	if (!b->nslot)
+		return NULL;
+	for (size_t i = hash_id(acct_id) & (b->nslot - 1);; i = (i + 1) & (b->nslot - 1)) {
+		const uint32_t s = b->slot[i];
+		if (!s)
+			return NULL;
+		if (b->e[s - 1].acct_id == acct_id)
+			return &b->e[s - 1];
+	}
+}
+
+static void index_entry(struct cr_alert_batch *b, size_t idx)
+{
+	size_t i = hash_id(b->e[idx].acct_id) & (b->nslot - 1);
+	while (b->slot[i])
+		i = (i + 1) & (b->nslot - 1);
+	b->slot[i] = (uint32_t)(idx + 1);
+}
+
+static int grow(struct cr_alert_batch *b)
+{
+	const size_t cap = b->cap ? b->cap * 2 : 256;
+	struct entry *e = realloc(b->e, cap * sizeof *e);
+	if (!e)
+		return CR_ENOMEM;
+	b->e = e;
+	uint32_t *slot = calloc(cap * 2, sizeof *slot);
+	if (!slot)
+		return CR_ENOMEM;
+	free(b->slot);
+	b->slot = slot;
+	b->nslot = cap * 2;
+	b->cap = cap;
+	for (size_t i = 0; i < b->n; i++)
+		index_entry(b, i);
+	return 0;
+}
+
+/* A new entry for r, or NULL without memory.  Invalidates earlier pointers. */
+static struct entry *add(struct cr_alert_batch *b, const struct cr_account_rec *r)
+{
+	if (b->n == b->cap && grow(b))
+		return NULL;
+	struct entry *e = &b->e[b->n];
+	memset(e, 0, sizeof *e);
+	e->acct_id = r->acct_id;
+	e->subject = r->subject;
+	snprintf(e->inst, sizeof e->inst, "%s", r->a.inst);
+	e->opened_days = r->a.opened_days;
+	e->at_s = INT64_MIN;
+	index_entry(b, b->n++);
+	return e;
+}
+
+struct watch_ctx {
+	const char *inst;  /* whose data it is */
+	struct person *p;  /* collects the watchers, or NULL: only ask */
+	int any;
+};
+
+static int take_watcher(const struct cr_account_rec *r, void *arg)
+{
+	struct watch_ctx *c = arg;
+	if (r->a.status != CR_ACCT_OPEN || (c->inst && strcmp(r->a.inst, c->inst) == 0))
+		return 0;
+	c->any = 1;
+	if (!c->p)
+		return 1; /* one is enough: stop the walk */
+	struct person *p = c->p;
+	for (unsigned i = 0; i < p->n_watchers; i++)
+		if (strcmp(p->watchers[i], r->a.inst) == 0)
+			return 0;
+	if (p->n_watchers < CR_ALERT_WATCHERS_MAX)
+		snprintf(p->watchers[p->n_watchers++], sizeof p->watchers[0], "%s", r->a.inst);
+	return 0;
+}
+
+/* Does an institution other than r's hold an open account with r's person? */
+static int watched(cr_txn *txn, const struct cr_account_rec *r, uint8_t *out)
+{
+	struct watch_ctx c = {r->a.inst, NULL, 0};
+	int rc = cr_store_subject_accounts(txn, &r->subject, take_watcher, &c);
+	*out = (uint8_t)c.any;
+	return rc == 1 ? 0 : rc;
+}
+
+static int state_now(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
+		     struct acct_state *out)
+{
+	memset(out, 0, sizeof *out);
+	if (r->a.opened_days > asof_days)
+		return 0;
+	int live;
+	int rc = cr_consent_check(txn, &r->subject, r->a.inst, CR_SCOPE_FURNISH,
+				  CR_PURPOSE_NONE, asof_days, &live);
+	if (rc || !live)
+		return rc;
+	struct cr_current c;
+	rc = cr_current_now(txn, r, asof_days, &c);
+	if (rc)
+		return rc;
+	out->visible = 1;
+	out->dpd = c.dpd;
+	out->balance = c.balance;
+	return 0;
+}
+
+int cr_alert_touch(struct cr_alert_batch *b, cr_txn *txn, const struct cr_account_rec *r,
+		   int32_t asof_days)
+{
+	if (find(b, r->acct_id))
+		return 0;
+	struct entry *e = add(b, r);
+	if (!e)
+		return CR_ENOMEM;
+	int rc = watched(txn, r, &e->watched);
+	if (!rc && e->watched)
+		rc = state_now(txn, r, asof_days, &e->before);
+	return rc;
+}
+
+int cr_alert_changed(struct cr_alert_batch *b, cr_txn *txn, const struct cr_account_rec *r,
+		     int is_new, int64_t at_s)
+{
+	int rc = 0;
+	struct entry *e = find(b, r->acct_id);
+	if (!e) {
+		e = add(b, r);
+		if (!e)
+			return CR_ENOMEM;
+		e->is_new = (uint8_t)(is_new != 0);
+		rc = watched(txn, r, &e->watched); /* before: nothing visible */
+	}
+	e->changed = 1;
+	if (at_s > e->at_s)
+		e->at_s = at_s;
+	return rc;
+}
+
+static int raise_alert(cr_txn *txn, const char *inst, const struct cr_subject_key *k,
+		       uint8_t kind, int64_t at_s)
+{
+	struct cr_alert_rec a;
+	memset(&a, 0, sizeof a);
+	a.subject = *k;
+	a.kind = kind;
+	a.raised_s = (int64_t)time(NULL);
+	a.at_s = at_s;
+	return cr_store_alert_add(txn, inst, &a);
+}
+
+/* Does a rise from before to after cross cfg's threshold? */
+static int exposure_rose(const struct cr_alert_config *cfg, int64_t before, int64_t after)
+{
+	const int64_t rise = after - before;
+	if (rise <= cfg->exposure_min)
+		return 0;
+	return before <= 0 || rise * 100 > (int64_t)cfg->exposure_pct * before;
+}
+
+static int take_account(const struct cr_account_rec *r, void *arg)
+{
+	struct cr_alert_batch *b = arg;
+	struct person *p = &b->p;
+	if (p->n == CR_SUBJECT_ACCOUNTS_MAX)
+		return CR_ETOOBIG;
+	p->recs[p->n++] = *r;
+	struct watch_ctx c = {NULL, p, 0};
+	return take_watcher(r, &c);
+}
+
+/* The person's accounts, their watchers and each account's state now. */
+static int load_person(struct cr_alert_batch *b, cr_txn *txn, const struct cr_subject_key *k,
+		       int32_t asof_days)
+{
+	struct person *p = &b->p;
+	if (!p->recs) {
+		p->recs = malloc(CR_SUBJECT_ACCOUNTS_MAX * sizeof *p->recs);
+		p->now = malloc(CR_SUBJECT_ACCOUNTS_MAX * sizeof *p->now);
+		if (!p->recs || !p->now)
+			return CR_ENOMEM;
+	}
+	p->n = 0;
+	p->n_watchers = 0;
+	int rc = cr_store_subject_accounts(txn, k, take_account, b);
+	for (size_t i = 0; i < p->n && !rc; i++)
+		rc = state_now(txn, &p->recs[i], asof_days, &p->now[i]);
+	return rc;
+}
+
+static const struct acct_state *now_of(const struct person *p, uint64_t acct_id)
+{
+	static const struct acct_state gone; /* not among the person's accounts */
+	for (size_t i = 0; i < p->n; i++)
+		if (p->recs[i].acct_id == acct_id)
+			return &p->now[i];
+	return &gone;
+}
+
+static int64_t contribution(const struct acct_state *s)
+{
+	return s->visible ? s->balance : 0;
+}
+
+/* The alerts for watcher w about entries e[0..n) of one person;
+ * before_total is the person's exposure before the batch. */
+static int judge(cr_txn *txn, const struct person *p, const struct entry *e, size_t n,
+		 const char *w, int64_t before_total, int32_t asof_days)
+{
+	struct cr_alert_config cfg;
+	int rc = cr_alert_config(txn, w, &cfg);
+	int64_t rise = 0, at_s = INT64_MIN;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (strcmp(e[i].inst, w) == 0)
+			continue;
+		const struct acct_state *now = now_of(p, e[i].acct_id);
+		const struct acct_state *was = &e[i].before;
+		rise += contribution(now) - contribution(was);
+		if (e[i].at_s > at_s)
+			at_s = e[i].at_s;
+		if (!now->visible)
+			continue;
+		if (e[i].is_new && e[i].opened_days > asof_days - CR_ALERT_NEW_ACCOUNT_DAYS)
+			rc = raise_alert(txn, w, &e[i].subject, CR_ALERT_NEW_ACCOUNT,
+					 cr_day_start_s(e[i].opened_days));
+		const int was_30 = was->visible && was->dpd >= CR_ALERT_DPD;
+		if (!rc && !was_30 && now->dpd >= CR_ALERT_DPD)
+			rc = raise_alert(txn, w, &e[i].subject, CR_ALERT_DPD30, e[i].at_s);
+	}
+	if (!rc && exposure_rose(&cfg, before_total, before_total + rise))
+		rc = raise_alert(txn, w, &e[0].subject, CR_ALERT_EXPOSURE_RISE, at_s);
+	return rc;
+}
+
+/* The rules for one person, whose changed, watched entries are e[0..n). */
+static int judge_person(struct cr_alert_batch *b, cr_txn *txn, const struct entry *e,
+			size_t n, int32_t asof_days)
+{
+	int rc = load_person(b, txn, &e[0].subject, asof_days);
+	if (rc)
+		return rc;
+	const struct person *p = &b->p;
+	int64_t total = 0;
+	for (size_t i = 0; i < p->n; i++)
+		total += contribution(&p->now[i]);
+	for (size_t i = 0; i < n; i++)
+		total -= contribution(now_of(p, e[i].acct_id)) - contribution(&e[i].before);
+	for (unsigned w = 0; w < p->n_watchers && !rc; w++)
+		rc = judge(txn, p, e, n, p->watchers[w], total, asof_days);
+	return rc;
+}
+
+static int by_subject(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	return memcmp(x->subject.b, y->subject.b, sizeof x->subject.b);
+}
+
+int cr_alert_batch_eval(struct cr_alert_batch *b, cr_txn *txn, int32_t asof_days)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->e[i].watched && b->e[i].changed)
+			b->e[n++] = b->e[i];
+	if (n > 1)
+		qsort(b->e, n, sizeof *b->e, by_subject);
+	int rc = 0;
+	for (size_t i = 0, j; i < n && !rc; i = j) {
+		for (j = i + 1; j < n && by_subject(&b->e[i], &b->e[j]) == 0; j++)
+			;
+		rc = judge_person(b, txn, &b->e[i], j - i, asof_days);
+	}
+	b->n = 0;
+	if (b->nslot)
+		memset(b->slot, 0, b->nslot * sizeof *b->slot);
+	return rc;
+}
+
+static int seeks_credit(uint8_t purpose)
+{
+	return purpose == CR_PURPOSE_LOAN_APPROVAL || purpose == CR_PURPOSE_CARD_APPROVAL ||
+	       purpose == CR_PURPOSE_GUARANTEE;
+}
+
+int cr_alert_inquiry(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+		     uint8_t purpose, int32_t asof_days)
+{
+	static _Thread_local struct cr_inquiry q[CR_REPORT_INQUIRIES_MAX];
+	static _Thread_local struct person p;
+	if (!seeks_credit(purpose))
+		return 0;
+	p.n_watchers = 0;
+	struct watch_ctx c = {inst, &p, 0};
+	int rc = cr_store_subject_accounts(txn, k, take_watcher, &c);
+	if (rc || !p.n_watchers)
+		return rc;
+	size_t n;
+	const int32_t since = asof_days - (CR_ALERT_INQUIRY_DAYS - 1);
+	rc = cr_store_inquiry_list(txn, k, since, q, CR_REPORT_INQUIRIES_MAX, &n);
+	if (rc)
+		return rc;
+	int32_t count = 0;
+	for (size_t i = 0; i < n && i < CR_REPORT_INQUIRIES_MAX; i++)
+		count += q[i].date_days >= since && q[i].date_days <= asof_days &&
+			 seeks_credit(q[i].purpose);
+	for (unsigned i = 0; i < p.n_watchers && !rc; i++) {
+		struct cr_alert_config cfg;
+		rc = cr_alert_config(txn, p.watchers[i], &cfg);
+		if (!rc && count == cfg.inquiries)
+			rc = raise_alert(txn, p.watchers[i], k, CR_ALERT_INQUIRIES,
+					 cr_day_start_s(asof_days));
+	}
+	return rc;
+}
