@@ -50,6 +50,8 @@ add_fixture() {
 	python3 bench/latency.py --fixture "$RUN/latency.jsonl" --people "$((LAT_SAMPLES * 2))"
 	out=$("$CREDITREF" ingest --db "$RUN/db" --as-of "$ASOF" "$RUN/latency.jsonl" | tail -n1)
 	echo "latency: fixture $out"
+	# The copy is still being written back; idle samples would time that.
+	sync "$RUN/db/data.mdb"
 	if [ "$(field rejected "$out")" != 0 ] || [ "$(field held "$out")" != 0 ]; then
 		die "latency fixture: expected every line accepted: $out"
 	fi
