@@ -2,6 +2,7 @@
  * rate limiter, route matching and the group committer. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "committer.h"
 #include "cr_err.h"
+#include "cr_limits.h"
 #include "http.h"
 #include "ratelimit.h"
 
@@ -148,6 +150,101 @@ static void committer_groups_and_acknowledges(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Light jobs first: a job is named by a letter; the log records "r" + name
+ * when it runs and "d" + name when it is acknowledged. */
+struct named {
+	struct cr_job job;
+	char name;
+	struct cr_committer *c;
+	struct named *submit_while_running; /* arrives while this one runs */
+};
+
+static char order_log[64];
+static size_t order_len;
+static atomic_int h1_running, h1_release;
+
+static void log_step(char what, char name)
+{
+	if (order_len + 2 < sizeof order_log) {
+		order_log[order_len++] = what;
+		order_log[order_len++] = name;
+	}
+}
+
+static int run_named(struct cr_group *g, struct cr_job *j)
+{
+	(void)g;
+	struct named *n = j->arg;
+	log_step('r', n->name);
+	if (n->name == '1') {
+		atomic_store(&h1_running, 1);
+		for (int i = 0; i < 10000 && !atomic_load(&h1_release); i++)
+			usleep(1000);
+	}
+	if (n->submit_while_running)
+		cr_committer_submit(n->c, &n->submit_while_running->job);
+	return 0;
+}
+
+static void done_named(struct cr_job *j)
+{
+	struct named *n = j->arg;
+	log_step(j->committed ? 'd' : 'x', n->name); /* no cmocka asserts off the main thread */
+}
+
+static void committer_puts_light_jobs_first(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/creditref-committer-XXXXXX", db[64], key[64], cmd[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof db, "%s/db", dir);
+	snprintf(key, sizeof key, "%s/db.key", dir);
+	cr_store *st;
+	const char *reason;
+	assert_int_equal(cr_store_create(db, key, &reason), 0);
+	assert_int_equal(cr_store_open(db, key, 0, &st, &reason), 0);
+	struct cr_audit_entry first;
+	cr_audit_entry_init(&first);
+	first.asof_days = 20000;
+	first.role = CR_AUDIT_ROLE_OPERATOR;
+	snprintf(first.action, sizeof first.action, "start");
+	first.outcome = CR_AUDIT_GRANTED;
+	assert_int_equal(cr_audit_record(st, &first), 0);
+	struct cr_committer *c;
+	assert_int_equal(cr_committer_start(st, &c), 0);
+	/* Heavy 1, 2, 3 (bulk bodies), light a and b (a report, an event). */
+	static struct named jobs[5];
+	const char names[5] = {'1', '2', '3', 'a', 'b'};
+	for (int i = 0; i < 5; i++) {
+		memset(&jobs[i], 0, sizeof jobs[i]);
+		jobs[i].name = names[i];
+		jobs[i].c = c;
+		jobs[i].job.run = run_named;
+		jobs[i].job.done = done_named;
+		jobs[i].job.arg = &jobs[i];
+		jobs[i].job.weight = i < 3 ? CR_COMMIT_LIGHT_BYTES * 4 : 100;
+	}
+	jobs[1].submit_while_running = &jobs[4]; /* b arrives while 2 runs */
+	cr_committer_submit(c, &jobs[0].job);
+	for (int i = 0; i < 10000 && !atomic_load(&h1_running); i++)
+		usleep(1000);
+	assert_true(atomic_load(&h1_running));
+	/* Queued together behind 1: a goes first, and b, arriving while 2
+	 * is applied, ends 2's group before 3. */
+	cr_committer_submit(c, &jobs[1].job);
+	cr_committer_submit(c, &jobs[2].job);
+	cr_committer_submit(c, &jobs[3].job);
+	atomic_store(&h1_release, 1);
+	cr_committer_stop(c);
+	order_log[order_len] = '\0';
+	assert_string_equal(order_log, "r1d1rada"
+				       "r2d2rbdb"
+				       "r3d3");
+	cr_store_close(st);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +252,7 @@ int main(void)
 		cmocka_unit_test(retry_after_rounds_up),
 		cmocka_unit_test(routes_match_methods_and_params),
 		cmocka_unit_test(committer_groups_and_acknowledges),
+		cmocka_unit_test(committer_puts_light_jobs_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
