@@ -10,7 +10,10 @@
  */
 #include "webhook.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sodium.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -106,6 +109,62 @@ int cr_webhook_url_check(const char *url, size_t len, const char **why)
 	while (n < len - skip && a[n] != '/' && a[n] != '?')
 		n++;
 	return authority_ok(a, n, why) ? 0 : CR_EINVAL;
+}
+
+static int v4_private(const uint8_t b[4])
+{
+	return b[0] == 0 || b[0] == 10 || b[0] == 127 || b[0] >= 224 ||
+	       (b[0] == 169 && b[1] == 254) || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+	       (b[0] == 192 && b[1] == 168) || (b[0] == 100 && (b[1] & 0xc0) == 64);
+}
+
+static int v6_private(const uint8_t b[16])
+{
+	static const uint8_t zero[16];
+	if (memcmp(b, zero, 15) == 0 && b[15] <= 1)
+		return 1; /* :: and ::1 */
+	if ((b[0] & 0xfe) == 0xfc || b[0] == 0xff || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80))
+		return 1; /* unique local, multicast, link-local */
+	if (memcmp(b, zero, 10) == 0 && b[10] == 0xff && b[11] == 0xff)
+		return v4_private(b + 12);
+	return 0;
+}
+
+int cr_webhook_addr_private(const struct sockaddr *a)
+{
+	if (a->sa_family == AF_INET) {
+		struct sockaddr_in in;
+		memcpy(&in, a, sizeof in);
+		return v4_private((const uint8_t *)&in.sin_addr);
+	}
+	if (a->sa_family == AF_INET6) {
+		struct sockaddr_in6 in6;
+		memcpy(&in6, a, sizeof in6);
+		return v6_private(in6.sin6_addr.s6_addr);
+	}
+	return 1;
+}
+
+int cr_webhook_url_private(const char *url, size_t len)
+{
+	char host[CR_WEBHOOK_URL_MAX + 1];
+	uint8_t b[16];
+	size_t i = strncasecmp(url, "https://", 8) == 0 ? 8 : 7, n = 0;
+	if (i < len && url[i] == '[') {
+		for (i++; i < len && url[i] != ']' && n < sizeof host - 1; i++)
+			host[n++] = url[i];
+		host[n] = '\0';
+		return inet_pton(AF_INET6, host, b) != 1 || v6_private(b);
+	}
+	for (; i < len && is_host_char(url[i]) && n < sizeof host - 1; i++)
+		host[n++] = (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] + 32 : url[i]);
+	while (n && host[n - 1] == '.')
+		n--; /* "localhost." is localhost */
+	host[n] = '\0';
+	if (strcmp(host, "localhost") == 0 ||
+	    (n > 10 && strcmp(host + n - 10, ".localhost") == 0))
+		return 1;
+	return inet_pton(AF_INET, host, b) == 1 && v4_private(b);
 }
 
 void cr_webhook_secret_new(char out[CR_WEBHOOK_SECRET_LEN + 1])

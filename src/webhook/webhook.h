@@ -64,6 +64,20 @@ const char *cr_webhook_error_name(uint8_t err);
  */
 int cr_webhook_url_check(const char *url, size_t len, const char **why /* OUT */);
 
+/*
+ * Addresses a bureau should not post personal data to unless its operator
+ * says so (serve --webhook-allow-private): loopback, private (RFC 1918,
+ * fc00::/7), link-local, shared (100.64/10), unspecified and multicast
+ * ones, IPv4-mapped IPv6 forms of those, and any family but IPv4 and IPv6.
+ * addr_private judges an address about to be connected to (after DNS);
+ * url_private a URL whose host is such an address written out, or
+ * localhost, so that registration can refuse it at once.  url must have
+ * passed cr_webhook_url_check.
+ */
+struct sockaddr;
+int cr_webhook_addr_private(const struct sockaddr *a);
+int cr_webhook_url_private(const char *url, size_t len);
+
 /* Writes a new random secret, NUL-terminated.  Needs sodium_init(). */
 void cr_webhook_secret_new(char out[CR_WEBHOOK_SECRET_LEN + 1] /* OUT */);
 

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sodium.h>
+#include <sys/socket.h>
 
 #include "cr_err.h"
 #include "webhook.h"
@@ -132,6 +135,52 @@ static void url_rules(void **state)
 	assert_int_equal(cr_webhook_url_check("https://example.com/ x", 20, &why), 0);
 }
 
+static int addr_private(int family, const char *text)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	ss.ss_family = (sa_family_t)family;
+	void *dst = family == AF_INET ? (void *)&((struct sockaddr_in *)&ss)->sin_addr
+				      : (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+	assert_int_equal(inet_pton(family, text, dst), 1);
+	return cr_webhook_addr_private((const struct sockaddr *)&ss);
+}
+
+/* Loopback, private, link-local and the like are refused unless allowed. */
+static void private_destinations(void **state)
+{
+	(void)state;
+	static const char *const v4_private[] = {"127.0.0.1", "127.1.2.3", "10.0.0.1", "172.16.0.1",
+						 "172.31.255.255", "192.168.1.1", "169.254.169.254",
+						 "100.64.0.1", "0.0.0.0", "224.0.0.1"};
+	static const char *const v4_public[] = {"8.8.8.8", "172.32.0.1", "192.169.0.1", "100.128.0.1",
+						"11.0.0.1"};
+	static const char *const v6_private[] = {"::1", "::", "fd00::1", "fc00::1", "fe80::1",
+						 "ff02::1", "::ffff:127.0.0.1", "::ffff:10.1.2.3"};
+	static const char *const v6_public[] = {"2001:db8::1", "2606:4700::1111", "::ffff:8.8.8.8"};
+	for (size_t i = 0; i < sizeof v4_private / sizeof v4_private[0]; i++)
+		assert_int_equal(addr_private(AF_INET, v4_private[i]), 1);
+	for (size_t i = 0; i < sizeof v4_public / sizeof v4_public[0]; i++)
+		assert_int_equal(addr_private(AF_INET, v4_public[i]), 0);
+	for (size_t i = 0; i < sizeof v6_private / sizeof v6_private[0]; i++)
+		assert_int_equal(addr_private(AF_INET6, v6_private[i]), 1);
+	for (size_t i = 0; i < sizeof v6_public / sizeof v6_public[0]; i++)
+		assert_int_equal(addr_private(AF_INET6, v6_public[i]), 0);
+	struct sockaddr other = {.sa_family = AF_UNIX};
+	assert_int_equal(cr_webhook_addr_private(&other), 1);
+	static const char *const url_private[] = {"http://127.0.0.1:8080/x", "http://LOCALHOST/",
+						  "https://localhost.:443", "http://a.localhost/",
+						  "https://[::1]/", "http://10.9.8.7?x", "https://[fe80::1]:8443/"};
+	static const char *const url_public[] = {"https://hooks.example.com/", "http://8.8.8.8/",
+						 "https://[2001:db8::1]/", "https://localhost.example.com/"};
+	for (size_t i = 0; i < sizeof url_private / sizeof url_private[0]; i++)
+		if (!cr_webhook_url_private(url_private[i], strlen(url_private[i])))
+			fail_msg("%s not private", url_private[i]);
+	for (size_t i = 0; i < sizeof url_public / sizeof url_public[0]; i++)
+		if (cr_webhook_url_private(url_public[i], strlen(url_public[i])))
+			fail_msg("%s private", url_public[i]);
+}
+
 static void error_names(void **state)
 {
 	(void)state;
@@ -150,6 +199,7 @@ int main(void)
 		cmocka_unit_test(secrets_are_random_base64url),
 		cmocka_unit_test(backoff_doubles_with_jitter_up_to_the_cap),
 		cmocka_unit_test(url_rules),
+		cmocka_unit_test(private_destinations),
 		cmocka_unit_test(error_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
