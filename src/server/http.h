@@ -19,6 +19,7 @@
 #include "apikey.h"
 #include "committer.h"
 #include "cr_buf.h"
+#include "deliver.h"
 #include "metrics.h"
 #include "ratelimit.h"
 #include "report.h"
@@ -30,6 +31,7 @@ struct cr_srv {
 	struct cr_server_opts o;
 	struct MHD_Daemon *d;
 	struct cr_committer *com;
+	struct cr_deliverer *deliverer;
 	struct cr_metrics *metrics;
 	struct cr_ratelimit *rl;
 	atomic_int draining;
@@ -165,6 +167,9 @@ int cr_h_keys(struct cr_req *r);
 int cr_h_key_revoke(struct cr_req *r);
 int cr_h_audit_verify(struct cr_req *r);
 int cr_h_alerts(struct cr_req *r);
+int cr_h_webhook_put(struct cr_req *r);
+int cr_h_webhook_get(struct cr_req *r);
+int cr_h_webhook_delete(struct cr_req *r);
 
 /* The OpenAPI document, embedded at build time from docs/openapi.json. */
 extern const char cr_openapi_json[];

@@ -12,6 +12,7 @@
  * Shutdown: SIGTERM or SIGINT (waited for with sigwait, so no handler runs
  * in signal context) sets draining, closes the listening socket
  * (MHD_quiesce_daemon), waits for the connections in flight, stops the
+ * webhook deliverer (whose last acts go through the committer), stops the
  * committer after its last group, then stops the daemon.
  */
 #include "server.h"
@@ -29,6 +30,7 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "http.h"
+#include "webhook.h"
 
 enum req_phase { PH_NEW, PH_BODY, PH_WAIT, PH_READY, PH_SENT };
 
@@ -46,6 +48,8 @@ void cr_server_opts_default(struct cr_server_opts *o)
 	o->max_connections = 1024;
 	o->timeout_s = 30;
 	o->rate = 1000;
+	o->webhook_base_ms = CR_WEBHOOK_BASE_MS_DEFAULT;
+	o->webhook_timeout_s = CR_WEBHOOK_TIMEOUT_S_DEFAULT;
 }
 
 static uint64_t now_ns(void)
@@ -210,6 +214,8 @@ static void job_done(struct cr_job *j)
 		cr_reply_store_error(r, j->rc);
 	else if (r->finish)
 		r->finish(r);
+	if (j->committed) /* it may have raised alerts */
+		cr_deliverer_poke(r->srv->deliverer, 0);
 	r->phase = PH_READY;
 	MHD_resume_connection(r->conn);
 }
@@ -308,6 +314,17 @@ static int mark_start(struct cr_srv *srv)
 	return cr_audit_record(srv->st, &e);
 }
 
+static int start_deliverer(struct cr_srv *srv)
+{
+	const struct cr_deliverer_opts o = {srv->o.webhook_base_ms, srv->o.webhook_timeout_s,
+					    srv->o.asof_days, srv->o.webhook_allow_private};
+	int rc = cr_deliverer_start(srv->st, srv->com, &o, &srv->deliverer);
+	if (rc)
+		fprintf(stderr, "creditref serve: cannot start the webhook deliverer: %s\n",
+			cr_strerror(rc));
+	return rc;
+}
+
 static void drain(struct cr_srv *srv)
 {
 	atomic_store(&srv->draining, 1);
@@ -315,6 +332,7 @@ static void drain(struct cr_srv *srv)
 	/* Requests in flight finish; idle keep-alive connections time out. */
 	for (unsigned i = 0; i < 100u * (srv->o.timeout_s + 5) && atomic_load(&in_flight); i++)
 		usleep(10000);
+	cr_deliverer_stop(srv->deliverer);
 	cr_committer_stop(srv->com);
 	srv->com = NULL;
 	MHD_stop_daemon(srv->d);
@@ -343,6 +361,8 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	srv.rl = cr_ratelimit_new(o->rate, o->burst);
 	rc = !srv.metrics || !srv.rl ? CR_ENOMEM : cr_committer_start(st, &srv.com);
 	if (!rc)
+		rc = start_deliverer(&srv);
+	if (!rc)
 		rc = start_daemon(&srv);
 	if (!rc) {
 		int sig = 0;
@@ -352,7 +372,9 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 		fprintf(stderr, "creditref serve: %s received, draining\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		drain(&srv);
 	}
+	cr_deliverer_stop(srv.deliverer);
 	cr_committer_stop(srv.com);
+	cr_deliverer_free(srv.deliverer);
 	while (srv.pool_n) {
 		cr_report_fini(srv.pool[--srv.pool_n]);
 		free(srv.pool[srv.pool_n]);
