@@ -33,7 +33,7 @@ SETUP = [
     {"type": "account", "institution": "B0001", "account": "WATCH-B1", "id": P, "name": "张三",
      "product": "revolving", "opened": "2025-01-05", "credit_limit": 5000000},
     {"type": "account", "institution": "B0002", "account": "WATCH-B2", "id": P, "name": "张三",
-     "product": "revolving", "opened": "2025-02-05", "credit_limit": 3000000},
+     "product": "revolving", "opened": "2026-06-05", "credit_limit": 3000000},
 ]
 
 
@@ -190,7 +190,8 @@ def world():
 def registration_answers_a_secret_once_and_starts_at_the_end_of_the_feed():
     global R1
     w = world()
-    # B0001 has had alert 1 since the setup (B0002's account is new to it);
+    # B0001 has had alert 1 since the setup (B0002's account, opened in the
+    # last 30 days, is new to it);
     # alert 2, for each watcher, is raised before any webhook.
     w.new_accounts(1)
     R1 = Receiver(script=["500", "302", "close", "500"])
