@@ -45,7 +45,7 @@ int cr_h_metrics(struct cr_req *r)
 	int rc = read_stats(r, &s);
 	if (rc)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
-	cr_committer_stats(r->srv->com, &cs);
+	cr_server_committer_stats(r->srv, &cs);
 	cr_deliverer_stats(r->srv->deliverer, &ds);
 	const struct cr_metric_gauges g = {s.file_bytes, s.free_bytes,
 					   cr_server_connections(r->srv), cs.groups, cs.jobs,

@@ -30,7 +30,8 @@ struct cr_srv {
 	cr_store *st;
 	struct cr_server_opts o;
 	struct MHD_Daemon *d;
-	struct cr_committer *com;
+	struct cr_committer *com;   /* NULL once stopped; read under submit_mu */
+	pthread_mutex_t submit_mu;
 	struct cr_deliverer *deliverer;
 	struct cr_metrics *metrics;
 	struct cr_ratelimit *rl;
@@ -116,6 +117,9 @@ int cr_reply_store_error(struct cr_req *r, int rc);
 /* Hands r->job (run or run_solo set by the caller) to the committer; the
  * connection is suspended until r->finish has built the response. */
 int cr_req_submit(struct cr_req *r);
+/* The committer's counters; zeros once it has stopped. */
+struct cr_committer_stats;
+void cr_server_committer_stats(struct cr_srv *srv, struct cr_committer_stats *out /* OUT */);
 
 /* The body as a JSON object (400 problem and NULL when it is not). */
 struct json_t;

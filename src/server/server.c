@@ -220,13 +220,32 @@ static void job_done(struct cr_job *j)
 	MHD_resume_connection(r->conn);
 }
 
+/* A request whose body was still arriving when the drain gave up waiting
+ * finds the committer stopped: it is refused, never queued to a freed one. */
 int cr_req_submit(struct cr_req *r)
 {
+	struct cr_srv *srv = r->srv;
+	pthread_mutex_lock(&srv->submit_mu);
+	if (!srv->com) {
+		pthread_mutex_unlock(&srv->submit_mu);
+		return cr_reply_problem(r, 503, "the server is shutting down; nothing was stored, retry"),
+		       CR_H_DONE;
+	}
 	r->job.done = job_done;
 	r->phase = PH_WAIT;
 	MHD_suspend_connection(r->conn);
-	cr_committer_submit(r->srv->com, &r->job);
+	cr_committer_submit(srv->com, &r->job);
+	pthread_mutex_unlock(&srv->submit_mu);
 	return CR_H_ASYNC;
+}
+
+void cr_server_committer_stats(struct cr_srv *srv, struct cr_committer_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&srv->submit_mu);
+	if (srv->com)
+		cr_committer_stats(srv->com, out);
+	pthread_mutex_unlock(&srv->submit_mu);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -333,8 +352,11 @@ static void drain(struct cr_srv *srv)
 	for (unsigned i = 0; i < 100u * (srv->o.timeout_s + 5) && atomic_load(&in_flight); i++)
 		usleep(10000);
 	cr_deliverer_stop(srv->deliverer);
-	cr_committer_stop(srv->com);
-	srv->com = NULL;
+	pthread_mutex_lock(&srv->submit_mu);
+	struct cr_committer *com = srv->com;
+	srv->com = NULL; /* from here on, cr_req_submit refuses */
+	pthread_mutex_unlock(&srv->submit_mu);
+	cr_committer_stop(com); /* lands what was queued; those connections resume */
 	MHD_stop_daemon(srv->d);
 	srv->d = NULL;
 }
@@ -346,6 +368,7 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	srv.st = st;
 	srv.o = *o;
 	pthread_mutex_init(&srv.pool_mu, NULL);
+	pthread_mutex_init(&srv.submit_mu, NULL);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -380,6 +403,7 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 		free(srv.pool[srv.pool_n]);
 	}
 	pthread_mutex_destroy(&srv.pool_mu);
+	pthread_mutex_destroy(&srv.submit_mu);
 	cr_metrics_free(srv.metrics);
 	cr_ratelimit_free(srv.rl);
 	return rc;
