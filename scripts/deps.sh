@@ -9,6 +9,7 @@ packages=(
   libsodium-dev                 # keyed hashing, AEAD, audit chain
   libjansson-dev                # JSON for HTTP bodies and tools
   libmicrohttpd-dev             # HTTP server (creditref serve)
+  libcurl4-openssl-dev          # HTTP client for webhook deliveries (creditref serve)
   curl                          # the demo's ready-to-paste requests; server tests
   libcmocka-dev                 # unit tests
   libsqlite3-dev sqlite3        # benchmark peer

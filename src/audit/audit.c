@@ -51,9 +51,9 @@ static const uint8_t zero_hash[HASH_LEN];
 static const char *const role_names[] = {
 	NULL, "subject", "lender", "furnisher", "supervisor", "operator"};
 static const char *const outcome_names[] = {
-	NULL, "granted", "refused", "not_found"};
+	NULL, "granted", "refused", "not_found", "failed"};
 #define ROLE_MAX 5
-#define OUTCOME_MAX 3
+#define OUTCOME_MAX 4
 
 /* A line read back: the entry and the three hashes it carries. */
 struct parsed {

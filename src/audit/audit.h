@@ -56,6 +56,8 @@ enum cr_audit_outcome {
 	CR_AUDIT_GRANTED = 1,   /* allowed and done */
 	CR_AUDIT_REFUSED = 2,   /* not allowed; reason says why */
 	CR_AUDIT_NOT_FOUND = 3, /* allowed to ask, but there was nothing */
+	CR_AUDIT_FAILED = 4,    /* attempted, not completed (a webhook delivery
+				 * the receiver did not acknowledge); reason says why */
 };
 
 #define CR_AUDIT_ACTION_MAX 23

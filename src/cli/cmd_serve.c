@@ -30,7 +30,7 @@ static int parse_listen(const char *s, struct cr_server_opts *o)
 
 static int read_opts(const struct cr_args *a, struct cr_server_opts *o)
 {
-	uint64_t threads, body, conns, timeout, rate, burst;
+	uint64_t threads, body, conns, timeout, rate, burst, wh_base, wh_timeout;
 	cr_server_opts_default(o);
 	const char *listen = cr_args_get(a, "listen");
 	if (listen && parse_listen(listen, o)) {
@@ -42,8 +42,17 @@ static int read_opts(const struct cr_args *a, struct cr_server_opts *o)
 	    cr_args_u64(a, "max-connections", o->max_connections, &conns) ||
 	    cr_args_u64(a, "timeout", o->timeout_s, &timeout) ||
 	    cr_args_u64(a, "rate-limit", o->rate, &rate) ||
-	    cr_args_u64(a, "burst", 0, &burst))
+	    cr_args_u64(a, "burst", 0, &burst) ||
+	    cr_args_u64(a, "webhook-backoff", o->webhook_base_ms, &wh_base) ||
+	    cr_args_u64(a, "webhook-timeout", o->webhook_timeout_s, &wh_timeout))
 		return CR_EXIT_USAGE;
+	if (wh_base < 1 || wh_base > 3600000 || wh_timeout < 1 || wh_timeout > 300) {
+		cr_cli_err("serve", "out of range: --webhook-backoff 1-3600000 (ms), --webhook-timeout 1-300 (s)");
+		return CR_EXIT_USAGE;
+	}
+	o->webhook_base_ms = wh_base;
+	o->webhook_timeout_s = (unsigned)wh_timeout;
+	o->webhook_allow_private = cr_args_get(a, "webhook-allow-private") != NULL;
 	if (threads < 1 || threads > 256 || conns < 1 || conns > 65536 || timeout < 1 ||
 	    timeout > 3600 || body < 1 || rate > 10000000 || burst > 10000000) {
 		cr_cli_err("serve", "out of range: --threads 1-256, --max-connections 1-65536, "
@@ -66,7 +75,8 @@ int cr_cmd_serve(int argc, char **argv)
 	static const struct cr_opt_spec spec[] = {
 		{"db", 1}, {"key-file", 1}, {"listen", 1}, {"threads", 1}, {"as-of", 1},
 		{"max-body", 1}, {"max-connections", 1}, {"timeout", 1}, {"rate-limit", 1},
-		{"burst", 1}, {NULL, 0}};
+		{"burst", 1}, {"webhook-backoff", 1}, {"webhook-timeout", 1},
+		{"webhook-allow-private", 0}, {NULL, 0}};
 	struct cr_args a;
 	struct cr_server_opts o;
 	int ex = cr_args_parse(&a, "serve", spec, argc, argv);

@@ -93,14 +93,21 @@ static const struct {
 	{"serve",
 	 "usage: creditref serve --db DIR [--key-file F] [--listen HOST:PORT] [--threads N]\n"
 	 "                       [--as-of YYYY-MM-DD] [--max-body BYTES] [--max-connections N]\n"
-	 "                       [--timeout SECONDS] [--rate-limit N] [--burst N]\n\n"
+	 "                       [--timeout SECONDS] [--rate-limit N] [--burst N]\n"
+	 "                       [--webhook-backoff MS] [--webhook-timeout SECONDS]\n"
+	 "                       [--webhook-allow-private]\n\n"
 	 "Serves the HTTP/JSON API described in docs/api.md and docs/openapi.json,\n"
 	 "by default on 127.0.0.1:8080 (port 0: any free port).  Prints\n"
 	 "\"creditref: serving on http://HOST:PORT\" once listening.  Clients send API\n"
 	 "keys from \"creditref keys add\".  Limits: bodies up to --max-body (64 MiB),\n"
 	 "--max-connections (1024) at once, --timeout (30 s) idle, --rate-limit (1000)\n"
 	 "requests per second per key with bursts of --burst (0: no limit).  SIGTERM or\n"
-	 "SIGINT drains: requests in flight finish, the last commit lands, exit 0.\n"},
+	 "SIGINT drains: requests in flight finish, the last commit lands, exit 0.\n\n"
+	 "Alerts are also pushed to the webhooks lenders register (PUT /v1/webhook,\n"
+	 "docs/alerts.md): a failed delivery is retried after --webhook-backoff ms\n"
+	 "(5000), doubling to 512 times that, with jitter; each attempt may take\n"
+	 "--webhook-timeout seconds (10).  Deliveries to loopback and private\n"
+	 "addresses are refused unless --webhook-allow-private is given.\n"},
 	{"purge",
 	 "usage: creditref purge --db DIR [--as-of YYYY-MM-DD]\n\n"
 	 "Removes from the store the adverse information (statuses 1-7, G, D, Z\n"

@@ -56,6 +56,11 @@
  * hash and MAC suffix. */
 #define CR_AUDIT_LINE_MAX 2048
 
+/* A webhook URL (webhook.h).  Real endpoints are well under 200 bytes; 512
+ * leaves room for a path with a routing token and keeps the stored record
+ * and the audit of a registration small. */
+#define CR_WEBHOOK_URL_MAX 512
+
 /* Latest dpd a statement may carry: 100 years of arrears is corrupt input. */
 #define CR_DPD_MAX 36500
 /* Largest amount in minor units: 10^15 fen = 10 trillion yuan, far above any

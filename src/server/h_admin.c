@@ -41,13 +41,16 @@ int cr_h_metrics(struct cr_req *r)
 {
 	struct cr_store_stats s;
 	struct cr_committer_stats cs;
+	struct cr_deliverer_stats ds;
 	int rc = read_stats(r, &s);
 	if (rc)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
-	cr_committer_stats(r->srv->com, &cs);
+	cr_server_committer_stats(r->srv, &cs);
+	cr_deliverer_stats(r->srv->deliverer, &ds);
 	const struct cr_metric_gauges g = {s.file_bytes, s.free_bytes,
 					   cr_server_connections(r->srv), cs.groups, cs.jobs,
-					   cs.failed_groups, cs.max_group};
+					   cs.failed_groups, cs.max_group, ds.registered,
+					   ds.attempts, ds.failures, ds.delivered, ds.backlog};
 	cr_buf_reset(&r->out);
 	rc = cr_metrics_render(r->srv->metrics, &g, &r->out);
 	if (rc)

@@ -19,6 +19,7 @@
 #include "apikey.h"
 #include "committer.h"
 #include "cr_buf.h"
+#include "deliver.h"
 #include "metrics.h"
 #include "ratelimit.h"
 #include "report.h"
@@ -29,7 +30,9 @@ struct cr_srv {
 	cr_store *st;
 	struct cr_server_opts o;
 	struct MHD_Daemon *d;
-	struct cr_committer *com;
+	struct cr_committer *com;   /* NULL once stopped; read under submit_mu */
+	pthread_mutex_t submit_mu;
+	struct cr_deliverer *deliverer;
 	struct cr_metrics *metrics;
 	struct cr_ratelimit *rl;
 	atomic_int draining;
@@ -114,6 +117,9 @@ int cr_reply_store_error(struct cr_req *r, int rc);
 /* Hands r->job (run or run_solo set by the caller) to the committer; the
  * connection is suspended until r->finish has built the response. */
 int cr_req_submit(struct cr_req *r);
+/* The committer's counters; zeros once it has stopped. */
+struct cr_committer_stats;
+void cr_server_committer_stats(struct cr_srv *srv, struct cr_committer_stats *out /* OUT */);
 
 /* The body as a JSON object (400 problem and NULL when it is not). */
 struct json_t;
@@ -165,6 +171,9 @@ int cr_h_keys(struct cr_req *r);
 int cr_h_key_revoke(struct cr_req *r);
 int cr_h_audit_verify(struct cr_req *r);
 int cr_h_alerts(struct cr_req *r);
+int cr_h_webhook_put(struct cr_req *r);
+int cr_h_webhook_get(struct cr_req *r);
+int cr_h_webhook_delete(struct cr_req *r);
 
 /* The OpenAPI document, embedded at build time from docs/openapi.json. */
 extern const char cr_openapi_json[];

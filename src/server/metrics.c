@@ -133,6 +133,20 @@ static int gauge(struct cr_buf *b, const char *name, const char *type, const cha
 			     type, name, (unsigned long long)v);
 }
 
+static int render_webhooks(struct cr_buf *out, const struct cr_metric_gauges *g)
+{
+	int rc = gauge(out, "creditref_webhooks", "gauge", "Webhooks registered.", g->webhooks);
+	if (!rc)
+		rc = gauge(out, "creditref_webhook_attempts_total", "counter", "Webhook deliveries attempted (POSTs finished, whatever the outcome).", g->webhook_attempts);
+	if (!rc)
+		rc = gauge(out, "creditref_webhook_failures_total", "counter", "Webhook attempts without a 2xx answer (each one is retried).", g->webhook_failures);
+	if (!rc)
+		rc = gauge(out, "creditref_webhook_delivered_alerts_total", "counter", "Alerts acknowledged by webhook receivers and committed.", g->webhook_delivered);
+	if (!rc)
+		rc = gauge(out, "creditref_webhook_backlog_alerts", "gauge", "Alerts raised and not yet acknowledged by a registered webhook.", g->webhook_backlog);
+	return rc;
+}
+
 int cr_metrics_render(struct cr_metrics *m, const struct cr_metric_gauges *g,
 		      struct cr_buf *out)
 {
@@ -161,5 +175,7 @@ int cr_metrics_render(struct cr_metrics *m, const struct cr_metric_gauges *g,
 		rc = gauge(out, "creditref_commit_failed_groups_total", "counter", "Shared transactions that failed; their requests got 500.", g->commit_failed_groups);
 	if (!rc)
 		rc = gauge(out, "creditref_commit_max_group", "gauge", "Most requests in one shared transaction so far.", g->commit_max_group);
+	if (!rc)
+		rc = render_webhooks(out, g);
 	return rc;
 }

@@ -34,6 +34,11 @@ struct cr_metric_gauges {
 	uint64_t commit_jobs;
 	uint64_t commit_failed_groups;
 	uint64_t commit_max_group;
+	uint64_t webhooks;             /* registered */
+	uint64_t webhook_attempts;
+	uint64_t webhook_failures;
+	uint64_t webhook_delivered;    /* alerts acknowledged and committed */
+	uint64_t webhook_backlog;      /* alerts after the webhooks' cursors */
 };
 int cr_metrics_render(struct cr_metrics *m, const struct cr_metric_gauges *g,
 		      struct cr_buf *out);

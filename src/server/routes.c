@@ -44,6 +44,9 @@ const struct cr_route cr_routes[] = {
 	{"DELETE", "/v1/keys/{key_id}", OPER, cr_h_key_revoke, "key_revoke"},
 	{"GET", "/v1/audit/verify", OPER, cr_h_audit_verify, "audit_verify"},
 	{"GET", "/v1/alerts", INST, cr_h_alerts, "alerts"},
+	{"PUT", "/v1/webhook", LEND, cr_h_webhook_put, "webhook_put"},
+	{"GET", "/v1/webhook", LEND, cr_h_webhook_get, "webhook_get"},
+	{"DELETE", "/v1/webhook", LEND, cr_h_webhook_delete, "webhook_delete"},
 };
 const unsigned cr_n_routes = sizeof cr_routes / sizeof cr_routes[0];
 
@@ -52,7 +55,7 @@ const char *const cr_route_names[] = {
 	"consent_revoke", "consent_list", "report", "me_report", "me_consents",
 	"me_access", "me_dispute_file", "me_disputes", "disputes", "dispute_verify",
 	"dispute_correct", "stats", "key_add", "keys", "key_revoke", "audit_verify",
-	"alerts",
+	"alerts", "webhook_put", "webhook_get", "webhook_delete",
 };
 _Static_assert(sizeof cr_route_names / sizeof cr_route_names[0] ==
 	       sizeof cr_routes / sizeof cr_routes[0], "one metrics name per route");

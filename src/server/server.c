@@ -12,6 +12,7 @@
  * Shutdown: SIGTERM or SIGINT (waited for with sigwait, so no handler runs
  * in signal context) sets draining, closes the listening socket
  * (MHD_quiesce_daemon), waits for the connections in flight, stops the
+ * webhook deliverer (whose last acts go through the committer), stops the
  * committer after its last group, then stops the daemon.
  */
 #include "server.h"
@@ -29,6 +30,7 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "http.h"
+#include "webhook.h"
 
 enum req_phase { PH_NEW, PH_BODY, PH_WAIT, PH_READY, PH_SENT };
 
@@ -46,6 +48,8 @@ void cr_server_opts_default(struct cr_server_opts *o)
 	o->max_connections = 1024;
 	o->timeout_s = 30;
 	o->rate = 1000;
+	o->webhook_base_ms = CR_WEBHOOK_BASE_MS_DEFAULT;
+	o->webhook_timeout_s = CR_WEBHOOK_TIMEOUT_S_DEFAULT;
 }
 
 static uint64_t now_ns(void)
@@ -210,17 +214,38 @@ static void job_done(struct cr_job *j)
 		cr_reply_store_error(r, j->rc);
 	else if (r->finish)
 		r->finish(r);
+	if (j->committed) /* it may have raised alerts */
+		cr_deliverer_poke(r->srv->deliverer, 0);
 	r->phase = PH_READY;
 	MHD_resume_connection(r->conn);
 }
 
+/* A request whose body was still arriving when the drain gave up waiting
+ * finds the committer stopped: it is refused, never queued to a freed one. */
 int cr_req_submit(struct cr_req *r)
 {
+	struct cr_srv *srv = r->srv;
+	pthread_mutex_lock(&srv->submit_mu);
+	if (!srv->com) {
+		pthread_mutex_unlock(&srv->submit_mu);
+		return cr_reply_problem(r, 503, "the server is shutting down; nothing was stored, retry"),
+		       CR_H_DONE;
+	}
 	r->job.done = job_done;
 	r->phase = PH_WAIT;
 	MHD_suspend_connection(r->conn);
-	cr_committer_submit(r->srv->com, &r->job);
+	cr_committer_submit(srv->com, &r->job);
+	pthread_mutex_unlock(&srv->submit_mu);
 	return CR_H_ASYNC;
+}
+
+void cr_server_committer_stats(struct cr_srv *srv, struct cr_committer_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&srv->submit_mu);
+	if (srv->com)
+		cr_committer_stats(srv->com, out);
+	pthread_mutex_unlock(&srv->submit_mu);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -308,6 +333,17 @@ static int mark_start(struct cr_srv *srv)
 	return cr_audit_record(srv->st, &e);
 }
 
+static int start_deliverer(struct cr_srv *srv)
+{
+	const struct cr_deliverer_opts o = {srv->o.webhook_base_ms, srv->o.webhook_timeout_s,
+					    srv->o.asof_days, srv->o.webhook_allow_private};
+	int rc = cr_deliverer_start(srv->st, srv->com, &o, &srv->deliverer);
+	if (rc)
+		fprintf(stderr, "creditref serve: cannot start the webhook deliverer: %s\n",
+			cr_strerror(rc));
+	return rc;
+}
+
 static void drain(struct cr_srv *srv)
 {
 	atomic_store(&srv->draining, 1);
@@ -315,8 +351,12 @@ static void drain(struct cr_srv *srv)
 	/* Requests in flight finish; idle keep-alive connections time out. */
 	for (unsigned i = 0; i < 100u * (srv->o.timeout_s + 5) && atomic_load(&in_flight); i++)
 		usleep(10000);
-	cr_committer_stop(srv->com);
-	srv->com = NULL;
+	cr_deliverer_stop(srv->deliverer);
+	pthread_mutex_lock(&srv->submit_mu);
+	struct cr_committer *com = srv->com;
+	srv->com = NULL; /* from here on, cr_req_submit refuses */
+	pthread_mutex_unlock(&srv->submit_mu);
+	cr_committer_stop(com); /* lands what was queued; those connections resume */
 	MHD_stop_daemon(srv->d);
 	srv->d = NULL;
 }
@@ -328,6 +368,7 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	srv.st = st;
 	srv.o = *o;
 	pthread_mutex_init(&srv.pool_mu, NULL);
+	pthread_mutex_init(&srv.submit_mu, NULL);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -343,6 +384,8 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	srv.rl = cr_ratelimit_new(o->rate, o->burst);
 	rc = !srv.metrics || !srv.rl ? CR_ENOMEM : cr_committer_start(st, &srv.com);
 	if (!rc)
+		rc = start_deliverer(&srv);
+	if (!rc)
 		rc = start_daemon(&srv);
 	if (!rc) {
 		int sig = 0;
@@ -352,12 +395,15 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 		fprintf(stderr, "creditref serve: %s received, draining\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		drain(&srv);
 	}
+	cr_deliverer_stop(srv.deliverer);
 	cr_committer_stop(srv.com);
+	cr_deliverer_free(srv.deliverer);
 	while (srv.pool_n) {
 		cr_report_fini(srv.pool[--srv.pool_n]);
 		free(srv.pool[srv.pool_n]);
 	}
 	pthread_mutex_destroy(&srv.pool_mu);
+	pthread_mutex_destroy(&srv.submit_mu);
 	cr_metrics_free(srv.metrics);
 	cr_ratelimit_free(srv.rl);
 	return rc;

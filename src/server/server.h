@@ -8,7 +8,8 @@
  * and audit entry of every report) is handed to one committer thread,
  * which gathers the requests waiting at that moment into one transaction
  * with one audit sync (group commit, committer.h).  A connection waiting
- * for its commit is suspended, so a worker never blocks on the disk.
+ * for its commit is suspended, so a worker never blocks on the disk.  A
+ * deliverer thread pushes alerts to registered webhooks (deliver.h).
  */
 #ifndef CR_SERVER_H
 #define CR_SERVER_H
@@ -28,6 +29,9 @@ struct cr_server_opts {
 	unsigned timeout_s;     /* idle connection timeout */
 	uint32_t rate;          /* requests per second per key; 0: no limit */
 	uint32_t burst;         /* bucket size; 0: same as rate */
+	uint64_t webhook_base_ms;   /* first webhook retry delay (webhook.h) */
+	unsigned webhook_timeout_s; /* per webhook attempt */
+	int webhook_allow_private;  /* webhooks may target loopback and private addresses */
 };
 
 void cr_server_opts_default(struct cr_server_opts *o /* OUT */);

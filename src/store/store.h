@@ -326,6 +326,9 @@ int cr_store_alert_add(cr_txn *txn, const char *inst, struct cr_alert_rec *a /* 
 int cr_store_alerts(cr_txn *txn, const char *inst, uint64_t after, size_t max,
 		    int (*fn)(const struct cr_alert_rec *a, void *arg), void *arg);
 
+/* The last seq assigned to inst's alerts (0 when it has none). */
+int cr_store_alert_last(cr_txn *txn, const char *inst, uint64_t *seq /* OUT */);
+
 /* An institution's alert thresholds; get returns CR_ENOTFOUND when it has
  * set none (the defaults of alert.h apply). */
 struct cr_alert_config {
@@ -337,6 +340,49 @@ int cr_store_alert_config_put(cr_txn *txn, const char *inst,
 			      const struct cr_alert_config *cfg);
 int cr_store_alert_config_get(cr_txn *txn, const char *inst,
 			      struct cr_alert_config *out /* OUT */);
+
+/*
+ * An institution's webhook (webhook.h, docs/alerts.md): where its alerts
+ * are pushed, the signing secret (stored sealed, like identities) and the
+ * delivery state.  gen grows with every registration, so a delivery begun
+ * under an older registration cannot move the cursor of a newer one.
+ */
+#define CR_WEBHOOK_SECRET_MAX 63
+struct cr_webhook_state {
+	uint64_t cursor;          /* alerts up to this seq were acknowledged */
+	int64_t last_attempt_ms;  /* Unix milliseconds; 0: never attempted */
+	int64_t next_attempt_ms;  /* not before; 0: as soon as there are alerts */
+	uint32_t failures;        /* consecutive failed attempts */
+	uint16_t last_status;     /* HTTP status of the last attempt; 0: no answer */
+	uint8_t last_error;       /* enum cr_webhook_error of the last attempt */
+};
+struct cr_webhook {
+	char inst[CR_INST_CODE_MAX + 1];
+	char url[CR_WEBHOOK_URL_MAX + 1];
+	char secret[CR_WEBHOOK_SECRET_MAX + 1]; /* "" unless asked for */
+	uint64_t gen;
+	int64_t created_s;        /* first registration, Unix seconds */
+	int64_t updated_s;        /* last registration (URL or secret change) */
+	struct cr_webhook_state s;
+};
+/* Adds or replaces w->inst's webhook. */
+int cr_store_webhook_put(cr_txn *txn, const struct cr_webhook *w);
+/* Reads inst's webhook; with_secret 0 leaves out->secret "" (nothing is
+ * unsealed).  CR_ENOTFOUND when none is registered.  A caller that asked
+ * for the secret wipes it (sodium_memzero) when done. */
+int cr_store_webhook_get(cr_txn *txn, const char *inst, int with_secret,
+			 struct cr_webhook *out /* OUT */);
+/* Replaces the delivery state of inst's webhook if its registration is
+ * still gen.  Returns 1 when updated, 0 when the webhook is gone or was
+ * registered again meanwhile, or an error. */
+int cr_store_webhook_state_put(cr_txn *txn, const char *inst, uint64_t gen,
+			       const struct cr_webhook_state *s);
+/* Removes inst's webhook; CR_ENOTFOUND when there is none. */
+int cr_store_webhook_del(cr_txn *txn, const char *inst);
+/* Calls fn for each webhook (without its secret) in institution order; a
+ * non-zero return from fn stops the walk and is returned. */
+int cr_store_webhooks(cr_txn *txn, int (*fn)(const struct cr_webhook *w, void *arg),
+		      void *arg);
 
 int cr_store_stats(cr_txn *txn, struct cr_store_stats *out /* OUT */);
 

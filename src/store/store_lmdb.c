@@ -18,6 +18,9 @@
  *   revision   account id + month + seq (BE)              -> replaced month, dispute, date
  *   event      institution code '\0' event-id hash        -> the event (idempotency)
  *   acct_event account id + time (BE) + event-id hash     -> kind, amount, dpd
+ *   alert      institution (padded) + seq (BE)            -> subject key, kind, times
+ *   alert_cfg  institution code                           -> alert thresholds
+ *   webhook    institution code                           -> delivery state, URL, sealed secret
  *
  * Big-endian integers in keys make LMDB's byte order the numeric order, so
  * an account's years and a subject's consents and inquiries come back
@@ -39,13 +42,10 @@
 #include "hist_codec.h"
 #include "keyfile.h"
 #include "store_codec.h"
+#include "store_int.h"
 
-#define STORE_VERSION 5
-#define PSEUDOKEY_LEN 32
-
-enum { DB_META, DB_INST, DB_ACCT, DB_SUBJ, DB_SUBJ_ACCT, DB_HIST, DB_CONSENT,
-       DB_HELD, DB_INQUIRY, DB_DISPUTE, DB_SUBJ_DISPUTE, DB_REVISION, DB_APIKEY,
-       DB_EVENT, DB_ACCT_EVENT, DB_ALERT, DB_ALERT_CFG, DB_COUNT };
+#define STORE_VERSION 6
+#define PSEUDOKEY_LEN CR_STORE_KEY_LEN
 
 static const struct {
 	const char *name;
@@ -59,23 +59,7 @@ static const struct {
 	{"revision", 0},       {"apikey", 0},
 	{"event", 0},          {"acct_event", 0},
 	{"alert", 0},          {"alert_cfg", 0},
-};
-
-struct cr_store {
-	MDB_env *env;
-	MDB_dbi dbi[DB_COUNT];
-	uint8_t pseudokey[PSEUDOKEY_LEN]; /* keyed hash for IDs and account numbers */
-	uint8_t datakey[PSEUDOKEY_LEN];   /* AEAD key for identities and numbers */
-	int rdonly;
-	char path[4096];
-};
-
-struct cr_txn {
-	cr_store *st;
-	MDB_txn *t;
-	int write;
-	int64_t d_months; /* account-months added in this transaction */
-	int64_t d_held;   /* held records added (or released) */
+	{"webhook", 0},
 };
 
 static int map_err(int rc)
@@ -429,6 +413,23 @@ static int unseal(const cr_store *st, const uint8_t *ad, size_t adn,
 		return CR_ECORRUPT;
 	*plain_n = (size_t)m;
 	return 0;
+}
+
+int cr_store__map_err(int rc)
+{
+	return map_err(rc);
+}
+
+size_t cr_store__seal(const cr_store *st, const uint8_t *ad, size_t adn,
+		      const uint8_t *plain, size_t n, uint8_t *out)
+{
+	return seal(st, ad, adn, plain, n, out);
+}
+
+int cr_store__unseal(const cr_store *st, const uint8_t *ad, size_t adn,
+		     const uint8_t *in, size_t n, uint8_t *plain, size_t *plain_n)
+{
+	return unseal(st, ad, adn, in, n, plain, plain_n);
 }
 
 int cr_store_begin(cr_store *st, int write, cr_txn **out)
@@ -1446,6 +1447,13 @@ int cr_store_alert_add(cr_txn *txn, const char *inst, struct cr_alert_rec *a)
 	cr_put_u64be(vb + CR_SUBJECT_KEY_LEN + 9, (uint64_t)a->at_s);
 	MDB_val k = val(kb, sizeof kb), v = val(vb, sizeof vb);
 	return map_err(mdb_put(txn->t, txn->st->dbi[DB_ALERT], &k, &v, MDB_NOOVERWRITE));
+}
+
+int cr_store_alert_last(cr_txn *txn, const char *inst, uint64_t *seq)
+{
+	char name[32];
+	snprintf(name, sizeof name, "alert_seq:%.*s", CR_INST_CODE_MAX, inst);
+	return meta_get_u64(txn->t, txn->st->dbi[DB_META], name, seq);
 }
 
 int cr_store_alerts(cr_txn *txn, const char *inst, uint64_t after, size_t max,

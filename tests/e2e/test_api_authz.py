@@ -389,6 +389,36 @@ def check_audit(role, variant, r):
     assert r.json().get("intact") is True, r
 
 
+WEBHOOK_URL = "https://hooks.example.com/creditref/l0001"
+
+
+def check_webhook_put(role, variant, r):
+    """A new secret each time (a second PUT rotates it); another lender
+    does not see the webhook."""
+    doc = r.json()
+    assert doc["url"] == WEBHOOK_URL and re.fullmatch(r"whsec_[A-Za-z0-9_-]{43}", doc["secret"]), doc
+    assert doc["cursor"] == "0", doc
+    assert doc["secret"] not in world().call("GET", "/v1/webhook", "lender").text(), "GET shows the secret"
+    assert_problem(world().call("GET", "/v1/webhook", "lender2"), 404)
+
+
+def check_webhook_get(role, variant, r):
+    doc = r.json()
+    assert doc["url"] == WEBHOOK_URL and "secret" not in doc, doc
+    assert doc["delivery"]["cursor"] == "0" and doc["delivery"]["backlog"] == 0, doc
+
+
+def other_lender_cannot_delete():
+    w = world()
+    assert_problem(w.call("DELETE", "/v1/webhook", "lender2"), 404)
+    assert w.call("GET", "/v1/webhook", "lender").status == 200, "another lender deleted the webhook"
+
+
+def check_webhook_deleted(role, variant, r):
+    assert r.json() == {"url": WEBHOOK_URL, "deleted": True, "cursor": "0"}, r
+    assert_problem(world().call("GET", "/v1/webhook", "lender"), 404)
+
+
 RULES = {
     ("GET", "/healthz"): Rule({"own": 200}, path_only("/healthz"), check_health),
     ("GET", "/v1/openapi.json"): Rule({"own": 200}, path_only("/v1/openapi.json"), check_openapi),
@@ -437,6 +467,11 @@ RULES = {
         check_key_revoked, before_allowed=spare_still_works),
     ("GET", "/v1/audit/verify"): Rule({"own": 200}, path_only("/v1/audit/verify"), check_audit),
     ("GET", "/v1/alerts"): Rule({"own": 200}, path_only("/v1/alerts"), check_alerts),
+    ("PUT", "/v1/webhook"): Rule({"own": 201, "again": 200},
+                                 lambda role, v: ("/v1/webhook", {"url": WEBHOOK_URL}), check_webhook_put),
+    ("GET", "/v1/webhook"): Rule({"own": 200}, path_only("/v1/webhook"), check_webhook_get),
+    ("DELETE", "/v1/webhook"): Rule({"own": 200, "gone": 404}, path_only("/v1/webhook"),
+                                    check_webhook_deleted, before_allowed=other_lender_cannot_delete),
 }
 
 
@@ -575,6 +610,16 @@ def a_furnisher_body_mixing_institutions_keeps_its_own_lines():
     assert c["submitted"] == 3 and c["rejected"] == 1 and c["accepted"] + c["held"] == 2, c
     assert [(x["line"], x["field"]) for x in c["rejects"]] == [(2, "institution")], c
     assert c["rejects_truncated"] is False, c
+
+
+@test
+def a_webhook_to_a_loopback_or_private_address_is_refused_by_default():
+    w = world()
+    for url in ("http://127.0.0.1:9/hook", "http://localhost/x", "https://[::1]/", "http://10.1.2.3/",
+                "http://192.168.0.1/", "http://169.254.169.254/latest/meta-data/"):
+        p = assert_problem(w.call("PUT", "/v1/webhook", "lender2", body={"url": url}), 400)
+        assert p["detail"].startswith("url:"), p
+    assert_problem(w.call("GET", "/v1/webhook", "lender2"), 404)
 
 
 @test

@@ -78,6 +78,14 @@ static void routes_match_methods_and_params(void **state)
 	r = cr_route_find("GET", "/v1/keys", param, sizeof param, allow, sizeof allow, &idx);
 	assert_non_null(r);
 	assert_int_equal(idx, (unsigned)(r - cr_routes));
+	/* One path, three methods, for the lender role only. */
+	r = cr_route_find("PUT", "/v1/webhook", param, sizeof param, allow, sizeof allow, &idx);
+	assert_non_null(r);
+	assert_string_equal(cr_route_names[idx], "webhook_put");
+	assert_int_equal(r->roles, ROLE(CR_ROLE_LENDER));
+	assert_null(cr_route_find("POST", "/v1/webhook", param, sizeof param, allow,
+				  sizeof allow, &idx));
+	assert_string_equal(allow, "PUT, GET, DELETE");
 }
 
 /* Committer: jobs queued together share one commit, each sees its outcome. */
