@@ -169,7 +169,7 @@ static int take_watcher(const struct cr_account_rec *r, void *arg)
 static int watched(cr_txn *txn, const struct cr_account_rec *r, uint8_t *out)
 {
 	struct watch_ctx c = {r->a.inst, NULL, 0};
-	int rc = cr_store_subject_accounts(txn, &r->subject, take_watcher, &c);
+	int rc = cr_store_subject_accounts_bare(txn, &r->subject, take_watcher, &c);
 	*out = (uint8_t)c.any;
 	return rc == 1 ? 0 : rc;
 }
@@ -272,7 +272,7 @@ static int load_person(struct cr_alert_batch *b, cr_txn *txn, const struct cr_su
 	}
 	p->n = 0;
 	p->n_watchers = 0;
-	int rc = cr_store_subject_accounts(txn, k, take_account, b);
+	int rc = cr_store_subject_accounts_bare(txn, k, take_account, b);
 	for (size_t i = 0; i < p->n && !rc; i++)
 		rc = state_now(txn, &p->recs[i], asof_days, &p->now[i]);
 	return rc;
@@ -381,7 +381,7 @@ int cr_alert_inquiry(cr_txn *txn, const struct cr_subject_key *k, const char *in
 		return 0;
 	p.n_watchers = 0;
 	struct watch_ctx c = {inst, &p, 0};
-	int rc = cr_store_subject_accounts(txn, k, take_watcher, &c);
+	int rc = cr_store_subject_accounts_bare(txn, k, take_watcher, &c);
 	if (rc || !p.n_watchers)
 		return rc;
 	size_t n;
