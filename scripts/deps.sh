@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config
-  liblmdb-dev lmdb-utils        # embedded store
+  librocksdb-dev                # embedded store (docs/storage.md: chosen by measurement)
+  liblmdb-dev lmdb-utils        # the previous store: read by creditref migrate, engine bench
   libsodium-dev                 # keyed hashing, AEAD, audit chain
   libjansson-dev                # JSON for HTTP bodies and tools
   libmicrohttpd-dev             # HTTP server (creditref serve)
