@@ -13,7 +13,7 @@
 BUILD   ?= build/release
 SAN     ?= 0
 CC      ?= cc
-PKGS    := lmdb libsodium jansson libmicrohttpd libcurl
+PKGS    := rocksdb libsodium jansson libmicrohttpd libcurl
 CSTD    := -std=c17 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 INCS    := $(addprefix -I,$(wildcard src/*))
@@ -23,7 +23,7 @@ else
   OPT   := -O2 -g
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -llmdb -lsodium -ljansson -lmicrohttpd -lcurl)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lrocksdb -lsodium -ljansson -lmicrohttpd -lcurl)
 CFLAGS_ALL  = $(CSTD) $(WARN) $(OPT) $(INCS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lm -lpthread

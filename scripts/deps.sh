@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config
   librocksdb-dev                # embedded store (docs/storage.md: chosen by measurement)
-  liblmdb-dev lmdb-utils        # the previous store: read by creditref migrate, engine bench
+  rocksdb-tools                 # ldb: the engine's own reader, for the privacy tests
   libsodium-dev                 # keyed hashing, AEAD, audit chain
   libjansson-dev                # JSON for HTTP bodies and tools
   libmicrohttpd-dev             # HTTP server (creditref serve)
@@ -21,6 +21,7 @@ bench=0
 if [ "${1:-}" = "--bench" ]; then
   bench=1
   packages+=(libpq-dev postgresql)
+  packages+=(liblmdb-dev)       # the engine comparison (bench/engine_proto.sh)
   packages+=(wrk)               # HTTP bench load generator (curl is above)
 fi
 

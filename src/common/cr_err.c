@@ -16,6 +16,7 @@ const char *cr_strerror(int rc)
 	case CR_EAGAIN: return "more input needed";
 	case CR_ECORRUPT: return "stored data is corrupt";
 	case CR_EVERSION: return "unsupported data directory version";
+	case CR_EBUSY: return "the store is in use by another process";
 	}
 	return "unknown error";
 }

@@ -21,6 +21,7 @@ enum {
 	CR_EAGAIN = -9,    /* a parser needs more input */
 	CR_ECORRUPT = -10, /* stored data failed its own checks */
 	CR_EVERSION = -11, /* the data directory has an unknown layout version */
+	CR_EBUSY = -12,    /* the store is open for writing by another process */
 };
 
 /* Returns a static, human-readable description of rc. */

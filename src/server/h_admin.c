@@ -47,7 +47,7 @@ int cr_h_metrics(struct cr_req *r)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
 	cr_server_committer_stats(r->srv, &cs);
 	cr_deliverer_stats(r->srv->deliverer, &ds);
-	const struct cr_metric_gauges g = {s.file_bytes, s.free_bytes,
+	const struct cr_metric_gauges g = {s.file_bytes, s.memtable_bytes,
 					   cr_server_connections(r->srv), cs.groups, cs.jobs,
 					   cs.failed_groups, cs.max_group, ds.registered,
 					   ds.attempts, ds.failures, ds.delivered, ds.backlog};

@@ -164,7 +164,7 @@ int cr_metrics_render(struct cr_metrics *m, const struct cr_metric_gauges *g,
 	if (!rc)
 		rc = gauge(out, "creditref_store_file_bytes", "gauge", "Size of the data file on disk.", g->store_file_bytes);
 	if (!rc)
-		rc = gauge(out, "creditref_store_free_bytes", "gauge", "Pages in the data file free for reuse.", g->store_free_bytes);
+		rc = gauge(out, "creditref_store_memtable_bytes", "gauge", "Written data held in memory, not yet in table files.", g->store_memtable_bytes);
 	if (!rc)
 		rc = gauge(out, "creditref_http_connections", "gauge", "Connections open now.", g->connections);
 	if (!rc)

@@ -28,7 +28,7 @@ void cr_metrics_records(struct cr_metrics *m, const struct cr_ingest_counts *c);
 /* Appends the exposition; gauges are passed in by the caller. */
 struct cr_metric_gauges {
 	uint64_t store_file_bytes;
-	uint64_t store_free_bytes;
+	uint64_t store_memtable_bytes;
 	uint64_t connections;
 	uint64_t commit_groups;
 	uint64_t commit_jobs;

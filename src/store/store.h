@@ -12,10 +12,16 @@
  * itself sealed under the master key from a key file outside the data
  * directory (keyfile.h, docs/security.md).
  *
+ * The embedded back end is RocksDB (store_rocks.c; docs/storage.md says why
+ * and how the data is laid out): everything about one person is kept
+ * together, so a report reads one short range.
+ *
  * Transactions: one writer at a time, any number of readers, each reader
- * seeing a consistent snapshot.  Reads return copies into caller-owned
- * structs unless a function says otherwise.  cr_store_commit() returns only
- * once the data is durable on disk.
+ * seeing a consistent snapshot.  One process at a time opens a store for
+ * writing; others may open it read-only meanwhile (CR_STORE_RDONLY).  Reads
+ * return copies into caller-owned structs unless a function says
+ * otherwise.  cr_store_commit() returns only once the data is durable on
+ * disk.
  */
 #ifndef CR_STORE_H
 #define CR_STORE_H
@@ -126,8 +132,10 @@ struct cr_store_stats {
 	uint64_t inquiries;
 	uint64_t events;
 	uint64_t held_records;  /* records waiting for a furnish consent */
-	uint64_t file_bytes;    /* size of the data file on disk */
-	uint64_t free_bytes;    /* pages LMDB will reuse; 0 in a write txn */
+	uint64_t file_bytes;    /* allocated bytes of the store's files (all
+				 * of the data directory but audit.log) */
+	uint64_t sst_bytes;     /* of which live, compacted table files */
+	uint64_t memtable_bytes; /* written, in memory, not yet in tables */
 };
 
 /* Creates the data directory (mode 0700), a new master key in key_file
@@ -160,6 +168,20 @@ int cr_store_begin(cr_store *st, int write, cr_txn **out /* OUT */);
  * transaction is aborted and freed all the same. */
 int cr_store_commit(cr_txn *txn);
 void cr_store_abort(cr_txn *txn);
+/*
+ * Group commit in two steps, for a committer that overlaps the disk sync of
+ * one group with the work of the next: commit_async makes txn's writes
+ * visible to every later transaction at once, without waiting for the
+ * disk; cr_store_sync returns once every write committed before it was
+ * called is durable.  Nothing committed async may be acknowledged before
+ * such a sync returns.  If the sync fails, the store is unusable for
+ * writes (the data may be visible but not durable): stop serving writes.
+ */
+int cr_store_commit_async(cr_txn *txn);
+int cr_store_sync(cr_store *st);
+/* Rewrites the store's tables compactly (what background compaction does
+ * over time), so that its size on disk is its steady-state size. */
+int cr_store_compact(cr_store *st);
 
 /* Institutions.  put returns 1 when the stored record changed, 0 when it was
  * identical, or a negative error. */
@@ -242,9 +264,9 @@ int cr_store_account_events(cr_txn *txn, uint64_t acct_id, int64_t after_s,
 			    int (*fn)(const struct cr_event_rec *e, void *arg),
 			    void *arg);
 
-/* Calls fn for every account in the store, in key order (institution, then
- * a hash of the account number).  A non-zero return from fn stops the walk
- * and is returned. */
+/* Calls fn for every account in the store, person by person (in no order a
+ * caller may rely on).  A non-zero return from fn stops the walk and is
+ * returned. */
 int cr_store_accounts(cr_txn *txn,
 		      int (*fn)(const struct cr_account_rec *r, void *arg),
 		      void *arg);

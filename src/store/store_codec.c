@@ -46,6 +46,11 @@ static int32_t get_date(const uint8_t *p)
 	return (int32_t)(get_u32be(p) ^ 0x80000000u);
 }
 
+void cr_put_date(uint8_t *p, int32_t days) { put_date(p, days); }
+int32_t cr_get_date(const uint8_t *p) { return get_date(p); }
+void cr_put_i32be(uint8_t *p, int32_t x) { put_u32be(p, (uint32_t)x); }
+int32_t cr_get_i32be(const uint8_t *p) { return (int32_t)get_u32be(p); }
+
 static void put_u64(uint8_t *p, int64_t x) { cr_put_u64be(p, (uint64_t)x); }
 static int64_t get_i64(const uint8_t *p) { return (int64_t)cr_get_u64be(p); }
 
@@ -133,10 +138,7 @@ size_t cr_acct_key(const char *inst, const uint8_t hash[CR_ACCT_HASH_LEN],
 size_t cr_acct_encode(const struct cr_account_rec *r, uint8_t *buf)
 {
 	const struct cr_account *a = &r->a;
-	size_t n = 0;
-	cr_put_u64be(buf, r->acct_id);
-	memcpy(buf + 8, r->subject.b, CR_SUBJECT_KEY_LEN);
-	n = 8 + CR_SUBJECT_KEY_LEN;
+	size_t n = put_str(buf, a->inst, CR_INST_CODE_MAX);
 	buf[n++] = a->product;
 	buf[n++] = a->status;
 	buf[n++] = a->id_type;
@@ -159,31 +161,14 @@ size_t cr_acct_encode(const struct cr_account_rec *r, uint8_t *buf)
 	return n;
 }
 
-/* Takes the institution code from an account key. */
-static int split_acct_key(const uint8_t *key, size_t kn, struct cr_account *a)
-{
-	const uint8_t *nul = memchr(key, '\0', kn);
-	if (!nul)
-		return CR_ECORRUPT;
-	size_t ia = (size_t)(nul - key);
-	if (ia == 0 || ia > CR_INST_CODE_MAX || kn - ia - 1 != CR_ACCT_HASH_LEN)
-		return CR_ECORRUPT;
-	memcpy(a->inst, key, ia);
-	a->inst[ia] = '\0';
-	return 0;
-}
-
-int cr_acct_decode(const uint8_t *key, size_t kn, const uint8_t *p, size_t n,
-		   struct cr_account_rec *out, size_t *used)
+int cr_acct_decode(const uint8_t *p, size_t n, struct cr_account_rec *out, size_t *used)
 {
 	memset(out, 0, sizeof *out);
 	struct cr_account *a = &out->a;
-	const size_t fixed = 8 + CR_SUBJECT_KEY_LEN + 4 + 4 + 16 + 2 + 3;
-	if (n < fixed || split_acct_key(key, kn, a))
+	size_t pos = 0;
+	if (get_str(p, n, &pos, a->inst, sizeof a->inst) || a->inst[0] == '\0' ||
+	    n - pos < 4 + 4 + 16 + 2 + 3)
 		return CR_ECORRUPT;
-	out->acct_id = cr_get_u64be(p);
-	memcpy(out->subject.b, p + 8, CR_SUBJECT_KEY_LEN);
-	size_t pos = 8 + CR_SUBJECT_KEY_LEN;
 	a->product = p[pos++];
 	a->status = p[pos++];
 	a->id_type = p[pos++];

@@ -20,7 +20,7 @@
  * number (the number itself is stored only encrypted, in the value). */
 #define CR_ACCT_HASH_LEN 16
 #define CR_ACCT_KEY_MAX (CR_INST_CODE_MAX + 1 + CR_ACCT_HASH_LEN)
-#define CR_ACCT_ENC_MAX (64 + CR_COLENDERS_MAX * (1 + CR_INST_CODE_MAX + 2))
+#define CR_ACCT_ENC_MAX (1 + CR_INST_CODE_MAX + 29 + CR_COLENDERS_MAX * (1 + CR_INST_CODE_MAX + 2))
 #define CR_SUBJECT_ENC_MAX (CR_ID_LEN + 4 + 3 + CR_NAME_MAX + CR_PHONE_MAX + CR_ADDRESS_MAX)
 #define CR_CONSENT_ENC_MAX (4 + 3 + 1 + CR_INST_CODE_MAX + 4 + 4 + 1 + CR_EVIDENCE_MAX)
 #define CR_INQUIRY_ENC_MAX (4 + 8 + 2 + 1 + CR_INST_CODE_MAX)
@@ -37,13 +37,19 @@ int cr_subject_decode(const uint8_t *p, size_t n, struct cr_subject *out /* OUT 
 
 size_t cr_acct_key(const char *inst, const uint8_t hash[CR_ACCT_HASH_LEN],
 		   uint8_t *buf);
-/* Encodes every field but the account number, which the store seals and
- * appends itself. */
+/* Encodes the institution and every field of the furnished account but
+ * the number, which the store seals and appends itself; the account id and
+ * the subject are the record's key, not its value. */
 size_t cr_acct_encode(const struct cr_account_rec *r, uint8_t *buf);
-/* Decodes the fields cr_acct_encode wrote, taking the institution from the
- * key; *used is the number of bytes consumed (the sealed number follows). */
-int cr_acct_decode(const uint8_t *key, size_t kn, const uint8_t *p, size_t n,
-		   struct cr_account_rec *out /* OUT */, size_t *used /* OUT */);
+/* Decodes what cr_acct_encode wrote; *used is the number of bytes consumed
+ * (the sealed number follows). */
+int cr_acct_decode(const uint8_t *p, size_t n, struct cr_account_rec *out /* OUT */,
+		   size_t *used /* OUT */);
+/* A day number in 4 bytes whose byte order is chronological. */
+void cr_put_date(uint8_t *p, int32_t days);
+int32_t cr_get_date(const uint8_t *p);
+void cr_put_i32be(uint8_t *p, int32_t x);
+int32_t cr_get_i32be(const uint8_t *p);
 
 size_t cr_consent_encode(const struct cr_consent_fact *f, uint8_t *buf);
 int cr_consent_decode(const uint8_t *p, size_t n, struct cr_consent_fact *out /* OUT */);

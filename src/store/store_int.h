@@ -1,16 +1,37 @@
 /*
- * store_int.h - the LMDB store's internals shared by its files
- * (store_lmdb.c, store_webhook.c).  Not part of the store's interface.
+ * store_int.h - the store's internals shared by its files (store_rocks.c,
+ * store_person.c, store_admin.c, store_webhook.c).  Not part of the store's
+ * interface.
  *
- * One enum names every LMDB sub-database; store_lmdb.c opens them all (its
- * db_defs table, in this order) and owns the environment, the keys and the
- * sealing; the other files add records of their own through the helpers
- * below, in the caller's transaction.
+ * The store is a RocksDB database (docs/storage.md) with one column family
+ * per access pattern:
+ *
+ *   meta    small records read by key: the version, the store's sealed
+ *           keys, counters, the audit head, institutions, API keys, alert
+ *           thresholds, webhooks, dispute ids
+ *   person  everything about one person under one key prefix, the person
+ *           id (pid, u64 BE, assigned in order of first arrival): identity,
+ *           accounts, history, consents, inquiries, events, disputes, ...
+ *   index   the ways into person: subject key -> pid, (institution,
+ *           account-number hash) -> account id, (institution, event-id
+ *           hash) -> event; random keys, small values
+ *   alert   alerts per receiving institution, in seq order
+ *   audit   audit lines committed but not yet synced in audit.log
+ *
+ * An account id is pid << 16 | n, n the person's account number 1..65535,
+ * so an account id alone finds the person's prefix.
+ *
+ * Transactions.  A write transaction collects its writes in an indexed
+ * write batch (its reads see them) and holds the store's writer mutex
+ * until it commits or aborts: one writer at a time, as the interface
+ * promises.  A read transaction reads a snapshot.  Another process may
+ * open the store read-only while one holds it for writing.
  */
 #ifndef CR_STORE_INT_H
 #define CR_STORE_INT_H
 
-#include <lmdb.h>
+#include <pthread.h>
+#include <rocksdb/c.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,13 +40,29 @@
 
 #define CR_STORE_KEY_LEN 32
 
-enum { DB_META, DB_INST, DB_ACCT, DB_SUBJ, DB_SUBJ_ACCT, DB_HIST, DB_CONSENT,
-       DB_HELD, DB_INQUIRY, DB_DISPUTE, DB_SUBJ_DISPUTE, DB_REVISION, DB_APIKEY,
-       DB_EVENT, DB_ACCT_EVENT, DB_ALERT, DB_ALERT_CFG, DB_WEBHOOK, DB_COUNT };
+enum { CF_META, CF_PERSON, CF_INDEX, CF_ALERT, CF_AUDIT, CF_COUNT };
+
+/* Counters kept in meta, cached in a write transaction and written once at
+ * its commit.  The first group hands out ids; the second counts records
+ * for cr_store_stats (deltas applied at commit). */
+enum {
+	CTR_PID, CTR_SEQ, CTR_DISPUTE, CTR_REVISION,
+	CTR_MONTHS, CTR_HELD, CTR_SUBJECTS, CTR_ACCOUNTS, CTR_CONSENTS,
+	CTR_INQUIRIES, CTR_EVENTS,
+	CTR_COUNT
+};
 
 struct cr_store {
-	MDB_env *env;
-	MDB_dbi dbi[DB_COUNT];
+	rocksdb_t *db;
+	rocksdb_column_family_handle_t *cf[CF_COUNT];
+	rocksdb_options_t *opts;
+	rocksdb_options_t *cf_opts[CF_COUNT];
+	rocksdb_block_based_table_options_t *tbl[CF_COUNT];
+	rocksdb_cache_t *cache;
+	rocksdb_writeoptions_t *wo_sync;
+	rocksdb_writeoptions_t *wo_async;
+	rocksdb_readoptions_t *ro_latest;
+	pthread_mutex_t write_mu;
 	uint8_t pseudokey[CR_STORE_KEY_LEN]; /* keyed hash for IDs and account numbers */
 	uint8_t datakey[CR_STORE_KEY_LEN];   /* AEAD key for identities and numbers */
 	int rdonly;
@@ -34,18 +71,71 @@ struct cr_store {
 
 struct cr_txn {
 	cr_store *st;
-	MDB_txn *t;
 	int write;
-	int64_t d_months; /* account-months added in this transaction */
-	int64_t d_held;   /* held records added (or released) */
+	rocksdb_writebatch_wi_t *wb;        /* write: the pending writes */
+	const rocksdb_snapshot_t *snap;     /* read: the snapshot */
+	rocksdb_readoptions_t *ro;          /* read: on the snapshot; write: latest */
+	int64_t ctr[CTR_COUNT];
+	uint8_t ctr_loaded[CTR_COUNT];
+	/* The last person looked up by subject key (ingest asks many times). */
+	int pid_cached;
+	struct cr_subject_key pid_key;
+	uint64_t pid;
 };
+
+/* A value read from the store: valid until kv_val_free. */
+struct kv_val {
+	const uint8_t *p;
+	size_t n;
+	rocksdb_pinnableslice_t *pin;
+	char *owned;
+};
+
+/* Reads key k of cf in txn (a write transaction sees its own writes).
+ * 0, CR_ENOTFOUND (out is empty), or CR_ESTORE.  Free out with kv_val_free
+ * in every case. */
+int kv_get(cr_txn *txn, int cf, const void *k, size_t kn, struct kv_val *out /* OUT */);
+void kv_val_free(struct kv_val *v);
+int kv_put(cr_txn *txn, int cf, const void *k, size_t kn, const void *v, size_t vn);
+int kv_del(cr_txn *txn, int cf, const void *k, size_t kn);
+
+/* An iterator over keys of cf starting with a prefix, in txn's view. */
+struct kv_iter {
+	rocksdb_iterator_t *it;
+	rocksdb_readoptions_t *ro;
+	uint8_t upper[64];
+	size_t upper_n;
+	uint8_t prefix[64];
+	size_t prefix_n;
+};
+/* Positions it at the first key >= from (NULL: the prefix itself) that
+ * starts with prefix (pn 0: every key of cf). */
+int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
+		 const void *from, size_t fn, struct kv_iter *it /* OUT */);
+/* Is the iterator on a key within its prefix? */
+int kv_iter_valid(struct kv_iter *it);
+const uint8_t *kv_iter_key(struct kv_iter *it, size_t *n /* OUT */);
+const uint8_t *kv_iter_value(struct kv_iter *it, size_t *n /* OUT */);
+void kv_iter_next(struct kv_iter *it);
+/* Moves it to the first key >= k (within the prefix, or past it). */
+void kv_iter_seek(struct kv_iter *it, const void *k, size_t kn);
+/* CR_ESTORE if the walk stopped on an error, else 0; frees the iterator. */
+int kv_iter_close(struct kv_iter *it);
+
+/* Counters (the enum above): the value now in txn, and an update. */
+int ctr_get(cr_txn *txn, int ctr, int64_t *out /* OUT */);
+int ctr_add(cr_txn *txn, int ctr, int64_t delta);
+/* Hands out the next id of an id counter (CTR_PID .. CTR_REVISION). */
+int ctr_next(cr_txn *txn, int ctr, uint64_t *out /* OUT */);
+
+/* A u64 under a name in meta (alert sequences). */
+int meta_get_u64(cr_txn *txn, const char *name, uint64_t *out /* OUT */);
+int meta_put_u64(cr_txn *txn, const char *name, uint64_t x);
 
 /* Bytes a sealed value adds to its plaintext (nonce and tag). */
 #define CR_STORE_SEAL_OVERHEAD (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + \
 				crypto_aead_xchacha20poly1305_ietf_ABYTES)
 
-/* An LMDB or errno code as a CR_E* error. */
-int cr_store__map_err(int rc);
 /* Seals plain[0..n) under the data key, bound to ad, into out (n +
  * CR_STORE_SEAL_OVERHEAD bytes, returned). */
 size_t cr_store__seal(const cr_store *st, const uint8_t *ad, size_t adn,
@@ -55,5 +145,41 @@ size_t cr_store__seal(const cr_store *st, const uint8_t *ad, size_t adn,
 int cr_store__unseal(const cr_store *st, const uint8_t *ad, size_t adn,
 		     const uint8_t *in, size_t n, uint8_t *plain /* OUT */,
 		     size_t *plain_n /* OUT */);
+
+/* Person keys: pid (8 bytes BE) and a tag byte, then the tag's fields. */
+#define PK_IDENTITY '@'  /* first: a walk meets the person's subject key first */
+#define PK_ACCOUNT 'A'
+#define PK_HIST 'H'
+#define PK_CONSENT 'C'
+#define PK_INQUIRY 'Q'
+#define PK_EVENT 'E'
+#define PK_HELD 'X'
+#define PK_DISPUTE 'D'
+#define PK_REVISION 'R'
+#define PK_EXPOSURE 'S'
+/* Index keys: a tag byte, then the key. */
+#define IK_SUBJECT 'S'
+#define IK_ACCOUNT 'A'
+#define IK_EVENT 'E'
+
+#define ACCT_PID(id) ((id) >> 16)
+#define ACCT_N(id) ((unsigned)((id) & 0xffff))
+#define ACCT_ID(pid, n) ((pid) << 16 | (uint64_t)(n))
+#define PID_MAX ((1ULL << 48) - 1)
+
+/* The pid of subject k: 0 and *pid set, or CR_ENOTFOUND. */
+int person_pid(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid /* OUT */);
+/* The same, creating the person (a new pid and its index entry) when new. */
+int person_pid_make(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid /* OUT */);
+/* pid, tag: the first 9 bytes of every person key. */
+void person_key(uint64_t pid, uint8_t tag, uint8_t out[9]);
+
+/* Walks every key and value the store holds, in every column family, as
+ * the engine's own reader returns them: for tests that prove nothing
+ * personal is kept in the clear (DESIGN.md rule 5). */
+int cr_store__walk_raw(cr_store *st,
+		       int (*fn)(int cf, const uint8_t *k, size_t kn,
+				 const uint8_t *v, size_t vn, void *arg),
+		       void *arg);
 
 #endif

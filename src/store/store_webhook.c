@@ -1,7 +1,7 @@
 /*
- * store_webhook.c - the webhook database: one record per institution.
+ * store_webhook.c - the webhook records: one per institution, in meta.
  *
- *   key    institution code
+ *   key    0x04, institution code
  *   value  gen u64, created_s i64, updated_s i64, cursor u64,
  *          last_attempt_ms i64, next_attempt_ms i64, failures u32,
  *          last_status u16, last_error u8, url_len u16  (57 bytes, BE)
@@ -29,10 +29,13 @@
 #define WH_VAL_MAX (WH_FIXED + CR_WEBHOOK_URL_MAX + CR_WEBHOOK_SECRET_MAX + \
 		    CR_STORE_SEAL_OVERHEAD)
 
-static MDB_val val(const void *p, size_t n)
+#define MK_WEBHOOK 0x04
+
+static size_t wh_key(const char *inst, size_t il, uint8_t out[1 + CR_INST_CODE_MAX])
 {
-	MDB_val v = {.mv_size = n, .mv_data = (void *)p};
-	return v;
+	out[0] = MK_WEBHOOK;
+	memcpy(out + 1, inst, il);
+	return 1 + il;
 }
 
 static size_t wh_ad(const char *inst, uint8_t out[WH_AD_MAX])
@@ -98,23 +101,23 @@ int cr_store_webhook_put(cr_txn *txn, const struct cr_webhook *w)
 	n += cr_store__seal(txn->st, ad, wh_ad(w->inst, ad), (const uint8_t *)w->secret, sl,
 			    b + n);
 	CR_ASSERT(n <= sizeof b);
-	MDB_val k = val(w->inst, il), v = val(b, n);
-	return cr_store__map_err(mdb_put(txn->t, txn->st->dbi[DB_WEBHOOK], &k, &v, 0));
+	uint8_t kb[1 + CR_INST_CODE_MAX];
+	return kv_put(txn, CF_META, kb, wh_key(w->inst, il, kb), b, n);
 }
 
-/* Decodes a stored record; the secret only when with_secret. */
-static int wh_decode(cr_txn *txn, const MDB_val *k, const MDB_val *v, int with_secret,
-		     struct cr_webhook *out)
+/* Decodes a stored record of institution inst[0..il); the secret only
+ * when with_secret. */
+static int wh_decode(cr_txn *txn, const uint8_t *inst, size_t il, const uint8_t *p,
+		     size_t n, int with_secret, struct cr_webhook *out)
 {
-	const uint8_t *p = v->mv_data;
-	if (k->mv_size == 0 || k->mv_size > CR_INST_CODE_MAX || v->mv_size < WH_FIXED)
+	if (il == 0 || il > CR_INST_CODE_MAX || n < WH_FIXED)
 		return CR_ECORRUPT;
 	const size_t ul = (size_t)p[WH_FIXED - 2] << 8 | p[WH_FIXED - 1];
-	if (ul == 0 || ul > CR_WEBHOOK_URL_MAX || v->mv_size < WH_FIXED + ul ||
-	    v->mv_size - WH_FIXED - ul > CR_WEBHOOK_SECRET_MAX + CR_STORE_SEAL_OVERHEAD)
+	if (ul == 0 || ul > CR_WEBHOOK_URL_MAX || n < WH_FIXED + ul ||
+	    n - WH_FIXED - ul > CR_WEBHOOK_SECRET_MAX + CR_STORE_SEAL_OVERHEAD)
 		return CR_ECORRUPT;
 	memset(out, 0, sizeof *out);
-	memcpy(out->inst, k->mv_data, k->mv_size);
+	memcpy(out->inst, inst, il);
 	out->gen = cr_get_u64be(p);
 	out->created_s = (int64_t)cr_get_u64be(p + 8);
 	out->updated_s = (int64_t)cr_get_u64be(p + 16);
@@ -125,7 +128,7 @@ static int wh_decode(cr_txn *txn, const MDB_val *k, const MDB_val *v, int with_s
 	uint8_t ad[WH_AD_MAX];
 	size_t sl;
 	int rc = cr_store__unseal(txn->st, ad, wh_ad(out->inst, ad), p + WH_FIXED + ul,
-				  v->mv_size - WH_FIXED - ul, (uint8_t *)out->secret, &sl);
+				  n - WH_FIXED - ul, (uint8_t *)out->secret, &sl);
 	if (rc)
 		return rc;
 	CR_ASSERT(sl <= CR_WEBHOOK_SECRET_MAX);
@@ -139,9 +142,13 @@ int cr_store_webhook_get(cr_txn *txn, const char *inst, int with_secret,
 	const size_t il = strnlen(inst, CR_INST_CODE_MAX + 1);
 	if (il == 0 || il > CR_INST_CODE_MAX)
 		return CR_ENOTFOUND;
-	MDB_val k = val(inst, il), v;
-	int rc = mdb_get(txn->t, txn->st->dbi[DB_WEBHOOK], &k, &v);
-	return rc ? cr_store__map_err(rc) : wh_decode(txn, &k, &v, with_secret, out);
+	uint8_t kb[1 + CR_INST_CODE_MAX];
+	struct kv_val v;
+	int rc = kv_get(txn, CF_META, kb, wh_key(inst, il, kb), &v);
+	if (!rc)
+		rc = wh_decode(txn, (const uint8_t *)inst, il, v.p, v.n, with_secret, out);
+	kv_val_free(&v);
+	return rc;
 }
 
 int cr_store_webhook_state_put(cr_txn *txn, const char *inst, uint64_t gen,
@@ -151,21 +158,24 @@ int cr_store_webhook_state_put(cr_txn *txn, const char *inst, uint64_t gen,
 	const size_t il = strnlen(inst, CR_INST_CODE_MAX + 1);
 	if (!txn->write || il == 0 || il > CR_INST_CODE_MAX)
 		return CR_EINVAL;
-	MDB_val k = val(inst, il), v;
-	int rc = mdb_get(txn->t, txn->st->dbi[DB_WEBHOOK], &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return 0;
+	uint8_t kb[1 + CR_INST_CODE_MAX];
+	const size_t kn = wh_key(inst, il, kb);
+	struct kv_val v;
+	int rc = kv_get(txn, CF_META, kb, kn, &v);
+	if (!rc && (v.n < WH_FIXED || v.n > sizeof b))
+		rc = CR_ECORRUPT;
+	const size_t n = v.n;
+	const int current = !rc && cr_get_u64be(v.p) == gen;
+	if (current)
+		memcpy(b, v.p, n);
+	kv_val_free(&v);
 	if (rc)
-		return cr_store__map_err(rc);
-	if (v.mv_size < WH_FIXED || v.mv_size > sizeof b)
-		return CR_ECORRUPT;
-	if (cr_get_u64be(v.mv_data) != gen)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	if (!current)
 		return 0;
-	memcpy(b, v.mv_data, v.mv_size);
 	state_encode(s, b + WH_STATE_OFF);
-	MDB_val nv = val(b, v.mv_size);
-	rc = mdb_put(txn->t, txn->st->dbi[DB_WEBHOOK], &k, &nv, 0);
-	return rc ? cr_store__map_err(rc) : 1;
+	rc = kv_put(txn, CF_META, kb, kn, b, n);
+	return rc ? rc : 1;
 }
 
 int cr_store_webhook_del(cr_txn *txn, const char *inst)
@@ -173,27 +183,28 @@ int cr_store_webhook_del(cr_txn *txn, const char *inst)
 	const size_t il = strnlen(inst, CR_INST_CODE_MAX + 1);
 	if (il == 0 || il > CR_INST_CODE_MAX)
 		return CR_ENOTFOUND;
-	MDB_val k = val(inst, il);
-	return cr_store__map_err(mdb_del(txn->t, txn->st->dbi[DB_WEBHOOK], &k, NULL));
+	uint8_t kb[1 + CR_INST_CODE_MAX];
+	const size_t kn = wh_key(inst, il, kb);
+	struct kv_val v;
+	int rc = kv_get(txn, CF_META, kb, kn, &v);
+	kv_val_free(&v);
+	return rc ? rc : kv_del(txn, CF_META, kb, kn);
 }
 
 int cr_store_webhooks(cr_txn *txn, int (*fn)(const struct cr_webhook *w, void *arg),
 		      void *arg)
 {
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(txn->t, txn->st->dbi[DB_WEBHOOK], &c);
-	if (rc)
-		return cr_store__map_err(rc);
-	MDB_val k, v;
+	const uint8_t prefix = MK_WEBHOOK;
+	struct kv_iter it;
 	struct cr_webhook w;
-	int result = 0;
-	while (!result && (rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
-		result = wh_decode(txn, &k, &v, 0, &w);
-		if (!result)
-			result = fn(&w, arg);
+	int rc = kv_iter_open(txn, CF_META, &prefix, 1, NULL, 0, &it);
+	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
+		size_t kn, vn;
+		const uint8_t *k = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
+		rc = wh_decode(txn, k + 1, kn - 1, v, vn, 0, &w);
+		if (!rc)
+			rc = fn(&w, arg);
 	}
-	mdb_cursor_close(c);
-	if (result)
-		return result;
-	return rc == MDB_NOTFOUND ? 0 : cr_store__map_err(rc);
+	int crc = kv_iter_close(&it);
+	return rc ? rc : crc;
 }

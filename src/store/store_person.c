@@ -1,0 +1,691 @@
+/*
+ * store_person.c - what the store keeps about a person, under one prefix.
+ *
+ * Every key of the person column family starts with the person's id (pid,
+ * u64 BE) and a tag byte, so a person's identity, accounts, history,
+ * consents, inquiries, events, disputes and corrections sit side by side
+ * on disk and a report reads one short range (docs/storage.md):
+ *
+ *   pid '@'                          subject key, then the identity sealed
+ *   pid 'A' n                        account n: fields, then its number sealed
+ *   pid 'C' fact                     a consent fact (the key is the fact)
+ *   pid 'D' dispute-id               a dispute: fields, then its text sealed
+ *   pid 'E' n time id-hash           an event of account n
+ *   pid 'H' n year                   a year of account n's history (hist_codec.h)
+ *   pid 'Q' inquiry                  an inquiry (the key is the inquiry)
+ *   pid 'R' n month seq              a value a correction replaced
+ *   pid 'X' institution              records held for want of a furnish consent
+ *
+ * pids are handed out in order of first arrival, so a bulk load of new
+ * people appends to the end of the key space.  The index column family
+ * finds a person by subject key ('S') and an account by institution and
+ * account-number hash ('A'); 'E' answers "was this event id used?".
+ *
+ * Sealed values are bound to their record's key (the associated data), so
+ * a sealed value moved to another record does not open.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cr_assert.h"
+#include "cr_err.h"
+#include "hist_codec.h"
+#include "store_codec.h"
+#include "store_int.h"
+
+#define PK_LEN 9
+#define SEAL CR_STORE_SEAL_OVERHEAD
+
+void person_key(uint64_t pid, uint8_t tag, uint8_t out[PK_LEN])
+{
+	cr_put_u64be(out, pid);
+	out[8] = tag;
+}
+
+static size_t subject_index_key(const struct cr_subject_key *k, uint8_t out[17])
+{
+	out[0] = IK_SUBJECT;
+	memcpy(out + 1, k->b, CR_SUBJECT_KEY_LEN);
+	return 17;
+}
+
+int person_pid(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid)
+{
+	if (txn->pid_cached && memcmp(txn->pid_key.b, k->b, CR_SUBJECT_KEY_LEN) == 0) {
+		*pid = txn->pid;
+		return 0;
+	}
+	uint8_t kb[17];
+	struct kv_val v;
+	int rc = kv_get(txn, CF_INDEX, kb, subject_index_key(k, kb), &v);
+	if (!rc && v.n != 8)
+		rc = CR_ECORRUPT;
+	if (!rc) {
+		*pid = cr_get_u64be(v.p);
+		txn->pid_cached = 1;
+		txn->pid_key = *k;
+		txn->pid = *pid;
+	}
+	kv_val_free(&v);
+	return rc;
+}
+
+int person_pid_make(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid)
+{
+	int rc = person_pid(txn, k, pid);
+	if (rc != CR_ENOTFOUND)
+		return rc;
+	if ((rc = ctr_next(txn, CTR_PID, pid)))
+		return rc;
+	if (*pid > PID_MAX)
+		return CR_ETOOBIG;
+	uint8_t kb[17], v[8], pk[PK_LEN];
+	cr_put_u64be(v, *pid);
+	kv_put(txn, CF_INDEX, kb, subject_index_key(k, kb), v, 8);
+	person_key(*pid, PK_IDENTITY, pk);
+	kv_put(txn, CF_PERSON, pk, PK_LEN, k->b, CR_SUBJECT_KEY_LEN);
+	txn->pid_cached = 1;
+	txn->pid_key = *k;
+	txn->pid = *pid;
+	return 0;
+}
+
+/* The subject key of pid, from its '@' record. */
+static int person_subject(cr_txn *txn, uint64_t pid, struct cr_subject_key *out)
+{
+	if (txn->pid_cached && txn->pid == pid) {
+		*out = txn->pid_key;
+		return 0;
+	}
+	uint8_t pk[PK_LEN];
+	struct kv_val v;
+	person_key(pid, PK_IDENTITY, pk);
+	int rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
+	if (rc == CR_ENOTFOUND)
+		rc = CR_ECORRUPT; /* every pid has its '@' record */
+	if (!rc && v.n < CR_SUBJECT_KEY_LEN)
+		rc = CR_ECORRUPT;
+	if (!rc)
+		memcpy(out->b, v.p, CR_SUBJECT_KEY_LEN);
+	kv_val_free(&v);
+	return rc;
+}
+
+/* ---- identity ---------------------------------------------------------- */
+
+int cr_store_subject_get(cr_txn *txn, const struct cr_subject_key *k,
+			 struct cr_subject *out)
+{
+	uint8_t plain[CR_SUBJECT_ENC_MAX], pk[PK_LEN];
+	uint64_t pid;
+	size_t n;
+	struct kv_val v = {0};
+	int rc = person_pid(txn, k, &pid);
+	if (!rc) {
+		person_key(pid, PK_IDENTITY, pk);
+		rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
+	}
+	if (!rc && v.n == CR_SUBJECT_KEY_LEN)
+		rc = CR_ENOTFOUND; /* known by a consent only: no identity yet */
+	if (!rc && (v.n < CR_SUBJECT_KEY_LEN || v.n > CR_SUBJECT_KEY_LEN + sizeof plain + SEAL))
+		rc = CR_ECORRUPT;
+	if (!rc)
+		rc = cr_store__unseal(txn->st, k->b, CR_SUBJECT_KEY_LEN, v.p + CR_SUBJECT_KEY_LEN,
+				      v.n - CR_SUBJECT_KEY_LEN, plain, &n);
+	if (!rc)
+		rc = cr_subject_decode(plain, n, out);
+	kv_val_free(&v);
+	sodium_memzero(plain, sizeof plain);
+	return rc;
+}
+
+/* Identities are sealed with a fresh nonce each time, so "unchanged" is
+ * decided on the plaintext: unseal what is stored and compare. */
+int cr_store_subject_put(cr_txn *txn, const struct cr_subject_key *k,
+			 const struct cr_subject *s)
+{
+	uint8_t buf[CR_SUBJECT_ENC_MAX];
+	uint8_t val[CR_SUBJECT_KEY_LEN + CR_SUBJECT_ENC_MAX + SEAL], pk[PK_LEN];
+	const size_t n = cr_subject_encode(s, buf);
+	struct cr_subject old;
+	int rc = cr_store_subject_get(txn, k, &old);
+	if (rc == 0) {
+		uint8_t ob[CR_SUBJECT_ENC_MAX];
+		const size_t on = cr_subject_encode(&old, ob);
+		const int same = on == n && memcmp(ob, buf, n) == 0;
+		sodium_memzero(ob, sizeof ob);
+		sodium_memzero(&old, sizeof old);
+		if (same) {
+			sodium_memzero(buf, sizeof buf);
+			return 0;
+		}
+	} else if (rc != CR_ENOTFOUND) {
+		return rc;
+	}
+	uint64_t pid;
+	if (rc == CR_ENOTFOUND && (rc = ctr_add(txn, CTR_SUBJECTS, 1)))
+		return rc;
+	if ((rc = person_pid_make(txn, k, &pid)))
+		return rc;
+	memcpy(val, k->b, CR_SUBJECT_KEY_LEN);
+	const size_t vn = CR_SUBJECT_KEY_LEN +
+			  cr_store__seal(txn->st, k->b, CR_SUBJECT_KEY_LEN, buf, n,
+					 val + CR_SUBJECT_KEY_LEN);
+	sodium_memzero(buf, sizeof buf);
+	person_key(pid, PK_IDENTITY, pk);
+	kv_put(txn, CF_PERSON, pk, PK_LEN, val, vn);
+	return 1;
+}
+
+/* ---- accounts ---------------------------------------------------------- */
+
+#define ACCT_PK_LEN (PK_LEN + 2)
+#define ACCT_VAL_MAX (CR_ACCT_ENC_MAX + CR_ACCOUNT_MAX + SEAL)
+
+static void account_pk(uint64_t acct_id, uint8_t out[ACCT_PK_LEN])
+{
+	person_key(ACCT_PID(acct_id), PK_ACCOUNT, out);
+	out[9] = (uint8_t)(ACCT_N(acct_id) >> 8);
+	out[10] = (uint8_t)ACCT_N(acct_id);
+}
+
+/* Account numbers are hashed with a leading 0x01, a byte no ID begins with,
+ * so the two pseudonym spaces cannot meet.  The index key is 'A', then the
+ * institution, NUL and that hash. */
+static size_t account_index_key(const cr_store *st, const char *inst,
+				const char *account, uint8_t *kbuf)
+{
+	uint8_t msg[2 + CR_INST_CODE_MAX + CR_ACCOUNT_MAX], hash[CR_ACCT_HASH_LEN];
+	size_t a = strnlen(inst, CR_INST_CODE_MAX), b = strnlen(account, CR_ACCOUNT_MAX);
+	msg[0] = 0x01;
+	memcpy(msg + 1, inst, a);
+	msg[1 + a] = '\0';
+	memcpy(msg + 2 + a, account, b);
+	crypto_generichash(hash, sizeof hash, msg, 2 + a + b, st->pseudokey, CR_STORE_KEY_LEN);
+	kbuf[0] = IK_ACCOUNT;
+	return 1 + cr_acct_key(inst, hash, kbuf + 1);
+}
+
+/* Decodes account record value p[0..n) stored under acct_id; the number
+ * only when open_number (else ""). */
+static int account_decode(cr_txn *txn, uint64_t acct_id, const uint8_t *p, size_t n,
+			  int open_number, struct cr_account_rec *out)
+{
+	size_t used, an;
+	int rc = cr_acct_decode(p, n, out, &used);
+	if (rc)
+		return rc;
+	out->acct_id = acct_id;
+	if (!open_number)
+		return 0;
+	uint8_t pk[ACCT_PK_LEN];
+	account_pk(acct_id, pk);
+	if (n - used > CR_ACCOUNT_MAX + SEAL)
+		return CR_ECORRUPT;
+	rc = cr_store__unseal(txn->st, pk, sizeof pk, p + used, n - used,
+			      (uint8_t *)out->a.account, &an);
+	if (rc || an == 0)
+		return CR_ECORRUPT;
+	out->a.account[an] = '\0';
+	return 0;
+}
+
+static int account_load(cr_txn *txn, uint64_t acct_id, int open_number,
+			struct cr_account_rec *out)
+{
+	uint8_t pk[ACCT_PK_LEN];
+	struct kv_val v;
+	account_pk(acct_id, pk);
+	int rc = kv_get(txn, CF_PERSON, pk, sizeof pk, &v);
+	if (rc == CR_ENOTFOUND)
+		rc = CR_ECORRUPT; /* the index names it */
+	if (!rc)
+		rc = account_decode(txn, acct_id, v.p, v.n, open_number, out);
+	kv_val_free(&v);
+	if (!rc)
+		rc = person_subject(txn, ACCT_PID(acct_id), &out->subject);
+	return rc;
+}
+
+/* The account id the index holds for (inst, account). */
+static int account_id_of(cr_txn *txn, const char *inst, const char *account,
+			 uint64_t *acct_id)
+{
+	uint8_t kb[1 + CR_ACCT_KEY_MAX];
+	struct kv_val v;
+	int rc = kv_get(txn, CF_INDEX, kb, account_index_key(txn->st, inst, account, kb), &v);
+	if (!rc && v.n != 8)
+		rc = CR_ECORRUPT;
+	if (!rc)
+		*acct_id = cr_get_u64be(v.p);
+	kv_val_free(&v);
+	return rc;
+}
+
+int cr_store_account_get(cr_txn *txn, const char *inst, const char *account,
+			 struct cr_account_rec *out)
+{
+	uint64_t id;
+	int rc = account_id_of(txn, inst, account, &id);
+	return rc ? rc : account_load(txn, id, 1, out);
+}
+
+static int same_account(const struct cr_account_rec *a, const struct cr_account_rec *b)
+{
+	uint8_t x[CR_ACCT_ENC_MAX], y[CR_ACCT_ENC_MAX];
+	size_t xn = cr_acct_encode(a, x), yn = cr_acct_encode(b, y);
+	return xn == yn && memcmp(x, y, xn) == 0 &&
+	       strcmp(a->a.account, b->a.account) == 0;
+}
+
+/* The next account number of person pid: one past the highest in use. */
+static int next_account_n(cr_txn *txn, uint64_t pid, unsigned *out)
+{
+	uint8_t pk[PK_LEN];
+	struct kv_iter it;
+	unsigned last = 0;
+	person_key(pid, PK_ACCOUNT, pk);
+	int rc = kv_iter_open(txn, CF_PERSON, pk, PK_LEN, NULL, 0, &it);
+	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
+		size_t kn;
+		const uint8_t *k = kv_iter_key(&it, &kn);
+		if (kn != ACCT_PK_LEN) {
+			rc = CR_ECORRUPT;
+			break;
+		}
+		last = (unsigned)(k[9] << 8 | k[10]);
+	}
+	int crc = kv_iter_close(&it);
+	if (!rc && last >= 0xffff)
+		rc = CR_ETOOBIG;
+	*out = last + 1;
+	return rc ? rc : crc;
+}
+
+static int account_write(cr_txn *txn, const struct cr_account_rec *r)
+{
+	uint8_t pk[ACCT_PK_LEN], vbuf[ACCT_VAL_MAX];
+	account_pk(r->acct_id, pk);
+	size_t vn = cr_acct_encode(r, vbuf);
+	vn += cr_store__seal(txn->st, pk, sizeof pk, (const uint8_t *)r->a.account,
+			     strlen(r->a.account), vbuf + vn);
+	return kv_put(txn, CF_PERSON, pk, sizeof pk, vbuf, vn);
+}
+
+int cr_store_account_put(cr_txn *txn, struct cr_account_rec *r)
+{
+	uint8_t kb[1 + CR_ACCT_KEY_MAX], idb[8];
+	const size_t kn = account_index_key(txn->st, r->a.inst, r->a.account, kb);
+	uint64_t id, pid;
+	unsigned n;
+	int rc = account_id_of(txn, r->a.inst, r->a.account, &id);
+	if (rc == 0) {
+		struct cr_account_rec old;
+		if ((rc = account_load(txn, id, 1, &old)))
+			return rc;
+		if (memcmp(old.subject.b, r->subject.b, CR_SUBJECT_KEY_LEN) != 0)
+			return CR_EINVAL; /* an account never moves to another person */
+		r->acct_id = id;
+		if (same_account(&old, r))
+			return 0;
+		rc = account_write(txn, r);
+		return rc ? rc : 1;
+	}
+	if (rc != CR_ENOTFOUND)
+		return rc;
+	if ((rc = person_pid_make(txn, &r->subject, &pid)) ||
+	    (rc = next_account_n(txn, pid, &n)) || (rc = ctr_add(txn, CTR_ACCOUNTS, 1)))
+		return rc;
+	r->acct_id = ACCT_ID(pid, n);
+	cr_put_u64be(idb, r->acct_id);
+	kv_put(txn, CF_INDEX, kb, kn, idb, 8);
+	rc = account_write(txn, r);
+	return rc ? rc : 1;
+}
+
+static int subject_accounts(cr_txn *txn, const struct cr_subject_key *k, int open_number,
+			    int (*fn)(const struct cr_account_rec *r, void *arg), void *arg)
+{
+	uint64_t pid;
+	uint8_t pk[PK_LEN];
+	struct kv_iter it;
+	struct cr_account_rec r;
+	int rc = person_pid(txn, k, &pid);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	person_key(pid, PK_ACCOUNT, pk);
+	rc = kv_iter_open(txn, CF_PERSON, pk, PK_LEN, NULL, 0, &it);
+	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
+		size_t kn, vn;
+		const uint8_t *key = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
+		if (kn != ACCT_PK_LEN) {
+			rc = CR_ECORRUPT;
+			break;
+		}
+		rc = account_decode(txn, ACCT_ID(pid, (unsigned)(key[9] << 8 | key[10])), v, vn,
+				    open_number, &r);
+		if (rc)
+			break;
+		r.subject = *k;
+		rc = fn(&r, arg);
+	}
+	int crc = kv_iter_close(&it);
+	return rc ? rc : crc; /* the callback's own value, or a store error */
+}
+
+int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
+			      int (*fn)(const struct cr_account_rec *r, void *arg),
+			      void *arg)
+{
+	return subject_accounts(txn, k, 1, fn, arg);
+}
+
+int cr_store_subject_accounts_bare(cr_txn *txn, const struct cr_subject_key *k,
+				   int (*fn)(const struct cr_account_rec *r, void *arg),
+				   void *arg)
+{
+	return subject_accounts(txn, k, 0, fn, arg);
+}
+
+/* Every account, person by person: one pass over the person family. */
+int cr_store_accounts(cr_txn *txn,
+		      int (*fn)(const struct cr_account_rec *r, void *arg),
+		      void *arg)
+{
+	struct kv_iter it;
+	struct cr_account_rec r;
+	struct cr_subject_key subject = {{0}};
+	uint64_t subject_pid = 0;
+	int rc = kv_iter_open(txn, CF_PERSON, NULL, 0, NULL, 0, &it);
+	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
+		size_t kn, vn;
+		const uint8_t *key = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
+		if (kn < PK_LEN)
+			rc = CR_ECORRUPT;
+		else if (key[8] == PK_IDENTITY && vn >= CR_SUBJECT_KEY_LEN) {
+			subject_pid = cr_get_u64be(key);
+			memcpy(subject.b, v, CR_SUBJECT_KEY_LEN);
+		} else if (key[8] == PK_ACCOUNT) {
+			const uint64_t pid = cr_get_u64be(key);
+			if (kn != ACCT_PK_LEN || pid != subject_pid)
+				rc = CR_ECORRUPT;
+			else
+				rc = account_decode(txn, ACCT_ID(pid, (unsigned)(key[9] << 8 | key[10])),
+						    v, vn, 1, &r);
+			if (!rc) {
+				r.subject = subject;
+				rc = fn(&r, arg);
+			}
+		}
+	}
+	int crc = kv_iter_close(&it);
+	return rc ? rc : crc;
+}
+
+/* ---- history ----------------------------------------------------------- */
+
+#define HIST_PK_LEN (PK_LEN + 4)
+
+static void hist_pk(uint64_t acct_id, int year, uint8_t out[HIST_PK_LEN])
+{
+	person_key(ACCT_PID(acct_id), PK_HIST, out);
+	out[9] = (uint8_t)(ACCT_N(acct_id) >> 8);
+	out[10] = (uint8_t)ACCT_N(acct_id);
+	out[11] = (uint8_t)(year >> 8);
+	out[12] = (uint8_t)year;
+}
+
+int cr_store_hist_get(cr_txn *txn, uint64_t acct_id, int year,
+		      struct cr_hist_year *out)
+{
+	uint8_t kb[HIST_PK_LEN];
+	struct kv_val v;
+	hist_pk(acct_id, year, kb);
+	int rc = kv_get(txn, CF_PERSON, kb, sizeof kb, &v);
+	if (rc)
+		memset(out, 0, sizeof *out);
+	else
+		rc = cr_hist_decode(v.p, v.n, out);
+	kv_val_free(&v);
+	return rc;
+}
+
+static int months_present(const struct cr_hist_year *h)
+{
+	int n = 0;
+	for (int m = 0; m < 12; m++)
+		n += h->m[m].status != 0;
+	return n;
+}
+
+int cr_store_hist_put(cr_txn *txn, uint64_t acct_id, int year,
+		      const struct cr_hist_year *h)
+{
+	uint8_t kb[HIST_PK_LEN], vb[CR_HIST_YEAR_MAX];
+	struct cr_hist_year prev;
+	hist_pk(acct_id, year, kb);
+	int rc = cr_store_hist_get(txn, acct_id, year, &prev);
+	if (rc && rc != CR_ENOTFOUND)
+		return rc;
+	const int before = rc ? 0 : months_present(&prev), after = months_present(h);
+	if ((rc = ctr_add(txn, CTR_MONTHS, after - before)))
+		return rc;
+	if (after == 0)
+		return before ? kv_del(txn, CF_PERSON, kb, sizeof kb) : 0;
+	return kv_put(txn, CF_PERSON, kb, sizeof kb, vb, cr_hist_encode(h, vb));
+}
+
+/* One seek per account with history, and one per person without: the
+ * walk jumps from each account's first year to the next account. */
+int cr_store_hist_accounts(cr_txn *txn, uint64_t after,
+			   struct cr_hist_account *out, size_t max, size_t *n)
+{
+	struct kv_iter it;
+	uint8_t from[HIST_PK_LEN];
+	*n = 0;
+	uint64_t want = after + 1; /* the smallest acct id still wanted */
+	int rc = kv_iter_open(txn, CF_PERSON, NULL, 0, NULL, 0, &it);
+	while (!rc && *n < max && ACCT_PID(want) <= PID_MAX) {
+		hist_pk(want, 0, from);
+		kv_iter_seek(&it, from, sizeof from);
+		if (!kv_iter_valid(&it))
+			break;
+		size_t kn;
+		const uint8_t *k = kv_iter_key(&it, &kn);
+		if (kn < PK_LEN) {
+			rc = CR_ECORRUPT;
+			break;
+		}
+		const uint64_t pid = cr_get_u64be(k);
+		if (pid != ACCT_PID(want)) {
+			want = ACCT_ID(pid, 0); /* a later person: its history */
+		} else if (k[8] != PK_HIST) {
+			want = ACCT_ID(pid + 1, 0); /* past this person's history */
+		} else if (kn != HIST_PK_LEN) {
+			rc = CR_ECORRUPT;
+		} else {
+			const uint64_t id = ACCT_ID(pid, (unsigned)(k[9] << 8 | k[10]));
+			out[(*n)++] = (struct cr_hist_account){id, k[11] << 8 | k[12]};
+			want = id + 1;
+		}
+	}
+	int crc = kv_iter_close(&it);
+	return rc ? rc : crc;
+}
+
+/* ---- consents, held counts, inquiries ---------------------------------- */
+
+#define FACT_PK_MAX (PK_LEN + CR_CONSENT_ENC_MAX)
+
+int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
+			 const struct cr_consent_fact *f)
+{
+	uint8_t kb[FACT_PK_MAX];
+	uint64_t pid;
+	struct kv_val v;
+	int rc = person_pid_make(txn, k, &pid);
+	if (rc)
+		return rc;
+	person_key(pid, PK_CONSENT, kb);
+	const size_t kn = PK_LEN + cr_consent_encode(f, kb + PK_LEN);
+	rc = kv_get(txn, CF_PERSON, kb, kn, &v);
+	kv_val_free(&v);
+	if (rc != CR_ENOTFOUND)
+		return rc; /* 0: stored already */
+	if ((rc = ctr_add(txn, CTR_CONSENTS, 1)))
+		return rc;
+	kv_put(txn, CF_PERSON, kb, kn, "", 0);
+	return 1;
+}
+
+/* Walks the keys of one tag of subject k's person from `from` (NULL: all),
+ * calling dec with the bytes after the 9-byte prefix. */
+static int walk_tag(cr_txn *txn, const struct cr_subject_key *k, uint8_t tag,
+		    const uint8_t *from, size_t fn,
+		    int (*dec)(const uint8_t *p, size_t n, void *arg), void *arg)
+{
+	uint64_t pid;
+	uint8_t pk[PK_LEN], fk[PK_LEN + 16];
+	struct kv_iter it;
+	int rc = person_pid(txn, k, &pid);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	person_key(pid, tag, pk);
+	CR_ASSERT(fn <= 16);
+	memcpy(fk, pk, PK_LEN);
+	if (from)
+		memcpy(fk + PK_LEN, from, fn);
+	rc = kv_iter_open(txn, CF_PERSON, pk, PK_LEN, from ? fk : NULL, PK_LEN + fn, &it);
+	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
+		size_t kn;
+		const uint8_t *key = kv_iter_key(&it, &kn);
+		rc = dec(key + PK_LEN, kn - PK_LEN, arg);
+	}
+	int crc = kv_iter_close(&it);
+	return rc ? rc : crc;
+}
+
+struct list_ctx {
+	void *out;
+	size_t max, count;
+};
+
+static int take_fact(const uint8_t *p, size_t n, void *arg)
+{
+	struct list_ctx *c = arg;
+	if (c->count < c->max) {
+		int rc = cr_consent_decode(p, n, (struct cr_consent_fact *)c->out + c->count);
+		if (rc)
+			return rc;
+	}
+	c->count++;
+	return 0;
+}
+
+int cr_store_consent_list(cr_txn *txn, const struct cr_subject_key *k,
+			  struct cr_consent_fact *out, size_t max, size_t *n)
+{
+	struct list_ctx c = {out, max, 0};
+	int rc = walk_tag(txn, k, PK_CONSENT, NULL, 0, take_fact, &c);
+	*n = c.count;
+	return rc;
+}
+
+static size_t held_pk(uint64_t pid, const char *inst, uint8_t *out)
+{
+	const size_t a = strnlen(inst, CR_INST_CODE_MAX);
+	person_key(pid, PK_HELD, out);
+	memcpy(out + PK_LEN, inst, a);
+	return PK_LEN + a;
+}
+
+int cr_store_held_add(cr_txn *txn, const struct cr_subject_key *k,
+		      const char *inst, uint64_t delta)
+{
+	uint8_t kb[PK_LEN + CR_INST_CODE_MAX], vb[8];
+	uint64_t pid, count = 0;
+	struct kv_val v;
+	int rc = person_pid_make(txn, k, &pid);
+	if (rc)
+		return rc;
+	const size_t kn = held_pk(pid, inst, kb);
+	rc = kv_get(txn, CF_PERSON, kb, kn, &v);
+	if (rc == 0 && v.n == 8)
+		count = cr_get_u64be(v.p);
+	else if (rc != CR_ENOTFOUND)
+		rc = rc ? rc : CR_ECORRUPT;
+	else
+		rc = 0;
+	kv_val_free(&v);
+	if (!rc)
+		rc = ctr_add(txn, CTR_HELD, (int64_t)delta);
+	if (rc)
+		return rc;
+	cr_put_u64be(vb, count + delta);
+	return kv_put(txn, CF_PERSON, kb, kn, vb, 8);
+}
+
+int cr_store_held_take(cr_txn *txn, const struct cr_subject_key *k,
+		       const char *inst, uint64_t *count)
+{
+	uint8_t kb[PK_LEN + CR_INST_CODE_MAX];
+	uint64_t pid;
+	struct kv_val v;
+	*count = 0;
+	int rc = person_pid(txn, k, &pid);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	const size_t kn = held_pk(pid, inst, kb);
+	rc = kv_get(txn, CF_PERSON, kb, kn, &v);
+	if (!rc && v.n != 8)
+		rc = CR_ECORRUPT;
+	if (!rc)
+		*count = cr_get_u64be(v.p);
+	kv_val_free(&v);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	if ((rc = ctr_add(txn, CTR_HELD, -(int64_t)*count)))
+		return rc;
+	return kv_del(txn, CF_PERSON, kb, kn);
+}
+
+int cr_store_inquiry_add(cr_txn *txn, const struct cr_subject_key *k,
+			 struct cr_inquiry *q)
+{
+	uint8_t kb[PK_LEN + CR_INQUIRY_ENC_MAX];
+	uint64_t pid;
+	int rc = person_pid_make(txn, k, &pid);
+	if (!rc)
+		rc = ctr_next(txn, CTR_SEQ, &q->seq);
+	if (!rc)
+		rc = ctr_add(txn, CTR_INQUIRIES, 1);
+	if (rc)
+		return rc;
+	person_key(pid, PK_INQUIRY, kb);
+	const size_t kn = PK_LEN + cr_inquiry_encode(q, kb + PK_LEN);
+	return kv_put(txn, CF_PERSON, kb, kn, "", 0);
+}
+
+static int take_inquiry(const uint8_t *p, size_t n, void *arg)
+{
+	struct list_ctx *c = arg;
+	if (c->count < c->max) {
+		int rc = cr_inquiry_decode(p, n, (struct cr_inquiry *)c->out + c->count);
+		if (rc)
+			return rc;
+	}
+	c->count++;
+	return 0;
+}
+
+int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
+			  int32_t since_days, struct cr_inquiry *out,
+			  size_t max, size_t *n)
+{
+	uint8_t from[4];
+	struct list_ctx c = {out, max, 0};
+	cr_put_date(from, since_days);
+	int rc = walk_tag(txn, k, PK_INQUIRY, from, sizeof from, take_inquiry, &c);
+	*n = c.count;
+	return rc;
+}

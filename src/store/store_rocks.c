@@ -1,0 +1,822 @@
+/*
+ * store_rocks.c - the embedded store on RocksDB: the database, its keys,
+ * transactions, counters and the key-value layer the record files use
+ * (store_int.h).  docs/storage.md says why RocksDB and this layout, with
+ * the measurements that chose them.
+ *
+ * Durability.  A write transaction is one write batch, written with the
+ * write-ahead log synced (one fdatasync) by cr_store_commit, or written
+ * at once and synced later by cr_store_sync for a committer that overlaps
+ * one group's sync with the next group's work (cr_store_commit_async).
+ * Nothing is acknowledged before its sync.
+ *
+ * Layout version 7 is the first on RocksDB; a directory holding an LMDB
+ * store (layouts up to 6, "data.mdb") is refused with what to do.
+ */
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cr_assert.h"
+#include "cr_err.h"
+#include "keyfile.h"
+#include "store_codec.h"
+#include "store_int.h"
+
+#define STORE_VERSION 7
+#define PSEUDOKEY_LEN CR_STORE_KEY_LEN
+
+static const char *const cf_names[CF_COUNT] = {
+	"default", "person", "index", "alert", "audit",
+};
+
+/* ---- the database ------------------------------------------------------ */
+
+/* Block cache shared by every column family: $CREDITREF_CACHE_MB or 512. */
+static size_t cache_bytes(void)
+{
+	const char *v = getenv("CREDITREF_CACHE_MB");
+	char *end;
+	unsigned long mb = v ? strtoul(v, &end, 10) : 0;
+	if (!v || *end || mb < 8 || mb > (1UL << 20))
+		mb = 512;
+	return (size_t)mb << 20;
+}
+
+/* Options of one column family (docs/storage.md, "Engine settings"). */
+static rocksdb_options_t *cf_options(cr_store *st, int cf)
+{
+	rocksdb_options_t *o = rocksdb_options_create();
+	rocksdb_block_based_table_options_t *t = rocksdb_block_based_options_create();
+	rocksdb_block_based_options_set_block_cache(t, st->cache);
+	rocksdb_block_based_options_set_filter_policy(t, rocksdb_filterpolicy_create_bloom_full(10));
+	rocksdb_block_based_options_set_format_version(t, 5);
+	rocksdb_block_based_options_set_block_size(t, cf == CF_PERSON ? 16384 : 4096);
+	rocksdb_options_set_block_based_table_factory(o, t);
+	st->tbl[cf] = t;
+	rocksdb_options_increase_parallelism(o, 2);
+	rocksdb_options_set_level_compaction_dynamic_level_bytes(o, 1);
+	rocksdb_options_set_bytes_per_sync(o, 1 << 20);
+	if (cf == CF_PERSON) {
+		rocksdb_options_set_prefix_extractor(o, rocksdb_slicetransform_create_fixed_prefix(8));
+		rocksdb_options_set_write_buffer_size(o, 128 << 20);
+		rocksdb_options_set_compression(o, rocksdb_lz4_compression);
+		rocksdb_options_set_bottommost_compression(o, rocksdb_zstd_compression);
+	} else {
+		rocksdb_options_set_write_buffer_size(o, cf == CF_INDEX ? 64 << 20 : 16 << 20);
+		rocksdb_options_set_compression(o, rocksdb_lz4_compression);
+	}
+	return o;
+}
+
+static int db_options(cr_store *st, int create)
+{
+	st->cache = rocksdb_cache_create_lru(cache_bytes());
+	st->opts = cf_options(st, CF_META);
+	st->cf_opts[CF_META] = st->opts;
+	for (int i = 1; i < CF_COUNT; i++)
+		st->cf_opts[i] = cf_options(st, i);
+	rocksdb_options_set_create_if_missing(st->opts, create);
+	rocksdb_options_set_create_missing_column_families(st->opts, create);
+	rocksdb_options_set_error_if_exists(st->opts, create);
+	rocksdb_options_set_max_total_wal_size(st->opts, 512ULL << 20);
+	rocksdb_options_set_wal_bytes_per_sync(st->opts, 1 << 20);
+	rocksdb_options_set_keep_log_file_num(st->opts, 4);
+	rocksdb_options_set_max_log_file_size(st->opts, 16 << 20);
+	st->wo_sync = rocksdb_writeoptions_create();
+	rocksdb_writeoptions_set_sync(st->wo_sync, 1);
+	st->wo_async = rocksdb_writeoptions_create();
+	st->ro_latest = rocksdb_readoptions_create();
+	return 0;
+}
+
+/* A RocksDB error message as a CR_E* code (the message is freed). */
+static int rerr(char *err)
+{
+	if (!err)
+		return 0;
+	int rc = CR_ESTORE;
+	if (strstr(err, "lock") || strstr(err, "Resource temporarily unavailable"))
+		rc = CR_EBUSY;
+	else if (strstr(err, "No space") || strstr(err, "IO error"))
+		rc = CR_EIO;
+	else if (strstr(err, "Corruption"))
+		rc = CR_ECORRUPT;
+	else if (strstr(err, "does not exist") || strstr(err, "NotFound"))
+		rc = CR_ENOTFOUND;
+	if (getenv("CREDITREF_DEBUG_STORE"))
+		fprintf(stderr, "creditref: store: %s\n", err);
+	rocksdb_free(err);
+	return rc;
+}
+
+static int db_open(cr_store *st, int create)
+{
+	char *err = NULL;
+	db_options(st, create);
+	const rocksdb_options_t *cfo[CF_COUNT];
+	for (int i = 0; i < CF_COUNT; i++)
+		cfo[i] = st->cf_opts[i];
+	if (st->rdonly)
+		st->db = rocksdb_open_for_read_only_column_families(
+			st->opts, st->path, CF_COUNT, cf_names, cfo, st->cf, 0, &err);
+	else
+		st->db = rocksdb_open_column_families(st->opts, st->path, CF_COUNT, cf_names,
+						      cfo, st->cf, &err);
+	return rerr(err);
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+	char path[4200];
+	struct stat sb;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return stat(path, &sb) == 0;
+}
+
+static cr_store *store_new(const char *dir, int rdonly)
+{
+	cr_store *st = calloc(1, sizeof *st);
+	if (!st)
+		return NULL;
+	st->rdonly = rdonly;
+	snprintf(st->path, sizeof st->path, "%s", dir);
+	pthread_mutex_init(&st->write_mu, NULL);
+	return st;
+}
+
+void cr_store_close(cr_store *st)
+{
+	if (!st)
+		return;
+	if (st->db) {
+		for (int i = 0; i < CF_COUNT; i++)
+			if (st->cf[i])
+				rocksdb_column_family_handle_destroy(st->cf[i]);
+		rocksdb_close(st->db);
+	}
+	for (int i = 0; i < CF_COUNT; i++) {
+		if (st->cf_opts[i])
+			rocksdb_options_destroy(st->cf_opts[i]);
+		if (st->tbl[i])
+			rocksdb_block_based_options_destroy(st->tbl[i]);
+	}
+	if (st->cache)
+		rocksdb_cache_destroy(st->cache);
+	if (st->wo_sync)
+		rocksdb_writeoptions_destroy(st->wo_sync);
+	if (st->wo_async)
+		rocksdb_writeoptions_destroy(st->wo_async);
+	if (st->ro_latest)
+		rocksdb_readoptions_destroy(st->ro_latest);
+	pthread_mutex_destroy(&st->write_mu);
+	sodium_memzero(st->pseudokey, sizeof st->pseudokey);
+	sodium_memzero(st->datakey, sizeof st->datakey);
+	free(st);
+}
+
+/* ---- the key-value layer (store_int.h) --------------------------------- */
+
+void kv_val_free(struct kv_val *v)
+{
+	if (v->pin)
+		rocksdb_pinnableslice_destroy(v->pin);
+	if (v->owned)
+		rocksdb_free(v->owned);
+	memset(v, 0, sizeof *v);
+}
+
+int kv_get(cr_txn *txn, int cf, const void *k, size_t kn, struct kv_val *out)
+{
+	char *err = NULL;
+	memset(out, 0, sizeof *out);
+	cr_store *st = txn->st;
+	if (txn->write) {
+		size_t n = 0;
+		out->owned = rocksdb_writebatch_wi_get_from_batch_and_db_cf(
+			txn->wb, st->db, txn->ro, st->cf[cf], k, kn, &n, &err);
+		out->p = (const uint8_t *)out->owned;
+		out->n = n;
+		if (err)
+			return rerr(err);
+		return out->owned ? 0 : CR_ENOTFOUND;
+	}
+	out->pin = rocksdb_get_pinned_cf(st->db, txn->ro, st->cf[cf], k, kn, &err);
+	if (err)
+		return rerr(err);
+	if (!out->pin)
+		return CR_ENOTFOUND;
+	out->p = (const uint8_t *)rocksdb_pinnableslice_value(out->pin, &out->n);
+	return out->p ? 0 : CR_ENOTFOUND;
+}
+
+int kv_put(cr_txn *txn, int cf, const void *k, size_t kn, const void *v, size_t vn)
+{
+	CR_ASSERT(txn->write);
+	rocksdb_writebatch_wi_put_cf(txn->wb, txn->st->cf[cf], k, kn, v, vn);
+	return 0;
+}
+
+int kv_del(cr_txn *txn, int cf, const void *k, size_t kn)
+{
+	CR_ASSERT(txn->write);
+	rocksdb_writebatch_wi_delete_cf(txn->wb, txn->st->cf[cf], k, kn);
+	return 0;
+}
+
+/* The smallest key above every key that starts with p[0..n): p with its
+ * last byte below 0xff incremented (and the rest dropped); 0 if none. */
+static size_t successor(const uint8_t *p, size_t n, uint8_t *out)
+{
+	while (n > 0 && p[n - 1] == 0xff)
+		n--;
+	if (n == 0)
+		return 0;
+	memcpy(out, p, n);
+	out[n - 1]++;
+	return n;
+}
+
+int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
+		 const void *from, size_t fn, struct kv_iter *it)
+{
+	cr_store *st = txn->st;
+	memset(it, 0, sizeof *it);
+	if (pn > sizeof it->prefix)
+		return CR_EINVAL;
+	memcpy(it->prefix, prefix, pn);
+	it->prefix_n = pn;
+	it->ro = rocksdb_readoptions_create();
+	if (txn->snap)
+		rocksdb_readoptions_set_snapshot(it->ro, txn->snap);
+	it->upper_n = successor(prefix, pn, it->upper);
+	if (it->upper_n)
+		rocksdb_readoptions_set_iterate_upper_bound(it->ro, (const char *)it->upper,
+							    it->upper_n);
+	/* A person's keys share the 8-byte pid: the prefix bloom filters
+	 * skip the files that hold nothing of that person. */
+	if (cf == CF_PERSON && pn >= 8)
+		rocksdb_readoptions_set_prefix_same_as_start(it->ro, 1);
+	else
+		rocksdb_readoptions_set_total_order_seek(it->ro, 1);
+	rocksdb_iterator_t *base = rocksdb_create_iterator_cf(st->db, it->ro, st->cf[cf]);
+	it->it = txn->write ? rocksdb_writebatch_wi_create_iterator_with_base_cf(
+				      txn->wb, base, st->cf[cf])
+			    : base;
+	if (from)
+		rocksdb_iter_seek(it->it, from, fn);
+	else if (pn)
+		rocksdb_iter_seek(it->it, prefix, pn);
+	else
+		rocksdb_iter_seek_to_first(it->it);
+	return 0;
+}
+
+int kv_iter_valid(struct kv_iter *it)
+{
+	if (!rocksdb_iter_valid(it->it))
+		return 0;
+	size_t n;
+	const char *k = rocksdb_iter_key(it->it, &n);
+	return n >= it->prefix_n && memcmp(k, it->prefix, it->prefix_n) == 0;
+}
+
+const uint8_t *kv_iter_key(struct kv_iter *it, size_t *n)
+{
+	return (const uint8_t *)rocksdb_iter_key(it->it, n);
+}
+
+const uint8_t *kv_iter_value(struct kv_iter *it, size_t *n)
+{
+	return (const uint8_t *)rocksdb_iter_value(it->it, n);
+}
+
+void kv_iter_next(struct kv_iter *it)
+{
+	rocksdb_iter_next(it->it);
+}
+
+void kv_iter_seek(struct kv_iter *it, const void *k, size_t kn)
+{
+	rocksdb_iter_seek(it->it, k, kn);
+}
+
+int kv_iter_close(struct kv_iter *it)
+{
+	char *err = NULL;
+	if (it->it) {
+		rocksdb_iter_get_error(it->it, &err);
+		rocksdb_iter_destroy(it->it);
+	}
+	if (it->ro)
+		rocksdb_readoptions_destroy(it->ro);
+	memset(it, 0, sizeof *it);
+	return rerr(err);
+}
+
+/* ---- meta values and counters ------------------------------------------ */
+
+int meta_get_u64(cr_txn *txn, const char *name, uint64_t *out)
+{
+	struct kv_val v;
+	int rc = kv_get(txn, CF_META, name, strlen(name), &v);
+	*out = 0;
+	if (rc == CR_ENOTFOUND)
+		rc = 0;
+	else if (!rc && v.n != 8)
+		rc = CR_ECORRUPT;
+	else if (!rc)
+		*out = cr_get_u64be(v.p);
+	kv_val_free(&v);
+	return rc;
+}
+
+int meta_put_u64(cr_txn *txn, const char *name, uint64_t x)
+{
+	uint8_t b[8];
+	cr_put_u64be(b, x);
+	return kv_put(txn, CF_META, name, strlen(name), b, 8);
+}
+
+static const char *const ctr_names[CTR_COUNT] = {
+	"next_pid", "next_seq", "next_dispute", "next_revision",
+	"n_months", "n_held", "n_subjects", "n_accounts", "n_consents",
+	"n_inquiries", "n_events",
+};
+
+int ctr_get(cr_txn *txn, int ctr, int64_t *out)
+{
+	if (!txn->ctr_loaded[ctr]) {
+		uint64_t x;
+		int rc = meta_get_u64(txn, ctr_names[ctr], &x);
+		if (rc)
+			return rc;
+		txn->ctr[ctr] = (int64_t)x;
+		txn->ctr_loaded[ctr] = 1;
+	}
+	*out = txn->ctr[ctr];
+	return 0;
+}
+
+int ctr_add(cr_txn *txn, int ctr, int64_t delta)
+{
+	int64_t x;
+	int rc = ctr_get(txn, ctr, &x);
+	if (!rc)
+		txn->ctr[ctr] = x + delta;
+	return rc;
+}
+
+int ctr_next(cr_txn *txn, int ctr, uint64_t *out)
+{
+	CR_ASSERT(ctr <= CTR_REVISION);
+	int rc = ctr_add(txn, ctr, 1);
+	*out = rc ? 0 : (uint64_t)txn->ctr[ctr];
+	return rc;
+}
+
+/* Writes the counters the transaction loaded into its batch. */
+static int ctr_flush(cr_txn *txn)
+{
+	for (int i = 0; i < CTR_COUNT; i++) {
+		if (!txn->ctr_loaded[i])
+			continue;
+		CR_ASSERT(txn->ctr[i] >= 0);
+		int rc = meta_put_u64(txn, ctr_names[i], (uint64_t)txn->ctr[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- keys: envelope encryption ----------------------------------------- */
+
+/*
+ * The store has two secrets of its own: the data key (XChaCha20-Poly1305,
+ * seals identities and account numbers) and the pseudonym key (keyed
+ * BLAKE2b, turns IDs and account numbers into keys).  Both are kept in
+ * meta "keys", sealed under the master key from the key file, with the
+ * layout and version as associated data.  Rotating the master key
+ * re-seals these 64 bytes and nothing else.
+ */
+#define KEYS_AD "creditref store keys v2"
+#define SEALED_KEYS_LEN (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + \
+			 2 * PSEUDOKEY_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+
+static void seal_keys(const cr_store *st, const uint8_t master[CR_MASTER_KEY_LEN],
+		      uint8_t out[SEALED_KEYS_LEN])
+{
+	uint8_t plain[2 * PSEUDOKEY_LEN];
+	memcpy(plain, st->datakey, PSEUDOKEY_LEN);
+	memcpy(plain + PSEUDOKEY_LEN, st->pseudokey, PSEUDOKEY_LEN);
+	randombytes_buf(out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(
+		out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, plain,
+		sizeof plain, (const uint8_t *)KEYS_AD, strlen(KEYS_AD), NULL, out,
+		master);
+	sodium_memzero(plain, sizeof plain);
+}
+
+static int unseal_keys(cr_store *st, const uint8_t master[CR_MASTER_KEY_LEN],
+		       const uint8_t *in, size_t n)
+{
+	uint8_t plain[2 * PSEUDOKEY_LEN];
+	if (n != SEALED_KEYS_LEN)
+		return CR_ECORRUPT;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+		    plain, NULL, NULL, in + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+		    n - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+		    (const uint8_t *)KEYS_AD, strlen(KEYS_AD), in, master) != 0)
+		return CR_EDENIED;
+	memcpy(st->datakey, plain, PSEUDOKEY_LEN);
+	memcpy(st->pseudokey, plain + PSEUDOKEY_LEN, PSEUDOKEY_LEN);
+	sodium_memzero(plain, sizeof plain);
+	return 0;
+}
+
+/* Writes the version and the store's new keys sealed under master. */
+static int init_keys(cr_store *st, const uint8_t master[CR_MASTER_KEY_LEN])
+{
+	uint8_t sealed[SEALED_KEYS_LEN];
+	cr_txn *txn;
+	randombytes_buf(st->datakey, PSEUDOKEY_LEN);
+	randombytes_buf(st->pseudokey, PSEUDOKEY_LEN);
+	seal_keys(st, master, sealed);
+	int rc = cr_store_begin(st, 1, &txn);
+	if (rc)
+		return rc;
+	kv_put(txn, CF_META, "keys", 4, sealed, sizeof sealed);
+	meta_put_u64(txn, "version", STORE_VERSION);
+	return cr_store_commit(txn);
+}
+
+/* Checks the version and unseals the store's keys with master. */
+static int load_keys(cr_store *st, const uint8_t master[CR_MASTER_KEY_LEN])
+{
+	cr_txn *txn;
+	uint64_t version;
+	struct kv_val v;
+	int rc = cr_store_begin(st, 0, &txn);
+	if (rc)
+		return rc;
+	rc = meta_get_u64(txn, "version", &version);
+	if (!rc && version != STORE_VERSION)
+		rc = CR_EVERSION;
+	if (!rc) {
+		rc = kv_get(txn, CF_META, "keys", 4, &v);
+		rc = rc == CR_ENOTFOUND ? CR_ECORRUPT : rc ? rc : unseal_keys(st, master, v.p, v.n);
+		kv_val_free(&v);
+	}
+	cr_store_abort(txn);
+	return rc;
+}
+
+/* ---- create, open, rotate ---------------------------------------------- */
+
+int cr_store_create(const char *dir, const char *key_file, const char **reason)
+{
+	*reason = NULL;
+	if (!dir || !*dir || !key_file || !*key_file)
+		return CR_EINVAL;
+	if (sodium_init() < 0)
+		return CR_ESTORE;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return CR_EIO;
+	if (file_exists(dir, "CURRENT") || file_exists(dir, "data.mdb"))
+		return CR_EEXIST;
+	uint8_t master[CR_MASTER_KEY_LEN];
+	randombytes_buf(master, sizeof master);
+	int rc = cr_keyfile_write(key_file, master, 1);
+	if (rc == CR_EEXIST)
+		*reason = "the key file already exists; name a new one with --key-file";
+	cr_store *st = NULL;
+	if (!rc && !(st = store_new(dir, 0)))
+		rc = CR_ENOMEM;
+	if (!rc)
+		rc = db_open(st, 1);
+	if (!rc)
+		rc = init_keys(st, master);
+	cr_store_close(st);
+	sodium_memzero(master, sizeof master);
+	return rc;
+}
+
+/* Reads the master key; finishes a rotation that stopped before its rename. */
+static int open_with_key(cr_store *st, const char *key_file, const char **reason)
+{
+	uint8_t master[CR_MASTER_KEY_LEN];
+	int rc = cr_keyfile_read(key_file, master, reason);
+	if (!rc)
+		rc = load_keys(st, master);
+	if (rc == CR_EDENIED && !*reason) {
+		char next[4200];
+		snprintf(next, sizeof next, "%s.new", key_file);
+		const char *ignored;
+		if (cr_keyfile_read(next, master, &ignored) == 0 &&
+		    load_keys(st, master) == 0) {
+			rc = rename(next, key_file) == 0 ? 0 : CR_EIO;
+		} else {
+			*reason = "the key file does not open this store (a different store's key, or a key replaced by creditref keys rotate)";
+		}
+	}
+	sodium_memzero(master, sizeof master);
+	return rc;
+}
+
+int cr_store_open(const char *dir, const char *key_file, int flags,
+		  cr_store **out, const char **reason)
+{
+	*out = NULL;
+	*reason = NULL;
+	if (!dir || !*dir || !key_file || !*key_file)
+		return CR_EINVAL;
+	if (sodium_init() < 0)
+		return CR_ESTORE;
+	if (!file_exists(dir, "CURRENT")) {
+		if (!file_exists(dir, "data.mdb"))
+			return CR_ENOTFOUND;
+		*reason = "it holds a store of an earlier layout (LMDB, data.mdb); create a new store "
+			  "with creditref init and ingest the furnishing files again (docs/storage.md, "
+			  "\"Moving an old store\")";
+		return CR_EVERSION;
+	}
+	cr_store *st = store_new(dir, flags & CR_STORE_RDONLY);
+	if (!st)
+		return CR_ENOMEM;
+	int rc = db_open(st, 0);
+	if (rc == CR_EBUSY)
+		*reason = "another process (a running creditref serve or ingest) has it open for "
+			  "writing; stop it, or send the request to its API";
+	if (!rc)
+		rc = open_with_key(st, key_file, reason);
+	if (rc) {
+		cr_store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+int cr_store_rotate_key(cr_store *st, const char *key_file, const char **reason)
+{
+	uint8_t master[CR_MASTER_KEY_LEN], sealed[SEALED_KEYS_LEN];
+	char next[4200];
+	*reason = NULL;
+	if (st->rdonly)
+		return CR_EINVAL;
+	randombytes_buf(master, sizeof master);
+	snprintf(next, sizeof next, "%s.new", key_file);
+	/* The new key is on disk before the store depends on it; an
+	 * interrupted rotation is finished by the next open. */
+	int rc = cr_keyfile_write(next, master, 0);
+	seal_keys(st, master, sealed);
+	sodium_memzero(master, sizeof master);
+	cr_txn *txn;
+	if (!rc)
+		rc = cr_store_begin(st, 1, &txn);
+	if (!rc) {
+		kv_put(txn, CF_META, "keys", 4, sealed, sizeof sealed);
+		rc = cr_store_commit(txn);
+	}
+	if (!rc && rename(next, key_file) != 0)
+		rc = CR_EIO;
+	if (rc)
+		*reason = "the new key could not be installed; the old key still opens the store unless the store reports otherwise";
+	return rc;
+}
+
+/* ---- pseudonyms and sealing -------------------------------------------- */
+
+void cr_store_subject_key(const cr_store *st, const char *id,
+			  struct cr_subject_key *out)
+{
+	crypto_generichash(out->b, CR_SUBJECT_KEY_LEN, (const uint8_t *)id,
+			   strlen(id), st->pseudokey, PSEUDOKEY_LEN);
+}
+
+size_t cr_store__seal(const cr_store *st, const uint8_t *ad, size_t adn,
+		      const uint8_t *plain, size_t n, uint8_t *out)
+{
+	randombytes_buf(out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(
+		out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, plain, n,
+		ad, adn, NULL, out, st->datakey);
+	return n + CR_STORE_SEAL_OVERHEAD;
+}
+
+int cr_store__unseal(const cr_store *st, const uint8_t *ad, size_t adn,
+		     const uint8_t *in, size_t n, uint8_t *plain, size_t *plain_n)
+{
+	if (n < CR_STORE_SEAL_OVERHEAD)
+		return CR_ECORRUPT;
+	unsigned long long m;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+		    plain, &m, NULL, in + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+		    n - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad, adn, in,
+		    st->datakey) != 0)
+		return CR_ECORRUPT;
+	*plain_n = (size_t)m;
+	return 0;
+}
+
+const char *cr_store_dir(const cr_store *st)
+{
+	return st->path;
+}
+
+void cr_store_derive_key(const cr_store *st, const char *name,
+			 uint8_t out[CR_DERIVED_KEY_LEN])
+{
+	/* BLAKE2b keyed with the store secret, personalised for derivation:
+	 * subject keys use no personalisation and a 16-byte output, so no
+	 * derived key can equal a subject key. */
+	uint8_t personal[crypto_generichash_blake2b_PERSONALBYTES];
+	memcpy(personal, "creditref-derive", sizeof personal);
+	crypto_generichash_blake2b_salt_personal(out, CR_DERIVED_KEY_LEN,
+						 (const uint8_t *)name, strlen(name),
+						 st->pseudokey, PSEUDOKEY_LEN,
+						 NULL, personal);
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+int cr_store_begin(cr_store *st, int write, cr_txn **out)
+{
+	*out = NULL;
+	if (write && st->rdonly)
+		return CR_EINVAL;
+	cr_txn *txn = calloc(1, sizeof *txn);
+	if (!txn)
+		return CR_ENOMEM;
+	txn->st = st;
+	txn->write = write;
+	txn->ro = rocksdb_readoptions_create();
+	if (write) {
+		pthread_mutex_lock(&st->write_mu);
+		txn->wb = rocksdb_writebatch_wi_create(1 << 20, 1);
+	} else {
+		txn->snap = rocksdb_create_snapshot(st->db);
+		rocksdb_readoptions_set_snapshot(txn->ro, txn->snap);
+	}
+	*out = txn;
+	return 0;
+}
+
+static void txn_free(cr_txn *txn)
+{
+	if (txn->wb) {
+		rocksdb_writebatch_wi_destroy(txn->wb);
+		pthread_mutex_unlock(&txn->st->write_mu);
+	}
+	if (txn->snap)
+		rocksdb_release_snapshot(txn->st->db, txn->snap);
+	rocksdb_readoptions_destroy(txn->ro);
+	free(txn);
+}
+
+static int commit(cr_txn *txn, const rocksdb_writeoptions_t *wo)
+{
+	char *err = NULL;
+	int rc = 0;
+	if (txn->write) {
+		rc = ctr_flush(txn);
+		if (!rc) {
+			rocksdb_write_writebatch_wi(txn->st->db, wo, txn->wb, &err);
+			rc = rerr(err);
+		}
+	}
+	txn_free(txn);
+	return rc;
+}
+
+int cr_store_commit(cr_txn *txn)
+{
+	return commit(txn, txn->st->wo_sync);
+}
+
+int cr_store_commit_async(cr_txn *txn)
+{
+	return commit(txn, txn->st->wo_async);
+}
+
+int cr_store_sync(cr_store *st)
+{
+	char *err = NULL;
+	rocksdb_flush_wal(st->db, 1, &err);
+	return rerr(err);
+}
+
+void cr_store_abort(cr_txn *txn)
+{
+	if (txn)
+		txn_free(txn);
+}
+
+/* ---- statistics -------------------------------------------------------- */
+
+/* Allocated bytes of the store's own files in dir: everything but the
+ * audit trail, which docs/audit.md accounts for separately. */
+static uint64_t dir_bytes(const char *dir)
+{
+	DIR *d = opendir(dir);
+	uint64_t total = 0;
+	struct dirent *e;
+	char path[4400];
+	struct stat sb;
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, "audit.log") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			total += (uint64_t)sb.st_blocks * 512;
+	}
+	closedir(d);
+	return total;
+}
+
+static uint64_t cf_property(cr_store *st, int cf, const char *name)
+{
+	uint64_t x = 0;
+	if (rocksdb_property_int_cf(st->db, st->cf[cf], name, &x) != 0)
+		return 0;
+	return x;
+}
+
+int cr_store_stats(cr_txn *txn, struct cr_store_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	static const struct {
+		int ctr;
+		size_t off;
+	} f[] = {
+		{CTR_SUBJECTS, offsetof(struct cr_store_stats, subjects)},
+		{CTR_ACCOUNTS, offsetof(struct cr_store_stats, accounts)},
+		{CTR_MONTHS, offsetof(struct cr_store_stats, account_months)},
+		{CTR_CONSENTS, offsetof(struct cr_store_stats, consents)},
+		{CTR_INQUIRIES, offsetof(struct cr_store_stats, inquiries)},
+		{CTR_EVENTS, offsetof(struct cr_store_stats, events)},
+		{CTR_HELD, offsetof(struct cr_store_stats, held_records)},
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		int64_t x;
+		int rc = ctr_get(txn, f[i].ctr, &x);
+		if (rc)
+			return rc;
+		*(uint64_t *)((char *)out + f[i].off) = (uint64_t)x;
+	}
+	uint64_t n;
+	int rc = meta_get_u64(txn, "n_institutions", &n);
+	out->institutions = n;
+	out->file_bytes = dir_bytes(txn->st->path);
+	for (int cf = 0; cf < CF_COUNT; cf++) {
+		out->sst_bytes += cf_property(txn->st, cf, "rocksdb.live-sst-files-size");
+		out->memtable_bytes += cf_property(txn->st, cf, "rocksdb.cur-size-all-mem-tables");
+	}
+	return rc;
+}
+
+int cr_store_compact(cr_store *st)
+{
+	if (st->rdonly)
+		return CR_EINVAL;
+	rocksdb_compactoptions_t *co = rocksdb_compactoptions_create();
+	rocksdb_compactoptions_set_bottommost_level_compaction(co, 2 /* force */);
+	char *err = NULL;
+	for (int cf = 0; cf < CF_COUNT && !err; cf++) {
+		rocksdb_flush_cf(st->db, NULL, st->cf[cf], &err);
+		if (!err)
+			rocksdb_compact_range_cf_opt(st->db, st->cf[cf], co, NULL, 0, NULL, 0);
+	}
+	rocksdb_compactoptions_destroy(co);
+	return rerr(err);
+}
+
+int cr_store__walk_raw(cr_store *st,
+		       int (*fn)(int cf, const uint8_t *k, size_t kn,
+				 const uint8_t *v, size_t vn, void *arg),
+		       void *arg)
+{
+	cr_txn *txn;
+	int rc = cr_store_begin(st, 0, &txn);
+	for (int cf = 0; cf < CF_COUNT && !rc; cf++) {
+		struct kv_iter it;
+		rc = kv_iter_open(txn, cf, NULL, 0, NULL, 0, &it);
+		for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
+			size_t kn, vn;
+			const uint8_t *k = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
+			rc = fn(cf, k, kn, v, vn, arg);
+		}
+		int crc = kv_iter_close(&it);
+		rc = rc ? rc : crc;
+	}
+	if (txn)
+		cr_store_abort(txn);
+	return rc;
+}
