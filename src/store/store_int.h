@@ -69,12 +69,14 @@ struct cr_store {
 	char path[4096];
 };
 
+struct txn_cache;
+
 struct cr_txn {
 	cr_store *st;
 	int write;
-	rocksdb_writebatch_wi_t *wb;        /* write: the pending writes */
+	struct txn_cache *cache;            /* write: reads and writes (store_txn.h) */
 	const rocksdb_snapshot_t *snap;     /* read: the snapshot */
-	rocksdb_readoptions_t *ro;          /* read: on the snapshot; write: latest */
+	rocksdb_readoptions_t *ro;          /* read: on the snapshot */
 	int64_t ctr[CTR_COUNT];
 	uint8_t ctr_loaded[CTR_COUNT];
 	/* The last person looked up by subject key (ingest asks many times). */
@@ -83,7 +85,8 @@ struct cr_txn {
 	uint64_t pid;
 };
 
-/* A value read from the store: valid until kv_val_free. */
+/* A value read from the store: valid until kv_val_free (and, in a write
+ * transaction, until the transaction ends). */
 struct kv_val {
 	const uint8_t *p;
 	size_t n;
@@ -100,8 +103,10 @@ int kv_put(cr_txn *txn, int cf, const void *k, size_t kn, const void *v, size_t 
 int kv_del(cr_txn *txn, int cf, const void *k, size_t kn);
 
 /* An iterator over keys of cf starting with a prefix, in txn's view. */
+struct txc_iter;
 struct kv_iter {
-	rocksdb_iterator_t *it;
+	struct txc_iter *tx;     /* a write transaction's view */
+	rocksdb_iterator_t *it;  /* else the database's */
 	rocksdb_readoptions_t *ro;
 	uint8_t upper[64];
 	size_t upper_n;
@@ -109,7 +114,10 @@ struct kv_iter {
 	size_t prefix_n;
 };
 /* Positions it at the first key >= from (NULL: the prefix itself) that
- * starts with prefix (pn 0: every key of cf). */
+ * starts with prefix (pn 0: every key of cf).  In a write transaction a
+ * walk of the person family needs at least a pid as prefix, or it reads
+ * the database alone (and may only run before the transaction writes to
+ * that family). */
 int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
 		 const void *from, size_t fn, struct kv_iter *it /* OUT */);
 /* Is the iterator on a key within its prefix? */

@@ -32,6 +32,7 @@
 #include "hist_codec.h"
 #include "store_codec.h"
 #include "store_int.h"
+#include "store_txn.h"
 
 #define PK_LEN 9
 #define SEAL CR_STORE_SEAL_OVERHEAD
@@ -80,6 +81,8 @@ int person_pid_make(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid)
 	if (*pid > PID_MAX)
 		return CR_ETOOBIG;
 	uint8_t kb[17], v[8], pk[PK_LEN];
+	if ((rc = txc_person_new(txn->cache, *pid)))
+		return rc;
 	cr_put_u64be(v, *pid);
 	kv_put(txn, CF_INDEX, kb, subject_index_key(k, kb), v, 8);
 	person_key(*pid, PK_IDENTITY, pk);

@@ -27,6 +27,7 @@
 #include "keyfile.h"
 #include "store_codec.h"
 #include "store_int.h"
+#include "store_txn.h"
 
 #define STORE_VERSION 7
 #define PSEUDOKEY_LEN CR_STORE_KEY_LEN
@@ -71,6 +72,11 @@ static rocksdb_options_t *cf_options(cr_store *st, int cf)
 		rocksdb_options_set_write_buffer_size(o, cf == CF_INDEX ? 64 << 20 : 16 << 20);
 		rocksdb_options_set_compression(o, rocksdb_lz4_compression);
 	}
+	/* Most reads during a load ask for keys that do not exist yet (a new
+	 * person, account or event id): a bloom filter on the memtable answers
+	 * those without searching it. */
+	rocksdb_options_set_memtable_prefix_bloom_size_ratio(o, 0.05);
+	rocksdb_options_set_memtable_whole_key_filtering(o, 1);
 	return o;
 }
 
@@ -196,16 +202,8 @@ int kv_get(cr_txn *txn, int cf, const void *k, size_t kn, struct kv_val *out)
 	char *err = NULL;
 	memset(out, 0, sizeof *out);
 	cr_store *st = txn->st;
-	if (txn->write) {
-		size_t n = 0;
-		out->owned = rocksdb_writebatch_wi_get_from_batch_and_db_cf(
-			txn->wb, st->db, txn->ro, st->cf[cf], k, kn, &n, &err);
-		out->p = (const uint8_t *)out->owned;
-		out->n = n;
-		if (err)
-			return rerr(err);
-		return out->owned ? 0 : CR_ENOTFOUND;
-	}
+	if (txn->write)
+		return txc_get(st, txn->cache, cf, k, kn, out);
 	out->pin = rocksdb_get_pinned_cf(st->db, txn->ro, st->cf[cf], k, kn, &err);
 	if (err)
 		return rerr(err);
@@ -218,15 +216,13 @@ int kv_get(cr_txn *txn, int cf, const void *k, size_t kn, struct kv_val *out)
 int kv_put(cr_txn *txn, int cf, const void *k, size_t kn, const void *v, size_t vn)
 {
 	CR_ASSERT(txn->write);
-	rocksdb_writebatch_wi_put_cf(txn->wb, txn->st->cf[cf], k, kn, v, vn);
-	return 0;
+	return txc_put(txn->st, txn->cache, cf, k, kn, v, vn);
 }
 
 int kv_del(cr_txn *txn, int cf, const void *k, size_t kn)
 {
 	CR_ASSERT(txn->write);
-	rocksdb_writebatch_wi_delete_cf(txn->wb, txn->st->cf[cf], k, kn);
-	return 0;
+	return txc_del(txn->st, txn->cache, cf, k, kn);
 }
 
 /* The smallest key above every key that starts with p[0..n): p with its
@@ -251,6 +247,10 @@ int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
 		return CR_EINVAL;
 	memcpy(it->prefix, prefix, pn);
 	it->prefix_n = pn;
+	if (txn->write && (cf != CF_PERSON || pn >= 8))
+		return txc_iter_open(st, txn->cache, cf, it->prefix, pn, from, fn, &it->tx);
+	/* A whole-family walk in a write transaction reads the database. */
+	CR_ASSERT(!txn->write || !txc_person_dirty(txn->cache));
 	it->ro = rocksdb_readoptions_create();
 	if (txn->snap)
 		rocksdb_readoptions_set_snapshot(it->ro, txn->snap);
@@ -264,10 +264,7 @@ int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
 		rocksdb_readoptions_set_prefix_same_as_start(it->ro, 1);
 	else
 		rocksdb_readoptions_set_total_order_seek(it->ro, 1);
-	rocksdb_iterator_t *base = rocksdb_create_iterator_cf(st->db, it->ro, st->cf[cf]);
-	it->it = txn->write ? rocksdb_writebatch_wi_create_iterator_with_base_cf(
-				      txn->wb, base, st->cf[cf])
-			    : base;
+	it->it = rocksdb_create_iterator_cf(st->db, it->ro, st->cf[cf]);
 	if (from)
 		rocksdb_iter_seek(it->it, from, fn);
 	else if (pn)
@@ -279,6 +276,8 @@ int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
 
 int kv_iter_valid(struct kv_iter *it)
 {
+	if (it->tx)
+		return txc_iter_valid(it->tx);
 	if (!rocksdb_iter_valid(it->it))
 		return 0;
 	size_t n;
@@ -288,27 +287,38 @@ int kv_iter_valid(struct kv_iter *it)
 
 const uint8_t *kv_iter_key(struct kv_iter *it, size_t *n)
 {
+	if (it->tx)
+		return txc_iter_key(it->tx, n);
 	return (const uint8_t *)rocksdb_iter_key(it->it, n);
 }
 
 const uint8_t *kv_iter_value(struct kv_iter *it, size_t *n)
 {
+	if (it->tx)
+		return txc_iter_value(it->tx, n);
 	return (const uint8_t *)rocksdb_iter_value(it->it, n);
 }
 
 void kv_iter_next(struct kv_iter *it)
 {
-	rocksdb_iter_next(it->it);
+	if (it->tx)
+		txc_iter_next(it->tx);
+	else
+		rocksdb_iter_next(it->it);
 }
 
 void kv_iter_seek(struct kv_iter *it, const void *k, size_t kn)
 {
+	CR_ASSERT(!it->tx);
 	rocksdb_iter_seek(it->it, k, kn);
 }
 
 int kv_iter_close(struct kv_iter *it)
 {
 	char *err = NULL;
+	int rc = 0;
+	if (it->tx)
+		rc = txc_iter_close(it->tx);
 	if (it->it) {
 		rocksdb_iter_get_error(it->it, &err);
 		rocksdb_iter_destroy(it->it);
@@ -316,7 +326,7 @@ int kv_iter_close(struct kv_iter *it)
 	if (it->ro)
 		rocksdb_readoptions_destroy(it->ro);
 	memset(it, 0, sizeof *it);
-	return rerr(err);
+	return rc ? rc : rerr(err);
 }
 
 /* ---- meta values and counters ------------------------------------------ */
@@ -651,14 +661,15 @@ int cr_store_begin(cr_store *st, int write, cr_txn **out)
 	if (write && st->rdonly)
 		return CR_EINVAL;
 	cr_txn *txn = calloc(1, sizeof *txn);
-	if (!txn)
+	if (!txn || (write && txc_new(&txn->cache))) {
+		free(txn);
 		return CR_ENOMEM;
+	}
 	txn->st = st;
 	txn->write = write;
 	txn->ro = rocksdb_readoptions_create();
 	if (write) {
 		pthread_mutex_lock(&st->write_mu);
-		txn->wb = rocksdb_writebatch_wi_create(1 << 20, 1);
 	} else {
 		txn->snap = rocksdb_create_snapshot(st->db);
 		rocksdb_readoptions_set_snapshot(txn->ro, txn->snap);
@@ -669,8 +680,8 @@ int cr_store_begin(cr_store *st, int write, cr_txn **out)
 
 static void txn_free(cr_txn *txn)
 {
-	if (txn->wb) {
-		rocksdb_writebatch_wi_destroy(txn->wb);
+	if (txn->cache) {
+		txc_free(txn->cache);
 		pthread_mutex_unlock(&txn->st->write_mu);
 	}
 	if (txn->snap)
@@ -686,8 +697,13 @@ static int commit(cr_txn *txn, const rocksdb_writeoptions_t *wo)
 	if (txn->write) {
 		rc = ctr_flush(txn);
 		if (!rc) {
-			rocksdb_write_writebatch_wi(txn->st->db, wo, txn->wb, &err);
-			rc = rerr(err);
+			rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
+			rc = txc_flush(txn->st, txn->cache, wb);
+			if (!rc) {
+				rocksdb_write(txn->st->db, wo, wb, &err);
+				rc = rerr(err);
+			}
+			rocksdb_writebatch_destroy(wb);
 		}
 	}
 	txn_free(txn);

@@ -1,0 +1,73 @@
+/*
+ * store_txn.h - what a write transaction keeps in memory until it commits.
+ *
+ * A write transaction reads the newest committed state (it holds the
+ * writer mutex, so nothing else changes it) and must see its own writes.
+ * RocksDB's indexed write batch does both, at the price of a skip-list
+ * search with a byte comparison per level for every read and write; the
+ * ingest of a furnishing file makes several reads per line, and measured
+ * that way it spent 70% of its time in the batch's index (docs/storage.md,
+ * "The write transaction").  The store's own access pattern allows
+ * something cheaper, because every read and write of personal data is
+ * about one person at a time:
+ *
+ *   person images   the records of each person the transaction touches,
+ *                   in one sorted array: loaded from the database once,
+ *                   on first use (everything but events in one pass;
+ *                   an account's events when first asked for), then read
+ *                   and written in memory.  A person created by the
+ *                   transaction has nothing to load.
+ *   key caches      for the other families (meta, index, alert, audit):
+ *                   a hash table of the keys read or written, misses
+ *                   included.  A walk of one of these families merges the
+ *                   database with the table's writes under the prefix.
+ *
+ * Commit turns the writes of both into one plain write batch.  All memory
+ * comes from one arena freed with the transaction.
+ *
+ * Walks of the whole person family (every account, every history) read
+ * the database only: callers run them before writing (cr_store_accounts,
+ * cr_store_hist_accounts), and an assertion holds them to it.
+ */
+#ifndef CR_STORE_TXN_H
+#define CR_STORE_TXN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rocksdb/c.h>
+
+struct cr_store;
+struct txn_cache;
+struct kv_val;
+
+int txc_new(struct txn_cache **out /* OUT */);
+void txc_free(struct txn_cache *c);
+/* Has the transaction written anything to the person family? */
+int txc_person_dirty(const struct txn_cache *c);
+
+/* Point reads and writes; the value of a read lives until the
+ * transaction ends. */
+int txc_get(struct cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size_t kn,
+	    struct kv_val *out /* OUT */);
+int txc_put(struct cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size_t kn,
+	    const uint8_t *v, size_t vn);
+int txc_del(struct cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size_t kn);
+/* A person created by this transaction: nothing of it is in the database. */
+int txc_person_new(struct txn_cache *c, uint64_t pid);
+
+/* Iteration over the records under a prefix (at least a pid for the
+ * person family), from a key on; see kv_iter in store_int.h. */
+struct txc_iter;
+int txc_iter_open(struct cr_store *st, struct txn_cache *c, int cf, const uint8_t *prefix,
+		  size_t pn, const uint8_t *from, size_t fn, struct txc_iter **out /* OUT */);
+int txc_iter_valid(struct txc_iter *it);
+const uint8_t *txc_iter_key(struct txc_iter *it, size_t *n /* OUT */);
+const uint8_t *txc_iter_value(struct txc_iter *it, size_t *n /* OUT */);
+void txc_iter_next(struct txc_iter *it);
+int txc_iter_close(struct txc_iter *it);
+
+/* Adds every write to wb, in key order per family. */
+int txc_flush(struct cr_store *st, struct txn_cache *c, rocksdb_writebatch_t *wb);
+
+#endif
