@@ -70,12 +70,12 @@
 
 /* Lines applied in one durable write transaction during ingest.  A batch
  * costs one sync of the write-ahead log, and holds in memory the records of
- * every person it touches (store_txn.h) until its commit: 256 Ki lines of a
- * furnishing file (about 45 MB of input) touch some 3,300 people and keep
- * the process near 250 MB.  Measured on the 3.1M-line bench file, 64 Ki-line
- * batches ingest 10% slower than 256 Ki and 1 Mi-line batches no faster,
- * with 2.6 times the memory. */
-#define CR_BATCH_RECORDS 262144
+ * every person it touches (store_txn.h) until its commit: 1 Mi lines of a
+ * furnishing file (about 170 MB of input) touch some 13,000 people, a few
+ * tens of MB.  Measured on the 3.1M-line bench file (two runs each, 2 shared
+ * cores): 64 Ki-line batches took 5.9-6.5 s, 256 Ki 3.9-4.5 s, 1 Mi 3.5 s;
+ * the CPU time was the same, the difference is time waiting for syncs. */
+#define CR_BATCH_RECORDS 1048576
 
 /* The server's group commit (src/server/committer.c).  A job whose body is
  * under CR_COMMIT_LIGHT_BYTES (a report's inquiry, a consent, a real-time
