@@ -435,6 +435,7 @@ struct cr_audit_batch {
 	cr_store *st;
 	cr_txn *txn;
 	int fd;
+	int single;            /* cr_audit_append: synced here, not in the store */
 	int fresh;             /* the trail was empty: sync its directory entry */
 	uint64_t next_seq;
 	uint8_t prev[HASH_LEN];
@@ -455,6 +456,56 @@ static void batch_free(struct cr_audit_batch *b)
 	free(b);
 }
 
+/* The trail ends before its head: the entries after the file's last one
+ * were committed with their lines in the store, and the file lost them in
+ * a crash before it was synced (see audit.h).  Appends them from the
+ * store, each checked as the next entry of the chain, and syncs.  A line
+ * the store does not hold means the file was cut: CR_ECORRUPT. */
+static int recover(struct cr_audit_batch *b, struct tail *t)
+{
+	static _Thread_local char line[CR_AUDIT_LINE_MAX + 2];
+	uint64_t seq = t->has_entry ? t->last.e.seq : 0;
+	uint8_t prev[HASH_LEN];
+	memcpy(prev, t->has_entry ? t->last.hash : zero_hash, HASH_LEN);
+	if (t->good_len < t->size && ftruncate(b->fd, (off_t)t->good_len) != 0)
+		return CR_EIO;
+	while (seq < b->head.seq) {
+		size_t n;
+		struct parsed p;
+		const char *why;
+		int rc = cr_store_audit_pending_get(b->txn, seq + 1, line, sizeof line, &n);
+		if (rc)
+			return rc == CR_ENOTFOUND ? CR_ECORRUPT : rc;
+		if (n < 2 || line[n - 1] != '\n' ||
+		    check_entry(line, n - 1, seq + 1, prev, b->key, &p, &why) != CR_AUDIT_INTACT)
+			return CR_ECORRUPT;
+		if ((rc = write_all(b->fd, line, n)))
+			return rc;
+		memcpy(prev, p.hash, HASH_LEN);
+		seq++;
+	}
+	if (fdatasync(b->fd) != 0)
+		return CR_EIO;
+	return read_tail(b->fd, b->key, t);
+}
+
+/* Brings the file into agreement with the head: lines the store holds are
+ * copied back, and entries ahead of the head (a commit that failed after
+ * its lines were written) are synced before anything chains after them,
+ * since the store holds no copy of theirs. */
+static int reconcile(struct cr_audit_batch *b, struct tail *t, int has_head)
+{
+	const uint64_t tail_seq = t->has_entry ? t->last.e.seq : 0;
+	if (has_head && tail_seq < b->head.seq) {
+		int rc = recover(b, t);
+		if (rc)
+			return rc;
+	} else if (has_head && tail_seq > b->head.seq && fdatasync(b->fd) != 0) {
+		return CR_EIO;
+	}
+	return tail_agrees(t, has_head ? &b->head : NULL) ? 0 : CR_ECORRUPT;
+}
+
 /* Opens the trail and checks its tail against the head in txn.  A batch
  * of more than one entry needs a head: without one, an interrupted first
  * commit would leave several entries that verify reads as a removed head. */
@@ -470,6 +521,7 @@ static int batch_open(cr_store *st, cr_txn *txn, int single,
 	b->st = st;
 	b->txn = txn;
 	b->fd = -1;
+	b->single = single;
 	cr_buf_init(&b->lines, SIZE_MAX / 2);
 	cr_buf_init(&b->line, CR_AUDIT_LINE_MAX + 1);
 	int rc = cr_store_audit_head_get(txn, &b->head);
@@ -484,8 +536,8 @@ static int batch_open(cr_store *st, cr_txn *txn, int single,
 	if (!rc)
 		rc = has_head && !head_mac_ok(b->key, &b->head) ? CR_ECORRUPT
 								: read_tail(b->fd, b->key, &t);
-	if (!rc && !tail_agrees(&t, has_head ? &b->head : NULL))
-		rc = CR_ECORRUPT;
+	if (!rc)
+		rc = reconcile(b, &t, has_head);
 	/* A fragment after the last newline is a write cut short by a crash;
 	 * its transaction never committed, so it is no entry. */
 	if (!rc && t.good_len < t.size && ftruncate(b->fd, (off_t)t.good_len) != 0)
@@ -519,6 +571,8 @@ int cr_audit_batch_add(struct cr_audit_batch *b, struct cr_audit_entry *e)
 	int rc = format_line(&b->line, e, b->prev, b->key, hash);
 	if (!rc)
 		rc = cr_buf_append(&b->lines, b->line.data, b->line.len);
+	if (!rc && !b->single)
+		rc = cr_store_audit_pending_put(b->txn, e->seq, b->line.data, b->line.len);
 	if (rc)
 		return rc;
 	memcpy(b->prev, hash, HASH_LEN);
@@ -531,8 +585,11 @@ int cr_audit_batch_end(struct cr_audit_batch *b)
 {
 	int rc = 0;
 	if (b->n) {
+		/* A batch's lines are in the store with its commit; the file is
+		 * synced later (cr_audit_checkpoint).  A single append is synced
+		 * here, for callers that commit on their own. */
 		rc = write_all(b->fd, b->lines.data, b->lines.len);
-		if (!rc && fdatasync(b->fd) != 0)
+		if (!rc && b->single && fdatasync(b->fd) != 0)
 			rc = CR_EIO;
 		if (!rc && b->fresh)
 			rc = sync_dir(cr_store_dir(b->st));
@@ -550,6 +607,46 @@ void cr_audit_batch_abort(struct cr_audit_batch *b)
 {
 	if (b)
 		batch_free(b);
+}
+
+int cr_audit_sync_file(cr_store *st)
+{
+	char path[4200];
+	int rc = log_path(st, path, sizeof path);
+	if (rc)
+		return rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : CR_EIO;
+	rc = fdatasync(fd) == 0 ? 0 : CR_EIO;
+	close(fd);
+	return rc;
+}
+
+int cr_audit_checkpoint(cr_store *st, cr_txn *txn)
+{
+	struct cr_audit_head head;
+	char path[4200];
+	int rc = cr_store_audit_head_get(txn, &head);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	if ((rc = log_path(st, path, sizeof path)))
+		return rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return CR_EIO;
+	uint8_t key[CR_DERIVED_KEY_LEN];
+	struct tail t;
+	cr_store_derive_key(st, "audit", key);
+	rc = read_tail(fd, key, &t);
+	sodium_memzero(key, sizeof key);
+	/* Only a file that holds the head's entry may let the store forget. */
+	if (!rc && (!t.has_entry || t.last.e.seq < head.seq))
+		rc = CR_ECORRUPT;
+	if (!rc && fdatasync(fd) != 0)
+		rc = CR_EIO;
+	close(fd);
+	return rc ? rc : cr_store_audit_pending_drop(txn, head.seq);
 }
 
 int cr_audit_append(cr_store *st, cr_txn *txn, struct cr_audit_entry *e)
@@ -684,6 +781,30 @@ static int verify_line(const char *line, size_t n, int too_long, void *arg)
 	return 0;
 }
 
+/* Entries after the file's last one that the store holds (committed, the
+ * file not yet synced past them): checked as the trail's continuation. */
+static int verify_pending(cr_store *st, struct verify_ctx *ctx)
+{
+	static _Thread_local char line[CR_AUDIT_LINE_MAX + 2];
+	cr_txn *txn;
+	int rc = cr_store_begin(st, 0, &txn);
+	while (!rc && ctx->v->entries < ctx->head->seq) {
+		size_t n;
+		rc = cr_store_audit_pending_get(txn, ctx->v->entries + 1, line, sizeof line, &n);
+		if (rc == CR_ENOTFOUND) {
+			rc = 0; /* the file was cut: check_end names it */
+			break;
+		}
+		if (!rc)
+			rc = verify_line(line, n > 0 && line[n - 1] == '\n' ? n - 1 : n, 0, ctx);
+		if (!rc)
+			ctx->v->pending++;
+	}
+	if (txn)
+		cr_store_abort(txn);
+	return rc;
+}
+
 /* The end of the trail against the head: never behind it. */
 static int check_end(const struct cr_audit_head *head, struct cr_audit_verdict *v)
 {
@@ -730,6 +851,8 @@ int cr_audit_verify(cr_store *st, struct cr_audit_verdict *out)
 	ctx.head = head_ok ? &head : NULL;
 	out->head_seq = has_head ? head.seq : 0;
 	rc = walk_lines(st, verify_line, &ctx, &out->torn_tail);
+	if (!rc && ctx.head && out->entries < ctx.head->seq)
+		rc = verify_pending(st, &ctx);
 	if (!rc && has_head && !head_ok) {
 		out->fault = CR_AUDIT_HEAD;
 		snprintf(out->msg, sizeof out->msg, "the head was altered: its MAC does not match");

@@ -24,15 +24,26 @@
  * Head.  The last entry's seq and hash, MAC'd with the same secret, are kept
  * in the store (cr_store_audit_head_put) inside the write transaction of the
  * access being recorded, so the head and the data commit together; a file
- * shorter than the head is a truncated trail.  The line is written with
- * O_APPEND and fdatasync'd before that commit, so an acknowledged access is
- * always on disk in the trail.  A crash between the fdatasync and the commit
- * leaves the file one entry ahead of the head; that entry is authentic (its
- * MAC holds), the next append chains after it, and verify accepts it.  The
- * file is never allowed to be behind the head.
+ * shorter than the head is a truncated trail.
  *
- * Appends are serialised by the caller's write transaction: LMDB admits one
- * writer at a time across processes, and the head is read inside it.
+ * Durability.  A single append (cr_audit_append) writes its line with
+ * O_APPEND and fdatasyncs it before the caller's commit.  A batch (the
+ * server's group commit) writes its lines without a sync and puts each one
+ * in the store too, in the same transaction as the head: the store's one
+ * sync per group makes both durable (cr_store_audit_pending_put).  Should a
+ * crash lose lines the file had not synced, the next writer copies them
+ * back from the store before appending (a file behind its head is
+ * truncated only when the store does not hold the missing lines), and
+ * verify reads them there meanwhile.  cr_audit_checkpoint syncs the file
+ * and lets the store forget the lines it holds; the server calls it about
+ * once a second.
+ *
+ * A crash after lines were written and before their commit leaves the file
+ * ahead of the head; those entries are authentic (their MACs hold), the
+ * next append syncs them and chains after them, and verify accepts them.
+ *
+ * Appends are serialised by the caller's write transaction: the store admits
+ * one writer at a time, and the head is read inside it.
  */
 #ifndef CR_AUDIT_H
 #define CR_AUDIT_H
@@ -116,6 +127,15 @@ int cr_audit_batch_add(struct cr_audit_batch *b, struct cr_audit_entry *e /* IN/
 int cr_audit_batch_end(struct cr_audit_batch *b);
 void cr_audit_batch_abort(struct cr_audit_batch *b);
 
+/* Syncs the trail's file: every line written before the call is durable
+ * in it when this returns 0. */
+int cr_audit_sync_file(cr_store *st);
+
+/* Syncs the trail's file and drops, in txn, the store's copies of the
+ * lines it now holds durably.  CR_ECORRUPT when the file does not reach
+ * the head (nothing is dropped). */
+int cr_audit_checkpoint(cr_store *st, cr_txn *txn);
+
 /* What went wrong, for the first bad entry verify finds. */
 enum cr_audit_fault {
 	CR_AUDIT_INTACT = 0,
@@ -132,6 +152,7 @@ struct cr_audit_verdict {
 	uint64_t entries;    /* well-formed entries read before any fault */
 	uint64_t head_seq;   /* 0 when the store has no head */
 	uint64_t ahead;      /* authentic entries after the head (interrupted commits) */
+	uint64_t pending;    /* entries read from the store, not yet in the file */
 	int torn_tail;       /* a final line without its newline (a crash mid-write) */
 	uint8_t fault;       /* enum cr_audit_fault */
 	uint64_t bad_seq;    /* the entry at fault (its position, 1-based) */

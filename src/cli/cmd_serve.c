@@ -82,6 +82,9 @@ int cr_cmd_serve(int argc, char **argv)
 	int ex = cr_args_parse(&a, "serve", spec, argc, argv);
 	if (ex || (ex = read_opts(&a, &o)))
 		return ex;
+	/* The store starts threads of its own (flushes, compactions): they
+	 * must inherit the mask that leaves SIGTERM to the server's sigwait. */
+	cr_server_block_signals();
 	cr_store *st;
 	if ((ex = cr_cli_open_store(&a, 0, &st)))
 		return ex;

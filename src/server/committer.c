@@ -18,16 +18,38 @@
  * heavy jobs keep their order; every order of jobs not yet answered is a
  * valid order.  Groups are also capped at GROUP_MAX jobs so that one flood
  * of requests cannot hold a transaction open without bound.
+ *
+ * One sync per group, off the critical path.  The committer thread commits
+ * a group without waiting for the disk (cr_store_commit_async: its writes,
+ * audit lines included, are visible to the next group at once) and hands
+ * it to the syncer thread, which syncs the write-ahead log once for every
+ * group handed over meanwhile and only then reports to their jobs.  So
+ * the next group runs while the last one syncs, and a job is answered only
+ * once its group is durable.  About once a second the syncer also syncs
+ * the audit trail's file, after which the next group lets the store drop
+ * its copies of the lines the file now holds (audit.h).  A failed sync
+ * fails its groups and every later one: the store may then show writes
+ * that are not durable, and the server must stop taking them.
  */
 #include "committer.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "cr_err.h"
 #include "cr_limits.h"
 
 #define GROUP_MAX 4096
+#define AUDIT_SYNC_NS 1000000000LL /* the trail's file is synced this often */
+
+/* A committed group waiting for its sync: n jobs from first. */
+struct pending {
+	struct cr_job *first;
+	size_t n;
+	uint64_t audit_seq; /* the audit head after it */
+	struct pending *next;
+};
 
 struct cr_committer {
 	cr_store *st;
@@ -38,7 +60,120 @@ struct cr_committer {
 	int light_queued; /* the queue holds a light job */
 	int stopping;
 	struct cr_committer_stats stats;
+	/* the syncer */
+	pthread_t syncer;
+	pthread_mutex_t smu;
+	pthread_cond_t scv;
+	struct pending *phead, *ptail;
+	int sync_stopping;
+	int broken;            /* a sync failed: no more commits */
+	int64_t file_sync_ns;  /* when the audit file was last synced */
+	uint64_t file_synced;  /* audit entries durable in the file */
+	uint64_t dropped;      /* store copies dropped up to this seq */
 };
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Reports the outcome to n jobs from first (a job may be freed by its
+ * done callback, so the next one is read before). */
+static void report(struct cr_job *first, size_t n, int rc)
+{
+	struct cr_job *j = first;
+	for (size_t i = 0; i < n; i++) {
+		struct cr_job *next = j->next;
+		j->committed = rc == 0;
+		if (rc)
+			j->rc = rc;
+		j->done(j);
+		j = next;
+	}
+}
+
+/* The syncer: one write-ahead-log sync for every group committed
+ * meanwhile, then their jobs hear of it. */
+static void *sync_loop(void *arg)
+{
+	struct cr_committer *c = arg;
+	pthread_mutex_lock(&c->smu);
+	for (;;) {
+		while (!c->phead && !c->sync_stopping)
+			pthread_cond_wait(&c->scv, &c->smu);
+		struct pending *list = c->phead;
+		c->phead = c->ptail = NULL;
+		if (!list && c->sync_stopping)
+			break;
+		const int broken = c->broken;
+		pthread_mutex_unlock(&c->smu);
+		int rc = broken ? CR_EIO : cr_store_sync(c->st);
+		uint64_t seq = 0;
+		for (struct pending *p = list; p; p = p->next)
+			seq = p->audit_seq > seq ? p->audit_seq : seq;
+		const int64_t t = now_ns();
+		int synced_file = 0;
+		if (!rc && seq && t - c->file_sync_ns >= AUDIT_SYNC_NS)
+			synced_file = cr_audit_sync_file(c->st) == 0;
+		while (list) {
+			struct pending *next = list->next;
+			report(list->first, list->n, rc);
+			free(list);
+			list = next;
+		}
+		pthread_mutex_lock(&c->smu);
+		c->broken |= rc != 0;
+		if (synced_file) {
+			c->file_sync_ns = t;
+			c->file_synced = seq > c->file_synced ? seq : c->file_synced;
+		}
+	}
+	pthread_mutex_unlock(&c->smu);
+	return NULL;
+}
+
+/* Hands a committed group to the syncer; 0, or CR_ENOMEM. */
+static int hand_over(struct cr_committer *c, struct cr_job *first, size_t n, uint64_t seq)
+{
+	struct pending *p = malloc(sizeof *p);
+	if (!p)
+		return CR_ENOMEM;
+	*p = (struct pending){first, n, seq, NULL};
+	pthread_mutex_lock(&c->smu);
+	if (c->ptail)
+		c->ptail->next = p;
+	else
+		c->phead = p;
+	c->ptail = p;
+	pthread_cond_signal(&c->scv);
+	pthread_mutex_unlock(&c->smu);
+	return 0;
+}
+
+/* In a group's transaction: drops the store's copies of audit lines the
+ * file now holds durably.  Returns 0 or a store error. */
+static int drop_synced(struct cr_committer *c, cr_txn *txn)
+{
+	pthread_mutex_lock(&c->smu);
+	const uint64_t upto = c->file_synced, done = c->dropped;
+	pthread_mutex_unlock(&c->smu);
+	if (upto <= done)
+		return 0;
+	int rc = cr_store_audit_pending_drop(txn, upto);
+	if (!rc)
+		c->dropped = upto; /* the committer thread's own */
+	return rc;
+}
+
+static int is_broken(struct cr_committer *c)
+{
+	pthread_mutex_lock(&c->smu);
+	const int b = c->broken;
+	pthread_mutex_unlock(&c->smu);
+	return b;
+}
 
 /* Is a light job waiting in the queue? */
 static int light_waiting(struct cr_committer *c)
@@ -49,15 +184,18 @@ static int light_waiting(struct cr_committer *c)
 	return w;
 }
 
-/* Runs up to n jobs from first in one transaction and reports to each.
- * With yield, it stops after any job but the last when a light job is
- * waiting, and commits what ran.  Returns the first job not done (a done
- * job may be freed at once, so the list is walked before). */
+/* Runs up to n jobs from first in one transaction and hands the group to
+ * the syncer, which reports to each job.  With yield, it stops after any
+ * job but the last when a light job is waiting, and commits what ran.
+ * Returns the first job not run (read before the group is handed over:
+ * its jobs may be freed as soon as they hear). */
 static struct cr_job *run_group(struct cr_committer *c, struct cr_job *first, size_t n,
 			int yield)
 {
 	struct cr_group g = {c->st, NULL, NULL};
-	int rc = cr_store_begin(c->st, 1, &g.txn);
+	int rc = is_broken(c) ? CR_EIO : cr_store_begin(c->st, 1, &g.txn);
+	if (!rc)
+		rc = drop_synced(c, g.txn);
 	if (!rc)
 		rc = cr_audit_batch_begin(c->st, g.txn, &g.audit);
 	struct cr_job *j = first;
@@ -68,12 +206,20 @@ static struct cr_job *run_group(struct cr_committer *c, struct cr_job *first, si
 		if (++ran < n && yield && light_waiting(c))
 			n = ran;
 	}
+	if (rc)
+		n = ran ? ran : 1; /* the group ends at the job that failed */
+	struct cr_job *rest = first;
+	for (size_t i = 0; i < n; i++)
+		rest = rest->next;
 	if (g.audit) {
 		int arc = rc ? (cr_audit_batch_abort(g.audit), 0) : cr_audit_batch_end(g.audit);
 		rc = rc ? rc : arc;
 	}
+	struct cr_audit_head head = {0};
+	if (!rc && cr_store_audit_head_get(g.txn, &head) == CR_ENOTFOUND)
+		head.seq = 0;
 	if (g.txn)
-		rc = rc ? (cr_store_abort(g.txn), rc) : cr_store_commit(g.txn);
+		rc = rc ? (cr_store_abort(g.txn), rc) : cr_store_commit_async(g.txn);
 	pthread_mutex_lock(&c->mu);
 	c->stats.groups++;
 	c->stats.jobs += n;
@@ -81,16 +227,11 @@ static struct cr_job *run_group(struct cr_committer *c, struct cr_job *first, si
 	if (n > c->stats.max_group)
 		c->stats.max_group = n;
 	pthread_mutex_unlock(&c->mu);
-	j = first;
-	for (size_t i = 0; i < n; i++) {
-		struct cr_job *next = j->next;
-		j->committed = rc == 0;
-		if (rc)
-			j->rc = rc;
-		j->done(j);
-		j = next;
-	}
-	return j;
+	if (!rc)
+		rc = hand_over(c, first, n, head.seq);
+	if (rc)
+		report(first, n, rc);
+	return rest;
 }
 
 static void run_solo(struct cr_committer *c, struct cr_job *j)
@@ -181,6 +322,15 @@ static void *loop(void *arg)
 	}
 }
 
+static void destroy(struct cr_committer *c)
+{
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->smu);
+	pthread_cond_destroy(&c->scv);
+	free(c);
+}
+
 int cr_committer_start(cr_store *st, struct cr_committer **out)
 {
 	struct cr_committer *c = calloc(1, sizeof *c);
@@ -190,10 +340,20 @@ int cr_committer_start(cr_store *st, struct cr_committer **out)
 	c->st = st;
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
+	pthread_mutex_init(&c->smu, NULL);
+	pthread_cond_init(&c->scv, NULL);
+	c->file_sync_ns = now_ns();
+	if (pthread_create(&c->syncer, NULL, sync_loop, c) != 0) {
+		destroy(c);
+		return CR_ENOMEM;
+	}
 	if (pthread_create(&c->thread, NULL, loop, c) != 0) {
-		pthread_mutex_destroy(&c->mu);
-		pthread_cond_destroy(&c->cv);
-		free(c);
+		pthread_mutex_lock(&c->smu);
+		c->sync_stopping = 1;
+		pthread_cond_signal(&c->scv);
+		pthread_mutex_unlock(&c->smu);
+		pthread_join(c->syncer, NULL);
+		destroy(c);
 		return CR_ENOMEM;
 	}
 	*out = c;
@@ -215,6 +375,19 @@ void cr_committer_submit(struct cr_committer *c, struct cr_job *j)
 	pthread_mutex_unlock(&c->mu);
 }
 
+/* After the last group: the trail's file synced, the store's copies of
+ * its lines dropped, durably. */
+static void final_checkpoint(struct cr_committer *c)
+{
+	cr_txn *txn;
+	if (c->broken || cr_store_begin(c->st, 1, &txn))
+		return;
+	if (cr_audit_checkpoint(c->st, txn) == 0)
+		cr_store_commit(txn);
+	else
+		cr_store_abort(txn);
+}
+
 void cr_committer_stop(struct cr_committer *c)
 {
 	if (!c)
@@ -224,9 +397,13 @@ void cr_committer_stop(struct cr_committer *c)
 	pthread_cond_signal(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
-	pthread_mutex_destroy(&c->mu);
-	pthread_cond_destroy(&c->cv);
-	free(c);
+	pthread_mutex_lock(&c->smu);
+	c->sync_stopping = 1;
+	pthread_cond_signal(&c->scv);
+	pthread_mutex_unlock(&c->smu);
+	pthread_join(c->syncer, NULL);
+	final_checkpoint(c);
+	destroy(c);
 }
 
 void cr_committer_stats(struct cr_committer *c, struct cr_committer_stats *out)

@@ -361,6 +361,21 @@ static void drain(struct cr_srv *srv)
 	srv->d = NULL;
 }
 
+static void signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGPIPE);
+}
+
+void cr_server_block_signals(void)
+{
+	sigset_t set;
+	signal_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 {
 	struct cr_srv srv;
@@ -370,10 +385,7 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	pthread_mutex_init(&srv.pool_mu, NULL);
 	pthread_mutex_init(&srv.submit_mu, NULL);
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGPIPE);
+	signal_set(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL); /* every thread started below inherits it */
 	int rc = mark_start(&srv);
 	if (rc) {

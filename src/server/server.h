@@ -41,5 +41,9 @@ void cr_server_opts_default(struct cr_server_opts *o /* OUT */);
  * "creditref: serving on http://HOST:PORT" on stdout once listening.
  * Returns 0 after a clean shutdown, or an error when it cannot start. */
 int cr_server_run(cr_store *st, const struct cr_server_opts *o);
+/* Blocks SIGTERM, SIGINT and SIGPIPE in the calling thread, so that every
+ * thread started after it inherits the mask and cr_server_run's sigwait
+ * alone receives them.  Call it before opening the store. */
+void cr_server_block_signals(void);
 
 #endif

@@ -430,4 +430,16 @@ struct cr_audit_head {
 int cr_store_audit_head_put(cr_txn *txn, const struct cr_audit_head *h);
 int cr_store_audit_head_get(cr_txn *txn, struct cr_audit_head *out /* OUT */);
 
+/*
+ * Audit lines written to the trail but not yet synced there (audit.h,
+ * "One sync per group"): kept in the store, in the transaction of the
+ * access they record, until the trail's file is synced past them.  get
+ * copies line seq into buf (cap bytes) or returns CR_ENOTFOUND; drop
+ * removes every line up to seq upto.
+ */
+int cr_store_audit_pending_put(cr_txn *txn, uint64_t seq, const char *line, size_t n);
+int cr_store_audit_pending_get(cr_txn *txn, uint64_t seq, char *buf, size_t cap,
+			       size_t *n /* OUT */);
+int cr_store_audit_pending_drop(cr_txn *txn, uint64_t upto);
+
 #endif

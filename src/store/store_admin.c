@@ -290,3 +290,51 @@ int cr_store_alert_config_get(cr_txn *txn, const char *inst,
 	kv_val_free(&v);
 	return rc;
 }
+
+/* ---- audit lines not yet synced in audit.log --------------------------- */
+
+/* audit: seq (u64 BE) -> the line, newline included. */
+int cr_store_audit_pending_put(cr_txn *txn, uint64_t seq, const char *line, size_t n)
+{
+	uint8_t kb[8];
+	cr_put_u64be(kb, seq);
+	return kv_put(txn, CF_AUDIT, kb, 8, line, n);
+}
+
+int cr_store_audit_pending_get(cr_txn *txn, uint64_t seq, char *buf, size_t cap,
+			       size_t *n)
+{
+	uint8_t kb[8];
+	struct kv_val v;
+	cr_put_u64be(kb, seq);
+	int rc = kv_get(txn, CF_AUDIT, kb, 8, &v);
+	if (!rc && v.n > cap)
+		rc = CR_ECORRUPT;
+	if (!rc) {
+		memcpy(buf, v.p, v.n);
+		*n = v.n;
+	}
+	kv_val_free(&v);
+	return rc;
+}
+
+int cr_store_audit_pending_drop(cr_txn *txn, uint64_t upto)
+{
+	struct kv_iter it;
+	uint8_t kb[8];
+	int rc = kv_iter_open(txn, CF_AUDIT, NULL, 0, NULL, 0, &it);
+	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
+		size_t kn;
+		const uint8_t *k = kv_iter_key(&it, &kn);
+		if (kn != 8) {
+			rc = CR_ECORRUPT;
+			break;
+		}
+		if (cr_get_u64be(k) > upto)
+			break;
+		memcpy(kb, k, 8);
+		rc = kv_del(txn, CF_AUDIT, kb, 8);
+	}
+	int crc = kv_iter_close(&it);
+	return rc ? rc : crc;
+}

@@ -158,8 +158,9 @@ static void committer_groups_and_acknowledges(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* Light jobs first: a job is named by a letter; the log records "r" + name
- * when it runs and "d" + name when it is acknowledged. */
+/* Light jobs first: a job is named by a letter; one log records "r" + name
+ * when it runs (on the committer thread), another "d" + name when it is
+ * acknowledged (on the syncer thread, once its group is durable). */
 struct named {
 	struct cr_job job;
 	char name;
@@ -167,15 +168,18 @@ struct named {
 	struct named *submit_while_running; /* arrives while this one runs */
 };
 
-static char order_log[64];
-static size_t order_len;
+struct step_log {
+	char s[64];
+	size_t len;
+};
+static struct step_log run_log, done_log;
 static atomic_int h1_running, h1_release;
 
-static void log_step(char what, char name)
+static void log_step(struct step_log *l, char what, char name)
 {
-	if (order_len + 2 < sizeof order_log) {
-		order_log[order_len++] = what;
-		order_log[order_len++] = name;
+	if (l->len + 2 < sizeof l->s) {
+		l->s[l->len++] = what;
+		l->s[l->len++] = name;
 	}
 }
 
@@ -183,7 +187,7 @@ static int run_named(struct cr_group *g, struct cr_job *j)
 {
 	(void)g;
 	struct named *n = j->arg;
-	log_step('r', n->name);
+	log_step(&run_log, 'r', n->name);
 	if (n->name == '1') {
 		atomic_store(&h1_running, 1);
 		for (int i = 0; i < 10000 && !atomic_load(&h1_release); i++)
@@ -197,7 +201,7 @@ static int run_named(struct cr_group *g, struct cr_job *j)
 static void done_named(struct cr_job *j)
 {
 	struct named *n = j->arg;
-	log_step(j->committed ? 'd' : 'x', n->name); /* no cmocka asserts off the main thread */
+	log_step(&done_log, j->committed ? 'd' : 'x', n->name); /* no cmocka asserts off the main thread */
 }
 
 static void committer_puts_light_jobs_first(void **state)
@@ -244,10 +248,9 @@ static void committer_puts_light_jobs_first(void **state)
 	cr_committer_submit(c, &jobs[3].job);
 	atomic_store(&h1_release, 1);
 	cr_committer_stop(c);
-	order_log[order_len] = '\0';
-	assert_string_equal(order_log, "r1d1rada"
-				       "r2d2rbdb"
-				       "r3d3");
+	run_log.s[run_log.len] = done_log.s[done_log.len] = '\0';
+	assert_string_equal(run_log.s, "r1ra" "r2rb" "r3");
+	assert_string_equal(done_log.s, "d1da" "d2db" "d3");
 	cr_store_close(st);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
