@@ -44,6 +44,11 @@ static int audit_verify(const struct cr_args *a)
 		printf("audit: note: %llu entr%s after the head, written by an access "
 		       "whose commit did not complete (a crash); authentic\n",
 		       (unsigned long long)v.ahead, v.ahead == 1 ? "y" : "ies");
+	if (v.pending)
+		printf("audit: note: the last %llu entr%s committed with the store and not yet "
+		       "synced in audit.log (a crash, or a server running now) were read from "
+		       "the store; the next write copies them back to the file\n",
+		       (unsigned long long)v.pending, v.pending == 1 ? "y was" : "ies were");
 	if (v.torn_tail)
 		printf("audit: note: a torn final line (a write cut short by a crash, "
 		       "never committed) is ignored; the next append removes it\n");

@@ -437,6 +437,75 @@ static void batch_chains_like_single_appends(void **state)
 	assert_int_equal(v.entries, N + 11);
 }
 
+/* Commits a batch of k entries in the server's way: lines in the file
+ * unsynced, and in the store with the head. */
+static void commit_batch(struct fixture *f, int k)
+{
+	cr_txn *txn;
+	struct cr_audit_batch *b;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_audit_batch_begin(f->st, txn, &b), 0);
+	for (int i = 0; i < k; i++) {
+		struct cr_audit_entry e = sample(f->st, 200 + i);
+		assert_int_equal(cr_audit_batch_add(b, &e), 0);
+	}
+	assert_int_equal(cr_audit_batch_end(b), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+}
+
+/* A crash loses what the file had not synced of a committed batch: verify
+ * reads those entries from the store, and the next writer copies them
+ * back before it appends.  Once the file is synced and the store's copies
+ * dropped (a checkpoint), a cut file is a truncated trail again. */
+static void lost_batch_lines_come_back_from_the_store(void **state)
+{
+	struct fixture *f = *state;
+	struct lines before;
+	read_lines(f->log, &before);
+	commit_batch(f, 4);
+	write_lines(f->log, &before); /* the file as it was before the batch */
+	struct cr_audit_verdict v;
+	assert_int_equal(cr_audit_verify(f->st, &v), 0);
+	assert_int_equal(v.entries, N + 4);
+	assert_int_equal(v.pending, 4);
+	commit_batch(f, 2); /* copies the 4 back, then appends */
+	struct lines after;
+	read_lines(f->log, &after);
+	assert_int_equal(after.n, N + 6);
+	assert_int_equal(cr_audit_verify(f->st, &v), 0);
+	assert_int_equal(v.entries, N + 6);
+	assert_int_equal(v.pending, 0);
+	cr_txn *txn;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_audit_checkpoint(f->st, txn), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+	remove_line(&after, after.n);
+	write_lines(f->log, &after);
+	expect_fault(f->st, CR_AUDIT_TRUNCATED, N + 6);
+	assert_int_equal(append_one(f->st, 1, 1), CR_ECORRUPT);
+}
+
+/* A line the store holds is checked like the file's own: one altered
+ * there is named, and nothing is copied from it. */
+static void an_altered_store_copy_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct lines before;
+	read_lines(f->log, &before);
+	commit_batch(f, 1);
+	write_lines(f->log, &before);
+	cr_txn *txn;
+	char line[CR_AUDIT_LINE_MAX + 2];
+	size_t n;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_audit_pending_get(txn, N + 1, line, sizeof line, &n), 0);
+	line[20] ^= 1;
+	assert_int_equal(cr_store_audit_pending_put(txn, N + 1, line, n), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+	expect_fault(f->st, CR_AUDIT_ALTERED, N + 1);
+	assert_int_equal(append_one(f->st, 1, 1), CR_ECORRUPT);
+}
+
 /* Without a head, a batch could leave several entries that verify would
  * read as a removed head: it is refused, and a single append starts the
  * trail. */
@@ -473,6 +542,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(intact_trail_verifies, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_chains_like_single_appends, setup, teardown),
 		cmocka_unit_test(batch_needs_a_started_trail),
+		cmocka_unit_test_setup_teardown(lost_batch_lines_come_back_from_the_store, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(an_altered_store_copy_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(any_altered_byte_names_its_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(removed_entry_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(swapped_entries_are_named, setup, teardown),
