@@ -1,4 +1,11 @@
-/* cmd_gen.c - creditref gen: the synthetic data set (docs/generator.md). */
+/*
+ * cmd_gen.c - creditref gen: the synthetic data set (docs/generator.md).
+ *
+ * "--out -" writes the data to standard output, so that
+ * "creditref gen ... --out - | creditref ingest --db DIR -" needs no
+ * intermediate file; the summary line then goes to stderr, and no progress
+ * is shown, since the reader at the other end shows its own.
+ */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +21,41 @@ static void gen_progress(uint64_t lines, void *arg)
 	fprintf(stderr, "\rgen: %llu lines", (unsigned long long)lines);
 }
 
+/* Fills o from the options.  Returns 0 or CR_EXIT_USAGE. */
+static int gen_opts(const struct cr_args *a, struct cr_gen_opts *o)
+{
+	uint64_t subjects, inst, months, seed;
+	cr_gen_opts_init(o);
+	if (cr_args_u64(a, "subjects", 1000, &subjects) ||
+	    cr_args_u64(a, "institutions", o->institutions, &inst) ||
+	    cr_args_u64(a, "months", o->months, &months) ||
+	    cr_args_u64(a, "seed", o->seed, &seed) ||
+	    cr_args_rate(a, "consent-rate", o->consent_rate, &o->consent_rate) ||
+	    cr_args_rate(a, "bad-rate", o->bad_rate, &o->bad_rate) ||
+	    cr_args_asof(a, &o->asof_days))
+		return CR_EXIT_USAGE;
+	if (months < 1 || months > 360 || inst < 4 || inst > 200) {
+		cr_cli_err("gen", "--months must be 1..360 and --institutions 4..200");
+		return CR_EXIT_USAGE;
+	}
+	o->subjects = subjects;
+	o->institutions = (uint32_t)inst;
+	o->months = (uint32_t)months;
+	o->seed = seed;
+	return 0;
+}
+
+/* Prints the counts line: on stderr when the data went to stdout. */
+static void gen_summary(FILE *to, const struct cr_gen_stats *s)
+{
+	fprintf(to, "lines=%llu institutions=%llu subjects=%llu accounts=%llu"
+		" statements=%llu consents=%llu bad=%llu\n",
+		(unsigned long long)s->lines, (unsigned long long)s->institutions,
+		(unsigned long long)s->subjects, (unsigned long long)s->accounts,
+		(unsigned long long)s->statements, (unsigned long long)s->consents,
+		(unsigned long long)s->bad);
+}
+
 int cr_cmd_gen(int argc, char **argv)
 {
 	static const struct cr_opt_spec spec[] = {
@@ -21,55 +63,41 @@ int cr_cmd_gen(int argc, char **argv)
 		{"consent-rate", 1}, {"bad-rate", 1}, {"as-of", 1}, {"out", 1},
 		{"bad-manifest", 1}, {NULL, 0}};
 	struct cr_args a;
+	struct cr_gen_opts o;
 	int ex = cr_args_parse(&a, "gen", spec, argc, argv);
 	if (ex)
 		return ex;
-	struct cr_gen_opts o;
-	cr_gen_opts_init(&o);
-	uint64_t subjects, inst, months, seed;
 	const char *out = cr_args_need(&a, "out");
-	if (!out || cr_args_u64(&a, "subjects", 1000, &subjects) ||
-	    cr_args_u64(&a, "institutions", o.institutions, &inst) ||
-	    cr_args_u64(&a, "months", o.months, &months) ||
-	    cr_args_u64(&a, "seed", o.seed, &seed) ||
-	    cr_args_rate(&a, "consent-rate", o.consent_rate, &o.consent_rate) ||
-	    cr_args_rate(&a, "bad-rate", o.bad_rate, &o.bad_rate) ||
-	    cr_args_asof(&a, &o.asof_days))
+	if (!out || gen_opts(&a, &o))
 		return CR_EXIT_USAGE;
-	if (months < 1 || months > 360 || inst < 4 || inst > 200) {
-		cr_cli_err("gen", "--months must be 1..360 and --institutions 4..200");
+	const int to_stdout = strcmp(out, "-") == 0;
+	const char *mpath = cr_args_get(&a, "bad-manifest");
+	if (mpath && strcmp(mpath, "-") == 0) {
+		cr_cli_err("gen", "--bad-manifest needs a file name; standard output is for --out -");
 		return CR_EXIT_USAGE;
 	}
-	o.subjects = subjects;
-	o.institutions = (uint32_t)inst;
-	o.months = (uint32_t)months;
-	o.seed = seed;
-	FILE *f = fopen(out, "w");
-	const char *mpath = cr_args_get(&a, "bad-manifest");
+	FILE *f = to_stdout ? stdout : fopen(out, "w");
 	FILE *m = mpath ? fopen(mpath, "w") : NULL;
 	if (!f || (mpath && !m)) {
 		cr_cli_err("gen", "cannot create %s", !f ? out : mpath);
-		if (f)
+		if (f && !to_stdout)
 			fclose(f);
 		return CR_EXIT_FAIL;
 	}
 	struct cr_gen_stats s;
-	const int tty = isatty(2);
+	const int tty = isatty(2) && !to_stdout;
 	int rc = cr_gen_run(&o, f, m, &s, tty ? gen_progress : NULL, NULL);
 	if (tty)
 		fputc('\n', stderr);
-	if (fclose(f) != 0 && !rc)
+	if ((to_stdout ? fflush(f) != 0 || ferror(f) : fclose(f) != 0) && !rc)
 		rc = CR_EIO;
 	if (m && fclose(m) != 0 && !rc)
 		rc = CR_EIO;
 	if (rc) {
-		cr_cli_err("gen", "writing %s failed: %s", out, cr_strerror(rc));
+		cr_cli_err("gen", "writing %s failed: %s",
+			   to_stdout ? "standard output" : out, cr_strerror(rc));
 		return CR_EXIT_FAIL;
 	}
-	printf("lines=%llu institutions=%llu subjects=%llu accounts=%llu statements=%llu consents=%llu bad=%llu\n",
-	       (unsigned long long)s.lines, (unsigned long long)s.institutions,
-	       (unsigned long long)s.subjects, (unsigned long long)s.accounts,
-	       (unsigned long long)s.statements, (unsigned long long)s.consents,
-	       (unsigned long long)s.bad);
+	gen_summary(to_stdout ? stderr : stdout, &s);
 	return 0;
 }

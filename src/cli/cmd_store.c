@@ -52,34 +52,75 @@ static void progress(uint64_t done, uint64_t total)
 		done == total ? "\n" : "");
 }
 
-/* Opens FILE.rejects.jsonl with mode 0600: it repeats personal data. */
-static FILE *open_rejects(const char *path, char *name, size_t cap)
+/* Standard input has no known size: lines and MiB read so far. */
+static void progress_stream(uint64_t lines, uint64_t bytes, int done)
 {
-	snprintf(name, cap, "%s.rejects.jsonl", path);
+	const time_t now = time(NULL);
+	if (now == progress_last && !done)
+		return;
+	progress_last = now;
+	fprintf(stderr, "\ringest: %llu lines, %llu MiB read%s",
+		(unsigned long long)lines, (unsigned long long)(bytes >> 20),
+		done ? "\n" : "");
+}
+
+/* Opens the rejects file with mode 0600, as it repeats personal data:
+ * --rejects FILE if given, else FILE.rejects.jsonl beside the input, or
+ * stdin.rejects.jsonl in the current directory for standard input. */
+static FILE *open_rejects(const char *path, const char *chosen, char *name,
+			  size_t cap)
+{
+	int n;
+	if (chosen)
+		n = snprintf(name, cap, "%s", chosen);
+	else if (strcmp(path, "-") == 0)
+		n = snprintf(name, cap, "stdin.rejects.jsonl");
+	else
+		n = snprintf(name, cap, "%s.rejects.jsonl", path);
+	if (n < 0 || (size_t)n >= cap)
+		return NULL;
 	int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	return fd < 0 ? NULL : fdopen(fd, "w");
 }
 
-static int ingest_one(const char *path, cr_store *st, int32_t asof,
-		      struct cr_ingest_counts *total)
+static void counts_add(struct cr_ingest_counts *total,
+		       const struct cr_ingest_counts *c)
 {
+	total->submitted += c->submitted;
+	total->accepted += c->accepted;
+	total->rejected += c->rejected;
+	total->prohibited += c->prohibited;
+	total->held += c->held;
+	total->unchanged += c->unchanged;
+	total->released += c->released;
+}
+
+/* Ingests one input, "-" being standard input. */
+static int ingest_one(const char *path, const char *rejects_path, cr_store *st,
+		      int32_t asof, struct cr_ingest_counts *total)
+{
+	const int is_stdin = strcmp(path, "-") == 0;
+	const char *shown = is_stdin ? "standard input" : path;
 	char rname[4200];
-	FILE *rejects = open_rejects(path, rname, sizeof rname);
+	FILE *rejects = open_rejects(path, rejects_path, rname, sizeof rname);
 	if (!rejects) {
 		cr_cli_err("ingest", "cannot create %s", rname);
 		return CR_EXIT_FAIL;
 	}
 	struct cr_ingest_counts c;
-	int rc = cr_ingest_file(st, path, asof, rejects,
-				isatty(2) ? progress : NULL, &c);
+	int rc = is_stdin
+		? cr_ingest_stream(st, 0, asof, rejects,
+				   isatty(2) ? progress_stream : NULL, &c)
+		: cr_ingest_file(st, path, asof, rejects,
+				 isatty(2) ? progress : NULL, &c);
 	int close_rc = fclose(rejects);
-	if (rc == CR_ENOTFOUND) {
+	if (rc == CR_ENOTFOUND && !is_stdin) {
 		cr_cli_err("ingest", "cannot read %s", path);
 		return CR_EXIT_FAIL;
 	}
 	if (rc) {
 		cr_cli_err("ingest", "%s: stopped after %llu lines (%llu committed): %s",
-			   path, (unsigned long long)c.submitted,
+			   shown, (unsigned long long)c.submitted,
 			   (unsigned long long)c.durable, cr_strerror(rc));
 		return CR_EXIT_FAIL;
 	}
@@ -88,23 +129,40 @@ static int ingest_one(const char *path, cr_store *st, int32_t asof,
 		return CR_EXIT_FAIL;
 	}
 	if (c.rejected)
-		fprintf(stderr, "ingest: %s: %llu rejected lines, see %s\n", path,
+		fprintf(stderr, "ingest: %s: %llu rejected lines, see %s\n", shown,
 			(unsigned long long)c.rejected, rname);
 	else
 		unlink(rname);
-	total->submitted += c.submitted;
-	total->accepted += c.accepted;
-	total->rejected += c.rejected;
-	total->prohibited += c.prohibited;
-	total->held += c.held;
-	total->unchanged += c.unchanged;
-	total->released += c.released;
+	counts_add(total, &c);
+	return 0;
+}
+
+/* The inputs must make sense together: standard input once at most, and
+ * --rejects only for a single input.  Returns 0 or CR_EXIT_USAGE. */
+static int check_inputs(const struct cr_args *a)
+{
+	int n_stdin = 0;
+	if (a->n_positional == 0) {
+		cr_cli_err("ingest", "name at least one FILE to ingest, or - for standard input");
+		return CR_EXIT_USAGE;
+	}
+	for (int i = 0; i < a->n_positional; i++)
+		n_stdin += strcmp(a->positional[i], "-") == 0;
+	if (n_stdin > 1) {
+		cr_cli_err("ingest", "standard input (-) can be named once only");
+		return CR_EXIT_USAGE;
+	}
+	if (cr_args_get(a, "rejects") && a->n_positional != 1) {
+		cr_cli_err("ingest", "--rejects names the rejects file of a single input");
+		return CR_EXIT_USAGE;
+	}
 	return 0;
 }
 
 int cr_cmd_ingest(int argc, char **argv)
 {
-	static const struct cr_opt_spec spec[] = {{"db", 1}, {"key-file", 1}, {"as-of", 1}, {NULL, 0}};
+	static const struct cr_opt_spec spec[] = {{"db", 1}, {"key-file", 1}, {"as-of", 1},
+						  {"rejects", 1}, {NULL, 0}};
 	struct cr_args a;
 	int ex = cr_args_parse(&a, "ingest", spec, argc, argv);
 	if (ex)
@@ -113,17 +171,15 @@ int cr_cmd_ingest(int argc, char **argv)
 	const char *db = cr_args_need(&a, "db");
 	if (!db || cr_args_asof(&a, &asof))
 		return CR_EXIT_USAGE;
-	if (a.n_positional == 0) {
-		cr_cli_err("ingest", "name at least one FILE to ingest");
-		return CR_EXIT_USAGE;
-	}
+	if ((ex = check_inputs(&a)))
+		return ex;
 	cr_store *st;
 	if ((ex = cr_cli_open_store(&a, 0, &st)))
 		return ex;
 	struct cr_ingest_counts total;
 	memset(&total, 0, sizeof total);
 	for (int i = 0; i < a.n_positional && !ex; i++)
-		ex = ingest_one(a.positional[i], st, asof, &total);
+		ex = ingest_one(a.positional[i], cr_args_get(&a, "rejects"), st, asof, &total);
 	cr_store_close(st);
 	if (ex)
 		return ex;

@@ -95,6 +95,20 @@ int cr_ingest_file(cr_store *st, const char *path, int32_t asof_days,
 		   FILE *rejects, void (*progress)(uint64_t done, uint64_t total),
 		   struct cr_ingest_counts *out /* OUT */);
 
+/*
+ * Ingests the furnishing lines read from fd (standard input, a pipe) to its
+ * end, in chunks of 4 MiB, with the same line numbers, counts and rejects
+ * as cr_ingest_file.  A line longer than CR_LINE_MAX is rejected under its
+ * number and skipped to the next newline; memory stays bounded.  progress,
+ * if not NULL, is called after each read with lines and bytes so far, the
+ * last time (end of input) with done = 1.  fd is not closed.  Returns 0
+ * when the stream was processed (rejects included), CR_EINVAL for a bad fd,
+ * CR_ENOMEM, CR_EIO when a read failed, or the first store error.
+ */
+int cr_ingest_stream(cr_store *st, int fd, int32_t asof_days, FILE *rejects,
+		     void (*progress)(uint64_t lines, uint64_t bytes, int done),
+		     struct cr_ingest_counts *out /* OUT */);
+
 /* Writes one rejects-file line for d and the original line to f. */
 int cr_ingest_write_reject(FILE *f, const struct cr_diag *d, const char *line,
 			   size_t len);
