@@ -74,6 +74,7 @@ int cr_cmd_stats_monthly(const struct cr_args *a);
 int cr_cmd_keys(int argc, char **argv);
 int cr_cmd_serve(int argc, char **argv);
 int cr_cmd_purge(int argc, char **argv);
+int cr_cmd_compact(int argc, char **argv);
 int cr_cmd_dispute(int argc, char **argv);
 int cr_cmd_audit(int argc, char **argv);
 int cr_cmd_alerts(int argc, char **argv);

@@ -224,13 +224,15 @@ int cr_cmd_stats(int argc, char **argv)
 	}
 	printf("institutions=%llu\nsubjects=%llu\naccounts=%llu\naccount_months=%llu\n"
 	       "consents=%llu\ninquiries=%llu\nevents=%llu\nheld_records=%llu\n"
-	       "file_bytes=%llu\nsst_bytes=%llu\nmemtable_bytes=%llu\n",
+	       "file_bytes=%llu\nsst_bytes=%llu\nmemtable_bytes=%llu\n"
+	       "person_bytes=%llu\nindex_bytes=%llu\nother_bytes=%llu\n",
 	       (unsigned long long)s.institutions, (unsigned long long)s.subjects,
 	       (unsigned long long)s.accounts, (unsigned long long)s.account_months,
 	       (unsigned long long)s.consents, (unsigned long long)s.inquiries,
 	       (unsigned long long)s.events, (unsigned long long)s.held_records,
 	       (unsigned long long)s.file_bytes, (unsigned long long)s.sst_bytes,
-	       (unsigned long long)s.memtable_bytes);
+	       (unsigned long long)s.memtable_bytes, (unsigned long long)s.person_bytes,
+	       (unsigned long long)s.index_bytes, (unsigned long long)s.other_bytes);
 	/* The whole store on disk (tables, write-ahead log, manifest) per
 	 * month of history: the footprint figure of DESIGN.md. */
 	if (s.account_months)

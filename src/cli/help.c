@@ -127,6 +127,14 @@ static const struct {
 	 "cured (N) or settled (C), or with its last G, D or Z.  Reports apply the\n"
 	 "same rule at their own as-of date whether or not purge has run.  Prints\n"
 	 "what it removed; running it again at the same date removes nothing.\n"},
+	{"compact",
+	 "usage: creditref compact --db DIR [--key-file F] [--as-of YYYY-MM-DD]\n\n"
+	 "Writes the store's in-memory data to its table files and rewrites them\n"
+	 "compactly, as background compaction does over time: replaced and deleted\n"
+	 "records are dropped and the bottom level is compressed with zstd.  Run it\n"
+	 "after a bulk load to see the store's steady-state size in creditref stats;\n"
+	 "a server does not need it.  It needs the store to itself (stop serve\n"
+	 "first) and prints the size before and after.  Audited.\n"},
 	{"dispute",
 	 "usage: creditref dispute file --db DIR --id ID --institution CODE --account ACC\n"
 	 "                              [--month YYYY-MM] --reason TEXT [--as-of DATE]\n"

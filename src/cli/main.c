@@ -21,6 +21,7 @@ static const struct {
 	{"keys", cr_cmd_keys, "API keys for the server; rotate the master key"},
 	{"serve", cr_cmd_serve, "serve the HTTP/JSON API (docs/api.md)"},
 	{"purge", cr_cmd_purge, "remove adverse information older than 5 years"},
+	{"compact", cr_cmd_compact, "rewrite the store at its steady-state size"},
 	{"alerts", cr_cmd_alerts, "alert thresholds of an institution; list its alerts"},
 	{"audit", cr_cmd_audit, "verify the audit trail; show who looked at a person's data"},
 	{"help", cr_cmd_help, "explain a command"},

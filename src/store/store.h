@@ -136,6 +136,10 @@ struct cr_store_stats {
 				 * of the data directory but audit.log) */
 	uint64_t sst_bytes;     /* of which live, compacted table files */
 	uint64_t memtable_bytes; /* written, in memory, not yet in tables */
+	/* Table bytes per family: where the bytes go (docs/storage.md). */
+	uint64_t person_bytes;  /* everything about people, under their pid */
+	uint64_t index_bytes;   /* subject, account and event-id lookups */
+	uint64_t other_bytes;   /* meta, alerts, audit lines not yet synced */
 };
 
 /* Creates the data directory (mode 0700), a new master key in key_file

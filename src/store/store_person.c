@@ -6,8 +6,9 @@
  * consents, inquiries, events, disputes and corrections sit side by side
  * on disk and a report reads one short range (docs/storage.md):
  *
- *   pid '@'                          subject key, then the identity sealed
- *   pid 'A' n                        account n: fields, then its number sealed
+ *   pid '@'                          subject key, then the person's secrets sealed:
+ *                                    identity and every account number
+ *   pid 'A' n                        account n: institution and fields
  *   pid 'C' fact                     a consent fact (the key is the fact)
  *   pid 'D' dispute-id               a dispute: fields, then its text sealed
  *   pid 'E' n time id-hash           an event of account n
@@ -21,10 +22,14 @@
  * finds a person by subject key ('S') and an account by institution and
  * account-number hash ('A'); 'E' answers "was this event id used?".
  *
- * Sealed values are bound to their record's key (the associated data), so
- * a sealed value moved to another record does not open.
+ * Secrets.  What identifies a person (ID, name, phone, address) and their
+ * account numbers are sealed together, once per person, bound to the
+ * subject key (the associated data): one nonce and tag per person instead
+ * of one per account, 40 bytes of incompressible data saved per account
+ * (docs/storage.md, "Footprint").  A report opens them once.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cr_assert.h"
@@ -114,76 +119,206 @@ static int person_subject(cr_txn *txn, uint64_t pid, struct cr_subject_key *out)
 	return rc;
 }
 
+/* ---- secrets: identity and account numbers ---------------------------- */
+
+/*
+ * The sealed part of pid '@', opened:
+ *
+ *   u8       1 when an identity follows, else 0
+ *   u16 BE   identity length, and the identity (cr_subject_encode)
+ *   u16 BE   number of accounts, then per account in n order:
+ *            u16 BE n, u8 length, the account number
+ */
+struct secrets {
+	uint8_t *plain;   /* malloc'd, wiped when freed */
+	size_t n;
+	int has_ident;
+	size_t ident_off, ident_n;
+	size_t acc_off;   /* the first account entry */
+	unsigned n_acc;
+};
+
+static void secrets_free(struct secrets *s)
+{
+	if (s->plain) {
+		sodium_memzero(s->plain, s->n);
+		free(s->plain);
+	}
+	memset(s, 0, sizeof *s);
+}
+
+static int secrets_parse(struct secrets *s)
+{
+	const uint8_t *p = s->plain;
+	if (s->n < 5 || p[0] > 1)
+		return CR_ECORRUPT;
+	s->has_ident = p[0];
+	s->ident_n = (size_t)p[1] << 8 | p[2];
+	s->ident_off = 3;
+	size_t pos = 3 + s->ident_n;
+	if (pos + 2 > s->n || (!s->has_ident && s->ident_n))
+		return CR_ECORRUPT;
+	s->n_acc = (unsigned)(p[pos] << 8 | p[pos + 1]);
+	s->acc_off = pos + 2;
+	pos = s->acc_off;
+	for (unsigned i = 0; i < s->n_acc; i++) {
+		if (pos + 3 > s->n || p[pos + 2] == 0 || p[pos + 2] > CR_ACCOUNT_MAX)
+			return CR_ECORRUPT;
+		pos += 3 + p[pos + 2];
+	}
+	return pos == s->n ? 0 : CR_ECORRUPT;
+}
+
+/* Opens the secrets of subject k from the value of its '@' record (a value
+ * of the subject key alone: no secrets yet). */
+static int secrets_open(cr_txn *txn, const struct cr_subject_key *k, const uint8_t *v,
+			size_t vn, struct secrets *s)
+{
+	memset(s, 0, sizeof *s);
+	if (vn < CR_SUBJECT_KEY_LEN || memcmp(v, k->b, CR_SUBJECT_KEY_LEN) != 0)
+		return CR_ECORRUPT;
+	if (vn == CR_SUBJECT_KEY_LEN) {
+		static const uint8_t empty[5] = {0, 0, 0, 0, 0};
+		if (!(s->plain = malloc(sizeof empty)))
+			return CR_ENOMEM;
+		memcpy(s->plain, empty, sizeof empty);
+		s->n = sizeof empty;
+		return secrets_parse(s);
+	}
+	if (vn < CR_SUBJECT_KEY_LEN + SEAL || !(s->plain = malloc(vn)))
+		return vn < CR_SUBJECT_KEY_LEN + SEAL ? CR_ECORRUPT : CR_ENOMEM;
+	int rc = cr_store__unseal(txn->st, k->b, CR_SUBJECT_KEY_LEN, v + CR_SUBJECT_KEY_LEN,
+				  vn - CR_SUBJECT_KEY_LEN, s->plain, &s->n);
+	return rc ? rc : secrets_parse(s);
+}
+
+/* Reads pid's '@' record and opens its secrets. */
+static int secrets_load(cr_txn *txn, uint64_t pid, const struct cr_subject_key *k,
+			struct secrets *s)
+{
+	uint8_t pk[PK_LEN];
+	struct kv_val v;
+	person_key(pid, PK_IDENTITY, pk);
+	int rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
+	if (rc == CR_ENOTFOUND)
+		rc = CR_ECORRUPT; /* every pid has its '@' record */
+	if (!rc)
+		rc = secrets_open(txn, k, v.p, v.n, s);
+	kv_val_free(&v);
+	return rc;
+}
+
+/* The number of account n into out ("" when the secrets have none). */
+static int secrets_number(const struct secrets *s, unsigned n, char out[CR_ACCOUNT_MAX + 1])
+{
+	size_t pos = s->acc_off;
+	for (unsigned i = 0; i < s->n_acc; i++) {
+		const uint8_t *e = s->plain + pos;
+		const unsigned len = e[2];
+		if ((unsigned)(e[0] << 8 | e[1]) == n) {
+			memcpy(out, e + 3, len);
+			out[len] = '\0';
+			return 0;
+		}
+		pos += 3 + len;
+	}
+	return CR_ECORRUPT;
+}
+
+/* Seals the secrets anew with identity ident (NULL: keep the old one) and,
+ * when number is not NULL, account n's number added, and writes pid '@'. */
+static int secrets_write(cr_txn *txn, uint64_t pid, const struct cr_subject_key *k,
+			 const struct secrets *old, const uint8_t *ident, size_t ident_n,
+			 unsigned n, const char *number)
+{
+	const size_t an = number ? strnlen(number, CR_ACCOUNT_MAX) : 0;
+	const uint8_t *id = ident ? ident : old->plain + old->ident_off;
+	const size_t idn = ident ? ident_n : old->ident_n;
+	const size_t accs = old->n - old->acc_off, plain_n = 3 + idn + 2 + accs + (number ? 3 + an : 0);
+	if (number && old->n_acc >= 0xffff)
+		return CR_ETOOBIG;
+	uint8_t *plain = malloc(plain_n), *val = malloc(CR_SUBJECT_KEY_LEN + plain_n + SEAL);
+	int rc = plain && val ? 0 : CR_ENOMEM;
+	if (!rc) {
+		plain[0] = (uint8_t)(ident || old->has_ident);
+		plain[1] = (uint8_t)(idn >> 8);
+		plain[2] = (uint8_t)idn;
+		memcpy(plain + 3, id, idn);
+		const unsigned count = old->n_acc + (number != NULL);
+		plain[3 + idn] = (uint8_t)(count >> 8);
+		plain[4 + idn] = (uint8_t)count;
+		memcpy(plain + 5 + idn, old->plain + old->acc_off, accs);
+		if (number) {
+			uint8_t *e = plain + 5 + idn + accs;
+			e[0] = (uint8_t)(n >> 8);
+			e[1] = (uint8_t)n;
+			e[2] = (uint8_t)an;
+			memcpy(e + 3, number, an);
+		}
+		uint8_t pk[PK_LEN];
+		memcpy(val, k->b, CR_SUBJECT_KEY_LEN);
+		const size_t vn = CR_SUBJECT_KEY_LEN +
+				  cr_store__seal(txn->st, k->b, CR_SUBJECT_KEY_LEN, plain, plain_n,
+						 val + CR_SUBJECT_KEY_LEN);
+		person_key(pid, PK_IDENTITY, pk);
+		rc = kv_put(txn, CF_PERSON, pk, PK_LEN, val, vn);
+	}
+	if (plain)
+		sodium_memzero(plain, plain_n);
+	free(plain);
+	free(val);
+	return rc;
+}
+
 /* ---- identity ---------------------------------------------------------- */
 
 int cr_store_subject_get(cr_txn *txn, const struct cr_subject_key *k,
 			 struct cr_subject *out)
 {
-	uint8_t plain[CR_SUBJECT_ENC_MAX], pk[PK_LEN];
 	uint64_t pid;
-	size_t n;
-	struct kv_val v = {0};
+	struct secrets s;
 	int rc = person_pid(txn, k, &pid);
-	if (!rc) {
-		person_key(pid, PK_IDENTITY, pk);
-		rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
-	}
-	if (!rc && v.n == CR_SUBJECT_KEY_LEN)
+	if (rc)
+		return rc;
+	rc = secrets_load(txn, pid, k, &s);
+	if (!rc && !s.has_ident)
 		rc = CR_ENOTFOUND; /* known by a consent only: no identity yet */
-	if (!rc && (v.n < CR_SUBJECT_KEY_LEN || v.n > CR_SUBJECT_KEY_LEN + sizeof plain + SEAL))
-		rc = CR_ECORRUPT;
 	if (!rc)
-		rc = cr_store__unseal(txn->st, k->b, CR_SUBJECT_KEY_LEN, v.p + CR_SUBJECT_KEY_LEN,
-				      v.n - CR_SUBJECT_KEY_LEN, plain, &n);
-	if (!rc)
-		rc = cr_subject_decode(plain, n, out);
-	kv_val_free(&v);
-	sodium_memzero(plain, sizeof plain);
+		rc = cr_subject_decode(s.plain + s.ident_off, s.ident_n, out);
+	secrets_free(&s);
 	return rc;
 }
 
-/* Identities are sealed with a fresh nonce each time, so "unchanged" is
- * decided on the plaintext: unseal what is stored and compare. */
+/* "Unchanged" is decided on the plaintext: the secrets are opened and the
+ * stored identity compared. */
 int cr_store_subject_put(cr_txn *txn, const struct cr_subject_key *k,
 			 const struct cr_subject *s)
 {
 	uint8_t buf[CR_SUBJECT_ENC_MAX];
-	uint8_t val[CR_SUBJECT_KEY_LEN + CR_SUBJECT_ENC_MAX + SEAL], pk[PK_LEN];
 	const size_t n = cr_subject_encode(s, buf);
-	struct cr_subject old;
-	int rc = cr_store_subject_get(txn, k, &old);
-	if (rc == 0) {
-		uint8_t ob[CR_SUBJECT_ENC_MAX];
-		const size_t on = cr_subject_encode(&old, ob);
-		const int same = on == n && memcmp(ob, buf, n) == 0;
-		sodium_memzero(ob, sizeof ob);
-		sodium_memzero(&old, sizeof old);
-		if (same) {
-			sodium_memzero(buf, sizeof buf);
-			return 0;
-		}
-	} else if (rc != CR_ENOTFOUND) {
+	uint64_t pid;
+	struct secrets old;
+	int rc = person_pid_make(txn, k, &pid);
+	if (!rc)
+		rc = secrets_load(txn, pid, k, &old);
+	if (rc) {
+		sodium_memzero(buf, sizeof buf);
 		return rc;
 	}
-	uint64_t pid;
-	if (rc == CR_ENOTFOUND && (rc = ctr_add(txn, CTR_SUBJECTS, 1)))
-		return rc;
-	if ((rc = person_pid_make(txn, k, &pid)))
-		return rc;
-	memcpy(val, k->b, CR_SUBJECT_KEY_LEN);
-	const size_t vn = CR_SUBJECT_KEY_LEN +
-			  cr_store__seal(txn->st, k->b, CR_SUBJECT_KEY_LEN, buf, n,
-					 val + CR_SUBJECT_KEY_LEN);
+	const int same = old.has_ident && old.ident_n == n &&
+			 memcmp(old.plain + old.ident_off, buf, n) == 0;
+	if (!same && !old.has_ident)
+		rc = ctr_add(txn, CTR_SUBJECTS, 1);
+	if (!same && !rc)
+		rc = secrets_write(txn, pid, k, &old, buf, n, 0, NULL);
+	secrets_free(&old);
 	sodium_memzero(buf, sizeof buf);
-	person_key(pid, PK_IDENTITY, pk);
-	kv_put(txn, CF_PERSON, pk, PK_LEN, val, vn);
-	return 1;
+	return rc ? rc : !same;
 }
 
 /* ---- accounts ---------------------------------------------------------- */
 
 #define ACCT_PK_LEN (PK_LEN + 2)
-#define ACCT_VAL_MAX (CR_ACCT_ENC_MAX + CR_ACCOUNT_MAX + SEAL)
 
 static void account_pk(uint64_t acct_id, uint8_t out[ACCT_PK_LEN])
 {
@@ -210,27 +345,18 @@ static size_t account_index_key(const cr_store *st, const char *inst,
 }
 
 /* Decodes account record value p[0..n) stored under acct_id; the number
- * only when open_number (else ""). */
-static int account_decode(cr_txn *txn, uint64_t acct_id, const uint8_t *p, size_t n,
-			  int open_number, struct cr_account_rec *out)
+ * from secrets when it is not NULL (else ""). */
+static int account_decode(uint64_t acct_id, const uint8_t *p, size_t n,
+			  const struct secrets *secrets, struct cr_account_rec *out)
 {
-	size_t used, an;
+	size_t used;
 	int rc = cr_acct_decode(p, n, out, &used);
-	if (rc)
-		return rc;
+	if (!rc && used != n)
+		rc = CR_ECORRUPT;
 	out->acct_id = acct_id;
-	if (!open_number)
-		return 0;
-	uint8_t pk[ACCT_PK_LEN];
-	account_pk(acct_id, pk);
-	if (n - used > CR_ACCOUNT_MAX + SEAL)
-		return CR_ECORRUPT;
-	rc = cr_store__unseal(txn->st, pk, sizeof pk, p + used, n - used,
-			      (uint8_t *)out->a.account, &an);
-	if (rc || an == 0)
-		return CR_ECORRUPT;
-	out->a.account[an] = '\0';
-	return 0;
+	if (!rc && secrets)
+		rc = secrets_number(secrets, ACCT_N(acct_id), out->a.account);
+	return rc;
 }
 
 static int account_load(cr_txn *txn, uint64_t acct_id, int open_number,
@@ -238,15 +364,22 @@ static int account_load(cr_txn *txn, uint64_t acct_id, int open_number,
 {
 	uint8_t pk[ACCT_PK_LEN];
 	struct kv_val v;
+	struct secrets s = {0};
 	account_pk(acct_id, pk);
-	int rc = kv_get(txn, CF_PERSON, pk, sizeof pk, &v);
+	int rc = person_subject(txn, ACCT_PID(acct_id), &out->subject);
+	const struct cr_subject_key subject = out->subject;
+	if (!rc && open_number)
+		rc = secrets_load(txn, ACCT_PID(acct_id), &subject, &s);
+	if (!rc)
+		rc = kv_get(txn, CF_PERSON, pk, sizeof pk, &v);
 	if (rc == CR_ENOTFOUND)
 		rc = CR_ECORRUPT; /* the index names it */
 	if (!rc)
-		rc = account_decode(txn, acct_id, v.p, v.n, open_number, out);
-	kv_val_free(&v);
+		rc = account_decode(acct_id, v.p, v.n, open_number ? &s : NULL, out);
 	if (!rc)
-		rc = person_subject(txn, ACCT_PID(acct_id), &out->subject);
+		out->subject = subject;
+	kv_val_free(&v);
+	secrets_free(&s);
 	return rc;
 }
 
@@ -307,12 +440,9 @@ static int next_account_n(cr_txn *txn, uint64_t pid, unsigned *out)
 
 static int account_write(cr_txn *txn, const struct cr_account_rec *r)
 {
-	uint8_t pk[ACCT_PK_LEN], vbuf[ACCT_VAL_MAX];
+	uint8_t pk[ACCT_PK_LEN], vbuf[CR_ACCT_ENC_MAX];
 	account_pk(r->acct_id, pk);
-	size_t vn = cr_acct_encode(r, vbuf);
-	vn += cr_store__seal(txn->st, pk, sizeof pk, (const uint8_t *)r->a.account,
-			     strlen(r->a.account), vbuf + vn);
-	return kv_put(txn, CF_PERSON, pk, sizeof pk, vbuf, vn);
+	return kv_put(txn, CF_PERSON, pk, sizeof pk, vbuf, cr_acct_encode(r, vbuf));
 }
 
 int cr_store_account_put(cr_txn *txn, struct cr_account_rec *r)
@@ -339,6 +469,13 @@ int cr_store_account_put(cr_txn *txn, struct cr_account_rec *r)
 	if ((rc = person_pid_make(txn, &r->subject, &pid)) ||
 	    (rc = next_account_n(txn, pid, &n)) || (rc = ctr_add(txn, CTR_ACCOUNTS, 1)))
 		return rc;
+	struct secrets s;
+	if ((rc = secrets_load(txn, pid, &r->subject, &s)))
+		return rc;
+	rc = secrets_write(txn, pid, &r->subject, &s, NULL, 0, n, r->a.account);
+	secrets_free(&s);
+	if (rc)
+		return rc;
 	r->acct_id = ACCT_ID(pid, n);
 	cr_put_u64be(idb, r->acct_id);
 	kv_put(txn, CF_INDEX, kb, kn, idb, 8);
@@ -353,9 +490,12 @@ static int subject_accounts(cr_txn *txn, const struct cr_subject_key *k, int ope
 	uint8_t pk[PK_LEN];
 	struct kv_iter it;
 	struct cr_account_rec r;
+	struct secrets s = {0};
 	int rc = person_pid(txn, k, &pid);
 	if (rc)
 		return rc == CR_ENOTFOUND ? 0 : rc;
+	if (open_number && (rc = secrets_load(txn, pid, k, &s)))
+		return rc;
 	person_key(pid, PK_ACCOUNT, pk);
 	rc = kv_iter_open(txn, CF_PERSON, pk, PK_LEN, NULL, 0, &it);
 	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
@@ -365,14 +505,15 @@ static int subject_accounts(cr_txn *txn, const struct cr_subject_key *k, int ope
 			rc = CR_ECORRUPT;
 			break;
 		}
-		rc = account_decode(txn, ACCT_ID(pid, (unsigned)(key[9] << 8 | key[10])), v, vn,
-				    open_number, &r);
+		rc = account_decode(ACCT_ID(pid, (unsigned)(key[9] << 8 | key[10])), v, vn,
+				    open_number ? &s : NULL, &r);
 		if (rc)
 			break;
 		r.subject = *k;
 		rc = fn(&r, arg);
 	}
 	int crc = kv_iter_close(&it);
+	secrets_free(&s);
 	return rc ? rc : crc; /* the callback's own value, or a store error */
 }
 
@@ -398,23 +539,26 @@ int cr_store_accounts(cr_txn *txn,
 	struct kv_iter it;
 	struct cr_account_rec r;
 	struct cr_subject_key subject = {{0}};
+	struct secrets s = {0};
 	uint64_t subject_pid = 0;
 	int rc = kv_iter_open(txn, CF_PERSON, NULL, 0, NULL, 0, &it);
 	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
 		size_t kn, vn;
 		const uint8_t *key = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
-		if (kn < PK_LEN)
+		if (kn < PK_LEN) {
 			rc = CR_ECORRUPT;
-		else if (key[8] == PK_IDENTITY && vn >= CR_SUBJECT_KEY_LEN) {
+		} else if (key[8] == PK_IDENTITY && vn >= CR_SUBJECT_KEY_LEN) {
 			subject_pid = cr_get_u64be(key);
 			memcpy(subject.b, v, CR_SUBJECT_KEY_LEN);
+			secrets_free(&s);
+			rc = secrets_open(txn, &subject, v, vn, &s);
 		} else if (key[8] == PK_ACCOUNT) {
 			const uint64_t pid = cr_get_u64be(key);
 			if (kn != ACCT_PK_LEN || pid != subject_pid)
 				rc = CR_ECORRUPT;
 			else
-				rc = account_decode(txn, ACCT_ID(pid, (unsigned)(key[9] << 8 | key[10])),
-						    v, vn, 1, &r);
+				rc = account_decode(ACCT_ID(pid, (unsigned)(key[9] << 8 | key[10])),
+						    v, vn, &s, &r);
 			if (!rc) {
 				r.subject = subject;
 				rc = fn(&r, arg);
@@ -422,6 +566,7 @@ int cr_store_accounts(cr_txn *txn,
 		}
 	}
 	int crc = kv_iter_close(&it);
+	secrets_free(&s);
 	return rc ? rc : crc;
 }
 

@@ -792,7 +792,10 @@ int cr_store_stats(cr_txn *txn, struct cr_store_stats *out)
 	out->institutions = n;
 	out->file_bytes = dir_bytes(txn->st->path);
 	for (int cf = 0; cf < CF_COUNT; cf++) {
-		out->sst_bytes += cf_property(txn->st, cf, "rocksdb.live-sst-files-size");
+		const uint64_t b = cf_property(txn->st, cf, "rocksdb.live-sst-files-size");
+		out->sst_bytes += b;
+		*(cf == CF_PERSON ? &out->person_bytes : cf == CF_INDEX ? &out->index_bytes
+								  : &out->other_bytes) += b;
 		out->memtable_bytes += cf_property(txn->st, cf, "rocksdb.cur-size-all-mem-tables");
 	}
 	return rc;
@@ -804,12 +807,15 @@ int cr_store_compact(cr_store *st)
 		return CR_EINVAL;
 	rocksdb_compactoptions_t *co = rocksdb_compactoptions_create();
 	rocksdb_compactoptions_set_bottommost_level_compaction(co, 2 /* force */);
+	rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();
+	rocksdb_flushoptions_set_wait(fo, 1);
 	char *err = NULL;
 	for (int cf = 0; cf < CF_COUNT && !err; cf++) {
-		rocksdb_flush_cf(st->db, NULL, st->cf[cf], &err);
+		rocksdb_flush_cf(st->db, fo, st->cf[cf], &err);
 		if (!err)
 			rocksdb_compact_range_cf_opt(st->db, st->cf[cf], co, NULL, 0, NULL, 0);
 	}
+	rocksdb_flushoptions_destroy(fo);
 	rocksdb_compactoptions_destroy(co);
 	return rerr(err);
 }
