@@ -125,6 +125,7 @@ void cr_current_apply(struct cr_current *c, const struct cr_event_rec *e,
 	}
 	settle_status(c);
 	c->as_of_s = e->at_s;
+	memcpy(c->last_hash, e->id_hash, sizeof c->last_hash);
 	c->events_applied++;
 }
 
@@ -157,8 +158,116 @@ int cr_current_derive(cr_txn *txn, const struct cr_account_rec *r,
 				       cr_current_until_s(asof_days), take_event, &ctx);
 }
 
-int cr_current_now(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
-		   struct cr_current *out)
+/* A kept state: version 1, the as-of day, then the fields, big-endian. */
+#define KEPT_LEN (1 + 4 + 8 + 8 + 4 + 1 + 1 + 4 + 8 + 4 + 8 + 16)
+
+static uint8_t *put64(uint8_t *p, uint64_t x)
+{
+	for (int i = 7; i >= 0; i--)
+		*p++ = (uint8_t)(x >> (8 * i));
+	return p;
+}
+
+static uint8_t *put32(uint8_t *p, uint32_t x)
+{
+	for (int i = 3; i >= 0; i--)
+		*p++ = (uint8_t)(x >> (8 * i));
+	return p;
+}
+
+static uint64_t get64(const uint8_t **p)
+{
+	uint64_t x = 0;
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | *(*p)++;
+	return x;
+}
+
+static uint32_t get32(const uint8_t **p)
+{
+	uint32_t x = 0;
+	for (int i = 0; i < 4; i++)
+		x = x << 8 | *(*p)++;
+	return x;
+}
+
+static int keep(cr_txn *txn, uint64_t acct_id, const struct cr_current *c, int32_t asof_days)
+{
+	uint8_t b[KEPT_LEN], *p = b;
+	*p++ = 1;
+	p = put32(p, (uint32_t)asof_days);
+	p = put64(p, (uint64_t)c->balance);
+	p = put64(p, (uint64_t)c->overdue);
+	p = put32(p, (uint32_t)c->dpd);
+	*p++ = c->status;
+	*p++ = (uint8_t)(c->has_base != 0);
+	p = put32(p, (uint32_t)c->base_month);
+	p = put64(p, (uint64_t)c->as_of_s);
+	p = put32(p, c->events_applied);
+	p = put64(p, (uint64_t)c->base_end_s);
+	memcpy(p, c->last_hash, sizeof c->last_hash);
+	CR_ASSERT(p + sizeof c->last_hash == b + KEPT_LEN);
+	return cr_store_state_put(txn, acct_id, b, sizeof b);
+}
+
+int cr_current_kept(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
+		    struct cr_current *out)
+{
+	uint8_t b[CR_STORE_STATE_MAX];
+	size_t n;
+	int rc = cr_store_state_get(txn, r->acct_id, b, &n);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	const uint8_t *p = b + 1;
+	if (n != KEPT_LEN || b[0] != 1)
+		return CR_ECORRUPT;
+	if ((int32_t)get32(&p) != asof_days)
+		return 0;
+	memset(out, 0, sizeof *out);
+	out->balance = (int64_t)get64(&p);
+	out->overdue = (int64_t)get64(&p);
+	out->dpd = (int32_t)get32(&p);
+	out->status = *p++;
+	out->has_base = *p++;
+	out->base_month = (int32_t)get32(&p);
+	out->as_of_s = (int64_t)get64(&p);
+	out->events_applied = get32(&p);
+	out->base_end_s = (int64_t)get64(&p);
+	memcpy(out->last_hash, p, sizeof out->last_hash);
+	if (out->status < CR_CUR_OPEN || out->status > CR_CUR_TRANSFERRED || out->balance < 0 ||
+	    out->balance > CR_AMOUNT_MAX || out->overdue < 0 || out->dpd < 0)
+		return CR_ECORRUPT;
+	return 1;
+}
+
+/* Does e come after every event c applied, in (time, id hash) order? */
+static int after_all(const struct cr_current *c, const struct cr_event_rec *e)
+{
+	if (!c->events_applied)
+		return 1; /* e is after the base: checked by the caller */
+	if (e->at_s != c->as_of_s)
+		return e->at_s > c->as_of_s;
+	return memcmp(e->id_hash, c->last_hash, sizeof c->last_hash) > 0;
+}
+
+int cr_current_follow(cr_txn *txn, const struct cr_account_rec *r,
+		      const struct cr_current *before, int kept,
+		      const struct cr_event_rec *e, int32_t asof_days)
+{
+	if (kept != 1 || !cr_store_writable(txn))
+		return 0;
+	struct cr_current c = *before;
+	if (e->at_s > before->base_end_s && e->at_s <= cr_current_until_s(asof_days)) {
+		if (!after_all(before, e))
+			return 0; /* applied out of order: the next reader derives */
+		cr_current_apply(&c, e, asof_days);
+	}
+	int rc = keep(txn, r->acct_id, &c, asof_days);
+	return rc ? rc : 1;
+}
+
+int cr_current_fresh(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
+		     struct cr_current *out)
 {
 	const int32_t asof_month = cr_month_of_date(asof_days);
 	int32_t first = cr_month_of_date(r->a.opened_days);
@@ -178,4 +287,16 @@ int cr_current_now(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_day
 		}
 	}
 	return cr_current_derive(txn, r, NULL, 0, asof_days, out);
+}
+
+int cr_current_now(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
+		   struct cr_current *out)
+{
+	int rc = cr_current_kept(txn, r, asof_days, out);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	rc = cr_current_fresh(txn, r, asof_days, out);
+	if (!rc && cr_store_writable(txn))
+		rc = keep(txn, r->acct_id, out, asof_days);
+	return rc;
 }

@@ -20,9 +20,17 @@
  * events that arrive late, twice or out of order give the same state.  The
  * rules of each kind are in docs/FORMAT.md ("Events") and cr_current_apply.
  *
- * Deriving on read costs one cursor range per account over the events since
- * the base, which a monthly statement keeps to about a month of events; no
- * summary has to be kept in step at ingest, so nothing can drift.
+ * Kept states.  Deriving costs a read of the account's history and of its
+ * events since the base.  So the state derived in a write transaction is
+ * kept in the store with the as-of date it holds for (cr_store_state_put),
+ * and cr_current_now returns it while the date is the same: the alert rules
+ * on every write, and the next batch, read one record per account instead
+ * of deriving.  The store forgets a kept state whenever the account's
+ * record, history or events change, so a kept state is never older than
+ * its data; an event that comes after every event applied (the common
+ * case, furnishing as it happens) carries it forward instead
+ * (cr_current_follow).  tests/unit/current checks kept states against
+ * fresh derivations on random histories.
  */
 #ifndef CR_CURRENT_H
 #define CR_CURRENT_H
@@ -50,6 +58,7 @@ struct cr_current {
 				    end of the base month, else the opening day */
 	uint32_t events_applied;
 	int64_t base_end_s;      /* events at or before this are not applied */
+	uint8_t last_hash[16];   /* id hash of the latest event applied */
 };
 
 /* Sets c to the base: the account record and its latest statement (latest
@@ -73,12 +82,32 @@ int cr_current_derive(cr_txn *txn, const struct cr_account_rec *r,
 		      const struct cr_month_rec *latest, int32_t latest_month,
 		      int32_t asof_days, struct cr_current *out /* OUT */);
 
-/* cr_current_derive on r's latest statement up to the as-of month, found
- * by reading its history backwards a year at a time (at most the
- * CR_HISTORY_MONTHS_MAX months a report reads).  Retention and disputes,
+/* The kept state for asof_days, or cr_current_derive on r's latest
+ * statement up to the as-of month, found by reading its history backwards
+ * a year at a time (at most the CR_HISTORY_MONTHS_MAX months a report
+ * reads), kept when txn is a write transaction.  Retention and disputes,
  * which a report applies to the months it shows, are not looked at. */
 int cr_current_now(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
 		   struct cr_current *out /* OUT */);
+
+/* cr_current_now without the kept state: derived from the store, kept
+ * nowhere.  For tests that hold kept states to it. */
+int cr_current_fresh(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
+		     struct cr_current *out /* OUT */);
+
+/* The state kept for r at asof_days: 1 with *out set, 0 when none is kept
+ * for that date, or a store error. */
+int cr_current_kept(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
+		    struct cr_current *out /* OUT */);
+
+/* After event e of r was stored (which made the store forget r's kept
+ * state), in a write transaction: when before (kept == 1) was r's state
+ * just before, and e comes after every event it applied, or before its
+ * base, the state it leads to is kept and 1 returned; otherwise nothing is
+ * (0: the next cr_current_now derives it). */
+int cr_current_follow(cr_txn *txn, const struct cr_account_rec *r,
+		      const struct cr_current *before, int kept,
+		      const struct cr_event_rec *e, int32_t asof_days);
 
 /* "open", "overdue", "closed", "charged_off", "transferred" ("?" otherwise). */
 const char *cr_current_status_name(uint8_t status);

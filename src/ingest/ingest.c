@@ -20,6 +20,7 @@
 #include "cr_buf.h"
 #include "cr_date.h"
 #include "cr_err.h"
+#include "current.h"
 #include "jsonl.h"
 #include "utf8.h"
 #include "validate.h"
@@ -56,6 +57,11 @@ struct cr_ingest {
 	struct acct_cache ac;
 	struct year_cache yc;
 	struct cr_alert_batch *alerts; /* what the batch changed (alert.h) */
+	uint64_t *restate;     /* accounts whose history or record the batch
+				* changed: their states are derived and kept
+				* when it ends (current.h) */
+	size_t n_restate, cap_restate;
+	uint64_t last_checked;  /* restate() looked at this account last */
 	struct cr_record rec;
 };
 
@@ -129,6 +135,65 @@ static int flush_held(struct cr_ingest *ig)
 	return rc;
 }
 
+/* Notes that account id's state must be derived anew at the batch's end. */
+static int restate_always(struct cr_ingest *ig, uint64_t id)
+{
+	if (ig->n_restate && ig->restate[ig->n_restate - 1] == id)
+		return 0;
+	if (ig->n_restate == ig->cap_restate) {
+		const size_t cap = ig->cap_restate ? 2 * ig->cap_restate : 1024;
+		uint64_t *r = realloc(ig->restate, cap * sizeof *r);
+		if (!r)
+			return CR_ENOMEM;
+		ig->restate = r;
+		ig->cap_restate = cap;
+	}
+	ig->restate[ig->n_restate++] = id;
+	return 0;
+}
+
+/* Notes that account id's state must be derived anew at the batch's end,
+ * when one was kept: a state nobody has asked for yet (a new account's, in
+ * a bulk load) is derived by the first reader that needs it. */
+static int restate(struct cr_ingest *ig, uint64_t id)
+{
+	if (ig->last_checked == id)
+		return 0;
+	ig->last_checked = id;
+	uint8_t b[CR_STORE_STATE_MAX];
+	size_t n;
+	int rc = cr_store_state_get(ig->txn, id, b, &n);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	return restate_always(ig, id);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Derives and keeps the state of every account the batch restated, so that
+ * the alert rules and later batches read it (current.h). */
+static int restate_all(struct cr_ingest *ig)
+{
+	int rc = 0;
+	qsort(ig->restate, ig->n_restate, sizeof *ig->restate, by_id);
+	for (size_t i = 0; i < ig->n_restate && !rc; i++) {
+		struct cr_account_rec r;
+		struct cr_current c;
+		if (i && ig->restate[i] == ig->restate[i - 1])
+			continue;
+		rc = cr_store_account_by_id(ig->txn, ig->restate[i], &r);
+		if (!rc)
+			rc = cr_current_now(ig->txn, &r, ig->asof_days, &c);
+	}
+	ig->n_restate = 0;
+	ig->last_checked = 0;
+	return rc;
+}
+
 static int flush_year(struct cr_ingest *ig)
 {
 	struct year_cache *yc = &ig->yc;
@@ -145,6 +210,8 @@ int cr_ingest_flush(struct cr_ingest *ig)
 	int rc = flush_year(ig);
 	if (!rc)
 		rc = flush_held(ig);
+	if (!rc)
+		rc = restate_all(ig);
 	if (!rc)
 		rc = cr_alert_batch_eval(ig->alerts, ig->txn, ig->asof_days);
 	if (!rc && ig->external) {
@@ -267,6 +334,8 @@ static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
 	int changed = cr_store_subject_put(ig->txn, &k, &s);
 	if (changed < 0)
 		return changed;
+	if (!is_new && (rc = restate(ig, old.acct_id)) < 0)
+		return rc;
 	rc = cr_store_account_put(ig->txn, &rec);
 	if (rc < 0)
 		return rc;
@@ -328,6 +397,8 @@ static int apply_statement(struct cr_ingest *ig, const struct cr_statement *s,
 		return rc;
 	*slot = m;
 	yc->dirty = 1;
+	if ((rc = restate(ig, ac->rec.acct_id)))
+		return rc;
 	if (ac->furnish_live)
 		return accepted(ig, 0, cr_month_end_s(s->month));
 	ac->held_pending++;
@@ -358,13 +429,24 @@ static int apply_event(struct cr_ingest *ig, const struct cr_event *e,
 	er.kind = e->kind;
 	er.dpd = e->dpd;
 	er.amount = e->amount;
+	struct cr_current before;
+	int kept = 0;
 	rc = cr_alert_touch(ig->alerts, ig->txn, &ac->rec, ig->asof_days);
 	if (!rc)
+		rc = kept = cr_current_kept(ig->txn, &ac->rec, ig->asof_days, &before);
+	if (rc >= 0)
 		rc = cr_store_event_put(ig->txn, e->inst, e->event_id, &er);
 	if (rc == CR_EEXIST)
 		return cr_diag_set(d, "event_id", "event_id already used with different content");
 	if (rc <= 0)
 		return rc == 0 ? CR_OUT_UNCHANGED : rc;
+	/* The account's kept state follows the event when it can; else it is
+	 * derived anew when the batch ends. */
+	rc = cr_current_follow(ig->txn, &ac->rec, &before, kept, &er, ig->asof_days);
+	if (rc == 0 && kept)
+		rc = restate_always(ig, ac->rec.acct_id);
+	if (rc < 0)
+		return rc;
 	if (ac->furnish_live)
 		return accepted(ig, 0, e->at_s);
 	ac->held_pending++;
@@ -515,6 +597,7 @@ int cr_ingest_end(struct cr_ingest *ig, struct cr_ingest_counts *out)
 				     ig->c.held + ig->c.unchanged || rc);
 	CR_ASSERT(ig->c.prohibited <= ig->c.rejected);
 	cr_alert_batch_free(ig->alerts);
+	free(ig->restate);
 	free(ig);
 	return rc;
 }

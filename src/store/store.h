@@ -268,6 +268,26 @@ int cr_store_account_events(cr_txn *txn, uint64_t acct_id, int64_t after_s,
 			    int (*fn)(const struct cr_event_rec *e, void *arg),
 			    void *arg);
 
+/*
+ * An account's state as the current module last derived it (current.h),
+ * kept so that the alert rules and the next batch read it instead of
+ * deriving it again: the bytes are the current module's.  The store
+ * forgets it whenever the account's record, history or events change
+ * (cr_store_account_put, cr_store_hist_put, cr_store_event_put), so a kept
+ * state is never older than the data under it; a writer that can carry it
+ * forward (an event after every event applied) puts it again.  get returns
+ * CR_ENOTFOUND when none is kept.
+ */
+#define CR_STORE_STATE_MAX 96
+int cr_store_state_get(cr_txn *txn, uint64_t acct_id, uint8_t *buf /* OUT */,
+		       size_t *n /* OUT */);
+int cr_store_state_put(cr_txn *txn, uint64_t acct_id, const uint8_t *buf, size_t n);
+/* The account with id acct_id, without its number (r->a.account ""). */
+int cr_store_account_by_id(cr_txn *txn, uint64_t acct_id,
+			   struct cr_account_rec *out /* OUT */);
+/* Is txn a write transaction? */
+int cr_store_writable(const cr_txn *txn);
+
 /* Calls fn for every account in the store, person by person (in no order a
  * caller may rely on).  A non-zero return from fn stops the walk and is
  * returned. */

@@ -126,7 +126,7 @@ int cr_store_event_put(cr_txn *txn, const char *inst, const char *event_id,
 	kv_val_free(&old);
 	if (rc != CR_ENOTFOUND)
 		return rc < 0 ? rc : rc == 1 ? 0 : CR_EEXIST;
-	if ((rc = ctr_add(txn, CTR_EVENTS, 1)))
+	if ((rc = ctr_add(txn, CTR_EVENTS, 1)) || (rc = cr_store_state_forget(txn, e->acct_id)))
 		return rc;
 	cr_put_u64be(iv, e->acct_id);
 	cr_put_u64be(iv + 8, time_bias(e->at_s));

@@ -175,6 +175,9 @@ int cr_store__unseal(const cr_store *st, const uint8_t *ad, size_t adn,
 #define ACCT_ID(pid, n) ((pid) << 16 | (uint64_t)(n))
 #define PID_MAX ((1ULL << 48) - 1)
 
+/* Forgets the kept state of an account whose data changed (store.h). */
+int cr_store_state_forget(cr_txn *txn, uint64_t acct_id);
+
 /* The pid of subject k: 0 and *pid set, or CR_ENOTFOUND. */
 int person_pid(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid /* OUT */);
 /* The same, creating the person (a new pid and its index entry) when new. */

@@ -15,6 +15,7 @@
  *   pid 'H' n year                   a year of account n's history (hist_codec.h)
  *   pid 'Q' inquiry                  an inquiry (the key is the inquiry)
  *   pid 'R' n month seq              a value a correction replaced
+ *   pid 'S' n                        account n's state as last derived (current.h)
  *   pid 'X' institution              records held for want of a furnish consent
  *
  * pids are handed out in order of first arrival, so a bulk load of new
@@ -461,7 +462,9 @@ int cr_store_account_put(cr_txn *txn, struct cr_account_rec *r)
 		r->acct_id = id;
 		if (same_account(&old, r))
 			return 0;
-		rc = account_write(txn, r);
+		rc = cr_store_state_forget(txn, id);
+		if (!rc)
+			rc = account_write(txn, r);
 		return rc ? rc : 1;
 	}
 	if (rc != CR_ENOTFOUND)
@@ -616,7 +619,8 @@ int cr_store_hist_put(cr_txn *txn, uint64_t acct_id, int year,
 	if (rc && rc != CR_ENOTFOUND)
 		return rc;
 	const int before = rc ? 0 : months_present(&prev), after = months_present(h);
-	if ((rc = ctr_add(txn, CTR_MONTHS, after - before)))
+	if ((rc = ctr_add(txn, CTR_MONTHS, after - before)) ||
+	    (rc = cr_store_state_forget(txn, acct_id)))
 		return rc;
 	if (after == 0)
 		return before ? kv_del(txn, CF_PERSON, kb, sizeof kb) : 0;
@@ -836,4 +840,63 @@ int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
 	int rc = walk_tag(txn, k, PK_INQUIRY, from, sizeof from, take_inquiry, &c);
 	*n = c.count;
 	return rc;
+}
+
+/* ---- kept account states ----------------------------------------------- */
+
+#define STATE_PK_LEN (PK_LEN + 2)
+
+static void state_pk(uint64_t acct_id, uint8_t out[STATE_PK_LEN])
+{
+	person_key(ACCT_PID(acct_id), PK_EXPOSURE, out);
+	out[9] = (uint8_t)(ACCT_N(acct_id) >> 8);
+	out[10] = (uint8_t)ACCT_N(acct_id);
+}
+
+int cr_store_state_get(cr_txn *txn, uint64_t acct_id, uint8_t *buf, size_t *n)
+{
+	uint8_t pk[STATE_PK_LEN];
+	struct kv_val v;
+	state_pk(acct_id, pk);
+	int rc = kv_get(txn, CF_PERSON, pk, sizeof pk, &v);
+	if (!rc && v.n > CR_STORE_STATE_MAX)
+		rc = CR_ECORRUPT;
+	if (!rc) {
+		memcpy(buf, v.p, v.n);
+		*n = v.n;
+	}
+	kv_val_free(&v);
+	return rc;
+}
+
+int cr_store_state_put(cr_txn *txn, uint64_t acct_id, const uint8_t *buf, size_t n)
+{
+	uint8_t pk[STATE_PK_LEN];
+	if (n > CR_STORE_STATE_MAX)
+		return CR_EINVAL;
+	state_pk(acct_id, pk);
+	return kv_put(txn, CF_PERSON, pk, sizeof pk, buf, n);
+}
+
+/* The account's data changed: a kept state no longer holds. */
+int cr_store_state_forget(cr_txn *txn, uint64_t acct_id)
+{
+	uint8_t pk[STATE_PK_LEN];
+	struct kv_val v;
+	state_pk(acct_id, pk);
+	int rc = kv_get(txn, CF_PERSON, pk, sizeof pk, &v);
+	kv_val_free(&v);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	return kv_del(txn, CF_PERSON, pk, sizeof pk);
+}
+
+int cr_store_account_by_id(cr_txn *txn, uint64_t acct_id, struct cr_account_rec *out)
+{
+	return account_load(txn, acct_id, 0, out);
+}
+
+int cr_store_writable(const cr_txn *txn)
+{
+	return txn->write;
 }
