@@ -179,7 +179,8 @@ static int by_id(const void *a, const void *b)
 static int restate_all(struct cr_ingest *ig)
 {
 	int rc = 0;
-	qsort(ig->restate, ig->n_restate, sizeof *ig->restate, by_id);
+	if (ig->n_restate > 1)
+		qsort(ig->restate, ig->n_restate, sizeof *ig->restate, by_id);
 	for (size_t i = 0; i < ig->n_restate && !rc; i++) {
 		struct cr_account_rec r;
 		struct cr_current c;

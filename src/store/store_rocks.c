@@ -38,15 +38,21 @@ static const char *const cf_names[CF_COUNT] = {
 
 /* ---- the database ------------------------------------------------------ */
 
+/* $name in MiB, or dflt when unset or out of range. */
+static size_t env_mb(const char *name, unsigned long dflt, unsigned long min)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long mb = v ? strtoul(v, &end, 10) : 0;
+	if (!v || *end || mb < min || mb > (1UL << 20))
+		mb = dflt;
+	return (size_t)mb << 20;
+}
+
 /* Block cache shared by every column family: $CREDITREF_CACHE_MB or 512. */
 static size_t cache_bytes(void)
 {
-	const char *v = getenv("CREDITREF_CACHE_MB");
-	char *end;
-	unsigned long mb = v ? strtoul(v, &end, 10) : 0;
-	if (!v || *end || mb < 8 || mb > (1UL << 20))
-		mb = 512;
-	return (size_t)mb << 20;
+	return env_mb("CREDITREF_CACHE_MB", 512, 8);
 }
 
 /* Options of one column family (docs/storage.md, "Engine settings"). */
@@ -181,6 +187,7 @@ void cr_store_close(cr_store *st)
 	if (st->ro_latest)
 		rocksdb_readoptions_destroy(st->ro_latest);
 	pthread_mutex_destroy(&st->write_mu);
+	pcache_free(st->pcache);
 	sodium_memzero(st->pseudokey, sizeof st->pseudokey);
 	sodium_memzero(st->datakey, sizeof st->datakey);
 	free(st);
@@ -245,7 +252,8 @@ int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
 	memset(it, 0, sizeof *it);
 	if (pn > sizeof it->prefix)
 		return CR_EINVAL;
-	memcpy(it->prefix, prefix, pn);
+	if (pn)
+		memcpy(it->prefix, prefix, pn);
 	it->prefix_n = pn;
 	if (txn->write && (cf != CF_PERSON || pn >= 8))
 		return txc_iter_open(st, txn->cache, cf, it->prefix, pn, from, fn, &it->tx);
@@ -564,6 +572,10 @@ int cr_store_open(const char *dir, const char *key_file, int flags,
 			  "writing; stop it, or send the request to its API";
 	if (!rc)
 		rc = open_with_key(st, key_file, reason);
+	/* Committed person images kept across write transactions:
+	 * $CREDITREF_PERSON_CACHE_MB, 256 by default, 0 for none. */
+	if (!rc && !st->rdonly)
+		rc = pcache_new(env_mb("CREDITREF_PERSON_CACHE_MB", 256, 0), &st->pcache);
 	if (rc) {
 		cr_store_close(st);
 		return rc;
@@ -703,6 +715,8 @@ static int commit(cr_txn *txn, const rocksdb_writeoptions_t *wo)
 				rocksdb_write(txn->st->db, wo, wb, &err);
 				rc = rerr(err);
 			}
+			if (!rc)
+				txc_committed(txn->st, txn->cache);
 			rocksdb_writebatch_destroy(wb);
 		}
 	}

@@ -26,8 +26,6 @@
 #include "store_codec.h"
 #include "store_int.h"
 
-enum { ST_CLEAN, ST_PUT, ST_DEL, ST_MISSING };
-
 /* ---- arena ------------------------------------------------------------- */
 
 #define CHUNK (1u << 20)
@@ -42,13 +40,6 @@ static void *arena_alloc(struct txn_cache *c, size_t n);
 
 /* ---- records and images ------------------------------------------------ */
 
-struct prec {
-	const uint8_t *k;
-	const uint8_t *v;
-	uint32_t kn, vn;
-	uint8_t state;
-};
-
 struct pimg {
 	uint64_t pid;
 	struct prec *r;
@@ -57,6 +48,9 @@ struct pimg {
 	uint8_t events_all;   /* every event is in r */
 	uint8_t fresh;        /* created by this transaction: nothing to load */
 	uint8_t dirty;
+	uint8_t loaded;       /* has records from the database or the cache */
+	uint8_t from_cache;   /* started from the store's cache ... */
+	uint8_t grew;         /* ... and loaded more from the database since */
 	uint16_t *ev_loaded;  /* accounts whose events are in r, sorted */
 	uint32_t nev, capev;
 };
@@ -173,8 +167,31 @@ static int pgrow(struct txn_cache *c)
 	return 0;
 }
 
-/* The image of pid, created empty (nothing loaded) when new. */
-static struct pimg *image(struct txn_cache *c, uint64_t pid)
+static int reserve(struct pimg *p, uint32_t want);
+
+/* Starts p from the store's cache when it holds the person. */
+static int from_cache(cr_store *st, struct pimg *p)
+{
+	struct pcache_view v;
+	if (!st || pcache_get(st->pcache, p->pid, &v))
+		return 0;
+	if (reserve(p, v.n) || (v.nev && !(p->ev_loaded = malloc(v.nev * sizeof *p->ev_loaded))))
+		return CR_ENOMEM;
+	if (v.n)
+		memcpy(p->r, v.r, v.n * sizeof *p->r); /* the bytes stay the cache's */
+	p->n = v.n;
+	if (v.nev)
+		memcpy(p->ev_loaded, v.ev, v.nev * sizeof *p->ev_loaded);
+	p->nev = p->capev = v.nev;
+	p->base_loaded = v.base_loaded;
+	p->events_all = v.events_all;
+	p->loaded = p->from_cache = 1;
+	return 0;
+}
+
+/* The image of pid, created when new: from the store's cache, or empty
+ * (nothing loaded; st NULL: a person the transaction creates). */
+static struct pimg *image(cr_store *st, struct txn_cache *c, uint64_t pid)
 {
 	if (c->np * 2 >= c->npslot && pgrow(c))
 		return NULL;
@@ -189,12 +206,12 @@ static struct pimg *image(struct txn_cache *c, uint64_t pid)
 	p->pid = pid;
 	c->pslot[i] = p;
 	c->np++;
-	return p;
+	return from_cache(st, p) ? NULL : p;
 }
 
 int txc_person_new(struct txn_cache *c, uint64_t pid)
 {
-	struct pimg *p = image(c, pid);
+	struct pimg *p = image(NULL, c, pid);
 	if (!p)
 		return CR_ENOMEM;
 	CR_ASSERT(p->n == 0);
@@ -314,6 +331,7 @@ static int load_base(cr_store *st, struct txn_cache *c, struct pimg *p)
 	if (!rc)
 		rc = load_range(st, c, p, d, 9, end, 8);
 	p->base_loaded = rc == 0;
+	p->loaded = p->grew = 1;
 	return rc;
 }
 
@@ -348,6 +366,7 @@ static int load_events(cr_store *st, struct txn_cache *c, struct pimg *p, uint32
 	int rc = load_range(st, c, p, a, n <= 0xffff ? 11 : 9, b, len);
 	if (rc)
 		return rc;
+	p->loaded = p->grew = 1;
 	if (n > 0xffff) {
 		p->events_all = 1;
 		return 0;
@@ -490,7 +509,7 @@ int txc_get(cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size_t 
 	if (cf != CF_PERSON)
 		return kget(st, c, cf, k, kn, out);
 	CR_ASSERT(kn >= 9);
-	struct pimg *p = image(c, cr_get_u64be(k));
+	struct pimg *p = image(st, c, cr_get_u64be(k));
 	if (!p)
 		return CR_ENOMEM;
 	int rc = ensure(st, c, p, k, kn);
@@ -515,7 +534,7 @@ static int set(cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size
 		return kset(c, m, k, kn, v, vn, state) ? 0 : CR_ENOMEM;
 	}
 	CR_ASSERT(kn >= 9);
-	struct pimg *p = image(c, cr_get_u64be(k));
+	struct pimg *p = image(st, c, cr_get_u64be(k));
 	if (!p)
 		return CR_ENOMEM;
 	p->dirty = 1;
@@ -587,6 +606,22 @@ int txc_flush(cr_store *st, struct txn_cache *c, rocksdb_writebatch_t *wb)
 		free(es);
 	}
 	return 0;
+}
+
+void txc_committed(cr_store *st, struct txn_cache *c)
+{
+	if (!st->pcache)
+		return;
+	for (size_t i = 0; i < c->npslot; i++) {
+		const struct pimg *p = c->pslot[i];
+		if (!p || p->fresh || !p->loaded || (p->from_cache && !p->dirty && !p->grew))
+			continue;
+		const struct pcache_view v = {p->r, p->n, p->base_loaded, p->events_all,
+					      p->ev_loaded, p->nev};
+		if (pcache_put(st->pcache, p->pid, &v))
+			break; /* out of memory: the cache is only an aid */
+	}
+	pcache_trim(st->pcache);
 }
 
 /* ---- iteration --------------------------------------------------------- */
@@ -671,11 +706,13 @@ static int open_merge(cr_store *st, struct txn_cache *c, int cf, const uint8_t *
 		    keycmp(e->k, e->kn, from, fn) >= 0)
 			it->ov[it->nov++] = e;
 	}
-	qsort(it->ov, it->nov, sizeof *it->ov, kent_order);
+	if (it->nov > 1)
+		qsort(it->ov, it->nov, sizeof *it->ov, kent_order);
 	it->ro = rocksdb_readoptions_create();
 	rocksdb_readoptions_set_total_order_seek(it->ro, 1);
 	size_t un = it->pn;
-	memcpy(it->upper, it->prefix, un);
+	if (un)
+		memcpy(it->upper, it->prefix, un);
 	while (un > 0 && it->upper[un - 1] == 0xff)
 		un--;
 	if (un) {
@@ -704,7 +741,7 @@ int txc_iter_open(cr_store *st, struct txn_cache *c, int cf, const uint8_t *pref
 	if (cf != CF_PERSON)
 		return open_merge(st, c, cf, from, fn, it);
 	CR_ASSERT(pn >= 8);
-	it->img = image(c, cr_get_u64be(prefix));
+	it->img = image(st, c, cr_get_u64be(prefix));
 	if (!it->img)
 		return CR_ENOMEM;
 	int rc = ensure(st, c, it->img, prefix, pn);

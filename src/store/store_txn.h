@@ -28,6 +28,13 @@
  * Walks of the whole person family (every account, every history) read
  * the database only: callers run them before writing (cr_store_accounts,
  * cr_store_hist_accounts), and an assertion holds them to it.
+ *
+ * Across transactions.  The images a transaction loaded or wrote go, as
+ * committed, into a cache the store keeps across transactions
+ * (store_pcache.c), and the next transaction that touches the person
+ * starts from there instead of the database: the people real-time
+ * furnishing touches again and again are loaded once.  People a
+ * transaction created are not cached (a bulk load touches each once).
  */
 #ifndef CR_STORE_TXN_H
 #define CR_STORE_TXN_H
@@ -40,6 +47,34 @@
 struct cr_store;
 struct txn_cache;
 struct kv_val;
+
+/* One record of a person image: its whole key and value, and its state. */
+enum { ST_CLEAN, ST_PUT, ST_DEL, ST_MISSING };
+struct prec {
+	const uint8_t *k;
+	const uint8_t *v;
+	uint32_t kn, vn;
+	uint8_t state;
+};
+
+/* A person's committed records as the cache holds them (store_pcache.c):
+ * sorted, every one ST_CLEAN; valid until the next pcache_put or trim. */
+struct pcache_view {
+	const struct prec *r;
+	uint32_t n;
+	uint8_t base_loaded, events_all;
+	const uint16_t *ev;   /* accounts whose events are held */
+	uint32_t nev;
+};
+struct pcache;
+int pcache_new(size_t budget_bytes, struct pcache **out /* OUT */);
+void pcache_free(struct pcache *pc);
+int pcache_get(struct pcache *pc, uint64_t pid, struct pcache_view *out /* OUT */);
+/* Replaces pid's entry with a copy of v (deleted records dropped). */
+int pcache_put(struct pcache *pc, uint64_t pid, const struct pcache_view *v);
+/* Evicts the least recently used entries down to the budget. */
+void pcache_trim(struct pcache *pc);
+void pcache_stats(const struct pcache *pc, uint64_t *hits, uint64_t *misses, size_t *bytes);
 
 int txc_new(struct txn_cache **out /* OUT */);
 void txc_free(struct txn_cache *c);
@@ -69,5 +104,7 @@ int txc_iter_close(struct txc_iter *it);
 
 /* Adds every write to wb, in key order per family. */
 int txc_flush(struct cr_store *st, struct txn_cache *c, rocksdb_writebatch_t *wb);
+/* After wb was written: the images go to the store's cache. */
+void txc_committed(struct cr_store *st, struct txn_cache *c);
 
 #endif

@@ -1,0 +1,242 @@
+/*
+ * store_pcache.c - the people write transactions touched lately, as
+ * committed: kept across transactions (store_txn.h, "Across transactions").
+ *
+ * Real-time furnishing touches the same people again and again, a few
+ * events at a time; loading a person's records from the database costs two
+ * seeks through the memtables and every level, most of the write path's
+ * time when measured on the events bench (docs/storage.md).  This process
+ * is the store's only writer (RocksDB's lock), so what its last commit
+ * wrote is what the database holds: a committed image stays true until the
+ * next commit that touches the person, which replaces it.
+ *
+ * An entry owns one block holding its records (keys and values) and the
+ * list of accounts whose events it holds.  Entries are evicted least
+ * recently used first once their bytes pass the budget.  Only write
+ * transactions use the cache, under the store's writer mutex: it has no
+ * lock of its own.
+ */
+#include "store_txn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cr_err.h"
+
+struct centry {
+	uint64_t pid;
+	struct prec *r;
+	uint32_t n;
+	uint8_t base_loaded, events_all;
+	uint16_t *ev;
+	uint32_t nev;
+	size_t bytes;
+	struct centry *prev, *next; /* LRU: head is the most recent */
+	void *block;
+};
+
+struct pcache {
+	struct centry **slot;
+	size_t nslot, n;
+	size_t bytes, budget;
+	struct centry *head, *tail;
+	uint64_t hits, misses;
+};
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+int pcache_new(size_t budget, struct pcache **out)
+{
+	struct pcache *pc = calloc(1, sizeof *pc);
+	*out = pc;
+	if (!pc)
+		return CR_ENOMEM;
+	pc->budget = budget;
+	return 0;
+}
+
+static void entry_free(struct centry *e)
+{
+	free(e->block);
+	free(e);
+}
+
+void pcache_free(struct pcache *pc)
+{
+	if (!pc)
+		return;
+	for (struct centry *e = pc->head, *next; e; e = next) {
+		next = e->next;
+		entry_free(e);
+	}
+	free(pc->slot);
+	free(pc);
+}
+
+/* The slot holding pid, or the empty one where it would go. */
+static size_t find(const struct pcache *pc, uint64_t pid)
+{
+	size_t i = mix(pid) & (pc->nslot - 1);
+	while (pc->slot[i] && pc->slot[i]->pid != pid)
+		i = (i + 1) & (pc->nslot - 1);
+	return i;
+}
+
+static void unlink_lru(struct pcache *pc, struct centry *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		pc->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		pc->tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void push_lru(struct pcache *pc, struct centry *e)
+{
+	e->next = pc->head;
+	if (pc->head)
+		pc->head->prev = e;
+	pc->head = e;
+	if (!pc->tail)
+		pc->tail = e;
+}
+
+/* Removes the entry at slot i, re-placing the entries after it in its run
+ * (open addressing with linear probing). */
+static void remove_at(struct pcache *pc, size_t i)
+{
+	struct centry *e = pc->slot[i];
+	pc->slot[i] = NULL;
+	pc->n--;
+	pc->bytes -= e->bytes;
+	unlink_lru(pc, e);
+	entry_free(e);
+	for (size_t j = (i + 1) & (pc->nslot - 1); pc->slot[j]; j = (j + 1) & (pc->nslot - 1)) {
+		struct centry *m = pc->slot[j];
+		pc->slot[j] = NULL;
+		pc->slot[find(pc, m->pid)] = m;
+	}
+}
+
+static int grow(struct pcache *pc)
+{
+	const size_t n = pc->nslot ? pc->nslot * 2 : 4096;
+	struct centry **s = calloc(n, sizeof *s);
+	if (!s)
+		return CR_ENOMEM;
+	struct centry **old = pc->slot;
+	const size_t oldn = pc->nslot;
+	pc->slot = s;
+	pc->nslot = n;
+	for (size_t i = 0; i < oldn; i++)
+		if (old[i])
+			pc->slot[find(pc, old[i]->pid)] = old[i];
+	free(old);
+	return 0;
+}
+
+int pcache_get(struct pcache *pc, uint64_t pid, struct pcache_view *out)
+{
+	if (!pc || !pc->n) {
+		if (pc)
+			pc->misses++;
+		return CR_ENOTFOUND;
+	}
+	struct centry *e = pc->slot[find(pc, pid)];
+	if (!e) {
+		pc->misses++;
+		return CR_ENOTFOUND;
+	}
+	pc->hits++;
+	unlink_lru(pc, e);
+	push_lru(pc, e);
+	*out = (struct pcache_view){e->r, e->n, e->base_loaded, e->events_all, e->ev, e->nev};
+	return 0;
+}
+
+/* A new entry holding copies of the live records of v (deleted ones
+ * dropped), in one block. */
+static struct centry *entry_new(uint64_t pid, const struct pcache_view *v)
+{
+	size_t bytes = v->nev * sizeof(uint16_t);
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < v->n; i++) {
+		if (v->r[i].state == ST_DEL)
+			continue;
+		bytes += sizeof(struct prec) + v->r[i].kn + v->r[i].vn;
+		n++;
+	}
+	struct centry *e = calloc(1, sizeof *e);
+	uint8_t *b = malloc(bytes ? bytes : 1);
+	if (!e || !b) {
+		free(e);
+		free(b);
+		return NULL;
+	}
+	e->pid = pid;
+	e->block = b;
+	e->bytes = bytes + sizeof *e;
+	e->r = (struct prec *)b;
+	uint8_t *p = b + n * sizeof(struct prec);
+	for (uint32_t i = 0, j = 0; i < v->n; i++) {
+		const struct prec *s = &v->r[i];
+		if (s->state == ST_DEL)
+			continue;
+		memcpy(p, s->k, s->kn);
+		memcpy(p + s->kn, s->v, s->vn);
+		e->r[j++] = (struct prec){p, p + s->kn, s->kn, s->vn, ST_CLEAN};
+		p += s->kn + s->vn;
+	}
+	e->n = n;
+	e->ev = (uint16_t *)p;
+	if (v->nev)
+		memcpy(e->ev, v->ev, v->nev * sizeof(uint16_t));
+	e->nev = v->nev;
+	e->base_loaded = v->base_loaded;
+	e->events_all = v->events_all;
+	return e;
+}
+
+int pcache_put(struct pcache *pc, uint64_t pid, const struct pcache_view *v)
+{
+	if (!pc || !pc->budget)
+		return 0;
+	if ((pc->n + 1) * 2 >= pc->nslot && grow(pc))
+		return CR_ENOMEM;
+	struct centry *e = entry_new(pid, v);
+	if (!e)
+		return CR_ENOMEM;
+	size_t i = find(pc, pid);
+	if (pc->slot[i]) {
+		remove_at(pc, i);
+		i = find(pc, pid);
+	}
+	pc->slot[i] = e;
+	pc->n++;
+	pc->bytes += e->bytes;
+	push_lru(pc, e);
+	return 0;
+}
+
+void pcache_trim(struct pcache *pc)
+{
+	while (pc && pc->bytes > pc->budget && pc->tail)
+		remove_at(pc, find(pc, pc->tail->pid));
+}
+
+void pcache_stats(const struct pcache *pc, uint64_t *hits, uint64_t *misses, size_t *bytes)
+{
+	*hits = pc ? pc->hits : 0;
+	*misses = pc ? pc->misses : 0;
+	*bytes = pc ? pc->bytes : 0;
+}
