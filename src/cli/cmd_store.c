@@ -174,7 +174,7 @@ int cr_cmd_ingest(int argc, char **argv)
 	if ((ex = check_inputs(&a)))
 		return ex;
 	cr_store *st;
-	if ((ex = cr_cli_open_store(&a, 0, &st)))
+	if ((ex = cr_cli_open_store(&a, CR_STORE_BULK, &st)))
 		return ex;
 	struct cr_ingest_counts total;
 	memset(&total, 0, sizeof total);

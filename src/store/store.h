@@ -150,10 +150,15 @@ struct cr_store_stats {
 int cr_store_create(const char *dir, const char *key_file,
 		    const char **reason /* OUT */);
 /* Opens the store in dir with the master key in key_file.  flags:
- * CR_STORE_RDONLY for read-only use.  On failure *out is NULL, the error is
+ * CR_STORE_RDONLY for read-only use; CR_STORE_BULK for a process that
+ * loads whole files (creditref ingest): larger write buffers, which a
+ * load of sorted batches fills and flushes in fewer, larger steps, while
+ * the random writes of a server are cheaper in small ones (docs/storage.md,
+ * "Engine settings").  On failure *out is NULL, the error is
  * returned, and for key problems (missing, mode too open, wrong key:
  * CR_ENOTFOUND, CR_EDENIED, CR_EINVAL) *reason says what to do. */
 #define CR_STORE_RDONLY 1
+#define CR_STORE_BULK 2
 int cr_store_open(const char *dir, const char *key_file, int flags,
 		  cr_store **out /* OUT */, const char **reason /* OUT */);
 void cr_store_close(cr_store *st);

@@ -67,6 +67,7 @@ struct cr_store {
 	uint8_t pseudokey[CR_STORE_KEY_LEN]; /* keyed hash for IDs and account numbers */
 	uint8_t datakey[CR_STORE_KEY_LEN];   /* AEAD key for identities and numbers */
 	int rdonly;
+	int bulk;                            /* CR_STORE_BULK */
 	char path[4096];
 };
 

@@ -71,11 +71,11 @@ static rocksdb_options_t *cf_options(cr_store *st, int cf)
 	rocksdb_options_set_bytes_per_sync(o, 1 << 20);
 	if (cf == CF_PERSON) {
 		rocksdb_options_set_prefix_extractor(o, rocksdb_slicetransform_create_fixed_prefix(8));
-		rocksdb_options_set_write_buffer_size(o, 128 << 20);
+		rocksdb_options_set_write_buffer_size(o, (st->bulk ? 128 : 32) << 20);
 		rocksdb_options_set_compression(o, rocksdb_lz4_compression);
 		rocksdb_options_set_bottommost_compression(o, rocksdb_zstd_compression);
 	} else {
-		rocksdb_options_set_write_buffer_size(o, cf == CF_INDEX ? 64 << 20 : 16 << 20);
+		rocksdb_options_set_write_buffer_size(o, (st->bulk && cf == CF_INDEX ? 64 : 16) << 20);
 		rocksdb_options_set_compression(o, rocksdb_lz4_compression);
 	}
 	/* Most reads during a load ask for keys that do not exist yet (a new
@@ -566,6 +566,7 @@ int cr_store_open(const char *dir, const char *key_file, int flags,
 	cr_store *st = store_new(dir, flags & CR_STORE_RDONLY);
 	if (!st)
 		return CR_ENOMEM;
+	st->bulk = (flags & CR_STORE_BULK) != 0;
 	int rc = db_open(st, 0);
 	if (rc == CR_EBUSY)
 		*reason = "another process (a running creditref serve or ingest) has it open for "
