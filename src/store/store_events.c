@@ -7,7 +7,7 @@
  * without keeping the id.  Two records:
  *
  *   index  'E' inst '\0' id-hash (16)            -> acct id, time
- *   person pid 'E' n time (biased) id-hash (16)  -> kind, amount, dpd
+ *   person pid '~' n time (biased) id-hash (16)  -> kind, amount, dpd
  *
  * The first answers "was this id used?" in one lookup (its bloom filter
  * answers "no" for a new event without reading a block); the second gives
@@ -48,7 +48,7 @@ static uint64_t time_bias(int64_t s)
 	return (uint64_t)s ^ (1ULL << 63);
 }
 
-/* pid 'E' n, then the time from at_s on (at_s INT64_MIN: the prefix only). */
+/* pid '~' n, then the time from at_s on (at_s INT64_MIN: the prefix only). */
 static void event_pk(uint64_t acct_id, int64_t at_s, const uint8_t hash[16],
 		     uint8_t out[EV_PK_LEN])
 {

@@ -162,7 +162,7 @@ int cr_store__unseal(const cr_store *st, const uint8_t *ad, size_t adn,
 #define PK_HIST 'H'
 #define PK_CONSENT 'C'
 #define PK_INQUIRY 'Q'
-#define PK_EVENT 'E'
+#define PK_EVENT '~'     /* last: the rest of a person is one range before them */
 #define PK_HELD 'X'
 #define PK_DISPUTE 'D'
 #define PK_REVISION 'R'

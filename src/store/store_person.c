@@ -11,12 +11,13 @@
  *   pid 'A' n                        account n: institution and fields
  *   pid 'C' fact                     a consent fact (the key is the fact)
  *   pid 'D' dispute-id               a dispute: fields, then its text sealed
- *   pid 'E' n time id-hash           an event of account n
  *   pid 'H' n year                   a year of account n's history (hist_codec.h)
  *   pid 'Q' inquiry                  an inquiry (the key is the inquiry)
  *   pid 'R' n month seq              a value a correction replaced
  *   pid 'S' n                        account n's state as last derived (current.h)
  *   pid 'X' institution              records held for want of a furnish consent
+ *   pid '~' n time id-hash           an event of account n (last: a person with
+ *                                    many events is read without them first)
  *
  * pids are handed out in order of first arrival, so a bulk load of new
  * people appends to the end of the key space.  The index column family

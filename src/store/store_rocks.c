@@ -10,8 +10,9 @@
  * one group's sync with the next group's work (cr_store_commit_async).
  * Nothing is acknowledged before its sync.
  *
- * Layout version 7 is the first on RocksDB; a directory holding an LMDB
- * store (layouts up to 6, "data.mdb") is refused with what to do.
+ * Layout versions 7 and up are on RocksDB (8: events sort last in a
+ * person's records); a directory holding an LMDB store (layouts up to 6,
+ * "data.mdb") is refused with what to do.
  */
 #include "store.h"
 
@@ -29,7 +30,7 @@
 #include "store_int.h"
 #include "store_txn.h"
 
-#define STORE_VERSION 7
+#define STORE_VERSION 8
 #define PSEUDOKEY_LEN CR_STORE_KEY_LEN
 
 static const char *const cf_names[CF_COUNT] = {
@@ -209,7 +210,7 @@ int kv_get(cr_txn *txn, int cf, const void *k, size_t kn, struct kv_val *out)
 	char *err = NULL;
 	memset(out, 0, sizeof *out);
 	cr_store *st = txn->st;
-	if (txn->write)
+	if (txn->write || cf == CF_PERSON)
 		return txc_get(st, txn->cache, cf, k, kn, out);
 	out->pin = rocksdb_get_pinned_cf(st->db, txn->ro, st->cf[cf], k, kn, &err);
 	if (err)
@@ -255,7 +256,7 @@ int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
 	if (pn)
 		memcpy(it->prefix, prefix, pn);
 	it->prefix_n = pn;
-	if (txn->write && (cf != CF_PERSON || pn >= 8))
+	if (cf == CF_PERSON ? pn >= 8 : txn->write)
 		return txc_iter_open(st, txn->cache, cf, it->prefix, pn, from, fn, &it->tx);
 	/* A whole-family walk in a write transaction reads the database. */
 	CR_ASSERT(!txn->write || !txc_person_dirty(txn->cache));
@@ -674,10 +675,8 @@ int cr_store_begin(cr_store *st, int write, cr_txn **out)
 	if (write && st->rdonly)
 		return CR_EINVAL;
 	cr_txn *txn = calloc(1, sizeof *txn);
-	if (!txn || (write && txc_new(&txn->cache))) {
-		free(txn);
+	if (!txn)
 		return CR_ENOMEM;
-	}
 	txn->st = st;
 	txn->write = write;
 	txn->ro = rocksdb_readoptions_create();
@@ -687,16 +686,21 @@ int cr_store_begin(cr_store *st, int write, cr_txn **out)
 		txn->snap = rocksdb_create_snapshot(st->db);
 		rocksdb_readoptions_set_snapshot(txn->ro, txn->snap);
 	}
+	/* Both kinds read people through images (store_txn.h): a person's
+	 * records are loaded in one seek and read from memory after. */
+	if (txc_new(txn->snap, &txn->cache)) {
+		cr_store_abort(txn);
+		return CR_ENOMEM;
+	}
 	*out = txn;
 	return 0;
 }
 
 static void txn_free(cr_txn *txn)
 {
-	if (txn->cache) {
-		txc_free(txn->cache);
+	txc_free(txn->cache);
+	if (txn->write)
 		pthread_mutex_unlock(&txn->st->write_mu);
-	}
 	if (txn->snap)
 		rocksdb_release_snapshot(txn->st->db, txn->snap);
 	rocksdb_readoptions_destroy(txn->ro);

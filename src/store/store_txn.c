@@ -4,8 +4,9 @@
  * Person images.  An image is the sorted array of the records of one
  * person that the transaction has loaded or written, each with its state:
  * CLEAN (as in the database), PUT or DEL (to be written at commit).  What
- * is loaded is tracked in two parts: the base (every record but events)
- * and, per account, its events.  Loading merges the database's records
+ * is loaded is tracked in two parts: the base (every record but events,
+ * and the events too while a person has few, read in the same seek) and,
+ * per account, its events.  Loading merges the database's records
  * into the array, keeping the image's own where both have a key, so a
  * write made before a load (a blind write, which needs no load) wins.
  *
@@ -28,7 +29,8 @@
 
 /* ---- arena ------------------------------------------------------------- */
 
-#define CHUNK (1u << 20)
+#define CHUNK_FIRST (16u << 10) /* a report's transaction needs a few KiB */
+#define CHUNK_MAX (1u << 20)
 
 struct chunk {
 	struct chunk *next;
@@ -69,7 +71,9 @@ struct kmap {
 };
 
 struct txn_cache {
+	const rocksdb_snapshot_t *snap; /* a read transaction's: loads read it */
 	struct chunk *arena;
+	size_t chunk;          /* the size of the next chunk */
 	struct pimg **pslot;  /* open addressing by pid */
 	size_t npslot, np;
 	struct kmap km[CF_COUNT]; /* unused for CF_PERSON */
@@ -81,7 +85,8 @@ static void *arena_alloc(struct txn_cache *c, size_t n)
 	n = (n + 7) & ~(size_t)7;
 	struct chunk *ch = c->arena;
 	if (!ch || ch->cap - ch->used < n) {
-		const size_t cap = n > CHUNK ? n : CHUNK;
+		c->chunk = c->chunk ? (c->chunk < CHUNK_MAX ? 2 * c->chunk : CHUNK_MAX) : CHUNK_FIRST;
+		const size_t cap = n > c->chunk ? n : c->chunk;
 		ch = malloc(sizeof *ch + cap);
 		if (!ch)
 			return NULL;
@@ -103,10 +108,13 @@ static const uint8_t *arena_copy(struct txn_cache *c, const void *p, size_t n)
 	return q;
 }
 
-int txc_new(struct txn_cache **out)
+int txc_new(const rocksdb_snapshot_t *snap, struct txn_cache **out)
 {
 	*out = calloc(1, sizeof **out);
-	return *out ? 0 : CR_ENOMEM;
+	if (!*out)
+		return CR_ENOMEM;
+	(*out)->snap = snap;
+	return 0;
 }
 
 void txc_free(struct txn_cache *c)
@@ -174,7 +182,7 @@ static int from_cache(cr_store *st, struct pimg *p)
 {
 	struct pcache_view v;
 	if (!st || pcache_get(st->pcache, p->pid, &v))
-		return 0;
+		return 0; /* st NULL: a new person, or a read transaction */
 	if (reserve(p, v.n) || (v.nev && !(p->ev_loaded = malloc(v.nev * sizeof *p->ev_loaded))))
 		return CR_ENOMEM;
 	if (v.n)
@@ -285,6 +293,8 @@ static int load_range(cr_store *st, struct txn_cache *c, struct pimg *p,
 		      const uint8_t *lo, size_t lon, const uint8_t *hi, size_t hin)
 {
 	rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
+	if (c->snap)
+		rocksdb_readoptions_set_snapshot(ro, c->snap);
 	rocksdb_readoptions_set_iterate_upper_bound(ro, (const char *)hi, hin);
 	rocksdb_readoptions_set_prefix_same_as_start(ro, 1);
 	rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, ro, st->cf[CF_PERSON]);
@@ -316,31 +326,29 @@ static void bound(uint64_t pid, uint8_t tag, uint8_t out[9])
 	out[8] = tag;
 }
 
-/* Everything of p but its events: [pid '\0', pid 'E') and [pid 'F', pid+1). */
-static int load_base(cr_store *st, struct txn_cache *c, struct pimg *p)
-{
-	uint8_t a[9], b[9], d[9];
-	if (p->base_loaded)
-		return 0;
-	bound(p->pid, 0, a);
-	bound(p->pid, PK_EVENT, b);
-	bound(p->pid, PK_EVENT + 1, d);
-	uint8_t end[8];
-	cr_put_u64be(end, p->pid + 1);
-	int rc = load_range(st, c, p, a, 9, b, 9);
-	if (!rc)
-		rc = load_range(st, c, p, d, 9, end, 8);
-	p->base_loaded = rc == 0;
-	p->loaded = p->grew = 1;
-	return rc;
-}
-
 static int ev_is_loaded(const struct pimg *p, uint16_t n)
 {
 	for (uint32_t i = 0; i < p->nev; i++)
 		if (p->ev_loaded[i] == n)
 			return 1;
 	return p->events_all;
+}
+
+/* Records that every event of account n is in p. */
+static int mark_events(struct pimg *p, uint16_t n)
+{
+	if (ev_is_loaded(p, n))
+		return 0;
+	if (p->nev == p->capev) {
+		const uint32_t cap = p->capev ? p->capev * 2 : 8;
+		uint16_t *e = realloc(p->ev_loaded, cap * sizeof *e);
+		if (!e)
+			return CR_ENOMEM;
+		p->ev_loaded = e;
+		p->capev = cap;
+	}
+	p->ev_loaded[p->nev++] = n;
+	return 0;
 }
 
 /* The events of account n of p (n > 0xffff: every account's). */
@@ -371,16 +379,63 @@ static int load_events(cr_store *st, struct txn_cache *c, struct pimg *p, uint32
 		p->events_all = 1;
 		return 0;
 	}
-	if (p->nev == p->capev) {
-		const uint32_t cap = p->capev ? p->capev * 2 : 8;
-		uint16_t *e = realloc(p->ev_loaded, cap * sizeof *e);
-		if (!e)
-			return CR_ENOMEM;
-		p->ev_loaded = e;
-		p->capev = cap;
+	return mark_events(p, (uint16_t)n);
+}
+
+/* Events read with the rest of a person in one pass: beyond this many, an
+ * account's events are read when first asked for (load_events). */
+#define EVENTS_INLINE 256
+
+/* Everything of p in one seek: the records before its events (the event
+ * tag sorts last) and, while they are few, its events; an account whose
+ * events were all read is marked loaded. */
+static int load_base(cr_store *st, struct txn_cache *c, struct pimg *p)
+{
+	uint8_t lo[9], hi[8];
+	if (p->base_loaded)
+		return 0;
+	bound(p->pid, 0, lo);
+	cr_put_u64be(hi, p->pid + 1);
+	rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
+	if (c->snap)
+		rocksdb_readoptions_set_snapshot(ro, c->snap);
+	rocksdb_readoptions_set_iterate_upper_bound(ro, (const char *)hi, sizeof hi);
+	rocksdb_readoptions_set_prefix_same_as_start(ro, 1);
+	rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, ro, st->cf[CF_PERSON]);
+	int rc = 0, cut = 0;
+	uint32_t events = 0, last_n = 0x10000;
+	for (rocksdb_iter_seek(it, (const char *)lo, sizeof lo); !rc && rocksdb_iter_valid(it);
+	     rocksdb_iter_next(it)) {
+		size_t kn, vn;
+		const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &kn);
+		const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it, &vn);
+		if (kn >= 11 && k[8] == PK_EVENT) {
+			const uint32_t n = (uint32_t)(k[9] << 8 | k[10]);
+			if (n != last_n && last_n <= 0xffff)
+				rc = mark_events(p, (uint16_t)last_n);
+			last_n = n;
+			if (++events > EVENTS_INLINE) {
+				cut = 1;
+				break;
+			}
+		}
+		const uint32_t i = lower(p, k, kn);
+		if (!rc && (i == p->n || keycmp(p->r[i].k, p->r[i].kn, k, kn) != 0))
+			rc = pset(c, p, k, kn, v, vn, ST_CLEAN);
 	}
-	p->ev_loaded[p->nev++] = (uint16_t)n;
-	return 0;
+	char *err = NULL;
+	rocksdb_iter_get_error(it, &err);
+	rocksdb_iter_destroy(it);
+	rocksdb_readoptions_destroy(ro);
+	if (err) {
+		rocksdb_free(err);
+		rc = rc ? rc : CR_ESTORE;
+	}
+	if (!rc && !cut)
+		p->events_all = 1;
+	p->base_loaded = rc == 0;
+	p->loaded = p->grew = 1;
+	return rc;
 }
 
 /* Loads what a read of keys starting with k[0..kn) (kn >= 9) needs. */
@@ -389,12 +444,9 @@ static int ensure(cr_store *st, struct txn_cache *c, struct pimg *p, const uint8
 {
 	if (p->fresh)
 		return 0;
-	if (kn < 9) {
-		int rc = load_base(st, c, p);
-		return rc ? rc : load_events(st, c, p, 0x10000);
-	}
-	if (k[8] != PK_EVENT)
-		return load_base(st, c, p);
+	int rc = load_base(st, c, p);
+	if (rc || (kn >= 9 && k[8] != PK_EVENT))
+		return rc;
 	return load_events(st, c, p, kn >= 11 ? (uint32_t)(k[9] << 8 | k[10]) : 0x10000);
 }
 
@@ -509,7 +561,7 @@ int txc_get(cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size_t 
 	if (cf != CF_PERSON)
 		return kget(st, c, cf, k, kn, out);
 	CR_ASSERT(kn >= 9);
-	struct pimg *p = image(st, c, cr_get_u64be(k));
+	struct pimg *p = image(c->snap ? NULL : st, c, cr_get_u64be(k));
 	if (!p)
 		return CR_ENOMEM;
 	int rc = ensure(st, c, p, k, kn);
@@ -741,7 +793,7 @@ int txc_iter_open(cr_store *st, struct txn_cache *c, int cf, const uint8_t *pref
 	if (cf != CF_PERSON)
 		return open_merge(st, c, cf, from, fn, it);
 	CR_ASSERT(pn >= 8);
-	it->img = image(st, c, cr_get_u64be(prefix));
+	it->img = image(c->snap ? NULL : st, c, cr_get_u64be(prefix));
 	if (!it->img)
 		return CR_ENOMEM;
 	int rc = ensure(st, c, it->img, prefix, pn);

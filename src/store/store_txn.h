@@ -76,7 +76,10 @@ int pcache_put(struct pcache *pc, uint64_t pid, const struct pcache_view *v);
 void pcache_trim(struct pcache *pc);
 void pcache_stats(const struct pcache *pc, uint64_t *hits, uint64_t *misses, size_t *bytes);
 
-int txc_new(struct txn_cache **out /* OUT */);
+/* snap: a read transaction's snapshot, which every load reads; NULL for a
+ * write transaction (it reads the newest state, and uses the store's
+ * cache of committed images, which a snapshot may not). */
+int txc_new(const rocksdb_snapshot_t *snap, struct txn_cache **out /* OUT */);
 void txc_free(struct txn_cache *c);
 /* Has the transaction written anything to the person family? */
 int txc_person_dirty(const struct txn_cache *c);
