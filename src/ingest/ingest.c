@@ -62,7 +62,8 @@ struct cr_ingest {
 				* when it ends (current.h) */
 	size_t n_restate, cap_restate;
 	uint64_t last_checked;  /* restate() looked at this account last */
-	struct cr_record rec;
+	const struct cr_record *rec; /* the record being applied */
+	struct cr_parsed own;        /* cr_ingest_line parses here */
 };
 
 static struct cr_ingest *session_new(cr_store *st, int32_t asof_days,
@@ -492,7 +493,7 @@ static const char *record_inst(const struct cr_record *r)
 /* The limits of cr_ingest_restrict: what an API key may furnish. */
 static int check_restrictions(struct cr_ingest *ig, struct cr_diag *d)
 {
-	const struct cr_record *r = &ig->rec;
+	const struct cr_record *r = ig->rec;
 	if (ig->only_type && r->type != ig->only_type)
 		return cr_diag_set(d, "type", "this route does not take this record type");
 	const char *inst = record_inst(r);
@@ -512,7 +513,7 @@ static int check_restrictions(struct cr_ingest *ig, struct cr_diag *d)
 
 static int apply_record(struct cr_ingest *ig, struct cr_diag *d)
 {
-	const struct cr_record *r = &ig->rec;
+	const struct cr_record *r = ig->rec;
 	switch (r->type) {
 	case CR_REC_INSTITUTION: {
 		int rc = cr_store_inst_put(ig->txn, &r->u.inst);
@@ -537,21 +538,29 @@ static int apply(struct cr_ingest *ig, struct cr_diag *d)
 	return apply_record(ig, d);
 }
 
-int cr_ingest_line(struct cr_ingest *ig, const char *line, size_t len,
-		   size_t lineno)
+void cr_ingest_parse(const char *line, size_t len, size_t lineno, int32_t asof_days,
+		     struct cr_parsed *out)
+{
+	out->line = line;
+	out->len = len;
+	out->d = (struct cr_diag){.line = lineno, .field = "", .reason = NULL};
+	out->rc = cr_jsonl_parse(line, len, asof_days, &out->rec, &out->d);
+	if (!out->rc)
+		out->rc = cr_validate_record(&out->rec, asof_days, &out->d);
+}
+
+int cr_ingest_parsed(struct cr_ingest *ig, struct cr_parsed *p)
 {
 	if (ig->err)
 		return ig->err;
-	struct cr_diag d = {.line = lineno, .field = "", .reason = NULL};
 	ig->c.submitted++;
 	ig->pending++;
-	int rc = cr_jsonl_parse(line, len, ig->asof_days, &ig->rec, &d);
+	int rc = p->rc;
+	ig->rec = &p->rec;
 	if (!rc)
-		rc = cr_validate_record(&ig->rec, ig->asof_days, &d);
-	if (!rc)
-		rc = apply(ig, &d);
+		rc = apply(ig, &p->d);
 	if (rc == CR_EINVAL)
-		rc = reject(ig, &d, line, len);
+		rc = reject(ig, &p->d, p->line, p->len);
 	if (rc < 0) {
 		ig->err = rc;
 		return rc;
@@ -568,6 +577,15 @@ int cr_ingest_line(struct cr_ingest *ig, const char *line, size_t len,
 			return err;
 	}
 	return rc;
+}
+
+int cr_ingest_line(struct cr_ingest *ig, const char *line, size_t len,
+		   size_t lineno)
+{
+	if (ig->err)
+		return ig->err;
+	cr_ingest_parse(line, len, lineno, ig->asof_days, &ig->own);
+	return cr_ingest_parsed(ig, &ig->own);
 }
 
 int cr_ingest_buffer(struct cr_ingest *ig, const char *data, size_t len,

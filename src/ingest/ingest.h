@@ -69,6 +69,24 @@ int cr_ingest_begin_in(cr_store *st, cr_txn *txn, int32_t asof_days,
  * of this enum cr_record_type.  Other records are rejected, never stored. */
 void cr_ingest_restrict(struct cr_ingest *ig, const char *inst,
 			const struct cr_subject_key *subject, uint8_t only_type);
+/*
+ * A line in two steps, so that parsing (most of a line's cost, and needing
+ * nothing but the line) can run on another thread than the store's work:
+ * cr_ingest_parse parses and validates the line into out, and may run on
+ * any thread; cr_ingest_parsed applies it in the session, in line order,
+ * exactly as cr_ingest_line would.  out->line must stay valid until then.
+ */
+struct cr_parsed {
+	const char *line;
+	size_t len;
+	int rc;              /* 0, or CR_EINVAL with d naming the fault */
+	struct cr_diag d;
+	struct cr_record rec;
+};
+void cr_ingest_parse(const char *line, size_t len, size_t lineno, int32_t asof_days,
+		     struct cr_parsed *out /* OUT */);
+int cr_ingest_parsed(struct cr_ingest *ig, struct cr_parsed *p);
+
 /* Submits one line (without its newline).  lineno is reported in rejects.
  * Returns the enum cr_outcome (>= 0), or a negative error when the store
  * failed: the current batch is then lost and the session must be ended. */
