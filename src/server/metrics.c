@@ -162,7 +162,7 @@ int cr_metrics_render(struct cr_metrics *m, const struct cr_metric_gauges *g,
 		rc = cr_buf_printf(out, "creditref_records_total{outcome=\"%s\"} %llu\n", outcome[i],
 				   (unsigned long long)rd(&m->records[i]));
 	if (!rc)
-		rc = gauge(out, "creditref_store_file_bytes", "gauge", "Size of the data file on disk.", g->store_file_bytes);
+		rc = gauge(out, "creditref_store_file_bytes", "gauge", "Size of the store's files on disk (audit.log aside).", g->store_file_bytes);
 	if (!rc)
 		rc = gauge(out, "creditref_store_memtable_bytes", "gauge", "Written data held in memory, not yet in table files.", g->store_memtable_bytes);
 	if (!rc)
