@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -277,6 +278,60 @@ static void audit_head_round_trip_and_derived_keys(void **state)
 	assert_true(strstr(cr_store_dir(f->st), f->dir) == cr_store_dir(f->st));
 }
 
+/* A write transaction starts from the committed images of earlier ones
+ * (store_pcache.c): an aborted change never shows, a committed one shows
+ * to the next writer and to readers, over and over. */
+static void later_transactions_see_commits_not_aborts(void **state)
+{
+	struct fixture *f = *state;
+	cr_txn *txn;
+	struct cr_account_rec r = sample_account(f->st, "C1"), back;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_account_put(txn, &r), 1);
+	assert_int_equal(cr_store_commit(txn), 0);
+	for (int round = 0; round < 3; round++) {
+		/* A change that is aborted: */
+		assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+		struct cr_account_rec changed = r;
+		changed.a.credit_limit += 1000;
+		assert_int_equal(cr_store_account_put(txn, &changed), 1);
+		cr_store_abort(txn);
+		assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+		assert_int_equal(cr_store_account_get(txn, "B0001", "C1", &back), 0);
+		assert_int_equal(back.a.credit_limit, r.a.credit_limit);
+		/* ... and one that is committed, seen by the next writer and a reader. */
+		r.a.credit_limit += 500;
+		assert_int_equal(cr_store_account_put(txn, &r), 1);
+		assert_int_equal(cr_store_commit(txn), 0);
+		for (int write = 0; write < 2; write++) {
+			assert_int_equal(cr_store_begin(f->st, write, &txn), 0);
+			assert_int_equal(cr_store_account_get(txn, "B0001", "C1", &back), 0);
+			assert_int_equal(back.a.credit_limit, r.a.credit_limit);
+			cr_store_abort(txn);
+		}
+	}
+}
+
+/* A directory of the LMDB store (layouts up to 6) is refused, unchanged. */
+static void an_lmdb_directory_is_refused_with_what_to_do(void **state)
+{
+	struct fixture *f = *state;
+	char dir[128], path[160], key[160];
+	const char *reason;
+	cr_store *st;
+	snprintf(dir, sizeof dir, "%s/old", f->dir);
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	snprintf(key, sizeof key, "%s/db.key", f->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(cr_store_open(dir, key, 0, &st, &reason), CR_EVERSION);
+	assert_non_null(reason);
+	assert_non_null(strstr(reason, "creditref init"));
+	assert_int_equal(cr_store_create(dir, key, &reason), CR_EEXIST);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +344,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(inquiries_filter_by_date, setup, teardown),
 		cmocka_unit_test_setup_teardown(reopen_keeps_data_and_pseudonyms, setup, teardown),
 		cmocka_unit_test_setup_teardown(audit_head_round_trip_and_derived_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(later_transactions_see_commits_not_aborts, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_lmdb_directory_is_refused_with_what_to_do, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
