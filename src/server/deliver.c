@@ -231,12 +231,12 @@ static void finish(struct cr_deliverer *d, struct slot *s, CURLcode res, int sto
 		a.ok = res == CURLE_OK && status >= 200 && status < 300;
 		a.err = a.ok ? CR_WEBHOOK_OK : res == CURLE_OK ? CR_WEBHOOK_HTTP : curl_error_kind(res);
 	}
-	const int committed = commit_attempt(d, &a);
+	/* The attempt is counted before its record is committed: the record
+	 * is visible to readers as soon as its group commits, before the
+	 * group's sync answers us, and /metrics must not lag behind it. */
 	atomic_fetch_add(&d->attempts, 1);
-	if (!a.ok)
-		atomic_fetch_add(&d->failures, 1);
-	else if (committed)
-		atomic_fetch_add(&d->delivered, s->n);
+	atomic_fetch_add(a.ok ? &d->delivered : &d->failures, a.ok ? s->n : 1);
+	const int committed = commit_attempt(d, &a);
 	if (!committed)
 		d->hold_until_ms = now_ms() + (int64_t)d->o.base_ms;
 	slot_release(d, s);

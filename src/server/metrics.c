@@ -141,7 +141,7 @@ static int render_webhooks(struct cr_buf *out, const struct cr_metric_gauges *g)
 	if (!rc)
 		rc = gauge(out, "creditref_webhook_failures_total", "counter", "Webhook attempts without a 2xx answer (each one is retried).", g->webhook_failures);
 	if (!rc)
-		rc = gauge(out, "creditref_webhook_delivered_alerts_total", "counter", "Alerts acknowledged by webhook receivers and committed.", g->webhook_delivered);
+		rc = gauge(out, "creditref_webhook_delivered_alerts_total", "counter", "Alerts acknowledged by webhook receivers.", g->webhook_delivered);
 	if (!rc)
 		rc = gauge(out, "creditref_webhook_backlog_alerts", "gauge", "Alerts raised and not yet acknowledged by a registered webhook.", g->webhook_backlog);
 	return rc;

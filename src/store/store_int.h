@@ -64,6 +64,7 @@ struct cr_store {
 	rocksdb_readoptions_t *ro_latest;
 	pthread_mutex_t write_mu;
 	struct pcache *pcache;               /* committed person images (store_txn.h) */
+	struct idcache *ids;                 /* pids and account ids by keyed hash */
 	uint8_t pseudokey[CR_STORE_KEY_LEN]; /* keyed hash for IDs and account numbers */
 	uint8_t datakey[CR_STORE_KEY_LEN];   /* AEAD key for identities and numbers */
 	int rdonly;

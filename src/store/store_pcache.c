@@ -10,6 +10,9 @@
  * wrote is what the database holds: a committed image stays true until the
  * next commit that touches the person, which replaces it.
  *
+ * The file also keeps, for every thread, the ids found by keyed hashes
+ * (below).
+ *
  * An entry owns one block holding its records (keys and values) and the
  * list of accounts whose events it holds.  Entries are evicted least
  * recently used first once their bytes pass the budget.  Only write
@@ -18,6 +21,7 @@
  */
 #include "store_txn.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,4 +243,96 @@ void pcache_stats(const struct pcache *pc, uint64_t *hits, uint64_t *misses, siz
 	*hits = pc ? pc->hits : 0;
 	*misses = pc ? pc->misses : 0;
 	*bytes = pc ? pc->bytes : 0;
+}
+
+/* ---- ids by keyed hash ------------------------------------------------- */
+
+/*
+ * The index family maps keyed hashes to ids: a subject key to a pid, an
+ * account-number hash to an account id.  An id, once given, never changes,
+ * so the ids the store has seen (read, or committed by its writer) can be
+ * kept for every thread: a direct-mapped table, a slot per key hash, the
+ * newer entry replacing the older on a collision.  A reader must still
+ * check that its snapshot holds the person the id names (person_pid).
+ */
+#define IDKEY_MAX 40
+
+struct idslot {
+	uint64_t hash;   /* 0: empty */
+	uint64_t v;
+	uint8_t kn;
+	uint8_t k[IDKEY_MAX];
+};
+
+struct idcache {
+	pthread_mutex_t mu;
+	struct idslot *slot;
+	size_t n;  /* a power of two */
+};
+
+static uint64_t id_hash(const uint8_t *k, size_t kn)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ kn;
+	for (size_t i = 0; i < kn; i++)
+		h = (h ^ k[i]) * 0x100000001b3ULL;
+	return mix(h) | 1;
+}
+
+int idcache_new(size_t slots, struct idcache **out)
+{
+	struct idcache *ic = calloc(1, sizeof *ic);
+	*out = NULL;
+	if (!ic)
+		return CR_ENOMEM;
+	size_t n = 1;
+	while (n < slots)
+		n *= 2;
+	ic->slot = calloc(n, sizeof *ic->slot);
+	if (!ic->slot) {
+		free(ic);
+		return CR_ENOMEM;
+	}
+	ic->n = n;
+	pthread_mutex_init(&ic->mu, NULL);
+	*out = ic;
+	return 0;
+}
+
+void idcache_free(struct idcache *ic)
+{
+	if (!ic)
+		return;
+	pthread_mutex_destroy(&ic->mu);
+	free(ic->slot);
+	free(ic);
+}
+
+int idcache_get(struct idcache *ic, const uint8_t *k, size_t kn, uint64_t *v)
+{
+	if (!ic || kn > IDKEY_MAX)
+		return CR_ENOTFOUND;
+	const uint64_t h = id_hash(k, kn);
+	int rc = CR_ENOTFOUND;
+	pthread_mutex_lock(&ic->mu);
+	const struct idslot *s = &ic->slot[h & (ic->n - 1)];
+	if (s->hash == h && s->kn == kn && memcmp(s->k, k, kn) == 0) {
+		*v = s->v;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&ic->mu);
+	return rc;
+}
+
+void idcache_put(struct idcache *ic, const uint8_t *k, size_t kn, uint64_t v)
+{
+	if (!ic || kn > IDKEY_MAX)
+		return;
+	const uint64_t h = id_hash(k, kn);
+	pthread_mutex_lock(&ic->mu);
+	struct idslot *s = &ic->slot[h & (ic->n - 1)];
+	s->hash = h;
+	s->v = v;
+	s->kn = (uint8_t)kn;
+	memcpy(s->k, k, kn);
+	pthread_mutex_unlock(&ic->mu);
 }

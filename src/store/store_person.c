@@ -57,6 +57,21 @@ static size_t subject_index_key(const struct cr_subject_key *k, uint8_t out[17])
 	return 17;
 }
 
+/* A reader's pid from the shared id cache: the id is right, but the
+ * reader's snapshot may be older than the person.  Loading the person's
+ * records (which the reader is about to need anyway) tells. */
+static int cached_pid(cr_txn *txn, const uint8_t *kb, size_t kn, uint64_t *pid)
+{
+	uint8_t pk[PK_LEN];
+	struct kv_val v;
+	if (txn->write || idcache_get(txn->st->ids, kb, kn, pid))
+		return CR_ENOTFOUND;
+	person_key(*pid, PK_IDENTITY, pk);
+	int rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
+	kv_val_free(&v);
+	return rc;
+}
+
 int person_pid(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid)
 {
 	if (txn->pid_cached && memcmp(txn->pid_key.b, k->b, CR_SUBJECT_KEY_LEN) == 0) {
@@ -64,12 +79,20 @@ int person_pid(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid)
 		return 0;
 	}
 	uint8_t kb[17];
-	struct kv_val v;
-	int rc = kv_get(txn, CF_INDEX, kb, subject_index_key(k, kb), &v);
-	if (!rc && v.n != 8)
-		rc = CR_ECORRUPT;
+	struct kv_val v = {0};
+	const size_t kn = subject_index_key(k, kb);
+	int rc = cached_pid(txn, kb, kn, pid);
+	if (rc == CR_ENOTFOUND) {
+		rc = kv_get(txn, CF_INDEX, kb, kn, &v);
+		if (!rc && v.n != 8)
+			rc = CR_ECORRUPT;
+		if (!rc) {
+			*pid = cr_get_u64be(v.p);
+			if (!txn->write)
+				idcache_put(txn->st->ids, kb, kn, *pid);
+		}
+	}
 	if (!rc) {
-		*pid = cr_get_u64be(v.p);
 		txn->pid_cached = 1;
 		txn->pid_key = *k;
 		txn->pid = *pid;

@@ -189,6 +189,7 @@ void cr_store_close(cr_store *st)
 		rocksdb_readoptions_destroy(st->ro_latest);
 	pthread_mutex_destroy(&st->write_mu);
 	pcache_free(st->pcache);
+	idcache_free(st->ids);
 	sodium_memzero(st->pseudokey, sizeof st->pseudokey);
 	sodium_memzero(st->datakey, sizeof st->datakey);
 	free(st);
@@ -578,6 +579,8 @@ int cr_store_open(const char *dir, const char *key_file, int flags,
 	 * $CREDITREF_PERSON_CACHE_MB, 256 by default, 0 for none. */
 	if (!rc && !st->rdonly)
 		rc = pcache_new(env_mb("CREDITREF_PERSON_CACHE_MB", 256, 0), &st->pcache);
+	if (!rc)
+		rc = idcache_new(1u << 18, &st->ids);
 	if (rc) {
 		cr_store_close(st);
 		return rc;

@@ -530,6 +530,13 @@ static int kget(cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, siz
 		return CR_ENOMEM;
 	size_t slot;
 	struct kent *e = kfind(m, k, kn, key_hash(k, kn), &slot);
+	uint8_t idv[8];
+	uint64_t id;
+	if (!e && cf == CF_INDEX && idcache_get(st->ids, k, kn, &id) == 0) {
+		cr_put_u64be(idv, id);
+		if (!(e = kset(c, m, k, kn, idv, 8, ST_CLEAN)))
+			return CR_ENOMEM;
+	}
 	if (!e) {
 		char *err = NULL;
 		rocksdb_pinnableslice_t *pin = rocksdb_get_pinned_cf(st->db, st->ro_latest,
@@ -540,6 +547,8 @@ static int kget(cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, siz
 		}
 		size_t vn = 0;
 		const uint8_t *v = pin ? (const uint8_t *)rocksdb_pinnableslice_value(pin, &vn) : NULL;
+		if (v && vn == 8 && cf == CF_INDEX && (k[0] == IK_SUBJECT || k[0] == IK_ACCOUNT))
+			idcache_put(st->ids, k, kn, cr_get_u64be(v));
 		e = kset(c, m, k, kn, v, vn, v ? ST_CLEAN : ST_MISSING);
 		if (pin)
 			rocksdb_pinnableslice_destroy(pin);
@@ -662,6 +671,13 @@ int txc_flush(cr_store *st, struct txn_cache *c, rocksdb_writebatch_t *wb)
 
 void txc_committed(cr_store *st, struct txn_cache *c)
 {
+	const struct kmap *m = &c->km[CF_INDEX];
+	for (size_t i = 0; i < m->nslot; i++) {
+		const struct kent *e = m->slot[i];
+		if (e && e->state == ST_PUT && e->vn == 8 &&
+		    (e->k[0] == IK_SUBJECT || e->k[0] == IK_ACCOUNT))
+			idcache_put(st->ids, e->k, e->kn, cr_get_u64be(e->v));
+	}
 	if (!st->pcache)
 		return;
 	for (size_t i = 0; i < c->npslot; i++) {

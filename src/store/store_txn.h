@@ -76,6 +76,14 @@ int pcache_put(struct pcache *pc, uint64_t pid, const struct pcache_view *v);
 void pcache_trim(struct pcache *pc);
 void pcache_stats(const struct pcache *pc, uint64_t *hits, uint64_t *misses, size_t *bytes);
 
+/* Ids by keyed hash (a subject's pid, an account's id), kept for every
+ * thread: once given an id never changes (store_pcache.c).  Thread-safe. */
+struct idcache;
+int idcache_new(size_t slots, struct idcache **out /* OUT */);
+void idcache_free(struct idcache *ic);
+int idcache_get(struct idcache *ic, const uint8_t *k, size_t kn, uint64_t *v /* OUT */);
+void idcache_put(struct idcache *ic, const uint8_t *k, size_t kn, uint64_t v);
+
 /* snap: a read transaction's snapshot, which every load reads; NULL for a
  * write transaction (it reads the newest state, and uses the store's
  * cache of committed images, which a snapshot may not). */
