@@ -38,7 +38,7 @@ static size_t meta_key(uint8_t tag, const char *s, size_t max, uint8_t *out)
 int cr_store_inst_get(cr_txn *txn, const char *code, struct cr_institution *out)
 {
 	uint8_t kb[1 + CR_INST_CODE_MAX];
-	struct kv_val v;
+	struct kv_val v = {0};
 	if (strlen(code) > CR_INST_CODE_MAX)
 		return CR_ENOTFOUND;
 	int rc = kv_get(txn, CF_META, kb, meta_key(MK_INST, code, CR_INST_CODE_MAX, kb), &v);
@@ -53,7 +53,7 @@ int cr_store_inst_put(cr_txn *txn, const struct cr_institution *in)
 	uint8_t kb[1 + CR_INST_CODE_MAX], buf[CR_INST_NAME_MAX + 8];
 	const size_t n = cr_inst_encode(in, buf), kn = meta_key(MK_INST, in->code,
 								 CR_INST_CODE_MAX, kb);
-	struct kv_val v;
+	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_META, kb, kn, &v);
 	const int same = rc == 0 && v.n == n && memcmp(v.p, buf, n) == 0;
 	kv_val_free(&v);
@@ -87,7 +87,7 @@ int cr_store_audit_head_put(cr_txn *txn, const struct cr_audit_head *h)
 
 int cr_store_audit_head_get(cr_txn *txn, struct cr_audit_head *out)
 {
-	struct kv_val v;
+	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_META, "audit_head", 10, &v);
 	if (!rc && v.n != AUDIT_HEAD_LEN)
 		rc = CR_ECORRUPT;
@@ -153,7 +153,7 @@ static int apikey_decode(const uint8_t *id, size_t idn, const uint8_t *p, size_t
 int cr_store_apikey_get(cr_txn *txn, const char *key_id, struct cr_apikey *out)
 {
 	uint8_t kb[1 + CR_APIKEY_ID_LEN];
-	struct kv_val v;
+	struct kv_val v = {0};
 	if (strlen(key_id) != CR_APIKEY_ID_LEN)
 		return CR_ENOTFOUND;
 	int rc = kv_get(txn, CF_META, kb, meta_key(MK_APIKEY, key_id, CR_APIKEY_ID_LEN, kb), &v);
@@ -278,7 +278,7 @@ int cr_store_alert_config_get(cr_txn *txn, const char *inst,
 			      struct cr_alert_config *out)
 {
 	uint8_t kb[1 + CR_INST_CODE_MAX];
-	struct kv_val v;
+	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_META, kb, meta_key(MK_ALERT_CFG, inst, CR_INST_CODE_MAX, kb), &v);
 	if (!rc && v.n != ALERT_CFG_LEN)
 		rc = CR_ECORRUPT;
@@ -305,7 +305,7 @@ int cr_store_audit_pending_get(cr_txn *txn, uint64_t seq, char *buf, size_t cap,
 			       size_t *n)
 {
 	uint8_t kb[8];
-	struct kv_val v;
+	struct kv_val v = {0};
 	cr_put_u64be(kb, seq);
 	int rc = kv_get(txn, CF_AUDIT, kb, 8, &v);
 	if (!rc && v.n > cap)

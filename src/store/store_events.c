@@ -90,7 +90,7 @@ static int event_decode(const uint8_t *k, size_t kn, const uint8_t *p, size_t n,
 static int same_event(cr_txn *txn, const struct kv_val *iv, const struct cr_event_rec *e)
 {
 	uint8_t pk[EV_PK_LEN], body[EV_VAL];
-	struct kv_val v;
+	struct kv_val v = {0};
 	if (iv->n != 16)
 		return CR_ECORRUPT;
 	const uint64_t acct_id = cr_get_u64be(iv->p);
@@ -119,7 +119,7 @@ int cr_store_event_put(cr_txn *txn, const char *inst, const char *event_id,
 	memcpy(ik + 1, inst, a);
 	ik[1 + a] = '\0';
 	memcpy(ik + 2 + a, e->id_hash, 16);
-	struct kv_val old;
+	struct kv_val old = {0};
 	int rc = kv_get(txn, CF_INDEX, ik, a + 18, &old);
 	if (rc == 0)
 		rc = same_event(txn, &old, e);
@@ -267,7 +267,7 @@ static int dispute_decode(const cr_store *st, uint64_t id, const uint8_t *p,
 static int dispute_load(cr_txn *txn, uint64_t pid, uint64_t id, struct cr_dispute *out)
 {
 	uint8_t pk[PK_LEN + 8];
-	struct kv_val v;
+	struct kv_val v = {0};
 	dispute_pk(pid, id, pk);
 	int rc = kv_get(txn, CF_PERSON, pk, sizeof pk, &v);
 	if (rc == CR_ENOTFOUND)
@@ -281,7 +281,7 @@ static int dispute_load(cr_txn *txn, uint64_t pid, uint64_t id, struct cr_disput
 int cr_store_dispute_get(cr_txn *txn, uint64_t id, struct cr_dispute *out)
 {
 	uint8_t mk[9];
-	struct kv_val v;
+	struct kv_val v = {0};
 	dispute_meta_key(id, mk);
 	int rc = kv_get(txn, CF_META, mk, sizeof mk, &v);
 	if (!rc && v.n != 8)

@@ -63,7 +63,7 @@ static size_t subject_index_key(const struct cr_subject_key *k, uint8_t out[17])
 static int cached_pid(cr_txn *txn, const uint8_t *kb, size_t kn, uint64_t *pid)
 {
 	uint8_t pk[PK_LEN];
-	struct kv_val v;
+	struct kv_val v = {0};
 	if (txn->write || idcache_get(txn->st->ids, kb, kn, pid))
 		return CR_ENOTFOUND;
 	person_key(*pid, PK_IDENTITY, pk);
@@ -131,7 +131,7 @@ static int person_subject(cr_txn *txn, uint64_t pid, struct cr_subject_key *out)
 		return 0;
 	}
 	uint8_t pk[PK_LEN];
-	struct kv_val v;
+	struct kv_val v = {0};
 	person_key(pid, PK_IDENTITY, pk);
 	int rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
 	if (rc == CR_ENOTFOUND)
@@ -222,7 +222,7 @@ static int secrets_load(cr_txn *txn, uint64_t pid, const struct cr_subject_key *
 			struct secrets *s)
 {
 	uint8_t pk[PK_LEN];
-	struct kv_val v;
+	struct kv_val v = {0};
 	person_key(pid, PK_IDENTITY, pk);
 	int rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
 	if (rc == CR_ENOTFOUND)
@@ -388,7 +388,7 @@ static int account_load(cr_txn *txn, uint64_t acct_id, int open_number,
 			struct cr_account_rec *out)
 {
 	uint8_t pk[ACCT_PK_LEN];
-	struct kv_val v;
+	struct kv_val v = {0};
 	struct secrets s = {0};
 	account_pk(acct_id, pk);
 	int rc = person_subject(txn, ACCT_PID(acct_id), &out->subject);
@@ -413,7 +413,7 @@ static int account_id_of(cr_txn *txn, const char *inst, const char *account,
 			 uint64_t *acct_id)
 {
 	uint8_t kb[1 + CR_ACCT_KEY_MAX];
-	struct kv_val v;
+	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_INDEX, kb, account_index_key(txn->st, inst, account, kb), &v);
 	if (!rc && v.n != 8)
 		rc = CR_ECORRUPT;
@@ -614,7 +614,7 @@ int cr_store_hist_get(cr_txn *txn, uint64_t acct_id, int year,
 		      struct cr_hist_year *out)
 {
 	uint8_t kb[HIST_PK_LEN];
-	struct kv_val v;
+	struct kv_val v = {0};
 	hist_pk(acct_id, year, kb);
 	int rc = kv_get(txn, CF_PERSON, kb, sizeof kb, &v);
 	if (rc)
@@ -698,7 +698,7 @@ int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
 {
 	uint8_t kb[FACT_PK_MAX];
 	uint64_t pid;
-	struct kv_val v;
+	struct kv_val v = {0};
 	int rc = person_pid_make(txn, k, &pid);
 	if (rc)
 		return rc;
@@ -780,7 +780,7 @@ int cr_store_held_add(cr_txn *txn, const struct cr_subject_key *k,
 {
 	uint8_t kb[PK_LEN + CR_INST_CODE_MAX], vb[8];
 	uint64_t pid, count = 0;
-	struct kv_val v;
+	struct kv_val v = {0};
 	int rc = person_pid_make(txn, k, &pid);
 	if (rc)
 		return rc;
@@ -806,7 +806,7 @@ int cr_store_held_take(cr_txn *txn, const struct cr_subject_key *k,
 {
 	uint8_t kb[PK_LEN + CR_INST_CODE_MAX];
 	uint64_t pid;
-	struct kv_val v;
+	struct kv_val v = {0};
 	*count = 0;
 	int rc = person_pid(txn, k, &pid);
 	if (rc)
@@ -880,7 +880,7 @@ static void state_pk(uint64_t acct_id, uint8_t out[STATE_PK_LEN])
 int cr_store_state_get(cr_txn *txn, uint64_t acct_id, uint8_t *buf, size_t *n)
 {
 	uint8_t pk[STATE_PK_LEN];
-	struct kv_val v;
+	struct kv_val v = {0};
 	state_pk(acct_id, pk);
 	int rc = kv_get(txn, CF_PERSON, pk, sizeof pk, &v);
 	if (!rc && v.n > CR_STORE_STATE_MAX)
@@ -906,7 +906,7 @@ int cr_store_state_put(cr_txn *txn, uint64_t acct_id, const uint8_t *buf, size_t
 int cr_store_state_forget(cr_txn *txn, uint64_t acct_id)
 {
 	uint8_t pk[STATE_PK_LEN];
-	struct kv_val v;
+	struct kv_val v = {0};
 	state_pk(acct_id, pk);
 	int rc = kv_get(txn, CF_PERSON, pk, sizeof pk, &v);
 	kv_val_free(&v);

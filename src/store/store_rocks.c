@@ -343,7 +343,7 @@ int kv_iter_close(struct kv_iter *it)
 
 int meta_get_u64(cr_txn *txn, const char *name, uint64_t *out)
 {
-	struct kv_val v;
+	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_META, name, strlen(name), &v);
 	*out = 0;
 	if (rc == CR_ENOTFOUND)
@@ -480,7 +480,7 @@ static int load_keys(cr_store *st, const uint8_t master[CR_MASTER_KEY_LEN])
 {
 	cr_txn *txn;
 	uint64_t version;
-	struct kv_val v;
+	struct kv_val v = {0};
 	int rc = cr_store_begin(st, 0, &txn);
 	if (rc)
 		return rc;

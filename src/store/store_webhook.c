@@ -143,7 +143,7 @@ int cr_store_webhook_get(cr_txn *txn, const char *inst, int with_secret,
 	if (il == 0 || il > CR_INST_CODE_MAX)
 		return CR_ENOTFOUND;
 	uint8_t kb[1 + CR_INST_CODE_MAX];
-	struct kv_val v;
+	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_META, kb, wh_key(inst, il, kb), &v);
 	if (!rc)
 		rc = wh_decode(txn, (const uint8_t *)inst, il, v.p, v.n, with_secret, out);
@@ -160,7 +160,7 @@ int cr_store_webhook_state_put(cr_txn *txn, const char *inst, uint64_t gen,
 		return CR_EINVAL;
 	uint8_t kb[1 + CR_INST_CODE_MAX];
 	const size_t kn = wh_key(inst, il, kb);
-	struct kv_val v;
+	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_META, kb, kn, &v);
 	if (!rc && (v.n < WH_FIXED || v.n > sizeof b))
 		rc = CR_ECORRUPT;
@@ -185,7 +185,7 @@ int cr_store_webhook_del(cr_txn *txn, const char *inst)
 		return CR_ENOTFOUND;
 	uint8_t kb[1 + CR_INST_CODE_MAX];
 	const size_t kn = wh_key(inst, il, kb);
-	struct kv_val v;
+	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_META, kb, kn, &v);
 	kv_val_free(&v);
 	return rc ? rc : kv_del(txn, CF_META, kb, kn);
