@@ -29,8 +29,13 @@ srcs=()
 for f in src/*/*.c; do
   case "$f" in src/cli/*) ;; *) srcs+=("$f") ;; esac
 done
+# The server's sources need the OpenAPI document compiled in, as the Makefile does.
+python3 scripts/embed.py docs/openapi.json cr_openapi_json > "$out/openapi_json.c"
+srcs+=("$out/openapi_json.c")
+# The Makefile's libraries (PKGS).
 # shellcheck disable=SC2207
-libs=($(pkg-config --libs lmdb libsodium jansson 2>/dev/null || echo -llmdb -lsodium -ljansson))
+libs=($(pkg-config --libs rocksdb libsodium jansson libmicrohttpd libcurl 2>/dev/null ||
+        echo -lrocksdb -lsodium -ljansson -lmicrohttpd -lcurl))
 cflags=(-std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
 

@@ -30,6 +30,10 @@ static int get_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
 		if (*pos >= len)
 			return CR_ECORRUPT;
 		const uint8_t b = p[(*pos)++];
+		/* Only the encoder's own form: no bits beyond 64, no padding
+		 * (a last byte of 0 after others), so stored bytes decode one way. */
+		if ((shift == 63 && (b & 0x7e)) || (shift && b == 0))
+			return CR_ECORRUPT;
 		r |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80)) {
 			*v = r;

@@ -70,8 +70,8 @@ static int get_str(const uint8_t *p, size_t n, size_t *pos, char *out, size_t ca
 	if (*pos >= n)
 		return CR_ECORRUPT;
 	const size_t len = p[(*pos)++];
-	if (len >= cap || len > n - *pos)
-		return CR_ECORRUPT;
+	if (len >= cap || len > n - *pos || memchr(p + *pos, '\0', len))
+		return CR_ECORRUPT; /* a NUL inside would cut the string short */
 	memcpy(out, p + *pos, len);
 	out[len] = '\0';
 	*pos += len;
@@ -226,7 +226,8 @@ int cr_consent_decode(const uint8_t *p, size_t n, struct cr_consent_fact *out)
 	out->expires_days = get_date(p + pos + 4);
 	pos += 8;
 	out->revoked_days = revoke ? date : CR_NO_DATE;
-	if (revoke > 1 || get_str(p, n, &pos, out->evidence, sizeof out->evidence))
+	if (revoke > 1 || (revoke && date == CR_NO_DATE) ||
+	    get_str(p, n, &pos, out->evidence, sizeof out->evidence))
 		return CR_ECORRUPT;
 	return pos == n ? 0 : CR_ECORRUPT;
 }
