@@ -5,6 +5,8 @@
 #   make test     install what is missing, build, run every test, also under ASan+UBSan
 #   make bench    benchmarks against peers, SQLite and nginx, and event latency
 #                 (bench/README.md); not part of make test
+#   make bench-scale  the same measures on stores of 40,000, 1M and 10M people
+#                 (bench/scale.sh; optional, about 45 minutes, 30 GB free disk)
 #   make fuzz     build the libFuzzer targets with clang and run each briefly
 #
 # Two build variants share these rules: BUILD=build/release (optimised) and
@@ -35,7 +37,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps run test unit e2e check-src bench fuzz clean asan
+.PHONY: all deps run test unit e2e check-src bench bench-scale fuzz clean asan
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/creditref
@@ -98,6 +100,11 @@ bench: deps
 	@bash bench/run.sh $(BUILD)/creditref
 	@bash bench/http.sh $(BUILD)/creditref
 	@bash bench/latency.sh $(BUILD)/creditref
+
+bench-scale: deps
+	@bash scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory all
+	@CREDITREF=$(abspath $(BUILD)/creditref) bash bench/scale.sh
 
 fuzz:
 	@bash fuzz/run.sh

@@ -12,10 +12,15 @@
 #   nginx      GET of a static file as large as the median report body
 #              (bench/wrk_static.lua), measured first with curl on a sample.
 #
-# Same wrk threads, connections and duration on both sides, after a warm-up,
-# BENCH_HTTP_ROUNDS rounds in the same order; it prints the medians of
-# requests/s, p50 and p99 and the ratio creditref/nginx, and appends them as
-# one line to build/bench/http_results.txt.  More than 1% non-200 responses
+# Before the rounds it measures the fdatasync latency of the disk under the
+# store (bench/fsync_probe.c): every report waits for the group commit that
+# makes its inquiry durable, so connections in flight / sync latency bounds
+# the reports a second.  Then, for each count in BENCH_HTTP_CONNECTIONS_LIST
+# (default "64 256"), the same wrk threads, connections and duration on both
+# sides, after a warm-up, BENCH_HTTP_ROUNDS rounds in the same order; it
+# prints, per count, the medians of requests/s, p50 and p99, the ratio
+# creditref/nginx and that bound side by side, and appends them as one line
+# per count to build/bench/http_results.txt.  More than 1% non-200 responses
 # (or socket errors) stops the run: a fast run made of refusals means nothing.
 #
 # Then, when the server answers POST /v1/events with anything but 404, events
@@ -33,12 +38,16 @@ MONTHS=${BENCH_HTTP_MONTHS:-12}
 DURATION=${BENCH_HTTP_SECONDS:-20}
 WARMUP=${BENCH_HTTP_WARMUP:-5}
 ROUNDS=${BENCH_HTTP_ROUNDS:-3}
-CONNECTIONS=${BENCH_HTTP_CONNECTIONS:-64}
+# Connection counts for the report rounds; BENCH_HTTP_CONNECTIONS (one count)
+# is still understood.
+CONNECTIONS_LIST=${BENCH_HTTP_CONNECTIONS_LIST:-${BENCH_HTTP_CONNECTIONS:-64 256}}
+CONNECTIONS=${CONNECTIONS_LIST%% *}
 WRK_THREADS=${BENCH_HTTP_WRK_THREADS:-2}
 SERVER_THREADS=${BENCH_HTTP_SERVER_THREADS:-2}
 SAMPLE=${BENCH_HTTP_SAMPLE:-200}
 EVENTS_BATCH=${BENCH_HTTP_EVENTS_BATCH:-1000}
 EVENTS_CONNECTIONS=${BENCH_HTTP_EVENTS_CONNECTIONS:-8}
+FSYNC_N=${BENCH_FSYNC_N:-200}
 LENDER=L0001
 FURNISHER=B0001
 PURPOSE=loan_approval
@@ -51,6 +60,9 @@ RESULTS=$OUT/http_results.txt
 TOKEN_RE='crk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}'
 
 SERVER_PID="" NGINX_PID="" BASE="" NGINX_URL=""
+# creditref serve --max-connections and nginx's worker_connections: at least
+# their defaults, more when a count of the list needs it.
+MAX_CONNS=1024
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -59,6 +71,56 @@ div() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { printf f, (b > 0 ? a 
 # field NAME TEXT: the value of NAME=value in TEXT.
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -n1; }
 die() { echo "http bench: $*" >&2; exit 1; }
+
+# The largest connection count of the list, after checking that each is a
+# whole number wrk can spread over its threads.
+max_connections() {
+	local c max=0
+	for c in $CONNECTIONS_LIST; do
+		case $c in '' | *[!0-9]*) die "BENCH_HTTP_CONNECTIONS_LIST: '$c' is not a number of connections" ;; esac
+		[ "$c" -ge "$WRK_THREADS" ] || die "BENCH_HTTP_CONNECTIONS_LIST: $c connections for $WRK_THREADS wrk threads"
+		[ "$c" -le "$max" ] || max=$c
+	done
+	[ "$max" -gt 0 ] || die "BENCH_HTTP_CONNECTIONS_LIST is empty"
+	echo "$max"
+}
+
+# Open files: wrk holds one socket per connection, and so do nginx's workers
+# and creditref serve; all of them inherit this shell's limit.  Raises the
+# soft limit when the hard one allows, or stops with what to do.
+check_nofile() {
+	local need=$(($1 + 64)) soft hard
+	soft=$(ulimit -n)
+	[ "$soft" = unlimited ] || [ "$soft" -ge "$need" ] && return 0
+	hard=$(ulimit -Hn)
+	if [ "$hard" = unlimited ] || [ "$hard" -ge "$need" ]; then
+		ulimit -n "$need"
+		echo "http bench: ulimit -n raised from $soft to $need for $1 connections"
+		return 0
+	fi
+	die "$1 connections need about $need open files; ulimit -n is $soft (hard limit $hard): raise the hard limit (limits.conf, or ulimit -Hn as root) or shorten BENCH_HTTP_CONNECTIONS_LIST"
+}
+
+# The fsync probe, built with the flags bench/run.sh builds it with.
+build_probe() {
+	mkdir -p "$OUT"
+	# shellcheck disable=SC2086
+	${CC:-cc} -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		-Wformat=2 -Wvla -O2 -g -o "$OUT/fsync_probe" bench/fsync_probe.c ||
+		die "cannot build bench/fsync_probe.c"
+}
+
+# fsync_line DIR: the probe's line for the disk under DIR (BENCH_FSYNC_N
+# appends of 4 KiB, each made durable with fdatasync), or n/a.
+fsync_line() {
+	"$OUT/fsync_probe" "$1" "$FSYNC_N" 2>&1 || echo "fsync: n/a (the probe failed)"
+}
+
+# bound CONNECTIONS: requests/s if each of CONNECTIONS requests in flight
+# waited for exactly one sync of FSYNC_P50 us and nothing else.
+bound() {
+	case $FSYNC_P50 in '' | n/a | 0) echo n/a ;; *) div "$1" "${FSYNC_P50}e-6" %.0f ;; esac
+}
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -124,6 +186,11 @@ copy_store() {
 	cp -a "$DATA/db" "$RUN/db"
 	cp -a "$DATA/db.key" "$RUN/db.key"
 	echo "data: copied the store in $(elapsed "$t0" "$(now)") s"
+	# The copy is still being written back; the fsync probe and the first
+	# rounds would time that.
+	t0=$(now)
+	find "$RUN/db" -type f -exec sync {} +
+	echo "data: synced the copy in $(elapsed "$t0" "$(now)") s"
 }
 
 # issue_key ROLE INSTITUTION: prints a new API key.
@@ -136,7 +203,8 @@ issue_key() {
 
 start_server() {
 	"$CREDITREF" serve --db "$RUN/db" --listen 127.0.0.1:0 --as-of "$ASOF" \
-		--rate-limit 0 --threads "$SERVER_THREADS" >"$RUN/serve.out" 2>"$RUN/serve.err" &
+		--rate-limit 0 --threads "$SERVER_THREADS" --max-connections "$MAX_CONNS" \
+		>"$RUN/serve.out" 2>"$RUN/serve.err" &
 	SERVER_PID=$!
 	local i
 	for i in $(seq 1 300); do
@@ -179,7 +247,7 @@ worker_processes 2;
 daemon off;
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections $MAX_CONNS; }
 http {
 	access_log off;
 	default_type application/json;
@@ -292,16 +360,20 @@ wrk_nginx() {
 	run_wrk "$1" "$2" -s bench/wrk_static.lua "$NGINX_URL"
 }
 
-bench_reports() {
-	local i cr_rps=() cr_p50=() cr_p99=() ng_rps=() ng_p50=() ng_p99=()
-	wrk_creditref creditref-warmup "$WARMUP"
-	wrk_nginx nginx-warmup "$WARMUP"
+# bench_reports_at C: a warm-up of each side, then BENCH_HTTP_ROUNDS rounds of
+# creditref then nginx, all at C connections; sets the medians CR_RPS, CR_P50,
+# CR_P99, NG_RPS, NG_P50, NG_P99, the ratio RATIO and the bound BOUND.
+bench_reports_at() {
+	local c=$1 i cr_rps=() cr_p50=() cr_p99=() ng_rps=() ng_p50=() ng_p99=()
+	CONNECTIONS=$c
+	wrk_creditref "creditref-c$c-warmup" "$WARMUP"
+	wrk_nginx "nginx-c$c-warmup" "$WARMUP"
 	for i in $(seq 1 "$ROUNDS"); do
-		wrk_creditref "creditref-round$i" "$DURATION"
+		wrk_creditref "creditref-c$c-round$i" "$DURATION"
 		cr_rps+=("$(field rps "$WRK_LINE")")
 		cr_p50+=("$(field p50_us "$WRK_LINE")")
 		cr_p99+=("$(field p99_us "$WRK_LINE")")
-		wrk_nginx "nginx-round$i" "$DURATION"
+		wrk_nginx "nginx-c$c-round$i" "$DURATION"
 		ng_rps+=("$(field rps "$WRK_LINE")")
 		ng_p50+=("$(field p50_us "$WRK_LINE")")
 		ng_p99+=("$(field p99_us "$WRK_LINE")")
@@ -309,6 +381,23 @@ bench_reports() {
 	CR_RPS=$(median "${cr_rps[@]}") CR_P50=$(median "${cr_p50[@]}") CR_P99=$(median "${cr_p99[@]}")
 	NG_RPS=$(median "${ng_rps[@]}") NG_P50=$(median "${ng_p50[@]}") NG_P99=$(median "${ng_p99[@]}")
 	RATIO=$(div "$CR_RPS" "$NG_RPS" %.3f)
+	BOUND=$(bound "$c")
+}
+
+# The report rounds at every count of the list; one row of figures per count
+# in ROWS (key=value, as appended to the results file).
+bench_reports() {
+	local c of_bound
+	ROWS=()
+	for c in $CONNECTIONS_LIST; do
+		echo "== reports at $c connections"
+		bench_reports_at "$c"
+		of_bound=$(case $BOUND in n/a) echo n/a ;; *) div "$CR_RPS" "$BOUND" %.3f ;; esac)
+		echo "c=$c: creditref $CR_RPS reports/s p50 $CR_P50 us p99 $CR_P99 us;" \
+			"nginx $NG_RPS requests/s p99 $NG_P99 us; ratio $RATIO;" \
+			"bound $c / sync p50 $FSYNC_P50 us = $BOUND requests/s (creditref at $of_bound of it)"
+		ROWS+=("connections=$c creditref_rps=$CR_RPS creditref_p50_us=$CR_P50 creditref_p99_us=$CR_P99 nginx_rps=$NG_RPS nginx_p50_us=$NG_P50 nginx_p99_us=$NG_P99 ratio=$RATIO bound_rps=$BOUND of_bound=$of_bound")
+	done
 }
 
 # Events over HTTP, once the server has the route: one probe event first.
@@ -342,8 +431,30 @@ bench_events() {
 	EVENTS_PER_S=$(median "${rates[@]}")
 }
 
+# The summary table, one row per connection count.
+summary() {
+	local row
+	cat <<EOF
+
+== HTTP summary (median of $ROUNDS rounds of ${DURATION}s; wrk -t$WRK_THREADS keep-alive; $SUBJECTS people) ==
+fdatasync of 4 KiB on the store's disk: p50 $FSYNC_P50 us, p99 $FSYNC_P99 us before the rounds; p50 $FSYNC_AFTER_P50 us, p99 $FSYNC_AFTER_P99 us after
+creditref POST /v1/reports (target >= 50,000/s, p99 <= 2 ms, >= 0.5x nginx); nginx GET of a $REPORT_BYTES-byte file;
+bound = connections / sync p50: the reports/s if every request in flight waited for one sync and nothing else
+EOF
+	printf '%11s %12s %10s %10s %12s %10s %8s %10s %9s\n' connections creditref/s p50_us p99_us \
+		nginx/s nginx_p99 ratio bound/s of_bound
+	for row in "${ROWS[@]}"; do
+		printf '%11s %12s %10s %10s %12s %10s %8s %10s %9s\n' "$(field connections "$row")" \
+			"$(field creditref_rps "$row")" "$(field creditref_p50_us "$row")" \
+			"$(field creditref_p99_us "$row")" "$(field nginx_rps "$row")" \
+			"$(field nginx_p99_us "$row")" "$(field ratio "$row")" "$(field bound_rps "$row")" \
+			"$(field of_bound "$row")"
+	done
+	echo "events over HTTP: $EVENTS_PER_S events accepted/s   ($EVENTS_BATCH events per POST /v1/events, wrk -c$EVENTS_CONNECTIONS)"
+}
+
 main() {
-	local tool
+	local tool max_c row stamp
 	for tool in wrk nginx curl; do
 		command -v $tool >/dev/null || die "needs wrk, nginx and curl: bash scripts/deps.sh --bench"
 	done
@@ -351,11 +462,19 @@ main() {
 		echo "http bench: $CREDITREF has no serve command; skipped"
 		return 0
 	fi
+	max_c=$(max_connections)
+	[ $((max_c + 64)) -le "$MAX_CONNS" ] || MAX_CONNS=$((max_c + 64))
+	check_nofile "$max_c"
+	build_probe
 	echo "http bench: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $CREDITREF"
-	echo "http bench: $SUBJECTS subjects, $ROUNDS rounds of ${DURATION}s after ${WARMUP}s, wrk -t$WRK_THREADS -c$CONNECTIONS"
+	echo "http bench: $SUBJECTS subjects, $ROUNDS rounds of ${DURATION}s after ${WARMUP}s, wrk -t$WRK_THREADS, connections: $CONNECTIONS_LIST"
 	prepare_data
 	trap cleanup EXIT
 	copy_store
+	FSYNC_LINE=$(fsync_line "$RUN")
+	echo "$FSYNC_LINE (the store's disk, before the rounds)"
+	FSYNC_P50=$(field p50_us "$FSYNC_LINE") FSYNC_P99=$(field p99_us "$FSYNC_LINE")
+	: "${FSYNC_P50:=n/a}" "${FSYNC_P99:=n/a}"
 	LENDER_KEY=$(issue_key lender "$LENDER")
 	FURNISHER_KEY=$(issue_key furnisher "$FURNISHER")
 	start_server
@@ -365,21 +484,20 @@ main() {
 	stop_nginx
 	bench_events
 	stop_server
-	cat <<EOF
-
-== HTTP summary (median of $ROUNDS rounds of ${DURATION}s; wrk -t$WRK_THREADS -c$CONNECTIONS keep-alive; $SUBJECTS people) ==
-creditref POST /v1/reports: $CR_RPS reports/s, p50 $CR_P50 us, p99 $CR_P99 us   (target >= 50,000/s, p99 <= 2 ms)
-nginx GET $REPORT_BYTES-byte file: $NG_RPS requests/s, p50 $NG_P50 us, p99 $NG_P99 us
-ratio creditref/nginx: $RATIO
-events over HTTP: $EVENTS_PER_S events accepted/s   ($EVENTS_BATCH events per POST /v1/events, wrk -c$EVENTS_CONNECTIONS)
-EOF
-	echo "$(date -u +%Y-%m-%dT%H:%MZ) subjects=$SUBJECTS months=$MONTHS rounds=$ROUNDS seconds=$DURATION" \
-		"wrk_threads=$WRK_THREADS connections=$CONNECTIONS server_threads=$SERVER_THREADS" \
-		"report_bytes=$REPORT_BYTES creditref_rps=$CR_RPS creditref_p50_us=$CR_P50" \
-		"creditref_p99_us=$CR_P99 nginx_rps=$NG_RPS nginx_p50_us=$NG_P50 nginx_p99_us=$NG_P99" \
-		"ratio=$RATIO events_per_s=$EVENTS_PER_S events_batch=$EVENTS_BATCH" \
-		"events_connections=$EVENTS_CONNECTIONS" >>"$RESULTS"
-	echo "results: appended to $RESULTS"
+	FSYNC_LINE=$(fsync_line "$RUN")
+	echo "$FSYNC_LINE (the store's disk, after the rounds)"
+	FSYNC_AFTER_P50=$(field p50_us "$FSYNC_LINE") FSYNC_AFTER_P99=$(field p99_us "$FSYNC_LINE")
+	: "${FSYNC_AFTER_P50:=n/a}" "${FSYNC_AFTER_P99:=n/a}"
+	summary
+	stamp=$(date -u +%Y-%m-%dT%H:%MZ)
+	for row in "${ROWS[@]}"; do
+		echo "$stamp subjects=$SUBJECTS months=$MONTHS rounds=$ROUNDS seconds=$DURATION" \
+			"wrk_threads=$WRK_THREADS server_threads=$SERVER_THREADS report_bytes=$REPORT_BYTES" \
+			"fsync_p50_us=$FSYNC_P50 fsync_p99_us=$FSYNC_P99 fsync_after_p50_us=$FSYNC_AFTER_P50" \
+			"fsync_after_p99_us=$FSYNC_AFTER_P99 $row events_per_s=$EVENTS_PER_S" \
+			"events_batch=$EVENTS_BATCH events_connections=$EVENTS_CONNECTIONS" >>"$RESULTS"
+	done
+	echo "results: appended ${#ROWS[@]} lines to $RESULTS"
 }
 
 # Sourced (for trying one step alone), it defines the functions and stops.

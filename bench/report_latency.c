@@ -6,7 +6,9 @@
  * This program opens a creditref store read-only, collects the IDs of every
  * person who holds an account from the furnishing file the store was built
  * from (the "id" of account lines, parsed with cr_jsonl_parse so the field
- * order of the file does not matter), and times, for randomly drawn people,
+ * order of the file does not matter) or from a plain list of IDs, one a line
+ * (bench/scale.sh, whose stores are built from a pipe and leave no file),
+ * and times, for randomly drawn people,
  * the person's own full report (include_held: every account, held or not,
  * which is the most work a report can take):
  *
@@ -18,7 +20,10 @@
  * warm-up reports are run first and not counted.  The draw is a fixed-seed
  * xorshift, so runs are comparable.
  *
- * Usage: report_latency DB_DIR JSONL_FILE AS_OF_DATE [N [WARMUP]]
+ * Usage: report_latency DB_DIR JSONL_FILE|IDS_FILE AS_OF_DATE [N [WARMUP]]
+ * A line that starts with '{' is a furnishing record; any other line is an
+ * ID, taken as it is when it has the length of one (an unknown ID fails the
+ * run, as a report for it does).  The two kinds may be mixed.
  * Output: one line per measure,
  *   report: n=20000 p50_us=... p90_us=... p99_us=... max_us=... mean_accounts=...
  */
@@ -88,10 +93,19 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Adds the holder of one account line to ids; other lines are skipped. */
+/* Adds the holder of one account line, or the ID of a plain line, to ids;
+ * other lines are skipped. */
 static void take_line(struct id_set *ids, const char *line, size_t len,
 		      int32_t asof_days, struct cr_record *rec)
 {
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (ids->n < IDS_MAX && len == CR_ID_LEN && line[0] != '{') {
+		memcpy(ids->v[ids->n].id, line, CR_ID_LEN);
+		ids->v[ids->n].id[CR_ID_LEN] = '\0';
+		ids->n++;
+		return;
+	}
 	/* Only account and consent lines carry "id"; skip the statements
 	 * without parsing them. */
 	if (ids->n >= IDS_MAX || !memmem(line, len, "\"id\"", 4))
@@ -104,7 +118,7 @@ static void take_line(struct id_set *ids, const char *line, size_t len,
 	ids->n++;
 }
 
-/* Fills ids with the distinct account holders of the file at path. */
+/* Fills ids with the distinct account holders, or IDs, of the file at path. */
 static int collect_ids(const char *path, int32_t asof_days, struct id_set *ids)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -216,13 +230,13 @@ int main(int argc, char **argv)
 	const long warmup = arg_long(argc, argv, 5, 1000);
 	if (argc < 4 || argc > 6 || n < 1 || warmup < 0 ||
 	    cr_date_parse(argv[3], strlen(argv[3]), &asof)) {
-		fprintf(stderr, "usage: report_latency DB_DIR JSONL_FILE AS_OF_DATE [N [WARMUP]]\n");
+		fprintf(stderr, "usage: report_latency DB_DIR JSONL_FILE|IDS_FILE AS_OF_DATE [N [WARMUP]]\n");
 		return 2;
 	}
 	struct id_set ids = {NULL, 0};
 	int rc = collect_ids(argv[2], asof, &ids);
 	if (rc) {
-		fprintf(stderr, "report_latency: no account holders in %s\n", argv[2]);
+		fprintf(stderr, "report_latency: no account holders or IDs in %s\n", argv[2]);
 		return 1;
 	}
 	cr_store *st;

@@ -15,8 +15,9 @@
 #      durable commits.  When PostgreSQL cannot run, it says why and its
 #      figures are n/a.
 # It reports the median records/s of each, the ratios, bytes per
-# account-month on disk, the fsync latency, and the in-process report
-# latency (bench/report_latency) on the last creditref store.
+# account-month on disk (creditref's from `creditref stats` on the last store,
+# as ingested and after `creditref compact`), the fsync latency, and the
+# in-process report latency (bench/report_latency) on that compacted store.
 #
 # Usage: bash bench/run.sh [path/to/creditref]      (make bench does this)
 # Knobs: BENCH_SUBJECTS (default 40000; raised until the file holds
@@ -47,10 +48,8 @@ PG_WHY=
 build() {
 	local cflags libs incs sqlflags pqflags pqlibs
 	cflags="-std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla -O2 -g"
-	# The store's engine library, whichever libcreditref.a was built with
-	# (the linker drops the one it does not need).
-	libs="$(pkg-config --libs libsodium jansson) $(pkg-config --libs rocksdb 2>/dev/null || true)"
-	libs="$libs $(pkg-config --libs lmdb 2>/dev/null || true) -lm -lpthread"
+	# What libcreditref.a's store and report code link against.
+	libs="$(pkg-config --libs rocksdb libsodium jansson) -lm -lpthread"
 	incs=$(for d in src/*/; do printf -- '-I%s ' "${d%/}"; done)
 	sqlflags=$(pkg-config --cflags sqlite3 libsodium)
 	mkdir -p "$OUT"
@@ -242,21 +241,16 @@ cleanup() {
 	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$WORK"
 }
 
-# History alone, bytes per account-month: creditref's hist database
-# (mdb_stat, lmdb-utils) and SQLite's statement table (dbstat); "n/a" when
-# the tool is missing.
-hist_bpm_creditref() {
-	local psize pages
-	psize=$(mdb_stat -e "$WORK/cr.db" 2>/dev/null | sed -n 's/^ *Page size: //p') || true
-	pages=$(mdb_stat -s hist "$WORK/cr.db" 2>/dev/null |
-		awk -F: '/Branch pages|Leaf pages|Overflow pages/ { n += $2 } END { print n + 0 }') || true
-	if [ -n "$psize" ] && [ "${pages:-0}" -gt 0 ]; then
-		div "$((psize * pages))" "$STATEMENTS" %.2f
-	else
-		echo n/a
-	fi
-}
+# cr_stat NAME STATS: the value of NAME in the output of `creditref stats`.
+cr_stat() { field "$1" "$(tr '\n' ' ' <<<"$2")"; }
 
+# bpm BYTES: BYTES per account-month of the last creditref store.
+bpm() { div "$1" "$ACCOUNT_MONTHS" %.2f; }
+
+# History alone, bytes per account-month: SQLite's statement table (dbstat)
+# and PostgreSQL's; "n/a" when the tool is missing.  creditref keeps no
+# history apart: a person's record holds identity, accounts and grids
+# (creditref stats: person_bytes, index_bytes, other_bytes).
 hist_bpm_sqlite() {
 	local bytes
 	bytes=$(sqlite3 "$WORK/peer.sqlite" \
@@ -293,8 +287,7 @@ summary() {
 	sq_rps=$(rate_or_na "${SQ_SECS[@]}")
 	po_rps=$(rate_or_na "${PO_SECS[@]}")
 	pg_rps=$(rate_or_na "${PG_SECS[@]}")
-	cr_bpm=$(div "$(field file_bytes "$(tr '\n' ' ' <<<"$stats")")" \
-		"$(field account_months "$(tr '\n' ' ' <<<"$stats")")" %.2f)
+	cr_bpm=$(cr_stat bytes_per_account_month "$stats")
 	sq_bpm=$(field bytes_per_account_month "$SQ_OUT")
 	pg_bpm=$(if [ -n "${PG_OUT:-}" ]; then field bytes_per_account_month "$PG_OUT"; else echo n/a; fi)
 	if [ "${#PG_SECS[@]}" -gt 0 ]; then
@@ -313,8 +306,9 @@ parse only:       $po_rps records/s ($(median "${PO_SECS[@]}") s, cr_jsonl_parse
 ratio creditref/sqlite: $(ratio "$cr_rps" "$sq_rps")x   (target >= 10x; >= 1,000,000 records/s)
 ratio creditref/postgres: $(ratio "$cr_rps" "$pg_rps")x
 ratio creditref/parse-only: $(ratio "$cr_rps" "$po_rps")   (target >= 0.50)
-bytes per account-month, whole file: creditref $cr_bpm, sqlite $sq_bpm, postgres $pg_bpm   (target <= 16; postgres: pg_database_size, catalogs included, WAL not)
-bytes per account-month, history alone: creditref $(hist_bpm_creditref), sqlite $(hist_bpm_sqlite), postgres $(hist_bpm_pg)
+bytes per account-month, whole store: creditref $cr_bpm compacted ($(cr_stat bytes_per_account_month "$STATS_INGESTED") as ingested), sqlite $sq_bpm, postgres $pg_bpm   (target <= 16; postgres: pg_database_size, catalogs included, WAL not)
+bytes per account-month, history alone: sqlite $(hist_bpm_sqlite), postgres $(hist_bpm_pg); creditref keeps it in each person's record
+creditref where the bytes go, per account-month: person $(bpm "$(cr_stat person_bytes "$stats")"), index $(bpm "$(cr_stat index_bytes "$stats")"), other $(bpm "$(cr_stat other_bytes "$stats")"), the rest of the files $(bpm "$(($(cr_stat file_bytes "$stats") - $(cr_stat sst_bytes "$stats")))") (write-ahead log, manifest)
 fsync 4 KiB p50/p90/p99/max: $(fsync_summary "$FSYNC_BEFORE") before the rounds, $(fsync_summary "$FSYNC_AFTER") after
 report build p50/p99: $(field p50_us "$(grep '^report:' <<<"$rep")") / $(field p99_us "$(grep '^report:' <<<"$rep")") us   (target p99 <= 100 us)
 report json  p50/p99: $(field p50_us "$(grep '^report_json:' <<<"$rep")") / $(field p99_us "$(grep '^report_json:' <<<"$rep")") us
@@ -345,8 +339,14 @@ main() {
 	FSYNC_AFTER=$(fsync_line)
 	echo "$FSYNC_AFTER"
 	local stats rep
+	# The footprint as the ingest leaves it, then compacted: the steady state
+	# background compaction reaches over time.
+	STATS_INGESTED=$("$CREDITREF" stats --db "$WORK/cr.db")
+	echo "creditref stats, as ingested: $(tr '\n' ' ' <<<"$STATS_INGESTED")"
+	"$CREDITREF" compact --db "$WORK/cr.db"
 	stats=$("$CREDITREF" stats --db "$WORK/cr.db")
-	echo "creditref stats: $(tr '\n' ' ' <<<"$stats")"
+	echo "creditref stats, compacted: $(tr '\n' ' ' <<<"$stats")"
+	ACCOUNT_MONTHS=$(cr_stat account_months "$stats")
 	rep=$("$OUT/report_latency" "$WORK/cr.db" "$WORK/data.jsonl" "$ASOF" "$REPORTS" "$WARMUP")
 	echo "$rep"
 	summary "$stats" "$rep"
