@@ -51,7 +51,7 @@ add_fixture() {
 	out=$("$CREDITREF" ingest --db "$RUN/db" --as-of "$ASOF" "$RUN/latency.jsonl" | tail -n1)
 	echo "latency: fixture $out"
 	# The copy is still being written back; idle samples would time that.
-	sync "$RUN/db/data.mdb"
+	sync "$RUN"/db/*
 	if [ "$(field rejected "$out")" != 0 ] || [ "$(field held "$out")" != 0 ]; then
 		die "latency fixture: expected every line accepted: $out"
 	fi
