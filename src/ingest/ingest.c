@@ -249,6 +249,25 @@ static int reject(struct cr_ingest *ig, struct cr_diag *d, const char *line,
 	return CR_OUT_REJECTED;
 }
 
+/* Points the account cache at stored account r, with its furnish-consent
+ * state.  Returns 0 or a store error. */
+static int cache_account(struct cr_ingest *ig, const struct cr_account_rec *r)
+{
+	struct acct_cache *ac = &ig->ac;
+	int rc = flush_held(ig);
+	if (rc)
+		return rc;
+	ac->valid = 0;
+	ac->rec = *r;
+	rc = cr_consent_check(ig->txn, &ac->rec.subject, ac->rec.a.inst, CR_SCOPE_FURNISH,
+			      CR_PURPOSE_NONE, ig->asof_days, &ac->furnish_live);
+	if (rc)
+		return rc;
+	ac->opened_month = cr_month_of_date(ac->rec.a.opened_days);
+	ac->valid = 1;
+	return 0;
+}
+
 /* Points the account cache at (inst, account), loading it if needed.
  * Returns 0, CR_ENOTFOUND, or a store error. */
 static int load_account(struct cr_ingest *ig, const char *inst, const char *account)
@@ -257,20 +276,9 @@ static int load_account(struct cr_ingest *ig, const char *inst, const char *acco
 	if (ac->valid && strcmp(ac->rec.a.account, account) == 0 &&
 	    strcmp(ac->rec.a.inst, inst) == 0)
 		return 0;
-	int rc = flush_held(ig);
-	if (rc)
-		return rc;
-	ac->valid = 0;
-	rc = cr_store_account_get(ig->txn, inst, account, &ac->rec);
-	if (rc)
-		return rc;
-	rc = cr_consent_check(ig->txn, &ac->rec.subject, inst, CR_SCOPE_FURNISH,
-			      CR_PURPOSE_NONE, ig->asof_days, &ac->furnish_live);
-	if (rc)
-		return rc;
-	ac->opened_month = cr_month_of_date(ac->rec.a.opened_days);
-	ac->valid = 1;
-	return 0;
+	struct cr_account_rec r;
+	int rc = cr_store_account_get(ig->txn, inst, account, &r);
+	return rc ? rc : cache_account(ig, &r);
 }
 
 static int known_inst(struct cr_ingest *ig, const char *code)
@@ -343,8 +351,7 @@ static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
 		return rc;
 	changed |= rc;
 	/* The statements that follow are for this account: cache it. */
-	ig->ac.valid = 0;
-	rc = load_account(ig, a->inst, a->account);
+	rc = cache_account(ig, &rec);
 	if (rc)
 		return rc;
 	if (!changed)

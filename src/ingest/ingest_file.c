@@ -2,11 +2,10 @@
  * ingest_file.c - ingest of a furnishing file from disk, or of a stream.
  *
  * A file is memory-mapped and read sequentially, so lines are parsed in
- * place with no copy and no line-length buffer to overflow.  Parsing is
- * most of a line's cost and needs nothing but the line, so a second thread
- * parses the next block of lines while this one applies the last
- * (cr_ingest_parse, cr_ingest_parsed): on two cores the store's work and
- * the parsing overlap.
+ * place with no line-length buffer to overflow.  Either way the lines go
+ * through a parsing pipe (ingest_pipe.h): a second thread parses the next
+ * block of lines while this one applies the last, so on two cores the
+ * store's work and the parsing overlap.
  *
  * A stream (standard input, a pipe from "creditref gen --out -") cannot be
  * mapped.  It is read into one buffer of STREAM_CHUNK bytes plus room for a
@@ -22,7 +21,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -33,6 +31,7 @@
 #include "cr_err.h"
 #include "cr_limits.h"
 #include "ingest.h"
+#include "ingest_pipe.h"
 
 /* Bytes asked of each read(2) of a stream.  4 MiB is about 23,000 lines of
  * furnishing: reads and the carry-over of a partial line cost nothing next
@@ -50,162 +49,58 @@ static int write_reject(const struct cr_diag *d, const char *line, size_t len,
 	return cr_ingest_write_reject(arg, d, line, len);
 }
 
-/* Lines parsed per block: a block is parsed while the one before it is
- * applied.  4,096 lines of furnishing are about 700 KB of input and 3.6 MB
- * of parsed records, twice over. */
-#define BLOCK_LINES 4096
-/* Below this size a file is parsed on the applying thread. */
-#define PARALLEL_MIN_BYTES (1u << 20)
-
-struct block {
-	struct cr_parsed *p;
-	size_t n;       /* lines parsed */
-	size_t start;   /* offset of its first line */
-	size_t next;    /* offset after its last line */
-	size_t lineno;  /* number of its first line */
+/* Where lines go: the parsing pipe (ingest_pipe.h), or the session
+ * directly when the pipe could not start. */
+struct sink {
+	struct cr_ingest *ig;
+	struct cr_ingest_pipe *pp;
+	size_t lineno;  /* of the next line */
 };
 
-/* The parsing thread and the two blocks it fills in turn. */
-struct parser {
-	const char *data;
-	size_t len;
-	int32_t asof_days;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct block b[2];
-	int want;       /* the block to fill next, or -1 */
-	int ready[2];
-	int stop;
-};
-
-static void fill(struct parser *ps, struct block *b)
+static int sink_line(struct sink *k, const char *line, size_t len)
 {
-	size_t pos = b->start;
-	b->n = 0;
-	while (pos < ps->len && b->n < BLOCK_LINES) {
-		const char *nl = memchr(ps->data + pos, '\n', ps->len - pos);
-		const size_t end = nl ? (size_t)(nl - ps->data) : ps->len;
-		cr_ingest_parse(ps->data + pos, end - pos, b->lineno + b->n, ps->asof_days,
-				&b->p[b->n]);
-		b->n++;
-		pos = end + 1;
-	}
-	b->next = pos < ps->len ? pos : ps->len;
+	k->lineno++;
+	if (k->pp)
+		return cr_ingest_pipe_line(k->pp, line, len);
+	int rc = cr_ingest_line(k->ig, line, len, k->lineno - 1);
+	return rc < 0 ? rc : 0;
 }
 
-static void *parse_loop(void *arg)
+/* $CREDITREF_INGEST_PIPE=0 parses on the applying thread (to measure
+ * what the pipe gains, or on a single core). */
+static void sink_open(struct sink *k, struct cr_ingest *ig, int32_t asof_days)
 {
-	struct parser *ps = arg;
-	pthread_mutex_lock(&ps->mu);
-	for (;;) {
-		while (ps->want < 0 && !ps->stop)
-			pthread_cond_wait(&ps->cv, &ps->mu);
-		if (ps->stop)
-			break;
-		const int i = ps->want;
-		ps->want = -1;
-		pthread_mutex_unlock(&ps->mu);
-		fill(ps, &ps->b[i]);
-		pthread_mutex_lock(&ps->mu);
-		ps->ready[i] = 1;
-		pthread_cond_broadcast(&ps->cv);
-	}
-	pthread_mutex_unlock(&ps->mu);
-	return NULL;
+	const char *v = getenv("CREDITREF_INGEST_PIPE");
+	k->ig = ig;
+	k->lineno = 1;
+	k->pp = NULL;
+	if ((!v || strcmp(v, "0") != 0) && cr_ingest_pipe_start(ig, asof_days, 1, &k->pp))
+		k->pp = NULL;
 }
 
-/* Asks the thread for block i from offset start, line lineno. */
-static void request(struct parser *ps, int i, size_t start, size_t lineno)
+/* Applies what the pipe holds; rc is the feeding's own result. */
+static int sink_close(struct sink *k, int rc)
 {
-	pthread_mutex_lock(&ps->mu);
-	ps->b[i].start = start;
-	ps->b[i].lineno = lineno;
-	ps->ready[i] = 0;
-	ps->want = i;
-	pthread_cond_broadcast(&ps->cv);
-	pthread_mutex_unlock(&ps->mu);
-}
-
-static void await(struct parser *ps, int i)
-{
-	pthread_mutex_lock(&ps->mu);
-	while (!ps->ready[i])
-		pthread_cond_wait(&ps->cv, &ps->mu);
-	pthread_mutex_unlock(&ps->mu);
-}
-
-/* Applies the lines of block b in order. */
-static int apply_block(struct cr_ingest *ig, struct block *b)
-{
-	for (size_t i = 0; i < b->n; i++) {
-		int rc = cr_ingest_parsed(ig, &b->p[i]);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* The mapped file with a parsing thread: block k+1 is parsed while block k
- * is applied.  CR_ENOMEM when the thread or its blocks cannot be had (the
- * caller then parses on its own thread). */
-static int feed_parallel(struct cr_ingest *ig, const char *data, size_t len, int32_t asof,
-			 void (*progress)(uint64_t done, uint64_t total))
-{
-	struct parser ps = {.data = data, .len = len, .asof_days = asof, .want = -1};
-	ps.b[0].p = malloc(BLOCK_LINES * sizeof *ps.b[0].p);
-	ps.b[1].p = malloc(BLOCK_LINES * sizeof *ps.b[1].p);
-	pthread_mutex_init(&ps.mu, NULL);
-	pthread_cond_init(&ps.cv, NULL);
-	int rc = ps.b[0].p && ps.b[1].p ? 0 : CR_ENOMEM;
-	if (!rc && pthread_create(&ps.thread, NULL, parse_loop, &ps) != 0)
-		rc = CR_ENOMEM;
-	const int started = rc == 0;
-	int cur = 0;
-	if (!rc)
-		request(&ps, 0, 0, 1);
-	while (!rc) {
-		await(&ps, cur);
-		struct block *b = &ps.b[cur];
-		if (b->n == 0)
-			break;
-		if (b->next < len)
-			request(&ps, !cur, b->next, b->lineno + b->n);
-		rc = apply_block(ig, b);
-		if (progress)
-			progress(b->next, len);
-		if (b->next >= len)
-			break;
-		cur = !cur;
-	}
-	if (started) {
-		pthread_mutex_lock(&ps.mu);
-		ps.stop = 1;
-		pthread_cond_broadcast(&ps.cv);
-		pthread_mutex_unlock(&ps.mu);
-		pthread_join(ps.thread, NULL);
-	}
-	pthread_mutex_destroy(&ps.mu);
-	pthread_cond_destroy(&ps.cv);
-	free(ps.b[0].p);
-	free(ps.b[1].p);
-	return rc;
+	if (!k->pp)
+		return rc;
+	int prc = cr_ingest_pipe_end(k->pp);
+	k->pp = NULL;
+	return rc ? rc : prc;
 }
 
 /* Feeds the mapped file to the session line by line, reporting progress. */
-static int feed(struct cr_ingest *ig, const char *data, size_t len,
+static int feed(struct sink *k, const char *data, size_t len,
 		void (*progress)(uint64_t done, uint64_t total))
 {
-	size_t pos = 0, lineno = 1;
+	size_t pos = 0;
 	while (pos < len) {
 		const char *nl = memchr(data + pos, '\n', len - pos);
 		const size_t end = nl ? (size_t)(nl - data) : len;
-		int rc = cr_ingest_line(ig, data + pos, end - pos, lineno);
+		int rc = sink_line(k, data + pos, end - pos);
 		if (rc < 0)
 			return rc;
-		if (progress && (lineno & 0x3ffff) == 0)
+		if (progress && (k->lineno & 0x3ffff) == 0)
 			progress(end, len);
-		lineno++;
 		pos = end + 1;
 	}
 	if (progress)
@@ -241,11 +136,9 @@ int cr_ingest_file(cr_store *st, const char *path, int32_t asof_days,
 	int rc = cr_ingest_begin(st, asof_days, rejects ? write_reject : NULL,
 				 rejects, &ig);
 	if (!rc) {
-		rc = len >= PARALLEL_MIN_BYTES
-			     ? feed_parallel(ig, data, len, asof_days, progress)
-			     : CR_ENOMEM;
-		if (rc == CR_ENOMEM && !cr_ingest_counts(ig)->submitted)
-			rc = feed(ig, data, len, progress);
+		struct sink k;
+		sink_open(&k, ig, asof_days);
+		rc = sink_close(&k, feed(&k, data, len, progress));
 		int end_rc = cr_ingest_end(ig, out);
 		if (!rc)
 			rc = end_rc;
@@ -258,6 +151,7 @@ int cr_ingest_file(cr_store *st, const char *path, int32_t asof_days,
 /* A stream being read: the buffer and where the reader stands. */
 struct stream {
 	struct cr_ingest *ig;
+	struct sink k;
 	char *buf;
 	size_t have;    /* bytes in buf, from the start of the current line */
 	size_t lineno;  /* number of the next line to submit */
@@ -267,8 +161,8 @@ struct stream {
 
 static int stream_submit(struct stream *s, const char *line, size_t len)
 {
-	int rc = cr_ingest_line(s->ig, line, len, s->lineno++);
-	return rc < 0 ? rc : 0;
+	s->lineno++;
+	return sink_line(&s->k, line, len);
 }
 
 /* Submits the complete lines in the buffer and keeps the partial last one
@@ -294,9 +188,7 @@ static int stream_lines(struct stream *s, int eof)
 	if (!rc && tail > CR_LINE_MAX) {
 		/* Too long to be a record, whatever follows: the parser rejects
 		 * any line of more than CR_LINE_MAX bytes. */
-		rc = cr_ingest_line(s->ig, s->buf + pos, CR_LINE_MAX + 1, s->lineno++);
-		CR_ASSERT(rc < 0 || rc == CR_OUT_REJECTED);
-		rc = rc < 0 ? rc : 0;
+		rc = stream_submit(s, s->buf + pos, CR_LINE_MAX + 1);
 		s->skipping = 1;
 		s->have = 0;
 	} else if (!rc && eof && tail > 0) {
@@ -352,7 +244,8 @@ int cr_ingest_stream(cr_store *st, int fd, int32_t asof_days, FILE *rejects,
 	int rc = cr_ingest_begin(st, asof_days, rejects ? write_reject : NULL,
 				 rejects, &s.ig);
 	if (!rc) {
-		rc = stream_feed(&s, fd, progress);
+		sink_open(&s.k, s.ig, asof_days);
+		rc = sink_close(&s.k, stream_feed(&s, fd, progress));
 		int end_rc = cr_ingest_end(s.ig, out);
 		if (!rc)
 			rc = end_rc;

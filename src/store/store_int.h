@@ -73,6 +73,7 @@ struct cr_store {
 };
 
 struct txn_cache;
+struct secrets_memo;
 
 struct cr_txn {
 	cr_store *st;
@@ -82,6 +83,7 @@ struct cr_txn {
 	rocksdb_readoptions_t *ro;          /* read: on the snapshot */
 	int64_t ctr[CTR_COUNT];
 	uint8_t ctr_loaded[CTR_COUNT];
+	struct secrets_memo *secrets;       /* the last person's secrets, opened */
 	/* The last person looked up by subject key (ingest asks many times). */
 	int pid_cached;
 	struct cr_subject_key pid_key;
@@ -177,6 +179,11 @@ int cr_store__unseal(const cr_store *st, const uint8_t *ad, size_t adn,
 #define ACCT_N(id) ((unsigned)((id) & 0xffff))
 #define ACCT_ID(pid, n) ((pid) << 16 | (uint64_t)(n))
 #define PID_MAX ((1ULL << 48) - 1)
+
+/* The person's secrets a transaction changed are sealed into their record
+ * at commit (flush); drop wipes the opened ones when it ends. */
+int person_secrets_flush(cr_txn *txn);
+void person_secrets_drop(cr_txn *txn);
 
 /* Forgets the kept state of an account whose data changed (store.h). */
 int cr_store_state_forget(cr_txn *txn, uint64_t acct_id);

@@ -217,19 +217,106 @@ static int secrets_open(cr_txn *txn, const struct cr_subject_key *k, const uint8
 	return rc ? rc : secrets_parse(s);
 }
 
-/* Reads pid's '@' record and opens its secrets. */
+/*
+ * The last person's secrets, opened, kept by the transaction: an account
+ * line of a furnishing file reads a person's secrets three times and writes
+ * them twice (identity, account number, the account as cached), and each
+ * opening and sealing is an AEAD pass.  The memo keeps the plaintext;
+ * writes change it and mark it, and it is sealed once, into the '@'
+ * record, when the transaction moves on to another person or commits
+ * (person_secrets_flush).  It is wiped when the transaction ends.
+ */
+struct secrets_memo {
+	uint64_t pid;
+	struct cr_subject_key k;
+	struct secrets s;
+	int dirty;
+};
+
+static void copy_secrets(const struct secrets *from, struct secrets *to)
+{
+	*to = *from;
+	to->plain = malloc(from->n);
+	if (to->plain)
+		memcpy(to->plain, from->plain, from->n);
+}
+
+/* Seals the memo's secrets into its '@' record when they changed. */
+static int memo_seal(cr_txn *txn, struct secrets_memo *m)
+{
+	if (!m->dirty)
+		return 0;
+	uint8_t pk[PK_LEN], *val = malloc(CR_SUBJECT_KEY_LEN + m->s.n + SEAL);
+	if (!val)
+		return CR_ENOMEM;
+	memcpy(val, m->k.b, CR_SUBJECT_KEY_LEN);
+	const size_t vn = CR_SUBJECT_KEY_LEN +
+			  cr_store__seal(txn->st, m->k.b, CR_SUBJECT_KEY_LEN, m->s.plain, m->s.n,
+					 val + CR_SUBJECT_KEY_LEN);
+	person_key(m->pid, PK_IDENTITY, pk);
+	int rc = kv_put(txn, CF_PERSON, pk, PK_LEN, val, vn);
+	free(val);
+	m->dirty = 0;
+	return rc;
+}
+
+int person_secrets_flush(cr_txn *txn)
+{
+	return txn->secrets ? memo_seal(txn, txn->secrets) : 0;
+}
+
+void person_secrets_drop(cr_txn *txn)
+{
+	if (txn->secrets)
+		secrets_free(&txn->secrets->s);
+	free(txn->secrets);
+	txn->secrets = NULL;
+}
+
+/* The memo, holding pid: sealed and emptied first if it held another. */
+static int memo_for(cr_txn *txn, uint64_t pid, struct secrets_memo **out)
+{
+	struct secrets_memo *m = txn->secrets;
+	if (!m && !(m = txn->secrets = calloc(1, sizeof *m)))
+		return CR_ENOMEM;
+	*out = m;
+	if (m->s.plain && m->pid == pid)
+		return 0;
+	int rc = memo_seal(txn, m);
+	secrets_free(&m->s);
+	m->pid = pid;
+	return rc;
+}
+
+/* pid's secrets into s (a copy the caller frees): from the memo, else
+ * read from the '@' record, opened, and kept in the memo. */
 static int secrets_load(cr_txn *txn, uint64_t pid, const struct cr_subject_key *k,
 			struct secrets *s)
 {
-	uint8_t pk[PK_LEN];
-	struct kv_val v = {0};
-	person_key(pid, PK_IDENTITY, pk);
-	int rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
-	if (rc == CR_ENOTFOUND)
-		rc = CR_ECORRUPT; /* every pid has its '@' record */
-	if (!rc)
-		rc = secrets_open(txn, k, v.p, v.n, s);
-	kv_val_free(&v);
+	struct secrets_memo *m;
+	memset(s, 0, sizeof *s);
+	int rc = memo_for(txn, pid, &m);
+	if (!rc && !m->s.plain) {
+		uint8_t pk[PK_LEN];
+		struct kv_val v = {0};
+		person_key(pid, PK_IDENTITY, pk);
+		rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
+		if (rc == CR_ENOTFOUND)
+			rc = CR_ECORRUPT; /* every pid has its '@' record */
+		if (!rc)
+			rc = secrets_open(txn, k, v.p, v.n, &m->s);
+		if (!rc)
+			m->k = *k;
+		else
+			secrets_free(&m->s);
+		kv_val_free(&v);
+	}
+	if (!rc && memcmp(m->k.b, k->b, CR_SUBJECT_KEY_LEN) != 0)
+		rc = CR_ECORRUPT;
+	if (!rc) {
+		copy_secrets(&m->s, s);
+		rc = s->plain ? 0 : CR_ENOMEM;
+	}
 	return rc;
 }
 
@@ -250,8 +337,9 @@ static int secrets_number(const struct secrets *s, unsigned n, char out[CR_ACCOU
 	return CR_ECORRUPT;
 }
 
-/* Seals the secrets anew with identity ident (NULL: keep the old one) and,
- * when number is not NULL, account n's number added, and writes pid '@'. */
+/* The secrets anew, with identity ident (NULL: keep the old one) and,
+ * when number is not NULL, account n's number added: into the memo, sealed
+ * into pid '@' when the transaction moves on or commits. */
 static int secrets_write(cr_txn *txn, uint64_t pid, const struct cr_subject_key *k,
 			 const struct secrets *old, const uint8_t *ident, size_t ident_n,
 			 unsigned n, const char *number)
@@ -262,8 +350,8 @@ static int secrets_write(cr_txn *txn, uint64_t pid, const struct cr_subject_key 
 	const size_t accs = old->n - old->acc_off, plain_n = 3 + idn + 2 + accs + (number ? 3 + an : 0);
 	if (number && old->n_acc >= 0xffff)
 		return CR_ETOOBIG;
-	uint8_t *plain = malloc(plain_n), *val = malloc(CR_SUBJECT_KEY_LEN + plain_n + SEAL);
-	int rc = plain && val ? 0 : CR_ENOMEM;
+	uint8_t *plain = malloc(plain_n);
+	int rc = plain ? 0 : CR_ENOMEM;
 	if (!rc) {
 		plain[0] = (uint8_t)(ident || old->has_ident);
 		plain[1] = (uint8_t)(idn >> 8);
@@ -280,19 +368,22 @@ static int secrets_write(cr_txn *txn, uint64_t pid, const struct cr_subject_key 
 			e[2] = (uint8_t)an;
 			memcpy(e + 3, number, an);
 		}
-		uint8_t pk[PK_LEN];
-		memcpy(val, k->b, CR_SUBJECT_KEY_LEN);
-		const size_t vn = CR_SUBJECT_KEY_LEN +
-				  cr_store__seal(txn->st, k->b, CR_SUBJECT_KEY_LEN, plain, plain_n,
-						 val + CR_SUBJECT_KEY_LEN);
-		person_key(pid, PK_IDENTITY, pk);
-		rc = kv_put(txn, CF_PERSON, pk, PK_LEN, val, vn);
 	}
-	if (plain)
-		sodium_memzero(plain, plain_n);
-	free(plain);
-	free(val);
-	return rc;
+	struct secrets_memo *m;
+	if (!rc)
+		rc = memo_for(txn, pid, &m);
+	if (rc) {
+		if (plain)
+			sodium_memzero(plain, plain_n);
+		free(plain);
+		return rc;
+	}
+	secrets_free(&m->s);
+	m->k = *k;
+	m->s.plain = plain;
+	m->s.n = plain_n;
+	m->dirty = 1;
+	return secrets_parse(&m->s);
 }
 
 /* ---- identity ---------------------------------------------------------- */

@@ -706,6 +706,7 @@ int cr_store_begin(cr_store *st, int write, cr_txn **out)
 
 static void txn_free(cr_txn *txn)
 {
+	person_secrets_drop(txn);
 	txc_free(txn->cache);
 	if (txn->write)
 		pthread_mutex_unlock(&txn->st->write_mu);
@@ -720,7 +721,9 @@ static int commit(cr_txn *txn, const rocksdb_writeoptions_t *wo)
 	char *err = NULL;
 	int rc = 0;
 	if (txn->write) {
-		rc = ctr_flush(txn);
+		rc = person_secrets_flush(txn);
+		if (!rc)
+			rc = ctr_flush(txn);
 		if (!rc) {
 			rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
 			rc = txc_flush(txn->st, txn->cache, wb);
