@@ -73,6 +73,32 @@ const char *cr_audit_role_name(uint8_t role)
 	return role >= 1 && role <= ROLE_MAX ? role_names[role] : "?";
 }
 
+static const struct {
+	const char *name, *what;
+} acts[CR_ACT_COUNT] = {
+#define CR_AUDIT_ACT_ROW(id, n, w) [CR_ACT_##id] = {n, w},
+	CR_AUDIT_ACTS(CR_AUDIT_ACT_ROW)
+#undef CR_AUDIT_ACT_ROW
+};
+
+const char *cr_audit_act_name(enum cr_audit_act act)
+{
+	return act > CR_ACT_NONE && act < CR_ACT_COUNT ? acts[act].name : "";
+}
+
+const char *cr_audit_act_what(enum cr_audit_act act)
+{
+	return act > CR_ACT_NONE && act < CR_ACT_COUNT ? acts[act].what : "";
+}
+
+enum cr_audit_act cr_audit_act_parse(const char *s)
+{
+	for (int i = CR_ACT_NONE + 1; s && i < CR_ACT_COUNT; i++)
+		if (strcmp(s, acts[i].name) == 0)
+			return (enum cr_audit_act)i;
+	return CR_ACT_NONE;
+}
+
 const char *cr_audit_outcome_name(uint8_t outcome)
 {
 	return outcome >= 1 && outcome <= OUTCOME_MAX ? outcome_names[outcome] : "?";
@@ -153,7 +179,8 @@ static int entry_ok(const struct cr_audit_entry *e)
 	       (e->purpose == CR_PURPOSE_NONE ||
 		strcmp(cr_purpose_name(e->purpose), "?") != 0) &&
 	       (e->has_subject == 0 || e->has_subject == 1) &&
-	       charset_ok(e->action, sizeof e->action, "abcdefghijklmnopqrstuvwxyz_", 1) &&
+	       memchr(e->action, '\0', sizeof e->action) &&
+	       cr_audit_act_parse(e->action) != CR_ACT_NONE &&
 	       charset_ok(e->institution, sizeof e->institution, alnum, 0) &&
 	       text_ok(e->reason, sizeof e->reason) &&
 	       text_ok(e->detail, sizeof e->detail);

@@ -71,6 +71,51 @@ enum cr_audit_outcome {
 				 * the receiver did not acknowledge); reason says why */
 };
 
+/*
+ * The audited acts: one line each, the only actions an entry may name
+ * (cr_audit_append refuses others).  X(ID, name, what it records); the
+ * operations layer (ops.h) writes each with its own formatter, and
+ * docs/audit.md lists the same names (a unit test compares the two).
+ */
+#define CR_AUDIT_ACTS(X)                                                          \
+	X(REPORT, "report", "a credit report, for an institution or the person (purpose self)") \
+	X(FURNISH, "furnish", "a furnished body over HTTP, by its counts")              \
+	X(CONSENT_GRANT, "consent_grant", "a consent granted")                       \
+	X(CONSENT_REVOKE, "consent_revoke", "a consent revoked")                     \
+	X(CONSENT_LIST, "consent_list", "a person's consents listed")                \
+	X(DISPUTE_LIST, "dispute_list", "a person's disputes listed")                \
+	X(ACCESS_LIST, "access_list", "who looked at a file, listed for the person")  \
+	X(DISPUTE_FILE, "dispute_file", "a dispute filed by the person")             \
+	X(DISPUTE_VERIFY, "dispute_verify", "a dispute answered: the item stands")    \
+	X(DISPUTE_CORRECT, "dispute_correct", "a dispute answered with a correction") \
+	X(ALERT_DELIVERY, "alert_delivery", "a page of alerts read from the feed")    \
+	X(ALERT_CONFIG, "alert_config", "an institution's alert thresholds set")     \
+	X(WEBHOOK_REGISTER, "webhook_register", "a webhook registered or its secret rotated") \
+	X(WEBHOOK_DELETE, "webhook_delete", "a webhook deleted")                     \
+	X(WEBHOOK_DELIVERY, "webhook_delivery", "a webhook delivery attempt")        \
+	X(KEY_ADD, "key_add", "an API key issued")                                   \
+	X(KEY_REVOKE, "key_revoke", "an API key revoked")                            \
+	X(KEYS_ROTATE, "keys_rotate", "the master key rotated")                      \
+	X(AUDIT_SHOW, "audit_show", "an operator's look at a person's entries")      \
+	X(PURGE, "purge", "adverse data past retention purged")                      \
+	X(COMPACT, "compact", "the store compacted")                                 \
+	X(SERVE_START, "serve_start", "the server started")
+
+enum cr_audit_act {
+	CR_ACT_NONE = 0,
+#define CR_AUDIT_ACT_ENUM(id, name, what) CR_ACT_##id,
+	CR_AUDIT_ACTS(CR_AUDIT_ACT_ENUM)
+#undef CR_AUDIT_ACT_ENUM
+	CR_ACT_COUNT
+};
+
+/* The act's action name, or "" for an unknown one. */
+const char *cr_audit_act_name(enum cr_audit_act act);
+/* What the act records, one phrase (for docs and help). */
+const char *cr_audit_act_what(enum cr_audit_act act);
+/* The act named s, or CR_ACT_NONE. */
+enum cr_audit_act cr_audit_act_parse(const char *s);
+
 #define CR_AUDIT_ACTION_MAX 23
 #define CR_AUDIT_TIME_LEN 20 /* "YYYY-MM-DDTHH:MM:SSZ" */
 

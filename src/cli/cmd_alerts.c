@@ -12,45 +12,44 @@
 #include "cli.h"
 #include "cr_buf.h"
 #include "cr_err.h"
-#include "store.h"
+#include "cr_date.h"
+#include "ops.h"
+
+static int act_config(struct cr_op *op, void *arg)
+{
+	struct cr_alert_config_request *q = arg;
+	struct cr_alert_config cfg;
+	int rc = cr_alerts_configure(op, q, &cfg);
+	if (!rc)
+		printf("%s: exposure rise > %d%% and > %lld; inquiries >= %d in %d days\n", q->inst,
+		       cfg.exposure_pct, (long long)cfg.exposure_min, cfg.inquiries,
+		       CR_ALERT_INQUIRY_DAYS);
+	return rc;
+}
 
 static int alerts_config(const struct cr_args *a, cr_store *st, const char *inst)
 {
-	cr_txn *txn;
-	struct cr_alert_config cfg;
-	int rc = cr_store_begin(st, 1, &txn);
-	if (rc)
-		return cr_cli_err("alerts", "%s", cr_strerror(rc)), CR_EXIT_FAIL;
-	struct cr_institution in;
-	rc = cr_store_inst_get(txn, inst, &in);
-	if (!rc)
-		rc = cr_alert_config(txn, inst, &cfg);
-	uint64_t pct = 0, min = 0, n = 0;
-	int ex = rc ? 0 : cr_args_u64(a, "exposure-pct", (uint64_t)cfg.exposure_pct, &pct);
-	if (!rc && !ex)
-		ex = cr_args_u64(a, "exposure-min", (uint64_t)cfg.exposure_min, &min);
-	if (!rc && !ex)
-		ex = cr_args_u64(a, "inquiries", (uint64_t)cfg.inquiries, &n);
-	if (!rc && !ex && (pct > 100000 || min > (uint64_t)CR_AMOUNT_MAX || n < 1 || n > 1000)) {
-		cr_cli_err("alerts", "--exposure-pct 0..100000, --exposure-min 0..%lld, --inquiries 1..1000",
-			   (long long)CR_AMOUNT_MAX);
-		ex = CR_EXIT_USAGE;
+	struct cr_alert_config_request q = {inst, cr_args_get(a, "exposure-pct") != NULL,
+					    cr_args_get(a, "exposure-min") != NULL,
+					    cr_args_get(a, "inquiries") != NULL, 0, 0, 0};
+	int ex = cr_args_u64(a, "exposure-pct", 0, &q.pct);
+	if (!ex)
+		ex = cr_args_u64(a, "exposure-min", 0, &q.min);
+	if (!ex)
+		ex = cr_args_u64(a, "inquiries", 0, &q.inquiries);
+	if (ex)
+		return ex;
+	struct cr_op op;
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, cr_date_today());
+	int rc = cr_op_run(&op, act_config, &q);
+	if (rc == CR_EINVAL) {
+		cr_cli_err("alerts", "out of range: %s", op.why);
+		return CR_EXIT_USAGE;
 	}
-	if (rc || ex) {
-		cr_store_abort(txn);
-		if (rc)
-			cr_cli_err("alerts", "%s: %s", inst,
-				   rc == CR_ENOTFOUND ? "unknown institution" : cr_strerror(rc));
-		return ex ? ex : cr_cli_exit_for(rc);
-	}
-	cfg = (struct cr_alert_config){(int32_t)pct, (int64_t)min, (int32_t)n};
-	rc = cr_store_alert_config_put(txn, inst, &cfg);
-	rc = rc ? (cr_store_abort(txn), rc) : cr_store_commit(txn);
 	if (rc)
-		return cr_cli_err("alerts", "%s", cr_strerror(rc)), CR_EXIT_FAIL;
-	printf("%s: exposure rise > %d%% and > %lld; inquiries >= %d in %d days\n", inst,
-	       cfg.exposure_pct, (long long)cfg.exposure_min, cfg.inquiries, CR_ALERT_INQUIRY_DAYS);
-	return 0;
+		cr_cli_err("alerts", "%s: %s", inst, rc == CR_ENOTFOUND ? "unknown institution"
+								 : cr_strerror(rc));
+	return cr_cli_exit_for(rc);
 }
 
 static int alerts_list(const struct cr_args *a, cr_store *st, const char *inst)
@@ -59,16 +58,13 @@ static int alerts_list(const struct cr_args *a, cr_store *st, const char *inst)
 	int ex = cr_args_u64(a, "after", 0, &after);
 	if (ex)
 		return ex;
-	cr_txn *txn;
+	struct cr_op op;
 	struct cr_buf b;
 	unsigned n;
 	uint64_t next;
 	cr_buf_init(&b, SIZE_MAX / 2);
-	int rc = cr_store_begin(st, 0, &txn);
-	if (!rc) {
-		rc = cr_alert_page(txn, inst, after, CR_ALERT_PAGE_MAX, &b, &n, &next);
-		cr_store_abort(txn);
-	}
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, inst, cr_date_today());
+	int rc = cr_alerts_page(&op, after, CR_ALERT_PAGE_MAX, &b, &n, &next);
 	if (!rc)
 		printf("%.*s\n", (int)b.len, b.data);
 	cr_buf_fini(&b);

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cr_date.h"
 #include "cr_err.h"
+#include "ops.h"
 #include "cr_id.h"
 #include "store.h"
 
@@ -81,26 +82,9 @@ static int show_entry(const struct cr_audit_entry *e, void *arg)
 }
 
 /* Records the look at the person's trail, before anything is shown. */
-static int audit_own_access(cr_store *st, const struct cr_subject_key *k, int32_t asof)
+static int act_show(struct cr_op *op, void *arg)
 {
-	struct cr_audit_entry e;
-	cr_txn *txn;
-	cr_audit_entry_init(&e);
-	e.asof_days = asof;
-	e.role = CR_AUDIT_ROLE_OPERATOR;
-	snprintf(e.action, sizeof e.action, "audit_show");
-	e.has_subject = 1;
-	e.subject = *k;
-	e.outcome = CR_AUDIT_GRANTED;
-	int rc = cr_store_begin(st, 1, &txn);
-	if (rc)
-		return rc;
-	rc = cr_audit_append(st, txn, &e);
-	if (rc) {
-		cr_store_abort(txn);
-		return rc;
-	}
-	return cr_store_commit(txn);
+	return cr_admin_audit_show(op, arg);
 }
 
 static int audit_show(const struct cr_args *a, const char *id, int32_t asof)
@@ -113,9 +97,11 @@ static int audit_show(const struct cr_args *a, const char *id, int32_t asof)
 	int ex = cr_cli_open_store(a, 0, &st);
 	if (ex)
 		return ex;
-	cr_store_subject_key(st, id, &k);
+	struct cr_op op;
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, asof);
+	cr_op_subject(&op, id, &k);
 	cr_id_mask(id, masked);
-	int rc = audit_own_access(st, &k, asof);
+	int rc = cr_op_run(&op, act_show, &k);
 	if (rc == CR_ECORRUPT)
 		cr_cli_err("audit", "the trail does not agree with its head; nothing is "
 			   "shown (run: creditref audit verify --db %s)", db);

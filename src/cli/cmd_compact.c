@@ -1,21 +1,16 @@
 /* cmd_compact.c - creditref compact: the store rewritten at its steady-state size. */
 #include <stdio.h>
 
-#include "audit.h"
 #include "cli.h"
 #include "cr_err.h"
-#include "store.h"
+#include "ops.h"
 
 /* Store size before and after, in the units stats prints. */
 static int size_of(cr_store *st, struct cr_store_stats *s)
 {
-	cr_txn *txn;
-	int rc = cr_store_begin(st, 0, &txn);
-	if (rc)
-		return rc;
-	rc = cr_store_stats(txn, s);
-	cr_store_abort(txn);
-	return rc;
+	struct cr_op op;
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, 0);
+	return cr_admin_stats(&op, s);
 }
 
 int cr_cmd_compact(int argc, char **argv)
@@ -34,15 +29,9 @@ int cr_cmd_compact(int argc, char **argv)
 		return ex;
 	struct cr_store_stats before, after;
 	int rc = size_of(st, &before);
-	if (!rc)
-		rc = cr_store_compact(st);
-	struct cr_audit_entry e;
-	cr_audit_entry_init(&e);
-	e.asof_days = asof;
-	e.role = CR_AUDIT_ROLE_OPERATOR;
-	snprintf(e.action, sizeof e.action, "compact");
-	e.outcome = rc ? CR_AUDIT_REFUSED : CR_AUDIT_GRANTED;
-	int arc = cr_audit_record(st, &e);
+	struct cr_op op;
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, asof);
+	int arc = rc ? 0 : cr_admin_compact(&op);
 	cr_store_close(st);
 	/* Replaced files are deleted as the store closes: measure after. */
 	if (!rc && !arc && !(ex = cr_cli_open_store(&a, CR_STORE_RDONLY, &st))) {

@@ -10,8 +10,7 @@
 #include "cr_id.h"
 #include "dispute.h"
 #include "jsonl.h"
-#include "store.h"
-#include "utf8.h"
+#include "ops.h"
 #include "validate.h"
 
 static int read_subject(const struct cr_args *a, cr_store *st, int32_t asof,
@@ -27,8 +26,32 @@ static int read_subject(const struct cr_args *a, cr_store *st, int32_t asof,
 		cr_cli_err(a->cmd, "--id %s: %s", masked, reason);
 		return CR_EXIT_USAGE;
 	}
-	cr_store_subject_key(st, id, k);
+	struct cr_op op;
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, asof);
+	cr_op_subject(&op, id, k);
 	return 0;
+}
+
+struct file_req {
+	struct cr_dispute_request q;
+	uint64_t id;
+};
+
+static int act_file(struct cr_op *op, void *arg)
+{
+	struct file_req *f = arg;
+	return cr_dispute_open(op, &f->q, &f->id);
+}
+
+struct answer_req {
+	uint64_t id;
+	const struct cr_statement *corrected;
+};
+
+static int act_answer(struct cr_op *op, void *arg)
+{
+	const struct answer_req *x = arg;
+	return cr_dispute_answer(op, x->id, x->corrected);
 }
 
 static int dispute_file(const struct cr_args *a, cr_store *st, int32_t asof)
@@ -44,20 +67,20 @@ static int dispute_file(const struct cr_args *a, cr_store *st, int32_t asof)
 		cr_cli_err("dispute", "--month must be YYYY-MM");
 		return CR_EXIT_USAGE;
 	}
-	if (strlen(reason) > CR_DISPUTE_REASON_MAX || !cr_utf8_valid(reason, strlen(reason))) {
-		cr_cli_err("dispute", "--reason must be UTF-8 text of at most %d bytes",
-			   CR_DISPUTE_REASON_MAX);
-		return CR_EXIT_USAGE;
-	}
-	uint64_t id;
-	const char *why;
-	int rc = cr_dispute_file(st, &k, inst, acct, month, reason, asof, &id, &why);
+	/* The operator files it for the person. */
+	struct file_req f = {{inst, acct, reason, month}, 0};
+	struct cr_op op;
+	cr_op_init(&op, st, CR_AUDIT_ROLE_SUBJECT, NULL, asof);
+	op.has_self = 1;
+	op.self = k;
+	int rc = cr_op_run(&op, act_file, &f);
 	if (rc) {
-		cr_cli_err("dispute", "cannot file: %s", why ? why : cr_strerror(rc));
-		return cr_cli_exit_for(rc);
+		cr_cli_err("dispute", "cannot file: %s", op.why ? op.why : cr_strerror(rc));
+		return rc == CR_EINVAL ? CR_EXIT_USAGE : cr_cli_exit_for(rc);
 	}
-	printf("dispute %llu filed; %s must answer within %d days\n",
-	       (unsigned long long)id, inst, CR_DISPUTE_DEADLINE_DAYS);
+	const unsigned long long id = (unsigned long long)f.id;
+	printf("dispute %llu filed; %s must answer within %d days\n", id, inst,
+	       CR_DISPUTE_DEADLINE_DAYS);
 	return 0;
 }
 
@@ -92,10 +115,13 @@ static int dispute_resolve(const struct cr_args *a, cr_store *st, int32_t asof)
 	int ex = corrected ? read_statement(line, asof, &rec) : 0;
 	if (ex)
 		return ex;
-	const char *why;
-	int rc = cr_dispute_resolve(st, id, inst, corrected ? &rec.u.stmt : NULL, asof, &why);
+	/* The operator answers for the furnisher. */
+	const struct answer_req x = {id, corrected ? &rec.u.stmt : NULL};
+	struct cr_op op;
+	cr_op_init(&op, st, CR_AUDIT_ROLE_FURNISHER, inst, asof);
+	int rc = cr_op_run(&op, act_answer, (void *)&x);
 	if (rc) {
-		cr_cli_err("dispute", "cannot resolve %llu: %s", id, why ? why : cr_strerror(rc));
+		cr_cli_err("dispute", "cannot resolve %llu: %s", id, op.why ? op.why : cr_strerror(rc));
 		return cr_cli_exit_for(rc);
 	}
 	printf("dispute %llu %s\n", id, corrected ? "corrected (previous value kept as a revision)"
@@ -126,6 +152,17 @@ static int print_dispute(const struct cr_dispute *d, void *arg)
 	return 0;
 }
 
+struct show {
+	const struct cr_subject_key *who;
+	struct list_ctx *ctx;
+};
+
+static int read_disputes(struct cr_op *op, void *arg)
+{
+	const struct show *sh = arg;
+	return cr_dispute_show(op, sh->who, sh->ctx->inst, 0, print_dispute, sh->ctx);
+}
+
 static int dispute_list(const struct cr_args *a, cr_store *st, int32_t asof)
 {
 	struct list_ctx ctx = {cr_args_get(a, "institution"), 0};
@@ -138,12 +175,10 @@ static int dispute_list(const struct cr_args *a, cr_store *st, int32_t asof)
 	int ex = by_person ? read_subject(a, st, asof, &k) : 0;
 	if (ex)
 		return ex;
-	cr_txn *txn;
-	int rc = cr_store_begin(st, 0, &txn);
-	if (!rc) {
-		rc = cr_store_disputes(txn, by_person ? &k : NULL, print_dispute, &ctx);
-		cr_store_abort(txn);
-	}
+	struct cr_op op;
+	struct show sh = {by_person ? &k : NULL, &ctx};
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, asof);
+	int rc = cr_op_read(&op, read_disputes, &sh);
 	if (rc)
 		cr_cli_err("dispute", "%s", cr_strerror(rc));
 	else if (!ctx.count)

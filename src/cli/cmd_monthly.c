@@ -9,7 +9,7 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "monthly.h"
-#include "store.h"
+#include "ops.h"
 
 static const char *const bucket_names[CR_BUCKETS] = {"M0", "M1", "M2", "M3+"};
 
@@ -73,17 +73,14 @@ int cr_cmd_stats_monthly(const struct cr_args *a)
 		return CR_EXIT_USAGE;
 	}
 	cr_store *st;
-	cr_txn *txn;
 	int ex = cr_cli_open_store(a, CR_STORE_RDONLY, &st);
 	if (ex)
 		return ex;
 	struct cr_monthly m;
+	struct cr_op op;
 	cr_monthly_init(&m);
-	int rc = cr_store_begin(st, 0, &txn);
-	if (!rc) {
-		rc = cr_monthly_build(txn, month, asof, &m);
-		cr_store_abort(txn);
-	}
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, asof);
+	int rc = cr_admin_monthly(&op, month, &m);
 	cr_store_close(st);
 	if (rc) {
 		cr_cli_err("stats", "%s", cr_strerror(rc));

@@ -1,12 +1,11 @@
 /* cmd_purge.c - creditref purge: remove adverse information past retention. */
 #include <stdio.h>
 
-#include "audit.h"
 #include "cli.h"
 #include "cr_date.h"
 #include "cr_err.h"
 #include "retention.h"
-#include "store.h"
+#include "ops.h"
 
 int cr_cmd_purge(int argc, char **argv)
 {
@@ -22,21 +21,13 @@ int cr_cmd_purge(int argc, char **argv)
 	cr_store *st;
 	if ((ex = cr_cli_open_store(&a, 0, &st)))
 		return ex;
+	struct cr_op op;
 	struct cr_purge_counts c;
-	int rc = cr_retention_purge(st, asof, &c);
-	/* Rule 4: the purge is audited by what it removed, not by whom. */
-	struct cr_audit_entry e;
-	cr_audit_entry_init(&e);
-	e.asof_days = asof;
-	e.role = CR_AUDIT_ROLE_OPERATOR;
-	snprintf(e.action, sizeof e.action, "purge");
-	e.outcome = rc ? CR_AUDIT_REFUSED : CR_AUDIT_GRANTED;
-	snprintf(e.detail, sizeof e.detail, "accounts=%llu removed_months=%llu",
-		 (unsigned long long)c.accounts_purged, (unsigned long long)c.months_removed);
-	int arc = cr_audit_record(st, &e);
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, asof);
+	int rc = cr_admin_purge(&op, &c);
 	cr_store_close(st);
-	if (!rc && arc) {
-		cr_cli_err("purge", "the purge ran but its audit entry failed: %s", cr_strerror(arc));
+	if (rc && op.why) {
+		cr_cli_err("purge", "%s: %s", op.why, cr_strerror(rc));
 		return CR_EXIT_FAIL;
 	}
 	if (rc) {

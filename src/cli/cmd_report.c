@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
 #include "cli.h"
 #include "consent.h"
 #include "cr_buf.h"
@@ -10,7 +9,7 @@
 #include "cr_err.h"
 #include "cr_id.h"
 #include "report.h"
-#include "store.h"
+#include "ops.h"
 #include "validate.h"
 
 /* Validates --id, printing the reason with the ID masked. */
@@ -39,6 +38,19 @@ static int print_report(const struct cr_report *r, const char *format)
 		rc = CR_EIO;
 	cr_buf_fini(&b);
 	return rc;
+}
+
+struct request {
+	struct cr_subject_key k;
+	const char *inst;
+	uint8_t purpose;
+	struct cr_report *out;
+};
+
+static int act_report(struct cr_op *op, void *arg)
+{
+	struct request *q = arg;
+	return cr_report_request(op, &q->k, q->inst, q->purpose, q->out);
 }
 
 int cr_cmd_report(int argc, char **argv)
@@ -73,12 +85,17 @@ int cr_cmd_report(int argc, char **argv)
 	cr_store *st;
 	if ((ex = cr_cli_open_store(&a, 0, &st)))
 		return ex;
-	struct cr_subject_key k;
+	/* The operator runs the request for the institution (or the person). */
+	struct request q = {{{0}}, purpose != CR_PURPOSE_SELF ? inst : "", purpose, NULL};
+	struct cr_op op;
 	struct cr_report r;
-	const char *reason;
-	cr_store_subject_key(st, id, &k);
+	cr_op_init(&op, st, purpose == CR_PURPOSE_SELF ? CR_AUDIT_ROLE_SUBJECT : CR_AUDIT_ROLE_LENDER,
+		   q.inst, asof);
+	cr_op_subject(&op, id, &q.k);
 	cr_report_init(&r);
-	int rc = cr_report_query(st, &k, inst ? inst : "", purpose, asof, &r, &reason);
+	q.out = &r;
+	int rc = cr_op_run(&op, act_report, &q);
+	const char *reason = op.why;
 	char masked[CR_ID_LEN + 1];
 	cr_id_mask(id, masked);
 	if (rc == CR_EDENIED)
@@ -115,20 +132,22 @@ static void print_fact(const struct cr_consent_fact *f)
 	       g, e, f->evidence[0] ? f->evidence : "-");
 }
 
-static int consent_list(cr_store *st, const struct cr_subject_key *k, const char *inst)
+static int show_fact(const struct cr_consent_fact *f, void *arg)
 {
-	static struct cr_consent_fact facts[CR_CONSENT_FACTS_MAX];
-	cr_txn *txn;
-	size_t n;
-	int rc = cr_store_begin(st, 0, &txn);
-	if (rc)
-		return rc;
-	rc = cr_store_consent_list(txn, k, facts, CR_CONSENT_FACTS_MAX, &n);
-	cr_store_abort(txn);
-	for (size_t i = 0; !rc && i < n && i < CR_CONSENT_FACTS_MAX; i++)
-		if (!inst || strcmp(inst, facts[i].inst) == 0)
-			print_fact(&facts[i]);
-	return rc;
+	(void)arg;
+	print_fact(f);
+	return 0;
+}
+
+struct list {
+	struct cr_subject_key k;
+	const char *inst;
+};
+
+static int read_list(struct cr_op *op, void *arg)
+{
+	const struct list *l = arg;
+	return cr_consent_show(op, &l->k, l->inst, 0, show_fact, NULL);
 }
 
 /* Builds the consent record from the options, as a furnished one would be. */
@@ -161,75 +180,35 @@ static int consent_from_args(const struct cr_args *a, const char *verb,
 		cr_cli_err("consent", "--expires must be a date in YYYY-MM-DD form");
 		return CR_EXIT_USAGE;
 	}
-	struct cr_diag d = {0, "", NULL};
-	/* A revocation without a purpose withdraws every purpose: every other
-	 * rule (dates, evidence) still applies, so validate it as if it named
-	 * one, then restore "all purposes". */
-	const int all_purposes = c->revoked_days != CR_NO_DATE &&
-				 c->scope == CR_SCOPE_QUERY && !purpose;
-	if (all_purposes)
-		c->purpose = CR_PURPOSE_LOAN_APPROVAL;
-	int invalid = cr_validate_record(rec, asof, &d);
-	if (all_purposes)
-		c->purpose = CR_PURPOSE_NONE;
-	if (invalid) {
-		cr_cli_err("consent", "--%s: %s", d.field, d.reason);
-		return CR_EXIT_USAGE;
-	}
 	return 0;
 }
 
-/* Rule 4: a consent change by the operator is audited, refusals too.  The
- * institution is named only when it is a known code: an unknown --institution
- * is user input and could be anything, an ID typed by mistake included. */
-static int audit_consent(cr_store *st, cr_txn *txn, const struct cr_subject_key *k,
-			 const struct cr_consent *c, int32_t asof, const char *refusal)
+struct change {
+	const struct cr_consent *c;
+	struct cr_consent_result res;
+};
+
+static int act_change(struct cr_op *op, void *arg)
 {
-	struct cr_audit_entry e;
-	cr_audit_entry_init(&e);
-	e.asof_days = asof;
-	e.role = CR_AUDIT_ROLE_OPERATOR;
-	snprintf(e.action, sizeof e.action, "%s",
-		 c->revoked_days != CR_NO_DATE ? "consent_revoke" : "consent_grant");
-	e.has_subject = 1;
-	e.subject = *k;
-	e.purpose = c->purpose;
-	e.outcome = refusal ? CR_AUDIT_REFUSED : CR_AUDIT_GRANTED;
-	snprintf(e.reason, sizeof e.reason, "%s", refusal ? refusal : "");
-	snprintf(e.detail, sizeof e.detail, "institution=%s scope=%s",
-		 refusal ? "?" : c->inst, cr_scope_name(c->scope));
-	return cr_audit_append(st, txn, &e);
+	struct change *x = arg;
+	return cr_consent_change(op, x->c, &x->res);
 }
 
-static int consent_change(cr_store *st, const struct cr_subject_key *k,
-			  const struct cr_consent *c, int32_t asof)
+/* Rule 4: a consent change by the operator is audited, refusals too. */
+static int consent_change(struct cr_op *op, const struct cr_consent *c)
 {
-	cr_txn *txn;
-	struct cr_institution in;
-	uint64_t released = 0;
-	int rc = cr_store_begin(st, 1, &txn);
-	if (rc)
-		return rc;
-	rc = cr_store_inst_get(txn, c->inst, &in);
-	const int unknown = rc == CR_ENOTFOUND;
-	if (unknown)
+	struct change x = {c, {0}};
+	int rc = cr_op_run(op, act_change, &x);
+	if (rc == CR_EINVAL)
+		cr_cli_err("consent", "--%s: %s", x.res.diag.field, op->why);
+	else if (rc == CR_ENOTFOUND)
 		cr_cli_err("consent", "unknown institution %s", c->inst);
-	if (!rc)
-		rc = cr_consent_apply(txn, k, c, asof, &released);
-	const int fresh = rc;
-	if (rc >= 0 || unknown)
-		rc = audit_consent(st, txn, k, c, asof, unknown ? "unknown institution" : NULL);
-	if (rc < 0) {
-		cr_store_abort(txn);
-		return rc;
-	}
-	rc = cr_store_commit(txn);
-	if (!rc && fresh >= 0)
-		printf("%s %s consent for %s%s; released=%llu held records\n",
-		       fresh ? "recorded" : "already recorded:",
+	else if (!rc)
+		printf("%s %s consent for %s; released=%llu held records\n",
+		       x.res.fresh ? "recorded" : "already recorded:",
 		       c->revoked_days != CR_NO_DATE ? "revocation of" : "grant of",
-		       c->inst, "", (unsigned long long)released);
-	return rc ? rc : fresh < 0 ? fresh : 0;
+		       c->inst, (unsigned long long)x.res.released);
+	return rc;
 }
 
 int cr_cmd_consent(int argc, char **argv)
@@ -257,12 +236,15 @@ int cr_cmd_consent(int argc, char **argv)
 	cr_store *st;
 	if ((ex = cr_cli_open_store(&a, 0, &st)))
 		return ex;
-	struct cr_subject_key k;
-	cr_store_subject_key(st, id, &k);
-	int rc = strcmp(verb, "list") == 0
-		? consent_list(st, &k, cr_args_get(&a, "institution"))
-		: consent_change(st, &k, &rec.u.consent, asof);
+	struct cr_op op;
+	struct list l = {{{0}}, cr_args_get(&a, "institution")};
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, asof);
+	cr_op_subject(&op, id, &l.k);
+	int rc = strcmp(verb, "list") == 0 ? cr_op_read(&op, read_list, &l)
+					   : consent_change(&op, &rec.u.consent);
 	cr_store_close(st);
+	if (rc == CR_EINVAL)
+		return CR_EXIT_USAGE;
 	if (rc && rc != CR_ENOTFOUND)
 		cr_cli_err("consent", "%s", cr_strerror(rc));
 	return cr_cli_exit_for(rc);

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cr_err.h"
 #include "ingest.h"
+#include "ops.h"
 #include "store.h"
 
 int cr_cmd_init(int argc, char **argv)
@@ -208,15 +209,12 @@ int cr_cmd_stats(int argc, char **argv)
 	if (cr_args_get(&a, "monthly"))
 		return cr_cmd_stats_monthly(&a);
 	cr_store *st;
-	cr_txn *txn;
 	if ((ex = cr_cli_open_store(&a, CR_STORE_RDONLY, &st)))
 		return ex;
 	struct cr_store_stats s;
-	int rc = cr_store_begin(st, 0, &txn);
-	if (!rc) {
-		rc = cr_store_stats(txn, &s);
-		cr_store_abort(txn);
-	}
+	struct cr_op op;
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, 0);
+	int rc = cr_admin_stats(&op, &s);
 	cr_store_close(st);
 	if (rc) {
 		cr_cli_err("stats", "%s", cr_strerror(rc));

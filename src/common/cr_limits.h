@@ -93,6 +93,13 @@
  * space; the file grows as data is written. */
 #define CR_MAP_SIZE_BYTES (1ULL << 40)
 
+/* Alert thresholds an institution may set (alert.h): an exposure rise of
+ * at most 1,000 times the balance (100,000 %), and an inquiry count a
+ * person could reach in the window (1 to 1,000); beyond, a rule never
+ * fires and the setting is a mistake. */
+#define CR_ALERT_PCT_MAX 100000
+#define CR_ALERT_INQUIRIES_MAX 1000
+
 _Static_assert(CR_COMMIT_LIGHT_BYTES < CR_COMMIT_GROUP_BYTES,
 	       "a heavy group must hold more than a light job");
 _Static_assert(CR_LINE_MAX >= 4096, "a line must hold a full account record");

@@ -43,6 +43,8 @@ static const char *const products[] = {"revolving", "installment",
 				       "credit_card", "mortgage", NULL};
 static const char *const acct_statuses[] = {"open", "closed", "charged_off",
 					    "transferred", NULL};
+static const char *const record_types[] = {"institution", "account", "statement",
+					   "consent", "event", NULL};
 static const char *const scopes[] = {"furnish", "query", NULL};
 static const char *const event_kinds[] = {"drawdown", "repayment", "fee",
 					 "interest", "overdue", "writeoff",
@@ -56,6 +58,7 @@ int cr_product_parse(const char *s, size_t n, uint8_t *out) { return lookup(prod
 const char *cr_product_name(uint8_t v) { return name_of(products, 4, v); }
 int cr_acct_status_parse(const char *s, size_t n, uint8_t *out) { return lookup(acct_statuses, s, n, out); }
 const char *cr_acct_status_name(uint8_t v) { return name_of(acct_statuses, 4, v); }
+const char *cr_record_type_name(uint8_t v) { return name_of(record_types, 5, v); }
 int cr_scope_parse(const char *s, size_t n, uint8_t *out) { return lookup(scopes, s, n, out); }
 const char *cr_scope_name(uint8_t v) { return name_of(scopes, 2, v); }
 int cr_purpose_parse(const char *s, size_t n, uint8_t *out) { return lookup(purposes, s, n, out); }

@@ -186,6 +186,8 @@ int cr_acct_status_parse(const char *s, size_t n, uint8_t *out);
 const char *cr_acct_status_name(uint8_t status);
 int cr_scope_parse(const char *s, size_t n, uint8_t *out);
 const char *cr_scope_name(uint8_t scope);
+/* "institution", ... "event" as in the "type" member; "?" for another. */
+const char *cr_record_type_name(uint8_t type);
 int cr_purpose_parse(const char *s, size_t n, uint8_t *out);
 const char *cr_purpose_name(uint8_t purpose);
 int cr_event_kind_parse(const char *s, size_t n, uint8_t *out);

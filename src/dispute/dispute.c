@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
 #include "cr_err.h"
 
 int cr_dispute_hides(const struct cr_dispute *d, int32_t asof_days)
@@ -24,36 +23,13 @@ const char *cr_dispute_status_name(uint8_t status)
 	return "?";
 }
 
-/* Rule 4: every dispute act is audited, by the person or the furnisher. */
-static int audit_dispute(cr_store *st, cr_txn *txn, const struct cr_dispute *d,
-			 const char *action, uint8_t role, const char *inst,
-			 int32_t asof_days)
-{
-	struct cr_audit_entry e;
-	cr_audit_entry_init(&e);
-	e.asof_days = asof_days;
-	e.role = role;
-	snprintf(e.institution, sizeof e.institution, "%s", inst);
-	snprintf(e.action, sizeof e.action, "%s", action);
-	e.has_subject = 1;
-	e.subject = d->subject;
-	e.outcome = CR_AUDIT_GRANTED;
-	snprintf(e.detail, sizeof e.detail, "dispute=%llu institution=%s",
-		 (unsigned long long)d->id, d->inst);
-	return cr_audit_append(st, txn, &e);
-}
-
-int cr_dispute_file(cr_store *st, const struct cr_subject_key *k, const char *inst,
+int cr_dispute_file(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
 		    const char *account, int32_t month, const char *reason,
-		    int32_t asof_days, uint64_t *id, const char **why)
+		    int32_t asof_days, struct cr_dispute *out, const char **why)
 {
-	cr_txn *txn;
 	struct cr_account_rec a;
 	*why = NULL;
-	int rc = cr_store_begin(st, 1, &txn);
-	if (rc)
-		return rc;
-	rc = cr_store_account_get(txn, inst, account, &a);
+	int rc = cr_store_account_get(txn, inst, account, &a);
 	if (!rc && memcmp(a.subject.b, k->b, sizeof k->b) != 0)
 		rc = CR_ENOTFOUND; /* not this person's: say nothing more */
 	if (rc == CR_ENOTFOUND)
@@ -68,6 +44,8 @@ int cr_dispute_file(cr_store *st, const struct cr_subject_key *k, const char *in
 	}
 	struct cr_dispute d;
 	memset(&d, 0, sizeof d);
+	if (rc)
+		return rc;
 	d.subject = *k;
 	d.acct_id = a.acct_id;
 	snprintf(d.inst, sizeof d.inst, "%s", inst);
@@ -77,17 +55,10 @@ int cr_dispute_file(cr_store *st, const struct cr_subject_key *k, const char *in
 	d.filed_days = asof_days;
 	d.status = CR_DISPUTE_OPEN;
 	d.resolved_days = CR_NO_DATE;
+	rc = cr_store_dispute_put(txn, &d);
 	if (!rc)
-		rc = cr_store_dispute_put(txn, &d);
-	if (!rc)
-		rc = audit_dispute(st, txn, &d, "dispute_file", CR_AUDIT_ROLE_SUBJECT, "",
-				   asof_days);
-	if (rc) {
-		cr_store_abort(txn);
-		return rc;
-	}
-	*id = d.id;
-	return cr_store_commit(txn);
+		*out = d;
+	return rc;
 }
 
 /* Replaces the disputed month with the corrected statement, keeping the old
@@ -131,17 +102,13 @@ static int check_answer(const struct cr_dispute *d, const char *inst,
 	return 0;
 }
 
-int cr_dispute_resolve(cr_store *st, uint64_t id, const char *inst,
+int cr_dispute_resolve(cr_txn *txn, uint64_t id, const char *inst,
 		       const struct cr_statement *corrected, int32_t asof_days,
-		       const char **why)
+		       struct cr_dispute *out, const char **why)
 {
-	cr_txn *txn;
 	struct cr_dispute d;
 	*why = NULL;
-	int rc = cr_store_begin(st, 1, &txn);
-	if (rc)
-		return rc;
-	rc = cr_store_dispute_get(txn, id, &d);
+	int rc = cr_store_dispute_get(txn, id, &d);
 	if (rc == CR_ENOTFOUND)
 		*why = "no dispute with that number";
 	if (!rc)
@@ -154,11 +121,6 @@ int cr_dispute_resolve(cr_store *st, uint64_t id, const char *inst,
 		rc = cr_store_dispute_put(txn, &d);
 	}
 	if (!rc)
-		rc = audit_dispute(st, txn, &d, corrected ? "dispute_correct" : "dispute_verify",
-				   CR_AUDIT_ROLE_FURNISHER, inst, asof_days);
-	if (rc) {
-		cr_store_abort(txn);
-		return rc;
-	}
-	return cr_store_commit(txn);
+		*out = d;
+	return rc;
 }

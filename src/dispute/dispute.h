@@ -25,18 +25,22 @@
 int cr_dispute_hides(const struct cr_dispute *d, int32_t asof_days);
 
 /* Files a dispute by subject k on (inst, account) for month (or
- * CR_WHOLE_ACCOUNT).  CR_ENOTFOUND when the account is not the person's or
- * the month has no statement; *id is the new dispute's id. */
-int cr_dispute_file(cr_store *st, const struct cr_subject_key *k, const char *inst,
+ * CR_WHOLE_ACCOUNT), in the write transaction txn; *out is the new
+ * dispute, with its id.  CR_ENOTFOUND (with *why) when the account is not
+ * the person's or the month has no statement.  The act, with its audit
+ * entry, is cr_dispute_open (ops.h). */
+int cr_dispute_file(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
 		    const char *account, int32_t month, const char *reason,
-		    int32_t asof_days, uint64_t *id /* OUT */, const char **why /* OUT */);
+		    int32_t asof_days, struct cr_dispute *out /* OUT */,
+		    const char **why /* OUT */);
 
-/* The furnisher inst answers dispute id: corrected == NULL verifies it;
- * otherwise *corrected replaces its month.  CR_EDENIED when inst did not
- * furnish the item, CR_EINVAL (with *why) when the answer does not fit. */
-int cr_dispute_resolve(cr_store *st, uint64_t id, const char *inst,
+/* The furnisher inst answers dispute id in txn: corrected == NULL verifies
+ * it; otherwise *corrected replaces its month.  CR_ENOTFOUND for no such
+ * dispute, CR_EDENIED when inst did not furnish the item, CR_EINVAL when
+ * the answer does not fit; *why says which.  *out is the answered dispute. */
+int cr_dispute_resolve(cr_txn *txn, uint64_t id, const char *inst,
 		       const struct cr_statement *corrected, int32_t asof_days,
-		       const char **why /* OUT */);
+		       struct cr_dispute *out /* OUT */, const char **why /* OUT */);
 
 const char *cr_dispute_status_name(uint8_t status);
 

@@ -156,6 +156,7 @@ struct cur {
 struct jp {
 	struct cur c;
 	int32_t asof_days;
+	uint8_t type;     /* cr_jsonl_parse_as: the type taken without "type" */
 	char scratch[CR_ADDRESS_MAX + 1]; /* escaped strings, decoded */
 };
 _Static_assert(CR_ADDRESS_MAX >= CR_NAME_MAX && CR_ADDRESS_MAX >= CR_INST_NAME_MAX &&
@@ -1482,11 +1483,19 @@ static int fill_typed(struct jp *p, const struct member *ms, int n,
 	for (int i = 0; i < n && !t; i++)
 		if (ms[i].fid == F_TYPE)
 			t = &ms[i];
+	if ((!t || t->kind == V_NULL) && p->type == CR_REC_CONSENT) {
+		*text_fields = BIT(F_EVIDENCE);
+		out->type = CR_REC_CONSENT;
+		return fill_consent(p, ms, n, &out->u.consent);
+	}
 	if (!t || t->kind == V_NULL)
 		return fail(p, "type", R_MISSING);
 	int rc = str_view(p, t, "type", sizeof p->scratch, &v, &len);
 	if (rc)
 		return rc;
+	if (p->type && !(len == strlen(cr_record_type_name(p->type)) &&
+			 memcmp(v, cr_record_type_name(p->type), len) == 0))
+		return fail(p, "type", "this request takes another record type");
 	if (len == 9 && memcmp(v, "statement", 9) == 0) {
 		rc = fill_statement(p, ms, n, &out->u.stmt);
 		out->type = CR_REC_STATEMENT;
@@ -1523,6 +1532,12 @@ static int fill_record(struct jp *p, const struct member *ms, int n,
 int cr_jsonl_parse(const char *line, size_t len, int32_t asof_days,
 		   struct cr_record *out, struct cr_diag *diag)
 {
+	return cr_jsonl_parse_as(line, len, asof_days, CR_REC_NONE, out, diag);
+}
+
+int cr_jsonl_parse_as(const char *line, size_t len, int32_t asof_days, uint8_t type,
+		      struct cr_record *out, struct cr_diag *diag)
+{
 	struct member ms[CR_FIELDS_MAX];
 	struct jp p; /* not zeroed: scratch is written before it is read */
 	int n, rc;
@@ -1540,6 +1555,7 @@ int cr_jsonl_parse(const char *line, size_t len, int32_t asof_days,
 	p.c.pos = 0;
 	p.c.diag = diag;
 	p.asof_days = asof_days;
+	p.type = type;
 	skip_ws(&p.c);
 	if (p.c.pos == len)
 		return cr_diag_set(diag, "", "empty line");

@@ -34,4 +34,12 @@
 int cr_jsonl_parse(const char *line, size_t len, int32_t asof_days,
 		   struct cr_record *out /* OUT */, struct cr_diag *diag /* OUT */);
 
+/*
+ * The same for a request that names its record type itself (POST
+ * /v1/consents): without a "type" member the record is of type type; with
+ * one, it must be that type.  Only CR_REC_CONSENT is taken without it.
+ */
+int cr_jsonl_parse_as(const char *line, size_t len, int32_t asof_days, uint8_t type,
+		      struct cr_record *out /* OUT */, struct cr_diag *diag /* OUT */);
+
 #endif

@@ -352,29 +352,6 @@ static int self_chargeable(cr_txn *txn, const struct cr_subject_key *k,
 	return 0;
 }
 
-/* Rule 4: every request is audited, refused ones too, inside txn: into the
- * batch ab when there is one, or as an append of its own. */
-static int audit_query(cr_store *st, cr_txn *txn, struct cr_audit_batch *ab,
-		       const struct cr_subject_key *k, const char *inst,
-		       uint8_t purpose, int32_t asof_days, int rc, const char *reason)
-{
-	struct cr_audit_entry e;
-	cr_audit_entry_init(&e);
-	e.asof_days = asof_days;
-	e.role = purpose == CR_PURPOSE_SELF ? CR_AUDIT_ROLE_SUBJECT : CR_AUDIT_ROLE_LENDER;
-	snprintf(e.institution, sizeof e.institution, "%s", inst);
-	snprintf(e.action, sizeof e.action, "report");
-	e.has_subject = 1;
-	e.subject = *k;
-	e.purpose = purpose;
-	e.outcome = rc == CR_EDENIED ? CR_AUDIT_REFUSED
-		  : rc == CR_ENOTFOUND ? CR_AUDIT_NOT_FOUND : CR_AUDIT_GRANTED;
-	if (rc == CR_ENOTFOUND)
-		reason = "the bureau has no credit file on this person";
-	snprintf(e.reason, sizeof e.reason, "%s", rc && reason ? reason : "");
-	return ab ? cr_audit_batch_add(ab, &e) : cr_audit_append(st, txn, &e);
-}
-
 int cr_report_prepare(cr_txn *txn, const struct cr_subject_key *k,
 		      const char *inst, uint8_t purpose, int32_t asof_days,
 		      struct cr_report *out, const char **reason)
@@ -391,10 +368,9 @@ int cr_report_prepare(cr_txn *txn, const struct cr_subject_key *k,
 	return rc;
 }
 
-int cr_report_record(cr_store *st, cr_txn *txn, struct cr_audit_batch *ab,
-		     const struct cr_subject_key *k, const char *inst,
-		     uint8_t purpose, int32_t asof_days, int prepared,
-		     const char **reason)
+int cr_report_inquire(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+		      uint8_t purpose, int32_t asof_days, int prepared,
+		      const char **reason)
 {
 	const int self = purpose == CR_PURPOSE_SELF;
 	int rc = prepared;
@@ -413,30 +389,5 @@ int cr_report_record(cr_store *st, cr_txn *txn, struct cr_audit_batch *ab,
 		if (!rc && !self)
 			rc = cr_alert_inquiry(txn, k, inst, purpose, asof_days);
 	}
-	const int answered = !rc || rc == CR_EDENIED || rc == CR_ENOTFOUND;
-	if (!answered)
-		return rc;
-	const int arc = audit_query(st, txn, ab, k, self ? "" : inst, purpose,
-				    asof_days, rc, *reason);
-	return arc ? arc : rc;
-}
-
-int cr_report_query(cr_store *st, const struct cr_subject_key *k,
-		    const char *inst, uint8_t purpose, int32_t asof_days,
-		    struct cr_report *out, const char **reason)
-{
-	cr_txn *txn;
-	*reason = NULL;
-	int rc = cr_store_begin(st, 1, &txn);
-	if (rc)
-		return rc;
-	rc = cr_report_prepare(txn, k, inst, purpose, asof_days, out, reason);
-	rc = cr_report_record(st, txn, NULL, k, inst, purpose, asof_days, rc, reason);
-	/* A refusal commits a transaction holding only the audit head. */
-	if (rc && rc != CR_EDENIED && rc != CR_ENOTFOUND) {
-		cr_store_abort(txn);
-		return rc;
-	}
-	const int crc = cr_store_commit(txn);
-	return crc ? crc : rc;
+	return rc;
 }

@@ -1,13 +1,13 @@
 /*
  * report.h - the credit report: what a member institution or the person sees.
  *
- * cr_report_query() is the one way a report leaves the bureau: it checks the
- * authorization rules (consent.h), records the inquiry, and builds the report
- * in one durable write transaction, so a report is never returned without its
- * inquiry on disk and a refused request leaves no inquiry behind.  Every
- * request, granted or refused, is written to the audit trail (audit.h) in
- * that same transaction: role "lender" for an institution, "subject" for
- * the person's own report.
+ * The one way a report leaves the bureau is the report act of the
+ * operations layer (ops.h, cr_report_request): it checks the authorization
+ * rules (consent.h) and builds the report here (cr_report_prepare), records
+ * the inquiry here (cr_report_inquire) and audits the request, granted or
+ * refused, in the same durable write transaction, so a report is never
+ * returned without its inquiry on disk and a refused request leaves no
+ * inquiry behind.
  *
  * Visibility (DESIGN.md rule 2): an account whose furnisher has no live
  * furnish consent for the person is "held".  Held accounts are left out of
@@ -120,33 +120,22 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 		    struct cr_report *out /* OUT */);
 
 /*
- * The authorized request: inst asks about subject k for purpose (inst is
- * ignored for CR_PURPOSE_SELF).  Returns 0 with *out built and the inquiry
- * committed; CR_EDENIED with *reason set; CR_ENOTFOUND when there is no
- * file; or a store error.
+ * The request in two halves, for a caller that builds reports in parallel
+ * and writes in shared commits.  prepare checks the consent rules for inst
+ * asking about subject k for purpose (inst is ignored for CR_PURPOSE_SELF)
+ * and builds the report in txn, which may be a read transaction; its
+ * result (0, CR_EDENIED with *reason, CR_ENOTFOUND when there is no file,
+ * or an error) goes to inquire, which runs in a write transaction: it
+ * checks the rules again on the newer state and adds the inquiry (and the
+ * inquiry alert) when granted.  Its result is the request's outcome; the
+ * report may be sent only when it is 0 and txn has committed.
  */
-int cr_report_query(cr_store *st, const struct cr_subject_key *k,
-		    const char *inst, uint8_t purpose, int32_t asof_days,
-		    struct cr_report *out /* OUT */, const char **reason /* OUT */);
-
-/*
- * The same request in two halves, for a server that builds reports in
- * parallel and writes in shared commits.  prepare checks the consent rules
- * and builds the report in txn, which may be a read transaction; its result
- * (0, CR_EDENIED, CR_ENOTFOUND or an error) goes to record, which runs in a
- * write transaction: it checks the rules again on the newer state, adds the
- * inquiry when granted, and appends the audit entry to ab (or, when ab is
- * NULL, appends one to the trail).  Its result is the request's outcome,
- * and the report may be sent only when it is 0 and txn has committed.
- */
-struct cr_audit_batch;
 int cr_report_prepare(cr_txn *txn, const struct cr_subject_key *k,
 		      const char *inst, uint8_t purpose, int32_t asof_days,
 		      struct cr_report *out /* OUT */, const char **reason /* OUT */);
-int cr_report_record(cr_store *st, cr_txn *txn, struct cr_audit_batch *ab,
-		     const struct cr_subject_key *k, const char *inst,
-		     uint8_t purpose, int32_t asof_days, int prepared,
-		     const char **reason /* IN/OUT */);
+int cr_report_inquire(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+		      uint8_t purpose, int32_t asof_days, int prepared,
+		      const char **reason /* IN/OUT */);
 
 /* Renders the report; see docs/report.md for the JSON schema. */
 int cr_report_json(const struct cr_report *r, struct cr_buf *out);

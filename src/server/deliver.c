@@ -17,6 +17,7 @@
  * re-registration during a transfer wins.
  */
 #include "deliver.h"
+#include "ops.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -90,69 +91,20 @@ struct attempt {
 	int done;
 };
 
-static void attempt_audit(const struct attempt *a, struct cr_audit_entry *e)
-{
-	const struct slot *s = a->slot;
-	const struct cr_deliverer *d = a->d;
-	cr_audit_entry_init(e);
-	e->asof_days = d->o.asof_days != CR_NO_DATE ? d->o.asof_days : cr_date_today();
-	e->role = CR_AUDIT_ROLE_LENDER;
-	snprintf(e->institution, sizeof e->institution, "%s", s->inst);
-	snprintf(e->action, sizeof e->action, "webhook_delivery");
-	e->outcome = a->ok ? CR_AUDIT_GRANTED : CR_AUDIT_FAILED;
-	if (a->err == CR_WEBHOOK_OK || a->err == CR_WEBHOOK_HTTP)
-		snprintf(e->detail, sizeof e->detail, "after=%llu next=%llu alerts=%u http=%u",
-			 (unsigned long long)s->after, (unsigned long long)s->next, s->n,
-			 (unsigned)a->status);
-	else
-		snprintf(e->detail, sizeof e->detail, "after=%llu next=%llu alerts=%u error=%s",
-			 (unsigned long long)s->after, (unsigned long long)s->next, s->n,
-			 cr_webhook_error_name(a->err));
-	if (a->err == CR_WEBHOOK_HTTP)
-		snprintf(e->reason, sizeof e->reason, "the receiver answered HTTP %u", (unsigned)a->status);
-	else if (a->err == CR_WEBHOOK_STOPPED)
-		snprintf(e->reason, sizeof e->reason, "the server stopped during the attempt");
-	else if (a->err)
-		snprintf(e->reason, sizeof e->reason, "%s: %.100s", cr_webhook_error_name(a->err),
-			 s->err[0] ? s->err : "no answer");
-}
-
-/* The new delivery state of the registration the attempt was made for. */
-static void next_state(const struct attempt *a, struct cr_webhook_state *st)
-{
-	st->last_attempt_ms = a->at_ms;
-	st->last_status = a->status;
-	st->last_error = a->err;
-	if (a->ok) {
-		st->cursor = a->slot->next;
-		st->failures = 0;
-		st->next_attempt_ms = 0;
-	} else {
-		st->failures = a->slot->failures + 1;
-		st->next_attempt_ms = a->at_ms + (int64_t)cr_webhook_backoff_ms(
-			st->failures, a->d->o.base_ms, a->rnd);
-	}
-}
-
 static int run_attempt(struct cr_group *g, struct cr_job *j)
 {
-	struct attempt *a = j->arg;
+	const struct attempt *a = j->arg;
 	const struct slot *s = a->slot;
-	struct cr_webhook w;
-	int rc = cr_store_webhook_get(g->txn, s->inst, 0, &w);
-	if (rc && rc != CR_ENOTFOUND)
-		return rc;
-	/* A stopped attempt changes nothing; one for an older registration
-	 * or an older cursor neither. */
-	if (!rc && a->err != CR_WEBHOOK_STOPPED && w.gen == s->gen && w.s.cursor == s->after) {
-		next_state(a, &w.s);
-		rc = cr_store_webhook_state_put(g->txn, s->inst, s->gen, &w.s);
-		if (rc < 0)
-			return rc;
-	}
-	struct cr_audit_entry e;
-	attempt_audit(a, &e);
-	return cr_audit_batch_add(g->audit, &e);
+	const struct cr_deliverer *d = a->d;
+	const struct cr_webhook_attempt at = {s->gen, s->after, s->next, s->n, s->failures,
+					      a->status, a->err, s->err, a->at_ms, d->o.base_ms,
+					      a->rnd};
+	struct cr_op op;
+	cr_op_init(&op, g->st, CR_AUDIT_ROLE_LENDER, s->inst,
+		   d->o.asof_days != CR_NO_DATE ? d->o.asof_days : cr_date_today());
+	op.txn = g->txn;
+	op.batch = g->audit;
+	return cr_webhook_attempted(&op, &at);
 }
 
 static void attempt_done(struct cr_job *j)

@@ -3,6 +3,7 @@
  * document, metrics, statistics, API keys and audit verification.
  */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -28,13 +29,9 @@ int cr_h_openapi(struct cr_req *r)
 
 static int read_stats(struct cr_req *r, struct cr_store_stats *s)
 {
-	cr_txn *txn;
-	int rc = cr_store_begin(r->srv->st, 0, &txn);
-	if (!rc) {
-		rc = cr_store_stats(txn, s);
-		cr_store_abort(txn);
-	}
-	return rc;
+	struct cr_op op;
+	cr_req_op(r, NULL, &op);
+	return cr_admin_stats(&op, s);
 }
 
 int cr_h_metrics(struct cr_req *r)
@@ -105,60 +102,36 @@ static int list_key(const struct cr_apikey *k, void *arg)
 	return 0;
 }
 
+static int read_keys(struct cr_op *op, void *arg)
+{
+	return cr_keys_list(op, list_key, arg);
+}
+
 int cr_h_keys(struct cr_req *r)
 {
-	cr_txn *txn;
+	struct cr_op op;
+	cr_req_op(r, NULL, &op);
 	cr_buf_reset(&r->out);
 	cr_buf_puts(&r->out, "{\"keys\":[");
-	int rc = cr_store_begin(r->srv->st, 0, &txn);
-	if (!rc) {
-		rc = cr_store_apikeys(txn, list_key, &r->out);
-		cr_store_abort(txn);
-	}
+	int rc = cr_op_read(&op, read_keys, &r->out);
 	if (rc)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
 	cr_buf_puts(&r->out, "]}");
 	return cr_reply_buf(r, 200), CR_H_DONE;
 }
 
-/* A key act is an administrative act: audited with the key's details. */
-static int audit_key(struct cr_group *g, struct cr_req *r, const char *action,
-		     const struct cr_apikey *k)
-{
-	struct cr_audit_entry e;
-	cr_req_audit_entry(r, action, &e);
-	e.has_subject = k->has_subject;
-	e.subject = k->subject;
-	snprintf(e.detail, sizeof e.detail, "key_id=%s role=%s%s%s", k->key_id,
-		 cr_role_name(k->role), k->inst[0] ? " institution=" : "", k->inst);
-	return cr_audit_batch_add(g->audit, &e);
-}
-
-struct key_add {
-	uint8_t role;
-	char inst[CR_INST_CODE_MAX + 2];
-	char id[CR_ID_LEN + 1];
-	int has_inst, has_id;
-	char token[CR_APIKEY_TOKEN_LEN + 1];
-	struct cr_apikey k;
-};
-
 static int run_key_add(struct cr_group *g, struct cr_job *j)
 {
 	struct cr_req *r = j->arg;
-	struct key_add *ka = r->data;
-	int rc = cr_apikey_issue(g->st, g->txn, ka->role, ka->has_inst ? ka->inst : NULL,
-				 ka->has_id ? ka->id : NULL, (int64_t)time(NULL), ka->token,
-				 &ka->k, &r->reason);
-	r->outcome = rc;
-	if (rc == CR_EINVAL)
-		return 0;
-	return rc ? rc : audit_key(g, r, "key_add", &ka->k);
+	struct cr_req_key_add *ka = &r->u.key_add;
+	struct cr_op op;
+	cr_req_op(r, g, &op);
+	return cr_req_took(r, &op, cr_keys_add(&op, &ka->q, ka->token, &ka->k));
 }
 
 static void finish_key_add(struct cr_req *r)
 {
-	struct key_add *ka = r->data;
+	struct cr_req_key_add *ka = &r->u.key_add;
 	if (r->outcome) {
 		cr_reply_problem(r, 400, "%s", r->reason ? r->reason : "bad key request");
 		return;
@@ -168,11 +141,13 @@ static void finish_key_add(struct cr_req *r)
 	put_key(&r->out, &ka->k);
 	cr_buf_putc(&r->out, '}');
 	cr_reply_buf(r, 201);
+	sodium_memzero(ka->token, sizeof ka->token);
 }
 
 int cr_h_key_add(struct cr_req *r)
 {
 	static const char *const allowed[] = {"role", "institution", "id", NULL};
+	struct cr_req_key_add *ka = &r->u.key_add;
 	json_t *o = cr_req_json(r);
 	if (!o)
 		return CR_H_DONE;
@@ -180,30 +155,23 @@ int cr_h_key_add(struct cr_req *r)
 		json_decref(o);
 		return CR_H_DONE;
 	}
-	struct key_add *ka = calloc(1, sizeof *ka);
 	const char *role = json_string_value(json_object_get(o, "role"));
 	const char *inst = json_string_value(json_object_get(o, "institution"));
+	const int has_id = json_object_get(o, "id") != NULL;
 	int bad = 0;
-	if (ka) {
-		ka->role = cr_role_parse(role);
-		ka->has_inst = inst != NULL;
-		snprintf(ka->inst, sizeof ka->inst, "%s", inst ? inst : "");
-		ka->has_id = json_object_get(o, "id") != NULL;
-		if (ka->has_id && !(bad = cr_req_subject(r, o, "id")))
-			snprintf(ka->id, sizeof ka->id, "%s",
-				 json_string_value(json_object_get(o, "id")));
-	}
-	json_decref(o);
-	if (!ka)
-		return cr_reply_store_error(r, CR_ENOMEM), CR_H_DONE;
-	r->data = ka;
-	if (bad)
-		return CR_H_DONE;
-	if (ka->has_id) { /* the normalized form: a lower-case x made upper */
-		char *x = strchr(ka->id, 'x');
+	ka->q.role = cr_role_parse(role);
+	snprintf(ka->inst, sizeof ka->inst, "%s", inst ? inst : "");
+	ka->q.inst = inst ? ka->inst : NULL;
+	if (has_id && !(bad = cr_req_subject(r, o, "id"))) {
+		snprintf(ka->id, sizeof ka->id, "%s", json_string_value(json_object_get(o, "id")));
+		char *x = strchr(ka->id, 'x'); /* the normalized form: X */
 		if (x)
 			*x = 'X';
+		ka->q.id = ka->id;
 	}
+	json_decref(o);
+	if (bad)
+		return CR_H_DONE;
 	r->job.run = run_key_add;
 	r->finish = finish_key_add;
 	return cr_req_submit(r);
@@ -213,15 +181,10 @@ static int run_key_revoke(struct cr_group *g, struct cr_job *j)
 {
 	struct cr_req *r = j->arg;
 	struct cr_apikey k;
-	int rc = cr_store_apikey_get(g->txn, r->param, &k);
-	r->outcome = rc;
-	if (rc == CR_ENOTFOUND)
-		return 0;
-	if (!rc)
-		rc = cr_apikey_revoke(g->txn, r->param, (int64_t)time(NULL));
-	return rc ? rc : audit_key(g, r, "key_revoke", &k);
+	struct cr_op op;
+	cr_req_op(r, g, &op);
+	return cr_req_took(r, &op, cr_keys_revoke(&op, r->param, &k));
 }
-
 static void finish_key_revoke(struct cr_req *r)
 {
 	if (r->outcome == CR_ENOTFOUND) {

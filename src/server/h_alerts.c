@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "alert.h"
-#include "audit.h"
 #include "cr_err.h"
 #include "http.h"
 
@@ -35,10 +34,10 @@ static int query_u64(struct cr_req *r, const char *name, uint64_t def, uint64_t 
 static int run_delivery_audit(struct cr_group *g, struct cr_job *j)
 {
 	struct cr_req *r = j->arg;
-	struct cr_audit_entry e;
-	cr_req_audit_entry(r, "alert_delivery", &e);
-	snprintf(e.detail, sizeof e.detail, "%s", (const char *)r->data);
-	return cr_audit_batch_add(g->audit, &e);
+	const struct cr_req_page *p = &r->u.page;
+	struct cr_op op;
+	cr_req_op(r, g, &op);
+	return cr_op_audit_alert_page(&op, p->after, p->next, p->n);
 }
 
 static void finish_delivery(struct cr_req *r)
@@ -48,32 +47,22 @@ static void finish_delivery(struct cr_req *r)
 
 int cr_h_alerts(struct cr_req *r)
 {
-	uint64_t after, limit;
-	if (query_u64(r, "after", 0, &after))
+	struct cr_req_page *p = &r->u.page;
+	uint64_t limit;
+	if (query_u64(r, "after", 0, &p->after))
 		return cr_reply_problem(r, 400, "after: a cursor from an earlier page (digits)"), CR_H_DONE;
 	if (query_u64(r, "limit", CR_ALERT_PAGE_DEFAULT, &limit) || limit < 1 ||
 	    limit > CR_ALERT_PAGE_MAX)
 		return cr_reply_problem(r, 400, "limit: a number from 1 to %d", CR_ALERT_PAGE_MAX),
 		       CR_H_DONE;
-	cr_txn *txn;
-	unsigned n = 0;
-	uint64_t next = after;
+	struct cr_op op;
+	cr_req_op(r, NULL, &op);
 	cr_buf_reset(&r->out);
-	int rc = cr_store_begin(r->srv->st, 0, &txn);
-	if (!rc) {
-		rc = cr_alert_page(txn, r->key.inst, after, (unsigned)limit, &r->out, &n, &next);
-		cr_store_abort(txn);
-	}
+	int rc = cr_alerts_page(&op, p->after, (unsigned)limit, &r->out, &p->n, &p->next);
 	if (rc)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
-	if (n == 0)
+	if (p->n == 0)
 		return cr_reply_buf(r, 200), CR_H_DONE;
-	char detail[96];
-	snprintf(detail, sizeof detail, "after=%llu next=%llu alerts=%u",
-		 (unsigned long long)after, (unsigned long long)next, n);
-	r->data = strdup(detail);
-	if (!r->data)
-		return cr_reply_store_error(r, CR_ENOMEM), CR_H_DONE;
 	r->job.run = run_delivery_audit;
 	r->finish = finish_delivery;
 	return cr_req_submit(r);

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "cr_date.h"
 #include "cr_err.h"
 #include "dispute.h"
@@ -24,10 +23,12 @@
 static int run_report(struct cr_group *g, struct cr_job *j)
 {
 	struct cr_req *r = j->arg;
-	int rc = cr_report_record(g->st, g->txn, g->audit, &r->subject, r->key.inst,
-				  r->purpose, r->asof, r->outcome, &r->reason);
-	r->outcome = rc;
-	return rc == CR_EDENIED || rc == CR_ENOTFOUND ? 0 : rc;
+	struct cr_op op;
+	const char *inst = r->purpose == CR_PURPOSE_SELF ? "" : r->key.inst;
+	cr_req_op(r, g, &op);
+	op.why = r->reason;
+	return cr_req_took(r, &op, cr_report_request_record(&op, &r->subject, inst, r->purpose,
+							     r->outcome));
 }
 
 static void finish_report(struct cr_req *r)
@@ -41,24 +42,41 @@ static void finish_report(struct cr_req *r)
 		cr_reply_buf(r, 200); /* r->out holds the rendered report */
 }
 
+struct prep {
+	struct cr_req *r;
+	const char *why;
+	int rc;
+};
+
+/* Builds and renders the report in the snapshot: the act's result in p->rc. */
+static int prepare(struct cr_op *op, void *arg)
+{
+	struct prep *p = arg;
+	struct cr_req *r = p->r;
+	const char *inst = r->purpose == CR_PURPOSE_SELF ? "" : r->key.inst;
+	struct cr_report *rep = cr_srv_report_take(r->srv);
+	if (!rep)
+		return CR_ENOMEM;
+	p->rc = cr_report_request_prepare(op, &r->subject, inst, r->purpose, rep);
+	p->why = op->why;
+	int rc = p->rc ? 0 : cr_report_json(rep, &r->out);
+	cr_srv_report_give(r->srv, rep);
+	return cr_op_failed(p->rc) ? p->rc : rc;
+}
+
 /* The read half on this worker, then the write half on the committer. */
 static int prepare_and_submit(struct cr_req *r)
 {
-	cr_txn *txn;
-	const char *inst = r->purpose == CR_PURPOSE_SELF ? "" : r->key.inst;
-	int rc = cr_store_begin(r->srv->st, 0, &txn);
-	if (rc)
-		return cr_reply_store_error(r, rc), CR_H_DONE;
-	r->reason = NULL;
-	struct cr_report *rep = cr_srv_report_take(r->srv);
-	rc = rep ? cr_report_prepare(txn, &r->subject, inst, r->purpose, r->asof, rep,
-				     &r->reason) : CR_ENOMEM;
+	struct cr_op op;
+	struct prep p = {r, NULL, 0};
+	cr_req_op(r, NULL, &op);
 	cr_buf_reset(&r->out);
+	int rc = cr_op_read(&op, prepare, &p);
+	r->reason = p.why;
+	if (rc || p.rc)
+		cr_buf_reset(&r->out);
 	if (!rc)
-		rc = cr_report_json(rep, &r->out);
-	if (rep)
-		cr_srv_report_give(r->srv, rep);
-	cr_store_abort(txn);
+		rc = p.rc;
 	if (rc && rc != CR_EDENIED && rc != CR_ENOTFOUND)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
 	r->outcome = rc;
@@ -109,11 +127,9 @@ static int put_access(const struct cr_audit_entry *e, void *arg)
 static int run_audit_only(struct cr_group *g, struct cr_job *j)
 {
 	struct cr_req *r = j->arg;
-	struct cr_audit_entry e;
-	cr_req_audit_entry(r, (const char *)r->data, &e);
-	e.has_subject = 1;
-	e.subject = r->subject;
-	return cr_audit_batch_add(g->audit, &e);
+	struct cr_op op;
+	cr_req_op(r, g, &op);
+	return cr_op_audit(&op, r->u.read_act, &r->subject, 0, CR_AUDIT_GRANTED, NULL);
 }
 
 static void finish_ok(struct cr_req *r)
@@ -121,12 +137,10 @@ static void finish_ok(struct cr_req *r)
 	cr_reply_buf(r, 200);
 }
 
-/* Audits the read as action, then sends r->out. */
-static int submit_audited_read(struct cr_req *r, const char *action)
+/* Audits the read as act, then sends r->out. */
+static int submit_audited_read(struct cr_req *r, enum cr_audit_act act)
 {
-	r->data = strdup(action);
-	if (!r->data)
-		return cr_reply_store_error(r, CR_ENOMEM), CR_H_DONE;
+	r->u.read_act = act;
 	r->job.run = run_audit_only;
 	r->finish = finish_ok;
 	return cr_req_submit(r);
@@ -137,11 +151,11 @@ int cr_h_me_access(struct cr_req *r)
 	r->subject = r->key.subject;
 	cr_buf_reset(&r->out);
 	cr_buf_puts(&r->out, "{\"accesses\":[");
-	int rc = cr_audit_list_subject(r->srv->st, &r->subject, put_access, &r->out);
+	int rc = cr_access_list(r->srv->st, &r->subject, put_access, &r->out);
 	if (rc)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
 	cr_buf_puts(&r->out, "]}");
-	return submit_audited_read(r, "access_list");
+	return submit_audited_read(r, CR_ACT_ACCESS_LIST);
 }
 
 static void put_dispute(struct cr_buf *b, const struct cr_dispute *d)
@@ -163,131 +177,61 @@ static void put_dispute(struct cr_buf *b, const struct cr_dispute *d)
 	cr_buf_putc(b, '}');
 }
 
-/* The people whose disputes an institution's list showed, for the audit. */
-struct people {
-	size_t n, cap;
-	struct cr_subject_key k[];
-};
-
-struct dispute_walk {
-	struct cr_buf *b;
-	const char *inst; /* NULL: every dispute of the person */
-	struct people *seen; /* with inst: each person listed, once */
-};
-
-static int see_person(struct dispute_walk *w, const struct cr_subject_key *k)
+static int put_listed(const struct cr_dispute *d, void *arg)
 {
-	struct people *p = w->seen;
-	for (size_t i = 0; p && i < p->n; i++)
-		if (memcmp(p->k[i].b, k->b, sizeof k->b) == 0)
-			return 0;
-	if (!p || p->n == p->cap) {
-		const size_t cap = p ? p->cap * 2 : 16;
-		p = realloc(p, sizeof *p + cap * sizeof p->k[0]);
-		if (!p)
-			return CR_ENOMEM;
-		if (!w->seen)
-			p->n = 0;
-		p->cap = cap;
-		w->seen = p;
-	}
-	p->k[p->n++] = *k;
+	put_dispute(arg, d);
 	return 0;
 }
 
-static int walk_dispute(const struct cr_dispute *d, void *arg)
-{
-	struct dispute_walk *w = arg;
-	if (w->inst && strcmp(w->inst, d->inst) != 0)
-		return 0;
-	put_dispute(w->b, d);
-	return w->inst ? see_person(w, &d->subject) : 0;
-}
-
-/* Lists disputes in a read snapshot; with inst, r->data gets the people
- * listed (struct people), for the audit. */
-static int list_disputes(struct cr_req *r, const struct cr_subject_key *k, const char *inst)
-{
-	cr_txn *txn;
-	struct dispute_walk w = {&r->out, inst, NULL};
-	cr_buf_reset(&r->out);
-	cr_buf_puts(&r->out, "{\"disputes\":[");
-	int rc = cr_store_begin(r->srv->st, 0, &txn);
-	if (!rc) {
-		rc = cr_store_disputes(txn, k, walk_dispute, &w);
-		cr_store_abort(txn);
-	}
-	r->data = w.seen;
-	if (rc)
-		return cr_reply_store_error(r, rc), CR_H_DONE;
-	cr_buf_puts(&r->out, "]}");
-	return 0;
-}
-
-int cr_h_me_disputes(struct cr_req *r)
-{
-	r->subject = r->key.subject;
-	if (list_disputes(r, &r->subject, NULL))
-		return CR_H_DONE;
-	return submit_audited_read(r, "dispute_list");
-}
-
-/* An institution's list of disputes shows each person's disputes to it:
- * one dispute_list entry per person, in the person's access log. */
-static int run_people_audit(struct cr_group *g, struct cr_job *j)
+/* Lists the disputes (the person's own, or an institution's) and audits
+ * the list, in the group: one entry per person shown. */
+static int run_dispute_list(struct cr_group *g, struct cr_job *j)
 {
 	struct cr_req *r = j->arg;
-	const struct people *p = r->data;
-	int rc = 0;
-	for (size_t i = 0; p && i < p->n && !rc; i++) {
-		struct cr_audit_entry e;
-		cr_req_audit_entry(r, "dispute_list", &e);
-		e.has_subject = 1;
-		e.subject = p->k[i];
-		rc = cr_audit_batch_add(g->audit, &e);
-	}
+	struct cr_op op;
+	const int own = r->key.role == CR_ROLE_SUBJECT;
+	cr_req_op(r, g, &op);
+	cr_buf_reset(&r->out);
+	cr_buf_puts(&r->out, "{\"disputes\":[");
+	int rc = cr_dispute_show(&op, own ? &r->key.subject : NULL, own ? NULL : r->key.inst, 1,
+				 put_listed, &r->out);
+	cr_buf_puts(&r->out, "]}");
 	return rc;
 }
 
-int cr_h_disputes(struct cr_req *r)
+static int submit_dispute_list(struct cr_req *r)
 {
-	if (list_disputes(r, NULL, r->key.inst))
-		return CR_H_DONE;
-	if (!r->data)
-		return cr_reply_buf(r, 200), CR_H_DONE; /* nobody's data: nothing to audit */
-	r->job.run = run_people_audit;
+	r->job.run = run_dispute_list;
 	r->finish = finish_ok;
 	return cr_req_submit(r);
 }
 
-struct dispute_req {
-	char inst[CR_INST_CODE_MAX + 1];
-	char account[CR_ACCOUNT_MAX + 1];
-	int32_t month;
-	char reason[CR_DISPUTE_REASON_MAX + 1];
-	uint64_t id;
-	struct cr_record rec;
-	int corrected;
-};
+int cr_h_me_disputes(struct cr_req *r)
+{
+	return submit_dispute_list(r);
+}
 
-static int solo_file(cr_store *st, struct cr_job *j)
+int cr_h_disputes(struct cr_req *r)
+{
+	return submit_dispute_list(r);
+}
+
+static int run_file(struct cr_group *g, struct cr_job *j)
 {
 	struct cr_req *r = j->arg;
-	struct dispute_req *q = r->data;
-	r->outcome = cr_dispute_file(st, &r->key.subject, q->inst, q->account, q->month,
-				     q->reason, r->asof, &q->id, &r->reason);
-	return 0;
+	struct cr_req_dispute *q = &r->u.dispute;
+	struct cr_op op;
+	cr_req_op(r, g, &op);
+	return cr_req_took(r, &op, cr_dispute_open(&op, &q->q, &q->id));
 }
 
 static void finish_file(struct cr_req *r)
 {
-	struct dispute_req *q = r->data;
+	const struct cr_req_dispute *q = &r->u.dispute;
 	if (r->outcome == CR_ENOTFOUND)
 		cr_reply_problem(r, 404, "%s", r->reason ? r->reason : "no such account or month in the person's file");
-	else if (r->outcome == CR_EINVAL)
-		cr_reply_problem(r, 400, "%s", r->reason ? r->reason : "the dispute is not valid");
 	else if (r->outcome)
-		cr_reply_store_error(r, r->outcome);
+		cr_reply_problem(r, 400, "%s", r->reason ? r->reason : "the dispute is not valid");
 	else {
 		cr_buf_reset(&r->out);
 		cr_buf_printf(&r->out, "{\"dispute_id\":%llu,\"answer_within_days\":%d}",
@@ -311,19 +255,22 @@ static int copy_field(struct cr_req *r, json_t *o, const char *name, char *dst,
 }
 
 /* Reads the dispute request from o into q; replies 400 when it does not fit. */
-static int read_dispute(struct cr_req *r, json_t *o, struct dispute_req *q)
+static int read_dispute(struct cr_req *r, json_t *o, struct cr_req_dispute *q)
 {
 	static const char *const allowed[] = {"institution", "account", "month", "reason", NULL};
 	char month[16] = "";
-	q->month = CR_WHOLE_ACCOUNT;
+	q->q.month = CR_WHOLE_ACCOUNT;
 	if (cr_req_only_fields(r, o, allowed) ||
 	    copy_field(r, o, "institution", q->inst, sizeof q->inst, 1) ||
 	    copy_field(r, o, "account", q->account, sizeof q->account, 1) ||
 	    copy_field(r, o, "reason", q->reason, sizeof q->reason, 1) ||
 	    copy_field(r, o, "month", month, sizeof month, 0))
 		return -1;
-	if (month[0] && cr_month_parse(month, strlen(month), &q->month))
+	if (month[0] && cr_month_parse(month, strlen(month), &q->q.month))
 		return cr_reply_problem(r, 400, "month: YYYY-MM"), -1;
+	q->q.inst = q->inst;
+	q->q.account = q->account;
+	q->q.reason = q->reason;
 	return 0;
 }
 
@@ -332,38 +279,35 @@ int cr_h_me_dispute_file(struct cr_req *r)
 	json_t *o = cr_req_json(r);
 	if (!o)
 		return CR_H_DONE;
-	struct dispute_req *q = calloc(1, sizeof *q);
-	r->data = q;
-	int bad = q ? read_dispute(r, o, q) : (cr_reply_store_error(r, CR_ENOMEM), -1);
+	int bad = read_dispute(r, o, &r->u.dispute);
 	json_decref(o);
 	if (bad)
 		return CR_H_DONE;
-	r->job.run_solo = solo_file;
+	r->job.run = run_file;
 	r->finish = finish_file;
 	return cr_req_submit(r);
 }
 
-static int solo_resolve(cr_store *st, struct cr_job *j)
+static int run_answer(struct cr_group *g, struct cr_job *j)
 {
 	struct cr_req *r = j->arg;
-	struct dispute_req *q = r->data;
-	r->outcome = cr_dispute_resolve(st, q->id, r->key.inst,
-					q->corrected ? &q->rec.u.stmt : NULL, r->asof, &r->reason);
-	return 0;
+	struct cr_req_dispute *q = &r->u.dispute;
+	struct cr_op op;
+	cr_req_op(r, g, &op);
+	return cr_req_took(r, &op, cr_dispute_answer(&op, q->id,
+						     q->corrected ? &q->rec.u.stmt : NULL));
 }
 
-static void finish_resolve(struct cr_req *r)
+static void finish_answer(struct cr_req *r)
 {
-	struct dispute_req *q = r->data;
+	const struct cr_req_dispute *q = &r->u.dispute;
 	if (r->outcome == CR_EDENIED)
 		cr_reply_problem(r, 403, "dispute %llu is about another institution's data",
 				 (unsigned long long)q->id);
 	else if (r->outcome == CR_ENOTFOUND)
 		cr_reply_problem(r, 404, "no dispute %llu", (unsigned long long)q->id);
-	else if (r->outcome == CR_EINVAL)
-		cr_reply_problem(r, 409, "%s", r->reason ? r->reason : "the answer does not fit the dispute");
 	else if (r->outcome)
-		cr_reply_store_error(r, r->outcome);
+		cr_reply_problem(r, 409, "%s", r->reason ? r->reason : "the answer does not fit the dispute");
 	else {
 		cr_buf_reset(&r->out);
 		cr_buf_printf(&r->out, "{\"dispute_id\":%llu,\"status\":\"%s\"}",
@@ -372,12 +316,9 @@ static void finish_resolve(struct cr_req *r)
 	}
 }
 
-static int resolve(struct cr_req *r, int corrected)
+static int answer(struct cr_req *r, int corrected)
 {
-	struct dispute_req *q = calloc(1, sizeof *q);
-	if (!q)
-		return cr_reply_store_error(r, CR_ENOMEM), CR_H_DONE;
-	r->data = q;
+	struct cr_req_dispute *q = &r->u.dispute;
 	char *end;
 	errno = 0;
 	q->id = strtoull(r->param, &end, 10);
@@ -396,17 +337,17 @@ static int resolve(struct cr_req *r, int corrected)
 			return cr_reply_problem(r, 400, "%s: %s", d.field[0] ? d.field : "body",
 						d.reason ? d.reason : "not a statement record"), CR_H_DONE;
 	}
-	r->job.run_solo = solo_resolve;
-	r->finish = finish_resolve;
+	r->job.run = run_answer;
+	r->finish = finish_answer;
 	return cr_req_submit(r);
 }
 
 int cr_h_dispute_verify(struct cr_req *r)
 {
-	return resolve(r, 0);
+	return answer(r, 0);
 }
 
 int cr_h_dispute_correct(struct cr_req *r)
 {
-	return resolve(r, 1);
+	return answer(r, 1);
 }

@@ -21,6 +21,9 @@
 #include "cr_buf.h"
 #include "deliver.h"
 #include "metrics.h"
+#include "ops.h"
+#include "cr_id.h"
+#include "dispute.h"
 #include "ratelimit.h"
 #include "report.h"
 #include "server.h"
@@ -56,6 +59,54 @@ enum { CR_H_DONE = 0, CR_H_ASYNC = 1 };
 /* Bit per role (1 << enum cr_role); CR_PUBLIC needs no key. */
 #define CR_PUBLIC 1u
 #define ROLE(r) (1u << (r))
+#define CR_R_INST (ROLE(CR_ROLE_FURNISHER) | ROLE(CR_ROLE_LENDER))
+#define CR_R_FURN ROLE(CR_ROLE_FURNISHER)
+#define CR_R_LEND ROLE(CR_ROLE_LENDER)
+#define CR_R_SUBJ ROLE(CR_ROLE_SUBJECT)
+#define CR_R_SUPV ROLE(CR_ROLE_SUPERVISOR)
+#define CR_R_OPER ROLE(CR_ROLE_OPERATOR)
+
+/*
+ * The routes, once: X(name, method, pattern, roles).  The name is the
+ * metrics label and names the handler, cr_h_<name>; the table (routes.c),
+ * the handlers' declarations and enum cr_route_id all come from this
+ * list.  docs/openapi.json and the authorization test are checked against
+ * the table (tests/e2e/test_openapi.py, test_api_authz.py).
+ */
+#define CR_ROUTES(X)                                                                  \
+	X(healthz, "GET", "/healthz", CR_PUBLIC)                                      \
+	X(openapi, "GET", "/v1/openapi.json", CR_PUBLIC)                              \
+	X(metrics, "GET", "/metrics", CR_R_OPER | CR_R_SUPV)                          \
+	X(furnish, "POST", "/v1/furnish", CR_R_FURN)                                  \
+	X(events, "POST", "/v1/events", CR_R_FURN)                                    \
+	X(consent_grant, "POST", "/v1/consents", CR_R_INST | CR_R_SUBJ)               \
+	X(consent_revoke, "POST", "/v1/consents/revoke", CR_R_INST | CR_R_SUBJ)       \
+	X(consent_list, "POST", "/v1/consents/list", CR_R_INST)                       \
+	X(report, "POST", "/v1/reports", CR_R_LEND)                                   \
+	X(me_report, "GET", "/v1/me/report", CR_R_SUBJ)                               \
+	X(me_consents, "GET", "/v1/me/consents", CR_R_SUBJ)                           \
+	X(me_access, "GET", "/v1/me/access", CR_R_SUBJ)                               \
+	X(me_dispute_file, "POST", "/v1/me/disputes", CR_R_SUBJ)                      \
+	X(me_disputes, "GET", "/v1/me/disputes", CR_R_SUBJ)                           \
+	X(disputes, "GET", "/v1/disputes", CR_R_FURN)                                 \
+	X(dispute_verify, "POST", "/v1/disputes/{id}/verify", CR_R_FURN)              \
+	X(dispute_correct, "POST", "/v1/disputes/{id}/correct", CR_R_FURN)            \
+	X(stats, "GET", "/v1/stats", CR_R_SUPV | CR_R_OPER)                           \
+	X(key_add, "POST", "/v1/keys", CR_R_OPER)                                     \
+	X(keys, "GET", "/v1/keys", CR_R_OPER)                                         \
+	X(key_revoke, "DELETE", "/v1/keys/{key_id}", CR_R_OPER)                       \
+	X(audit_verify, "GET", "/v1/audit/verify", CR_R_OPER)                         \
+	X(alerts, "GET", "/v1/alerts", CR_R_INST)                                     \
+	X(webhook_put, "PUT", "/v1/webhook", CR_R_LEND)                               \
+	X(webhook_get, "GET", "/v1/webhook", CR_R_LEND)                               \
+	X(webhook_delete, "DELETE", "/v1/webhook", CR_R_LEND)
+
+enum cr_route_id {
+#define CR_ROUTE_ENUM(name, method, pattern, roles) CR_ROUTE_##name,
+	CR_ROUTES(CR_ROUTE_ENUM)
+#undef CR_ROUTE_ENUM
+	CR_ROUTE_COUNT
+};
 
 struct cr_route {
 	const char *method;
@@ -63,9 +114,51 @@ struct cr_route {
 	unsigned roles;
 	cr_handler handler;
 	const char *name;      /* the metrics label */
+	enum cr_route_id id;
 };
 
 #define CR_REJECTS_LISTED 1000
+
+/* What a route carries from its parse to its response, one member per
+ * route that needs more than the common fields of struct cr_req. */
+struct cr_req_key_add {
+	struct cr_key_request q;
+	char inst[CR_INST_CODE_MAX + 2];
+	char id[CR_ID_LEN + 1];
+	char token[CR_APIKEY_TOKEN_LEN + 1];
+	struct cr_apikey k;
+};
+struct cr_req_consent {
+	struct cr_consent c;
+	struct cr_consent_result res;
+};
+struct cr_req_dispute {
+	char inst[CR_INST_CODE_MAX + 1];
+	char account[CR_ACCOUNT_MAX + 1];
+	char reason[CR_DISPUTE_REASON_MAX + 1];
+	struct cr_dispute_request q;
+	uint64_t id;
+	struct cr_record rec;      /* the correction */
+	int corrected;
+};
+struct cr_req_webhook {
+	struct cr_webhook_request q;
+	struct cr_webhook_result res;
+	char url[CR_WEBHOOK_URL_MAX + 1];
+};
+struct cr_req_page {
+	uint64_t after, next;
+	unsigned n;
+};
+union cr_req_data {
+	struct cr_req_key_add key_add;
+	struct cr_req_consent consent;
+	struct cr_req_dispute dispute;
+	struct cr_req_webhook webhook;
+	struct cr_req_page page;
+	struct cr_webhook wh;      /* webhook_get, webhook_delete */
+	enum cr_audit_act read_act; /* an audited read: access_list, ... */
+};
 
 struct cr_req {
 	struct cr_srv *srv;
@@ -92,14 +185,15 @@ struct cr_req {
 	/* Work handed to the committer, and what it found. */
 	struct cr_job job;
 	int outcome;               /* the domain result of the job */
-	const char *reason;        /* a static string explaining outcome */
+	const char *reason;        /* explains outcome: static, or why_buf */
+	char why_buf[160];
 	struct cr_subject_key subject;
 	uint8_t purpose;
 	struct cr_ingest_counts counts;
 	struct cr_buf rejects;     /* JSON objects, comma-separated */
 	uint64_t n_rejects;
-	void *data;                /* handler-owned, freed with free() */
 	void (*finish)(struct cr_req *r); /* builds the response after the job */
+	union cr_req_data u;       /* the route's own request, by route */
 };
 
 /* Connections open now (for /metrics). */
@@ -132,10 +226,6 @@ int cr_req_only_fields(struct cr_req *r, struct json_t *obj, const char *const *
 int cr_req_subject(struct cr_req *r, struct json_t *obj, const char *field);
 /* The audit role of the request's key. */
 uint8_t cr_req_audit_role(const struct cr_req *r);
-/* Fills the audit entry's actor and date from the request. */
-struct cr_audit_entry;
-void cr_req_audit_entry(const struct cr_req *r, const char *action,
-			struct cr_audit_entry *e /* OUT */);
 
 /* The route table and its handlers. */
 extern const struct cr_route cr_routes[];
@@ -147,33 +237,17 @@ const struct cr_route *cr_route_find(const char *method, const char *path,
 				     char *param, size_t param_cap,
 				     char *allow, size_t allow_cap, unsigned *idx);
 
-/* Handlers (h_*.c). */
-int cr_h_healthz(struct cr_req *r);
-int cr_h_openapi(struct cr_req *r);
-int cr_h_metrics(struct cr_req *r);
-int cr_h_furnish(struct cr_req *r);
-int cr_h_events(struct cr_req *r);
-int cr_h_consent_grant(struct cr_req *r);
-int cr_h_consent_revoke(struct cr_req *r);
-int cr_h_consent_list(struct cr_req *r);
-int cr_h_me_consents(struct cr_req *r);
-int cr_h_report(struct cr_req *r);
-int cr_h_me_report(struct cr_req *r);
-int cr_h_me_access(struct cr_req *r);
-int cr_h_me_dispute_file(struct cr_req *r);
-int cr_h_me_disputes(struct cr_req *r);
-int cr_h_disputes(struct cr_req *r);
-int cr_h_dispute_verify(struct cr_req *r);
-int cr_h_dispute_correct(struct cr_req *r);
-int cr_h_stats(struct cr_req *r);
-int cr_h_key_add(struct cr_req *r);
-int cr_h_keys(struct cr_req *r);
-int cr_h_key_revoke(struct cr_req *r);
-int cr_h_audit_verify(struct cr_req *r);
-int cr_h_alerts(struct cr_req *r);
-int cr_h_webhook_put(struct cr_req *r);
-int cr_h_webhook_get(struct cr_req *r);
-int cr_h_webhook_delete(struct cr_req *r);
+/* Handlers (h_*.c), one per route: cr_h_<name>. */
+#define CR_ROUTE_DECL(name, method, pattern, roles) int cr_h_##name(struct cr_req *r);
+CR_ROUTES(CR_ROUTE_DECL)
+#undef CR_ROUTE_DECL
+
+/* The act's context for r: its actor and date, in the group g (NULL: no
+ * transaction yet, for reads in a snapshot with cr_op_read). */
+void cr_req_op(const struct cr_req *r, struct cr_group *g, struct cr_op *op /* OUT */);
+/* Keeps an act's result as r's outcome (and its reason); returns what a
+ * group job returns: the failure that fails the group, or 0. */
+int cr_req_took(struct cr_req *r, const struct cr_op *op, int rc);
 
 /* The OpenAPI document, embedded at build time from docs/openapi.json. */
 extern const char cr_openapi_json[];

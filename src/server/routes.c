@@ -13,52 +13,19 @@
 #include "cr_id.h"
 #include "http.h"
 
-#define INST (ROLE(CR_ROLE_FURNISHER) | ROLE(CR_ROLE_LENDER))
-#define FURN ROLE(CR_ROLE_FURNISHER)
-#define LEND ROLE(CR_ROLE_LENDER)
-#define SUBJ ROLE(CR_ROLE_SUBJECT)
-#define SUPV ROLE(CR_ROLE_SUPERVISOR)
-#define OPER ROLE(CR_ROLE_OPERATOR)
-
 const struct cr_route cr_routes[] = {
-	{"GET", "/healthz", CR_PUBLIC, cr_h_healthz, "healthz"},
-	{"GET", "/v1/openapi.json", CR_PUBLIC, cr_h_openapi, "openapi"},
-	{"GET", "/metrics", OPER | SUPV, cr_h_metrics, "metrics"},
-	{"POST", "/v1/furnish", FURN, cr_h_furnish, "furnish"},
-	{"POST", "/v1/events", FURN, cr_h_events, "events"},
-	{"POST", "/v1/consents", INST | SUBJ, cr_h_consent_grant, "consent_grant"},
-	{"POST", "/v1/consents/revoke", INST | SUBJ, cr_h_consent_revoke, "consent_revoke"},
-	{"POST", "/v1/consents/list", INST, cr_h_consent_list, "consent_list"},
-	{"POST", "/v1/reports", LEND, cr_h_report, "report"},
-	{"GET", "/v1/me/report", SUBJ, cr_h_me_report, "me_report"},
-	{"GET", "/v1/me/consents", SUBJ, cr_h_me_consents, "me_consents"},
-	{"GET", "/v1/me/access", SUBJ, cr_h_me_access, "me_access"},
-	{"POST", "/v1/me/disputes", SUBJ, cr_h_me_dispute_file, "me_dispute_file"},
-	{"GET", "/v1/me/disputes", SUBJ, cr_h_me_disputes, "me_disputes"},
-	{"GET", "/v1/disputes", FURN, cr_h_disputes, "disputes"},
-	{"POST", "/v1/disputes/{id}/verify", FURN, cr_h_dispute_verify, "dispute_verify"},
-	{"POST", "/v1/disputes/{id}/correct", FURN, cr_h_dispute_correct, "dispute_correct"},
-	{"GET", "/v1/stats", SUPV | OPER, cr_h_stats, "stats"},
-	{"POST", "/v1/keys", OPER, cr_h_key_add, "key_add"},
-	{"GET", "/v1/keys", OPER, cr_h_keys, "keys"},
-	{"DELETE", "/v1/keys/{key_id}", OPER, cr_h_key_revoke, "key_revoke"},
-	{"GET", "/v1/audit/verify", OPER, cr_h_audit_verify, "audit_verify"},
-	{"GET", "/v1/alerts", INST, cr_h_alerts, "alerts"},
-	{"PUT", "/v1/webhook", LEND, cr_h_webhook_put, "webhook_put"},
-	{"GET", "/v1/webhook", LEND, cr_h_webhook_get, "webhook_get"},
-	{"DELETE", "/v1/webhook", LEND, cr_h_webhook_delete, "webhook_delete"},
+#define CR_ROUTE_ROW(name, method, pattern, roles) \
+	{method, pattern, roles, cr_h_##name, #name, CR_ROUTE_##name},
+	CR_ROUTES(CR_ROUTE_ROW)
+#undef CR_ROUTE_ROW
 };
 const unsigned cr_n_routes = sizeof cr_routes / sizeof cr_routes[0];
 
 const char *const cr_route_names[] = {
-	"healthz", "openapi", "metrics", "furnish", "events", "consent_grant",
-	"consent_revoke", "consent_list", "report", "me_report", "me_consents",
-	"me_access", "me_dispute_file", "me_disputes", "disputes", "dispute_verify",
-	"dispute_correct", "stats", "key_add", "keys", "key_revoke", "audit_verify",
-	"alerts", "webhook_put", "webhook_get", "webhook_delete",
+#define CR_ROUTE_NAME(name, method, pattern, roles) #name,
+	CR_ROUTES(CR_ROUTE_NAME)
+#undef CR_ROUTE_NAME
 };
-_Static_assert(sizeof cr_route_names / sizeof cr_route_names[0] ==
-	       sizeof cr_routes / sizeof cr_routes[0], "one metrics name per route");
 
 /* Does path match pattern?  The "{x}" segment is copied into param. */
 static int match(const char *pattern, const char *path, char *param, size_t cap)
@@ -231,13 +198,25 @@ uint8_t cr_req_audit_role(const struct cr_req *r)
 	}
 }
 
-void cr_req_audit_entry(const struct cr_req *r, const char *action,
-			struct cr_audit_entry *e)
+void cr_req_op(const struct cr_req *r, struct cr_group *g, struct cr_op *op)
 {
-	cr_audit_entry_init(e);
-	e->asof_days = r->asof;
-	e->role = cr_req_audit_role(r);
-	snprintf(e->institution, sizeof e->institution, "%s", r->key.inst);
-	snprintf(e->action, sizeof e->action, "%s", action);
-	e->outcome = CR_AUDIT_GRANTED;
+	cr_op_init(op, r->srv->st, cr_req_audit_role(r), r->key.inst, r->asof);
+	if (g) {
+		op->txn = g->txn;
+		op->batch = g->audit;
+	}
+	op->has_self = r->key.role == CR_ROLE_SUBJECT;
+	if (op->has_self)
+		op->self = r->key.subject;
+}
+
+int cr_req_took(struct cr_req *r, const struct cr_op *op, int rc)
+{
+	r->outcome = rc;
+	r->reason = NULL;
+	if (op->why) {
+		snprintf(r->why_buf, sizeof r->why_buf, "%s", op->why);
+		r->reason = r->why_buf;
+	}
+	return cr_op_failed(rc) ? rc : 0;
 }

@@ -83,7 +83,6 @@ static void req_free(struct cr_req *r)
 	cr_buf_fini(&r->body);
 	cr_buf_fini(&r->out);
 	cr_buf_fini(&r->rejects);
-	free(r->data);
 	free(r);
 	atomic_fetch_sub(&in_flight, 1);
 }
@@ -323,14 +322,10 @@ static int start_daemon(struct cr_srv *srv)
 /* The trail must have a head before the first group (audit.h). */
 static int mark_start(struct cr_srv *srv)
 {
-	struct cr_audit_entry e;
-	cr_audit_entry_init(&e);
-	e.asof_days = srv->o.asof_days != CR_NO_DATE ? srv->o.asof_days : cr_date_today();
-	e.role = CR_AUDIT_ROLE_OPERATOR;
-	snprintf(e.action, sizeof e.action, "serve_start");
-	e.outcome = CR_AUDIT_GRANTED;
-	snprintf(e.detail, sizeof e.detail, "listen=%.40s:%u", srv->o.host, (unsigned)srv->o.port);
-	return cr_audit_record(srv->st, &e);
+	struct cr_op op;
+	cr_op_init(&op, srv->st, CR_AUDIT_ROLE_OPERATOR, NULL,
+		   srv->o.asof_days != CR_NO_DATE ? srv->o.asof_days : cr_date_today());
+	return cr_op_audit_serve_start(&op, srv->o.host, (unsigned)srv->o.port);
 }
 
 static int start_deliverer(struct cr_srv *srv)

@@ -114,7 +114,8 @@ static int check_consent(const struct cr_consent *c, int32_t asof_days,
 	if (cr_prohibited_text(c->evidence, strnlen(c->evidence, sizeof c->evidence)))
 		return cr_diag_set(diag, "evidence", CR_REASON_PROHIBITED);
 	if (c->scope == CR_SCOPE_QUERY) {
-		if (c->purpose == CR_PURPOSE_NONE)
+		/* A revocation without a purpose withdraws every purpose. */
+		if (c->purpose == CR_PURPOSE_NONE && c->revoked_days == CR_NO_DATE)
 			return cr_diag_set(diag, "purpose", "required for query consent");
 		if (c->purpose > CR_PURPOSE_SELF)
 			return cr_diag_set(diag, "purpose", "not a known purpose");

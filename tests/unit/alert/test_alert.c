@@ -20,6 +20,7 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "ingest.h"
+#include "ops.h"
 #include "report.h"
 #include "store.h"
 
@@ -233,6 +234,19 @@ static void exposure_needs_the_minimum_too(void **state)
 	assert_int_equal(alerts(f, "B0001", CR_ALERT_EXPOSURE_RISE), 1);
 }
 
+struct inquiry {
+	struct cr_op op;
+	struct cr_subject_key k;
+	const char *inst;
+	struct cr_report r;
+};
+
+static int report_act(struct cr_op *op, void *arg)
+{
+	struct inquiry *q = arg;
+	return cr_report_request(op, &q->k, q->inst, CR_PURPOSE_LOAN_APPROVAL, &q->r);
+}
+
 static void inquire(struct fixture *f, const char *inst)
 {
 	char line[300];
@@ -240,13 +254,13 @@ static void inquire(struct fixture *f, const char *inst)
 		 "{\"type\":\"consent\",\"id\":\"" PID "\",\"institution\":\"%s\",\"scope\":\"query\","
 		 "\"purpose\":\"loan_approval\",\"granted\":\"2026-06-01\"}\n", inst, inst);
 	assert_int_equal(feed(f, line), 0);
-	struct cr_subject_key k;
-	struct cr_report r;
-	const char *why;
-	cr_report_init(&r);
-	cr_store_subject_key(f->st, PID, &k);
-	assert_int_equal(cr_report_query(f->st, &k, inst, CR_PURPOSE_LOAN_APPROVAL, f->asof, &r, &why), 0);
-	cr_report_fini(&r);
+	struct inquiry q;
+	cr_report_init(&q.r);
+	cr_op_init(&q.op, f->st, CR_AUDIT_ROLE_LENDER, inst, f->asof);
+	cr_op_subject(&q.op, PID, &q.k);
+	q.inst = inst;
+	assert_int_equal(cr_op_run(&q.op, report_act, &q), 0);
+	cr_report_fini(&q.r);
 }
 
 static void two_inquiries_are_not_three(void **state)

@@ -391,6 +391,9 @@ static void listing_shows_one_subject_and_bad_entries_are_refused(void **state)
 	snprintf(e.action, sizeof e.action, "Report");
 	assert_int_equal(cr_audit_append(f->st, txn, &e), CR_EINVAL);
 	e = sample(f->st, 1);
+	snprintf(e.action, sizeof e.action, "report_all"); /* well-formed, not an act */
+	assert_int_equal(cr_audit_append(f->st, txn, &e), CR_EINVAL);
+	e = sample(f->st, 1);
 	e.role = 0;
 	assert_int_equal(cr_audit_append(f->st, txn, &e), CR_EINVAL);
 	e = sample(f->st, 1);

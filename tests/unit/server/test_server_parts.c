@@ -102,7 +102,7 @@ static int run_probe(struct cr_group *g, struct cr_job *j)
 	cr_audit_entry_init(&e);
 	e.asof_days = 20000;
 	e.role = CR_AUDIT_ROLE_OPERATOR;
-	snprintf(e.action, sizeof e.action, "probe");
+	snprintf(e.action, sizeof e.action, "report");
 	e.outcome = CR_AUDIT_GRANTED;
 	p->ran = 1;
 	int rc = cr_audit_batch_add(g->audit, &e);
@@ -131,7 +131,7 @@ static void committer_groups_and_acknowledges(void **state)
 	cr_audit_entry_init(&first);
 	first.asof_days = 20000;
 	first.role = CR_AUDIT_ROLE_OPERATOR;
-	snprintf(first.action, sizeof first.action, "start");
+	snprintf(first.action, sizeof first.action, "serve_start");
 	first.outcome = CR_AUDIT_GRANTED;
 	assert_int_equal(cr_audit_record(st, &first), 0);
 	struct cr_committer *c;
@@ -219,7 +219,7 @@ static void committer_puts_light_jobs_first(void **state)
 	cr_audit_entry_init(&first);
 	first.asof_days = 20000;
 	first.role = CR_AUDIT_ROLE_OPERATOR;
-	snprintf(first.action, sizeof first.action, "start");
+	snprintf(first.action, sizeof first.action, "serve_start");
 	first.outcome = CR_AUDIT_GRANTED;
 	assert_int_equal(cr_audit_record(st, &first), 0);
 	struct cr_committer *c;

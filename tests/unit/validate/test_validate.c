@@ -234,6 +234,8 @@ static void test_consent_purpose(void **state)
 	ok(&r);
 	r = consent(CR_SCOPE_QUERY, CR_PURPOSE_NONE);
 	bad(&r, "purpose", "required for query consent");
+	r.u.consent.revoked_days = r.u.consent.granted_days; /* withdraws every purpose */
+	ok(&r);
 	r = consent(CR_SCOPE_FURNISH, CR_PURPOSE_NONE);
 	ok(&r);
 	r = consent(CR_SCOPE_FURNISH, CR_PURPOSE_SELF);
