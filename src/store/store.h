@@ -304,8 +304,10 @@ int cr_store_accounts(cr_txn *txn,
  * the identical fact was already stored. */
 int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
 			 const struct cr_consent_fact *f);
-/* Fills up to max facts in the order they were granted or revoked; *n is
- * the number stored (which may exceed max). */
+/* Fills out with the subject's newest facts, at most max of them, oldest
+ * first: in the order they were granted or revoked (by the date of the
+ * grant or revocation).  *n is the number stored, which may exceed max:
+ * then the *n - max oldest were left out. */
 int cr_store_consent_list(cr_txn *txn, const struct cr_subject_key *k,
 			  struct cr_consent_fact *out /* OUT */, size_t max,
 			  size_t *n /* OUT */);
