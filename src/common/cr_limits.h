@@ -41,6 +41,14 @@
 /* Fields in one record; more is rejected before any is looked at. */
 #define CR_FIELDS_MAX 32
 
+/* Consent facts read for one decision about a person (consent.h): the
+ * newest ones.  A person grants and revokes a few facts per lender, so
+ * 256 holds the facts of dozens of lenders, and they fit in a 40 KB buffer
+ * per thread, read in one pass.  Facts beyond it are kept in
+ * the store, only not read: leaving out the oldest can refuse where they
+ * would have allowed, never allow after a revocation (consent.h says why). */
+#define CR_CONSENT_FACTS_MAX 256
+
 /* Months shown in a report's repayment grid (DESIGN.md: 60). */
 #define CR_GRID_MONTHS 60
 /* Accounts one subject may hold that a report will show. */
