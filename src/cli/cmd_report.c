@@ -117,17 +117,16 @@ static void print_fact(const struct cr_consent_fact *f)
 
 static int consent_list(cr_store *st, const struct cr_subject_key *k, const char *inst)
 {
-	static struct cr_consent_fact facts[CR_CONSENT_FACTS_MAX];
+	static struct cr_consent_facts facts;
 	cr_txn *txn;
-	size_t n;
 	int rc = cr_store_begin(st, 0, &txn);
 	if (rc)
 		return rc;
-	rc = cr_store_consent_list(txn, k, facts, CR_CONSENT_FACTS_MAX, &n);
+	rc = cr_consent_facts_load(txn, k, &facts);
 	cr_store_abort(txn);
-	for (size_t i = 0; !rc && i < n && i < CR_CONSENT_FACTS_MAX; i++)
-		if (!inst || strcmp(inst, facts[i].inst) == 0)
-			print_fact(&facts[i]);
+	for (size_t i = 0; !rc && i < facts.n; i++)
+		if (!inst || strcmp(inst, facts.f[i].inst) == 0)
+			print_fact(&facts.f[i]);
 	return rc;
 }
 

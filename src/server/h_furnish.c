@@ -231,10 +231,9 @@ int cr_h_consent_revoke(struct cr_req *r)
 /* Listing consents is an access to the person's file: audited. */
 static int run_consent_list(struct cr_group *g, struct cr_job *j)
 {
-	static _Thread_local struct cr_consent_fact facts[CR_CONSENT_FACTS_MAX];
+	static _Thread_local struct cr_consent_facts facts;
 	struct cr_req *r = j->arg;
-	size_t n;
-	int rc = cr_store_consent_list(g->txn, &r->subject, facts, CR_CONSENT_FACTS_MAX, &n);
+	int rc = cr_consent_facts_load(g->txn, &r->subject, &facts);
 	if (rc)
 		return rc;
 	const int self = r->key.role == CR_ROLE_SUBJECT;
@@ -242,8 +241,8 @@ static int run_consent_list(struct cr_group *g, struct cr_job *j)
 	cr_buf_reset(b);
 	cr_buf_puts(b, "{\"consents\":[");
 	size_t shown = 0;
-	for (size_t i = 0; i < n && i < CR_CONSENT_FACTS_MAX; i++) {
-		const struct cr_consent_fact *f = &facts[i];
+	for (size_t i = 0; i < facts.n; i++) {
+		const struct cr_consent_fact *f = &facts.f[i];
 		if (!self && strcmp(f->inst, r->key.inst) != 0)
 			continue;
 		char d1[11], d2[11] = "", d3[11] = "";
