@@ -37,10 +37,12 @@
  * facts shuts them out of credit, and refusing to store another fact
  * would make revoking impossible exactly when it matters most.
  *
- * The cut counts the facts of every institution, and a decision as of a
- * past date (--as-of) reads the same newest facts as one made today, so
- * such a decision may refuse where all the facts would allow; never the
- * reverse.
+ * The cut counts the facts of every institution, so many newer facts of
+ * one institution can leave out another's old grant: that institution's
+ * data is then held and its queries refused until the person grants
+ * again.  And a decision as of a past date (--as-of) reads the same newest
+ * facts as one made today, so it may refuse where the facts of that date
+ * allowed.  Both only ever refuse.
  */
 struct cr_consent_facts {
 	size_t n;      /* facts in f, oldest first */
