@@ -40,6 +40,15 @@
 #define CR_COLENDERS_MAX 16
 /* Fields in one record; more is rejected before any is looked at. */
 #define CR_FIELDS_MAX 32
+/* Nesting depth of a value inside a field of a JSON Lines record
+ * (src/format/jsonl.c).  Only co_lenders nests, 2 deep; any other nested
+ * value is stepped over to be refused by its field, and this bounds that
+ * walk, which keeps the open containers as bits of a uint64_t. */
+#define CR_JSON_NEST_MAX 32
+/* Members one co-lender object may have before it is refused outright.  It
+ * has two (institution, share_bp); up to four, the parser still names the
+ * unknown or repeated member in its reason. */
+#define CR_COLENDER_MEMBERS_MAX 4
 
 /* Consent facts read for one decision about a person (consent.h): the
  * newest ones.  A person grants and revokes a few facts per lender, so
