@@ -105,6 +105,23 @@
  * events/s than no cap, in two paired runs on the 20,000-person bench store. */
 #define CR_COMMIT_LIGHT_BYTES (16u << 10)
 #define CR_COMMIT_GROUP_BYTES (16u << 20)
+/* Jobs in one group, whatever their weight.  Light jobs weigh next to
+ * nothing, so without it a flood of reports or consents could hold one
+ * transaction open without bound.  A connection has one request in flight
+ * at a time, and a server takes 1,024 connections unless told otherwise:
+ * the cap binds only in a flood. */
+#define CR_COMMIT_GROUP_JOBS 4096
+
+/* The webhook deliverer (src/server/deliver.c).  Transfers in flight at
+ * once, one per institution: each holds a connection and its page in
+ * memory; when all are busy, the other institutions' pages wait for a
+ * free one. */
+#define CR_DELIVER_INFLIGHT_MAX 64
+/* A page's body: CR_WEBHOOK_BATCH alerts at most, each naming the person
+ * masked and the receiver's own accounts with them, far below this; the
+ * cap keeps a person with very many accounts from growing a buffer without
+ * end. */
+#define CR_DELIVER_BODY_MAX (16u << 20)
 
 /* LMDB map size: the store's largest possible size.  It is only address
  * space; the file grows as data is written. */
