@@ -64,6 +64,23 @@
 #define CR_SUBJECT_ACCOUNTS_MAX 1024
 /* Inquiries one report lists (two years of them). */
 #define CR_REPORT_INQUIRIES_MAX 512
+/* Longest history read for one account: 100 years, the newest months (in
+ * reports, retention, current state and the monthly aggregate).  No credit
+ * account runs for a century, and it sizes each reader's scratch array of
+ * months (48 KB). */
+#define CR_HISTORY_MONTHS_MAX 1200
+
+/* Disputes (dispute.h).  A person's reason for a dispute, in UTF-8 bytes:
+ * a few sentences (about 170 CJK characters), stored sealed with it. */
+#define CR_DISPUTE_REASON_MAX 511
+/* Disputes of one person a report reads (report.c), in id order: a person
+ * disputes a handful of items, and 256 disputes are 160 KB of a report's
+ * working memory.  Disputes past it are not read. */
+#define CR_REPORT_DISPUTES_MAX 256
+/* Dispute annotations, and corrections, a report keeps per account: an
+ * item is disputed once or twice, and a report has room for this many in
+ * each of its CR_SUBJECT_ACCOUNTS_MAX accounts. */
+#define CR_REPORT_ACCOUNT_DISPUTES_MAX 8
 /* Audit trail (audit.h).  A refusal reason and an act's detail are short
  * texts written by the code, never personal data. */
 #define CR_AUDIT_REASON_MAX 127
@@ -122,6 +139,18 @@
  * cap keeps a person with very many accounts from growing a buffer without
  * end. */
 #define CR_DELIVER_BODY_MAX (16u << 20)
+
+/* Accounts whose history one write transaction of a retention purge
+ * rewrites (cr_retention_purge): a purge of the whole store commits after
+ * each batch, so a transaction's writes, held in memory until its commit
+ * (store_txn.h), stay bounded, and an interrupted purge loses at most one
+ * batch, which the next run redoes (a purge is idempotent). */
+#define CR_PURGE_BATCH 4096
+
+/* Accounts one monthly aggregate may cover (monthly.h): 64 Mi, above any
+ * single platform's book, so that the working array (about 64 bytes an
+ * account) stays bounded at 4 GiB. */
+#define CR_MONTHLY_ACCOUNTS_MAX (64u << 20)
 
 /* LMDB map size: the store's largest possible size.  It is only address
  * space; the file grows as data is written. */

@@ -96,7 +96,6 @@ enum cr_dispute_status {
 	CR_DISPUTE_CORRECTED = 3, /* the furnisher replaced the item */
 };
 
-#define CR_DISPUTE_REASON_MAX 511
 #define CR_WHOLE_ACCOUNT INT32_MIN /* a dispute about the account, not a month */
 
 /* A person contests an account, or one month of it. */
