@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cr_buf.h"
 #include "cr_err.h"
+#include "cr_limits.h"
 #include "store.h"
 
 static int alerts_config(const struct cr_args *a, cr_store *st, const char *inst)
@@ -31,9 +32,10 @@ static int alerts_config(const struct cr_args *a, cr_store *st, const char *inst
 		ex = cr_args_u64(a, "exposure-min", (uint64_t)cfg.exposure_min, &min);
 	if (!rc && !ex)
 		ex = cr_args_u64(a, "inquiries", (uint64_t)cfg.inquiries, &n);
-	if (!rc && !ex && (pct > 100000 || min > (uint64_t)CR_AMOUNT_MAX || n < 1 || n > 1000)) {
-		cr_cli_err("alerts", "--exposure-pct 0..100000, --exposure-min 0..%lld, --inquiries 1..1000",
-			   (long long)CR_AMOUNT_MAX);
+	if (!rc && !ex && (pct > CR_ALERT_EXPOSURE_PCT_MAX || min > (uint64_t)CR_AMOUNT_MAX ||
+			   n < 1 || n > CR_ALERT_INQUIRIES_MAX)) {
+		cr_cli_err("alerts", "--exposure-pct 0..%d, --exposure-min 0..%lld, --inquiries 1..%d",
+			   CR_ALERT_EXPOSURE_PCT_MAX, (long long)CR_AMOUNT_MAX, CR_ALERT_INQUIRIES_MAX);
 		ex = CR_EXIT_USAGE;
 	}
 	if (rc || ex) {

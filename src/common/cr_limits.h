@@ -95,6 +95,27 @@
  * and the audit of a registration small. */
 #define CR_WEBHOOK_URL_MAX 512
 
+/* Post-loan alerts (alert.h).  Institutions told of a change about one
+ * person: those holding an open account with the person, the first found
+ * in (institution, account) order; a person borrows from a handful of
+ * lenders at once.  Watchers past it are not told. */
+#define CR_ALERT_WATCHERS_MAX 64
+/* Alerts in one page of the feed (GET /v1/alerts?limit=, creditref alerts
+ * list): it bounds a response; the receiver pages on with the cursor. */
+#define CR_ALERT_PAGE_MAX 1000
+/* Ranges of an institution's thresholds (creditref alerts config).  The
+ * exposure rise, in percent: 100,000 % is a thousandfold rise, past any
+ * threshold that means something.  The rule compares rise * 100 with this
+ * percentage times the total before, in int64_t: at the cap that holds for
+ * totals up to about 9.2 * 10^13 minor units, not for every total
+ * CR_AMOUNT_MAX allows. */
+#define CR_ALERT_EXPOSURE_PCT_MAX 100000
+/* Credit-seeking inquiries in CR_ALERT_INQUIRY_DAYS days that raise an
+ * alert: nobody is asked about a thousand times in a week.  The rule counts
+ * at most CR_REPORT_INQUIRIES_MAX of them, so a threshold above that never
+ * fires. */
+#define CR_ALERT_INQUIRIES_MAX 1000
+
 /* Latest dpd a statement may carry: 100 years of arrears is corrupt input. */
 #define CR_DPD_MAX 36500
 /* Largest amount in minor units: 10^15 fen = 10 trillion yuan, far above any
