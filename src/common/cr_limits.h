@@ -173,6 +173,40 @@
  * account) stays bounded at 4 GiB. */
 #define CR_MONTHLY_ACCOUNTS_MAX (64u << 20)
 
+/* The server (creditref serve).  Rejected lines a furnishing response
+ * lists (POST /v1/furnish), about 150 bytes each: it bounds the response,
+ * while the counts cover every line and rejects_truncated says the list
+ * stopped. */
+#define CR_REJECTS_LISTED 1000
+/* Routes the metrics keep counters for (metrics.c): the route table
+ * (routes.c) has 26, which a static assertion there checks. */
+#define CR_METRICS_ROUTES_MAX 32
+/* API keys the rate limiter tracks (ratelimit.c): 16,384 buckets of 40
+ * bytes in 64 stripes.  A key keeps its bucket for the server's life from
+ * its first request on, and a key whose stripe's 256 buckets are all taken
+ * is not limited. */
+#define CR_RATELIMIT_SLOTS 16384
+/* Ranges of serve's options.  Worker threads: every write goes through one
+ * committer, so threads past the cores gain nothing, and 256 is above the
+ * cores of a large server. */
+#define CR_SERVE_THREADS_MAX 256
+/* Connections at once, each a file descriptor and a buffer: 65,536 is as
+ * many as the port numbers of one client address (a load balancer) allow. */
+#define CR_SERVE_CONNECTIONS_MAX 65536
+/* An idle connection's timeout, in seconds: an hour.  Shutdown waits this
+ * long, and five seconds more, for requests in flight (server.c). */
+#define CR_SERVE_TIMEOUT_S_MAX 3600
+/* Requests a second per API key, and the burst: far above what one server
+ * answers, and the bucket's millitokens (uint64_t) stay far from overflow. */
+#define CR_SERVE_RATE_MAX 10000000
+/* A webhook's first retry delay, in ms: an hour, which the doublings of
+ * cr_webhook_backoff_ms (webhook.h) stretch to at most about 21 days
+ * between attempts. */
+#define CR_WEBHOOK_BACKOFF_MS_MAX 3600000
+/* A webhook request's timeout, in seconds: five minutes, during which a
+ * slow receiver holds one of the CR_DELIVER_INFLIGHT_MAX transfers. */
+#define CR_WEBHOOK_TIMEOUT_S_MAX 300
+
 /* LMDB map size: the store's largest possible size.  It is only address
  * space; the file grows as data is written. */
 #define CR_MAP_SIZE_BYTES (1ULL << 40)

@@ -19,6 +19,7 @@
 #include "apikey.h"
 #include "committer.h"
 #include "cr_buf.h"
+#include "cr_limits.h"
 #include "deliver.h"
 #include "metrics.h"
 #include "ratelimit.h"
@@ -64,8 +65,6 @@ struct cr_route {
 	cr_handler handler;
 	const char *name;      /* the metrics label */
 };
-
-#define CR_REJECTS_LISTED 1000
 
 struct cr_req {
 	struct cr_srv *srv;

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "cr_err.h"
 #include "cr_id.h"
+#include "cr_limits.h"
 #include "http.h"
 
 #define INST (ROLE(CR_ROLE_FURNISHER) | ROLE(CR_ROLE_LENDER))
@@ -59,6 +60,8 @@ const char *const cr_route_names[] = {
 };
 _Static_assert(sizeof cr_route_names / sizeof cr_route_names[0] ==
 	       sizeof cr_routes / sizeof cr_routes[0], "one metrics name per route");
+_Static_assert(sizeof cr_routes / sizeof cr_routes[0] <= CR_METRICS_ROUTES_MAX,
+	       "the metrics keep counters for every route");
 
 /* Does path match pattern?  The "{x}" segment is copied into param. */
 static int match(const char *pattern, const char *path, char *param, size_t cap)
