@@ -71,7 +71,6 @@ enum cr_audit_outcome {
 				 * the receiver did not acknowledge); reason says why */
 };
 
-#define CR_AUDIT_ACTION_MAX 23
 #define CR_AUDIT_TIME_LEN 20 /* "YYYY-MM-DDTHH:MM:SSZ" */
 
 struct cr_audit_entry {

@@ -85,6 +85,9 @@
  * texts written by the code, never personal data. */
 #define CR_AUDIT_REASON_MAX 127
 #define CR_AUDIT_DETAIL_MAX 63
+/* The name of an audited act, also written by the code ([a-z_]+: "report",
+ * "webhook_delivery", ...); a verifier reads it back into this room. */
+#define CR_AUDIT_ACTION_MAX 23
 /* One audit line: about 450 bytes of fixed fields and keys, the two texts
  * above at worst six bytes each once escaped ("\u001f"), and the 148-byte
  * hash and MAC suffix. */
@@ -94,6 +97,16 @@
  * leaves room for a path with a routing token and keeps the stored record
  * and the audit of a registration small. */
 #define CR_WEBHOOK_URL_MAX 512
+/* A webhook's signing secret as stored: CR_WEBHOOK_SECRET_LEN (webhook.h)
+ * characters, 49 today; 63 leaves room for a longer form of secret without
+ * changing the stored record's bounds. */
+#define CR_WEBHOOK_SECRET_MAX 63
+
+/* Options one command defines, and arguments one command line gives
+ * besides options: the largest command has 16 options, and creditref ingest
+ * takes its files this way (more than 32 are refused as too many
+ * arguments).  It sizes struct cr_args (cli.h), kept on the stack. */
+#define CR_ARGS_MAX 32
 
 /* Post-loan alerts (alert.h).  Institutions told of a change about one
  * person: those holding an open account with the person, the first found

@@ -399,7 +399,6 @@ int cr_store_alert_config_get(cr_txn *txn, const char *inst,
  * delivery state.  gen grows with every registration, so a delivery begun
  * under an older registration cannot move the cursor of a newer one.
  */
-#define CR_WEBHOOK_SECRET_MAX 63
 struct cr_webhook_state {
 	uint64_t cursor;          /* alerts up to this seq were acknowledged */
 	int64_t last_attempt_ms;  /* Unix milliseconds; 0: never attempted */
