@@ -220,6 +220,19 @@
  * slow receiver holds one of the CR_DELIVER_INFLIGHT_MAX transfers. */
 #define CR_WEBHOOK_TIMEOUT_S_MAX 300
 
+/* Bounds of creditref gen's options (gen.h): cr_gen_run refuses what is
+ * outside them, except institutions, which are clamped.  At least one
+ * institution of each of the four kinds; at most 200, fewer than the 256
+ * brand pairs that keep their names distinct (gen_people.c). */
+#define CR_GEN_INSTITUTIONS_MIN 4
+#define CR_GEN_INSTITUTIONS_MAX 200
+/* Months of history: 30 years, the longest term the generator gives a loan
+ * (a mortgage). */
+#define CR_GEN_MONTHS_MAX 360
+/* Subjects one run may generate: far above a national population, and small
+ * enough that the identity-number space can never run out. */
+#define CR_GEN_SUBJECTS_MAX 2000000000ULL
+
 /* LMDB map size: the store's largest possible size.  It is only address
  * space; the file grows as data is written. */
 #define CR_MAP_SIZE_BYTES (1ULL << 40)
