@@ -51,11 +51,11 @@
 #define CR_COLENDER_MEMBERS_MAX 4
 
 /* Consent facts read for one decision about a person (consent.h): the
- * newest ones.  A person grants and revokes a few facts per lender, so
- * 256 holds the facts of dozens of lenders, and they fit in a 40 KB buffer
- * per thread, read in one pass.  Facts beyond it are kept in
- * the store, only not read: leaving out the oldest can refuse where they
- * would have allowed, never allow after a revocation (consent.h says why). */
+ * newest ones.  A person grants and revokes a few facts per lender, so 256
+ * hold the facts of dozens of lenders, and they fit in a 40 KB buffer per
+ * thread, read in one pass.  Facts beyond it stay in the store, only not
+ * read: leaving out the oldest can refuse where they would have allowed,
+ * never allow after a revocation (consent.h says why). */
 #define CR_CONSENT_FACTS_MAX 256
 
 /* Months shown in a report's repayment grid (DESIGN.md: 60). */
@@ -85,13 +85,14 @@
  * texts written by the code, never personal data. */
 #define CR_AUDIT_REASON_MAX 127
 #define CR_AUDIT_DETAIL_MAX 63
-/* The name of an audited act, also written by the code ([a-z_]+: "report",
- * "webhook_delivery", ...); a verifier reads it back into this room. */
-#define CR_AUDIT_ACTION_MAX 23
 /* One audit line: about 450 bytes of fixed fields and keys, the two texts
  * above at worst six bytes each once escaped ("\u001f"), and the 148-byte
  * hash and MAC suffix. */
 #define CR_AUDIT_LINE_MAX 2048
+/* The name of an audited act, also written by the code ([a-z_]+: "report",
+ * "webhook_delivery", ...; never escaped, one of the fixed fields above); a
+ * verifier reads it back into this room. */
+#define CR_AUDIT_ACTION_MAX 23
 
 /* A webhook URL (webhook.h).  Real endpoints are well under 200 bytes; 512
  * leaves room for a path with a routing token and keeps the stored record
