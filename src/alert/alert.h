@@ -50,9 +50,7 @@ enum cr_alert_kind {
 #define CR_ALERT_DEFAULT_EXPOSURE_PCT 20
 #define CR_ALERT_DEFAULT_EXPOSURE_MIN 1000000
 #define CR_ALERT_DEFAULT_INQUIRIES 3
-#define CR_ALERT_WATCHERS_MAX 64
 #define CR_ALERT_PAGE_DEFAULT 100
-#define CR_ALERT_PAGE_MAX 1000
 
 /* "dpd30", "new_account", "exposure_rise", "inquiries" ("?" otherwise). */
 const char *cr_alert_kind_name(uint8_t kind);

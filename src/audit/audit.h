@@ -116,7 +116,6 @@ const char *cr_audit_act_what(enum cr_audit_act act);
 /* The act named s, or CR_ACT_NONE. */
 enum cr_audit_act cr_audit_act_parse(const char *s);
 
-#define CR_AUDIT_ACTION_MAX 23
 #define CR_AUDIT_TIME_LEN 20 /* "YYYY-MM-DDTHH:MM:SSZ" */
 
 struct cr_audit_entry {

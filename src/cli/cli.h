@@ -14,10 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cr_limits.h"
+
 enum { CR_EXIT_OK = 0, CR_EXIT_FAIL = 1, CR_EXIT_USAGE = 2,
        CR_EXIT_DENIED = 3, CR_EXIT_NOTFOUND = 4 };
-
-#define CR_ARGS_MAX 32
 
 struct cr_opt_spec {
 	const char *name;  /* without the leading "--" */

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "cr_date.h"
+#include "cr_limits.h"
 #include "server.h"
 #include "store.h"
 
@@ -46,17 +47,22 @@ static int read_opts(const struct cr_args *a, struct cr_server_opts *o)
 	    cr_args_u64(a, "webhook-backoff", o->webhook_base_ms, &wh_base) ||
 	    cr_args_u64(a, "webhook-timeout", o->webhook_timeout_s, &wh_timeout))
 		return CR_EXIT_USAGE;
-	if (wh_base < 1 || wh_base > 3600000 || wh_timeout < 1 || wh_timeout > 300) {
-		cr_cli_err("serve", "out of range: --webhook-backoff 1-3600000 (ms), --webhook-timeout 1-300 (s)");
+	if (wh_base < 1 || wh_base > CR_WEBHOOK_BACKOFF_MS_MAX || wh_timeout < 1 ||
+	    wh_timeout > CR_WEBHOOK_TIMEOUT_S_MAX) {
+		cr_cli_err("serve", "out of range: --webhook-backoff 1-%d (ms), --webhook-timeout 1-%d (s)",
+			   CR_WEBHOOK_BACKOFF_MS_MAX, CR_WEBHOOK_TIMEOUT_S_MAX);
 		return CR_EXIT_USAGE;
 	}
 	o->webhook_base_ms = wh_base;
 	o->webhook_timeout_s = (unsigned)wh_timeout;
 	o->webhook_allow_private = cr_args_get(a, "webhook-allow-private") != NULL;
-	if (threads < 1 || threads > 256 || conns < 1 || conns > 65536 || timeout < 1 ||
-	    timeout > 3600 || body < 1 || rate > 10000000 || burst > 10000000) {
-		cr_cli_err("serve", "out of range: --threads 1-256, --max-connections 1-65536, "
-			   "--timeout 1-3600, --max-body >= 1, --rate-limit and --burst <= 10000000");
+	if (threads < 1 || threads > CR_SERVE_THREADS_MAX || conns < 1 ||
+	    conns > CR_SERVE_CONNECTIONS_MAX || timeout < 1 || timeout > CR_SERVE_TIMEOUT_S_MAX ||
+	    body < 1 || rate > CR_SERVE_RATE_MAX || burst > CR_SERVE_RATE_MAX) {
+		cr_cli_err("serve", "out of range: --threads 1-%d, --max-connections 1-%d, "
+			   "--timeout 1-%d, --max-body >= 1, --rate-limit and --burst <= %d",
+			   CR_SERVE_THREADS_MAX, CR_SERVE_CONNECTIONS_MAX, CR_SERVE_TIMEOUT_S_MAX,
+			   CR_SERVE_RATE_MAX);
 		return CR_EXIT_USAGE;
 	}
 	o->threads = (unsigned)threads;

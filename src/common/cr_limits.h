@@ -40,6 +40,23 @@
 #define CR_COLENDERS_MAX 16
 /* Fields in one record; more is rejected before any is looked at. */
 #define CR_FIELDS_MAX 32
+/* Nesting depth of a value inside a field of a JSON Lines record
+ * (src/format/jsonl.c).  Only co_lenders nests, 2 deep; any other nested
+ * value is stepped over to be refused by its field, and this bounds that
+ * walk, which keeps the open containers as bits of a uint64_t. */
+#define CR_JSON_NEST_MAX 32
+/* Members one co-lender object may have before it is refused outright.  It
+ * has two (institution, share_bp); up to four, the parser still names the
+ * unknown or repeated member in its reason. */
+#define CR_COLENDER_MEMBERS_MAX 4
+
+/* Consent facts read for one decision about a person (consent.h): the
+ * newest ones.  A person grants and revokes a few facts per lender, so 256
+ * hold the facts of dozens of lenders, and they fit in a 40 KB buffer per
+ * thread, read in one pass.  Facts beyond it stay in the store, only not
+ * read: leaving out the oldest can refuse where they would have allowed,
+ * never allow after a revocation (consent.h says why). */
+#define CR_CONSENT_FACTS_MAX 256
 
 /* Months shown in a report's repayment grid (DESIGN.md: 60). */
 #define CR_GRID_MONTHS 60
@@ -47,6 +64,23 @@
 #define CR_SUBJECT_ACCOUNTS_MAX 1024
 /* Inquiries one report lists (two years of them). */
 #define CR_REPORT_INQUIRIES_MAX 512
+/* Longest history read for one account: 100 years, the newest months (in
+ * reports, retention, current state and the monthly aggregate).  No credit
+ * account runs for a century, and it sizes each reader's scratch array of
+ * months (48 KB). */
+#define CR_HISTORY_MONTHS_MAX 1200
+
+/* Disputes (dispute.h).  A person's reason for a dispute, in UTF-8 bytes:
+ * a few sentences (about 170 CJK characters), stored sealed with it. */
+#define CR_DISPUTE_REASON_MAX 511
+/* Disputes of one person a report reads (report.c), in id order: a person
+ * disputes a handful of items, and 256 disputes are 160 KB of a report's
+ * working memory.  Disputes past it are not read. */
+#define CR_REPORT_DISPUTES_MAX 256
+/* Dispute annotations, and corrections, a report keeps per account: an
+ * item is disputed once or twice, and a report has room for this many in
+ * each of its CR_SUBJECT_ACCOUNTS_MAX accounts. */
+#define CR_REPORT_ACCOUNT_DISPUTES_MAX 8
 /* Audit trail (audit.h).  A refusal reason and an act's detail are short
  * texts written by the code, never personal data. */
 #define CR_AUDIT_REASON_MAX 127
@@ -55,11 +89,46 @@
  * above at worst six bytes each once escaped ("\u001f"), and the 148-byte
  * hash and MAC suffix. */
 #define CR_AUDIT_LINE_MAX 2048
+/* The name of an audited act, also written by the code ([a-z_]+: "report",
+ * "webhook_delivery", ...; never escaped, one of the fixed fields above); a
+ * verifier reads it back into this room. */
+#define CR_AUDIT_ACTION_MAX 23
 
 /* A webhook URL (webhook.h).  Real endpoints are well under 200 bytes; 512
  * leaves room for a path with a routing token and keeps the stored record
  * and the audit of a registration small. */
 #define CR_WEBHOOK_URL_MAX 512
+/* A webhook's signing secret as stored: CR_WEBHOOK_SECRET_LEN (webhook.h)
+ * characters, 49 today; 63 leaves room for a longer form of secret without
+ * changing the stored record's bounds. */
+#define CR_WEBHOOK_SECRET_MAX 63
+
+/* Options one command defines, and arguments one command line gives
+ * besides options: the largest command has 16 options, and creditref ingest
+ * takes its files this way (more than 32 are refused as too many
+ * arguments).  It sizes struct cr_args (cli.h), kept on the stack. */
+#define CR_ARGS_MAX 32
+
+/* Post-loan alerts (alert.h).  Institutions told of a change about one
+ * person: those holding an open account with the person, the first found
+ * in (institution, account) order; a person borrows from a handful of
+ * lenders at once.  Watchers past it are not told. */
+#define CR_ALERT_WATCHERS_MAX 64
+/* Alerts in one page of the feed (GET /v1/alerts?limit=, creditref alerts
+ * list): it bounds a response; the receiver pages on with the cursor. */
+#define CR_ALERT_PAGE_MAX 1000
+/* Ranges of an institution's thresholds (creditref alerts config).  The
+ * exposure rise, in percent: 100,000 % is a thousandfold rise, past any
+ * threshold that means something.  The rule compares rise * 100 with this
+ * percentage times the total before, in int64_t: at the cap that holds for
+ * totals up to about 9.2 * 10^13 minor units, not for every total
+ * CR_AMOUNT_MAX allows. */
+#define CR_ALERT_EXPOSURE_PCT_MAX 100000
+/* Credit-seeking inquiries in CR_ALERT_INQUIRY_DAYS days that raise an
+ * alert: nobody is asked about a thousand times in a week.  The rule counts
+ * at most CR_REPORT_INQUIRIES_MAX of them, so a threshold above that never
+ * fires. */
+#define CR_ALERT_INQUIRIES_MAX 1000
 
 /* Latest dpd a statement may carry: 100 years of arrears is corrupt input. */
 #define CR_DPD_MAX 36500
@@ -88,17 +157,86 @@
  * events/s than no cap, in two paired runs on the 20,000-person bench store. */
 #define CR_COMMIT_LIGHT_BYTES (16u << 10)
 #define CR_COMMIT_GROUP_BYTES (16u << 20)
+/* Jobs in one group, whatever their weight.  Light jobs weigh next to
+ * nothing, so without it a flood of reports or consents could hold one
+ * transaction open without bound.  A connection has one request in flight
+ * at a time, and a server takes 1,024 connections unless told otherwise:
+ * the cap binds only in a flood. */
+#define CR_COMMIT_GROUP_JOBS 4096
+
+/* The webhook deliverer (src/server/deliver.c).  Transfers in flight at
+ * once, one per institution: each holds a connection and its page in
+ * memory; when all are busy, the other institutions' pages wait for a
+ * free one. */
+#define CR_DELIVER_INFLIGHT_MAX 64
+/* A page's body: CR_WEBHOOK_BATCH alerts at most, each naming the person
+ * masked and the receiver's own accounts with them, far below this; the
+ * cap keeps a person with very many accounts from growing a buffer without
+ * end. */
+#define CR_DELIVER_BODY_MAX (16u << 20)
+
+/* Accounts whose history one write transaction of a retention purge
+ * rewrites (cr_retention_purge): a purge of the whole store commits after
+ * each batch, so a transaction's writes, held in memory until its commit
+ * (store_txn.h), stay bounded, and an interrupted purge loses at most one
+ * batch, which the next run redoes (a purge is idempotent). */
+#define CR_PURGE_BATCH 4096
+
+/* Accounts one monthly aggregate may cover (monthly.h): 64 Mi, above any
+ * single platform's book, so that the working array (about 64 bytes an
+ * account) stays bounded at 4 GiB. */
+#define CR_MONTHLY_ACCOUNTS_MAX (64u << 20)
+
+/* The server (creditref serve).  Rejected lines a furnishing response
+ * lists (POST /v1/furnish), about 150 bytes each: it bounds the response,
+ * while the counts cover every line and rejects_truncated says the list
+ * stopped. */
+#define CR_REJECTS_LISTED 1000
+/* Routes the metrics keep counters for (metrics.c): the route table
+ * (routes.c) has 26, which a static assertion there checks. */
+#define CR_METRICS_ROUTES_MAX 32
+/* API keys the rate limiter tracks (ratelimit.c): 16,384 buckets of 40
+ * bytes in 64 stripes.  A key keeps its bucket for the server's life from
+ * its first request on, and a key whose stripe's 256 buckets are all taken
+ * is not limited. */
+#define CR_RATELIMIT_SLOTS 16384
+/* Ranges of serve's options.  Worker threads: every write goes through one
+ * committer, so threads past the cores gain nothing, and 256 is above the
+ * cores of a large server. */
+#define CR_SERVE_THREADS_MAX 256
+/* Connections at once, each a file descriptor and a buffer: 65,536 is as
+ * many as the port numbers of one client address (a load balancer) allow. */
+#define CR_SERVE_CONNECTIONS_MAX 65536
+/* An idle connection's timeout, in seconds: an hour.  Shutdown waits this
+ * long, and five seconds more, for requests in flight (server.c). */
+#define CR_SERVE_TIMEOUT_S_MAX 3600
+/* Requests a second per API key, and the burst: far above what one server
+ * answers, and the bucket's millitokens (uint64_t) stay far from overflow. */
+#define CR_SERVE_RATE_MAX 10000000
+/* A webhook's first retry delay, in ms: an hour, which the doublings of
+ * cr_webhook_backoff_ms (webhook.h) stretch to at most about 21 days
+ * between attempts. */
+#define CR_WEBHOOK_BACKOFF_MS_MAX 3600000
+/* A webhook request's timeout, in seconds: five minutes, during which a
+ * slow receiver holds one of the CR_DELIVER_INFLIGHT_MAX transfers. */
+#define CR_WEBHOOK_TIMEOUT_S_MAX 300
+
+/* Bounds of creditref gen's options (gen.h): cr_gen_run refuses what is
+ * outside them, except institutions, which are clamped.  At least one
+ * institution of each of the four kinds; at most 200, fewer than the 256
+ * brand pairs that keep their names distinct (gen_people.c). */
+#define CR_GEN_INSTITUTIONS_MIN 4
+#define CR_GEN_INSTITUTIONS_MAX 200
+/* Months of history: 30 years, the longest term the generator gives a loan
+ * (a mortgage). */
+#define CR_GEN_MONTHS_MAX 360
+/* Subjects one run may generate: far above a national population, and small
+ * enough that the identity-number space can never run out. */
+#define CR_GEN_SUBJECTS_MAX 2000000000ULL
 
 /* LMDB map size: the store's largest possible size.  It is only address
  * space; the file grows as data is written. */
 #define CR_MAP_SIZE_BYTES (1ULL << 40)
-
-/* Alert thresholds an institution may set (alert.h): an exposure rise of
- * at most 1,000 times the balance (100,000 %), and an inquiry count a
- * person could reach in the window (1 to 1,000); beyond, a rule never
- * fires and the setting is a mistake. */
-#define CR_ALERT_PCT_MAX 100000
-#define CR_ALERT_INQUIRIES_MAX 1000
 
 _Static_assert(CR_COMMIT_LIGHT_BYTES < CR_COMMIT_GROUP_BYTES,
 	       "a heavy group must hold more than a light job");

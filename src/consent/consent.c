@@ -6,6 +6,22 @@
 #include "cr_assert.h"
 #include "cr_err.h"
 
+int cr_consent_facts_load(cr_txn *txn, const struct cr_subject_key *k,
+			  struct cr_consent_facts *out)
+{
+	size_t total;
+	CR_ASSERT(txn != NULL);
+	CR_ASSERT(out != NULL);
+	out->n = 0;
+	out->total = 0;
+	int rc = cr_store_consent_list(txn, k, out->f, CR_CONSENT_FACTS_MAX, &total);
+	if (rc)
+		return rc;
+	out->total = total;
+	out->n = total < CR_CONSENT_FACTS_MAX ? total : CR_CONSENT_FACTS_MAX;
+	return 0;
+}
+
 int cr_consent_live(const struct cr_consent_fact *facts, size_t n,
 		    const char *inst, uint8_t scope, uint8_t purpose,
 		    int32_t asof_days)
@@ -34,15 +50,12 @@ int cr_consent_check(cr_txn *txn, const struct cr_subject_key *k,
 		     const char *inst, uint8_t scope, uint8_t purpose,
 		     int32_t asof_days, int *live)
 {
-	static _Thread_local struct cr_consent_fact facts[CR_CONSENT_FACTS_MAX];
-	size_t n;
+	static _Thread_local struct cr_consent_facts facts;
 	*live = 0;
-	int rc = cr_store_consent_list(txn, k, facts, CR_CONSENT_FACTS_MAX, &n);
+	int rc = cr_consent_facts_load(txn, k, &facts);
 	if (rc)
 		return rc;
-	if (n > CR_CONSENT_FACTS_MAX)
-		n = CR_CONSENT_FACTS_MAX;
-	*live = cr_consent_live(facts, n, inst, scope, purpose, asof_days);
+	*live = cr_consent_live(facts.f, facts.n, inst, scope, purpose, asof_days);
 	return 0;
 }
 

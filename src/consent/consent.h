@@ -3,9 +3,12 @@
  *
  * Consents are facts that are never deleted: a grant (with a validity
  * window) or a revocation.  Whether an institution may furnish or query is
- * decided from all of a subject's facts at a given date, so "revocation
- * takes effect at once and deletes nothing" holds by construction, and any
- * past decision can be re-derived with --as-of.
+ * decided from a subject's facts at a given date, so "revocation takes
+ * effect at once and deletes nothing" holds by construction, and any past
+ * decision can be re-derived with --as-of.  Every decision reads the facts
+ * through one function, cr_consent_facts_load, which keeps the newest ones
+ * when a person has more than CR_CONSENT_FACTS_MAX (cr_limits.h); why that
+ * is safe is told above struct cr_consent_facts.
  */
 #ifndef CR_CONSENT_H
 #define CR_CONSENT_H
@@ -13,14 +16,54 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cr_limits.h"
 #include "store.h"
 
-/* Most consent facts read for one subject; older ones beyond this are
- * ignored (a person with more than this many consents is not realistic). */
-#define CR_CONSENT_FACTS_MAX 256
+/*
+ * A person's consent facts as a decision reads them: the newest
+ * CR_CONSENT_FACTS_MAX, oldest first (the order cr_consent_live needs).
+ *
+ * Why the newest.  In cr_consent_live a fact overrides the facts before
+ * it: a grant is live only while no revocation follows it.  Leaving out
+ * the oldest facts keeps, for every grant still read, every fact that
+ * follows it, so each such grant is live exactly as it is among all the
+ * facts; only old grants go missing.  A decision on the newest facts can
+ * therefore refuse where all the facts would allow (an old open-ended
+ * grant behind more than CR_CONSENT_FACTS_MAX newer facts), and never
+ * allow where they would refuse: a revocation always outweighs the older
+ * grants it ends.  Keeping the oldest instead ignored the newest facts, so
+ * a lender still got a report after the person revoked.  The other ways
+ * out are worse: refusing every decision about a person with too many
+ * facts shuts them out of credit, and refusing to store another fact
+ * would make revoking impossible exactly when it matters most.
+ *
+ * The cut counts the facts of every institution, so many newer facts of
+ * one institution can leave out another's old grant: that institution's
+ * data is then held and its queries refused until the person grants
+ * again.  And a decision as of a past date (--as-of) reads the same newest
+ * facts as one made today, so it may refuse where the facts of that date
+ * allowed.  Both only ever refuse.
+ */
+struct cr_consent_facts {
+	size_t n;      /* facts in f, oldest first */
+	size_t total;  /* facts the person has: more than n when the oldest
+			* total - n were left out */
+	struct cr_consent_fact f[CR_CONSENT_FACTS_MAX];
+};
 
 /*
- * Non-zero when facts (in chronological order, as the store returns them)
+ * Loads subject k's consent facts into out: the newest
+ * CR_CONSENT_FACTS_MAX, oldest first (see struct cr_consent_facts).  A
+ * person unknown to the store has none.  Returns 0, or a negative store
+ * error with out holding no facts.  out is about 40 KB: callers keep one
+ * per thread (static _Thread_local) rather than on the stack; it is
+ * theirs, and valid until they load into it again.
+ */
+int cr_consent_facts_load(cr_txn *txn, const struct cr_subject_key *k,
+			  struct cr_consent_facts *out /* OUT */);
+
+/*
+ * Non-zero when facts (oldest first, as cr_consent_facts_load returns them)
  * hold a live consent of scope for inst at asof_days.  For query scope,
  * purpose must match; a revocation without a purpose revokes every purpose.
  * A grant is live from its granted day up to (not including) its expiry day,
@@ -30,7 +73,8 @@ int cr_consent_live(const struct cr_consent_fact *facts, size_t n,
 		    const char *inst, uint8_t scope, uint8_t purpose,
 		    int32_t asof_days);
 
-/* Reads the subject's facts and applies cr_consent_live. */
+/* Reads the subject's facts (cr_consent_facts_load) and applies
+ * cr_consent_live. */
 int cr_consent_check(cr_txn *txn, const struct cr_subject_key *k,
 		     const char *inst, uint8_t scope, uint8_t purpose,
 		     int32_t asof_days, int *live /* OUT */);

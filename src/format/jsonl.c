@@ -44,10 +44,7 @@
 #define CR_STR_(x) #x
 #define CR_STR(x) CR_STR_(x)
 
-/* Nesting depth allowed inside a field's value; co_lenders needs 2. */
-#define NEST_MAX 32
-/* Members one co-lender object may have before it is refused outright. */
-#define COLENDER_MEMBERS_MAX 4
+_Static_assert(CR_JSON_NEST_MAX <= 64, "skip_nested keeps open containers in a uint64_t");
 
 /* Every key that some record type knows.  F_UNKNOWN is never allowed. */
 enum field {
@@ -497,7 +494,7 @@ static int skip_nested(struct cur *c)
 		const int ch = peek(c);
 		int rc;
 		if (ch == '{' || ch == '[') {
-			if (depth == NEST_MAX)
+			if (depth == CR_JSON_NEST_MAX)
 				return bad_json(c, "invalid JSON: nested too deeply");
 			const int obj = ch == '{';
 			objs = (objs & ~BIT(depth)) | ((uint64_t)obj << depth);
@@ -1148,14 +1145,14 @@ static int get_colenders(struct jp *p, const struct member *m,
 	if (peek(&sub) == ']')
 		return 0;
 	for (int i = 0;; i++) {
-		struct member in[COLENDER_MEMBERS_MAX];
+		struct member in[CR_COLENDER_MEMBERS_MAX];
 		int k, rc;
 		if (peek(&sub) != '{')
 			return fail(p, field_names[F_CO_LENDERS], shape);
 		if (i == CR_COLENDERS_MAX)
 			return fail(p, field_names[F_CO_LENDERS],
 				    "more than " CR_STR(CR_COLENDERS_MAX) " co-lenders");
-		rc = collect(&sub, in, COLENDER_MEMBERS_MAX, &k);
+		rc = collect(&sub, in, CR_COLENDER_MEMBERS_MAX, &k);
 		if (rc == CR_ETOOBIG)
 			return fail(p, field_names[F_CO_LENDERS],
 				    "a co-lender has only institution and share_bp");

@@ -20,14 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Bounds of the options (cr_gen_run refuses what is outside them, except
- * institutions, which are clamped). */
-#define CR_GEN_INSTITUTIONS_MIN 4
-#define CR_GEN_INSTITUTIONS_MAX 200
-#define CR_GEN_MONTHS_MAX 360
-/* Subjects one run may generate: far above a national population, and small
- * enough that the identity-number space can never run out. */
-#define CR_GEN_SUBJECTS_MAX 2000000000ULL
+#include "cr_limits.h"
 
 struct cr_gen_opts {
 	uint64_t subjects;      /* --subjects N */

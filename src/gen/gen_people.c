@@ -34,6 +34,7 @@ static const char *const brand_b[16] = {"通", "丰", "源", "诚", "达", "隆"
 static const char *const kind_suffix[5] = {"", "银行", "消费金融", "数字科技",
 	"小额贷款"};
 static const char kind_letter[5] = {'?', 'B', 'C', 'P', 'M'};
+_Static_assert(CR_GEN_INSTITUTIONS_MAX <= 16 * 16, "one brand pair per institution");
 
 void cr_gen__inst_name(uint8_t kind, uint32_t index, char *out, size_t cap)
 {

@@ -20,12 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cr_limits.h"
 #include "store.h"
-
-/* Accounts one aggregate may cover: 64 Mi, above any single platform's
- * book, so that the working array (about 64 bytes an account) stays
- * bounded at 4 GiB. */
-#define CR_MONTHLY_ACCOUNTS_MAX (64u << 20)
 
 /* Delinquency buckets by days past due at the month's end. */
 enum { CR_BUCKET_M0, CR_BUCKET_M1, CR_BUCKET_M2, CR_BUCKET_M3P, CR_BUCKETS };

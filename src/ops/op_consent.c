@@ -13,7 +13,6 @@
 
 #include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "consent.h"
@@ -85,15 +84,11 @@ int cr_consent_change(struct cr_op *op, const struct cr_consent *c,
 int cr_consent_show(struct cr_op *op, const struct cr_subject_key *who, const char *inst,
 		    int audit, int (*fn)(const struct cr_consent_fact *f, void *arg), void *arg)
 {
-	struct cr_consent_fact *facts = malloc(CR_CONSENT_FACTS_MAX * sizeof *facts);
-	size_t n = 0;
-	if (!facts)
-		return CR_ENOMEM;
-	int rc = cr_store_consent_list(op->txn, who, facts, CR_CONSENT_FACTS_MAX, &n);
-	for (size_t i = 0; !rc && i < n && i < CR_CONSENT_FACTS_MAX; i++)
-		if (!inst || strcmp(inst, facts[i].inst) == 0)
-			rc = fn(&facts[i], arg);
-	free(facts);
+	static _Thread_local struct cr_consent_facts facts;
+	int rc = cr_consent_facts_load(op->txn, who, &facts);
+	for (size_t i = 0; !rc && i < facts.n; i++)
+		if (!inst || strcmp(inst, facts.f[i].inst) == 0)
+			rc = fn(&facts.f[i], arg);
 	if (!rc && audit)
 		rc = cr_op_audit(op, CR_ACT_CONSENT_LIST, who, 0, CR_AUDIT_GRANTED, NULL);
 	return rc;

@@ -173,10 +173,10 @@ static int check_config(struct cr_op *op, const struct cr_alert_config_request *
 	const uint64_t pct = q->has_pct ? q->pct : (uint64_t)c->exposure_pct;
 	const uint64_t min = q->has_min ? q->min : (uint64_t)c->exposure_min;
 	const uint64_t n = q->has_inquiries ? q->inquiries : (uint64_t)c->inquiries;
-	if (pct > CR_ALERT_PCT_MAX || min > (uint64_t)CR_AMOUNT_MAX || n < 1 ||
+	if (pct > CR_ALERT_EXPOSURE_PCT_MAX || min > (uint64_t)CR_AMOUNT_MAX || n < 1 ||
 	    n > CR_ALERT_INQUIRIES_MAX) {
 		snprintf(op->why_buf, sizeof op->why_buf, "exposure_pct 0..%d, exposure_min 0..%lld, "
-			 "inquiries 1..%d", CR_ALERT_PCT_MAX, (long long)CR_AMOUNT_MAX,
+			 "inquiries 1..%d", CR_ALERT_EXPOSURE_PCT_MAX, (long long)CR_AMOUNT_MAX,
 			 CR_ALERT_INQUIRIES_MAX);
 		op->why = op->why_buf;
 		return CR_EINVAL;

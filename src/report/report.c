@@ -288,7 +288,7 @@ static int load_inquiries(cr_txn *txn, const struct cr_subject_key *k,
 int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 		    int32_t asof_days, int include_held, struct cr_report *out)
 {
-	static _Thread_local struct cr_consent_fact facts[CR_CONSENT_FACTS_MAX];
+	static _Thread_local struct cr_consent_facts facts;
 	struct cr_report *r = out;
 	r->asof_days = asof_days;
 	int rc = cr_store_subject_get(txn, k, &r->subject);
@@ -310,12 +310,10 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 	rc = cr_store_disputes(txn, k, collect_dispute, r);
 	if (rc)
 		return rc;
-	size_t n_facts;
-	rc = cr_store_consent_list(txn, k, facts, CR_CONSENT_FACTS_MAX, &n_facts);
+	rc = cr_consent_facts_load(txn, k, &facts);
 	if (rc)
 		return rc;
-	struct build_ctx ctx = {txn, r, include_held, facts,
-				n_facts < CR_CONSENT_FACTS_MAX ? n_facts : CR_CONSENT_FACTS_MAX, 0};
+	struct build_ctx ctx = {txn, r, include_held, facts.f, facts.n, 0};
 	r->n_accounts = 0;
 	memset(&r->summary, 0, sizeof r->summary);
 	rc = cr_store_subject_accounts(txn, k, add_account, &ctx);

@@ -33,13 +33,12 @@
 #include <stdint.h>
 
 #include "cr_buf.h"
+#include "cr_limits.h"
 #include "current.h"
 #include "store.h"
 
-/* Dispute annotations kept per account in a report. */
-#define CR_REPORT_ACCOUNT_DISPUTES_MAX 8
-/* Disputes of one person considered by a report. */
-#define CR_REPORT_DISPUTES_MAX 256
+_Static_assert(CR_REPORT_ACCOUNT_DISPUTES_MAX <= UINT8_MAX,
+	       "n_disputes and n_revisions are uint8_t");
 
 struct cr_report_account {
 	struct cr_account_rec rec;

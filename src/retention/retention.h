@@ -20,12 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cr_limits.h"
 #include "store.h"
 
 /* Retention of adverse information, in months after the episode ended. */
 #define CR_RETENTION_MONTHS 60
-/* Longest history read for one account: 100 years. */
-#define CR_HISTORY_MONTHS_MAX 1200
 
 /* Non-zero for the adverse status codes (1..7, G, D, Z). */
 int cr_status_adverse(char c);
@@ -54,7 +53,6 @@ struct cr_purge_counts {
  * past retention at asof_days.  Commits every CR_PURGE_BATCH accounts.
  * Idempotent: a second run at the same date removes nothing.
  */
-#define CR_PURGE_BATCH 4096
 int cr_retention_purge(cr_store *st, int32_t asof_days,
 		       struct cr_purge_counts *out /* OUT */);
 

@@ -16,8 +16,8 @@
  * early, after the job being applied, when a light job arrives.  A light
  * job then waits for at most one heavy job in progress and a commit, and
  * heavy jobs keep their order; every order of jobs not yet answered is a
- * valid order.  Groups are also capped at GROUP_MAX jobs so that one flood
- * of requests cannot hold a transaction open without bound.
+ * valid order.  Groups are also capped at CR_COMMIT_GROUP_JOBS jobs so that
+ * one flood of requests cannot hold a transaction open without bound.
  *
  * One sync per group, off the critical path.  The committer thread commits
  * a group without waiting for the disk (cr_store_commit_async: its writes,
@@ -40,7 +40,6 @@
 #include "cr_err.h"
 #include "cr_limits.h"
 
-#define GROUP_MAX 4096
 #define AUDIT_SYNC_NS 1000000000LL /* the trail's file is synced this often */
 
 /* A committed group waiting for its sync: n jobs from first. */
@@ -245,8 +244,8 @@ static void run_solo(struct cr_committer *c, struct cr_job *j)
 }
 
 /* Splits the list into groups of consecutive group jobs and solo jobs;
- * a group ends at GROUP_MAX jobs, or once it holds max_weight (a job that
- * alone weighs more gets a group of its own).  With once (the heavy jobs),
+ * a group ends at CR_COMMIT_GROUP_JOBS jobs, or once it holds max_weight
+ * (a job that alone weighs more gets a group of its own).  With once (the heavy jobs),
  * it runs one group or solo job, which yields to waiting light jobs, and
  * returns what was not run; else it runs them all and returns NULL. */
 static struct cr_job *run_list(struct cr_committer *c, struct cr_job *j,
@@ -260,7 +259,7 @@ static struct cr_job *run_list(struct cr_committer *c, struct cr_job *j,
 		} else {
 			size_t n = 0, weight = 0;
 			struct cr_job *end = j;
-			while (end && end->run && n < GROUP_MAX &&
+			while (end && end->run && n < CR_COMMIT_GROUP_JOBS &&
 			       (n == 0 || weight + end->weight <= max_weight)) {
 				weight += end->weight;
 				end = end->next;

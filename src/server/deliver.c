@@ -1,10 +1,10 @@
 /*
  * deliver.c - the webhook deliverer; see deliver.h and docs/alerts.md.
  *
- * One thread, one libcurl multi handle, at most INFLIGHT_MAX transfers at
- * once (one per institution: an institution's pages go out in cursor
- * order).  A round of the loop: when poked or when the poll interval or a
- * retry time has come, scan the registered webhooks in a read snapshot
+ * One thread, one libcurl multi handle, at most CR_DELIVER_INFLIGHT_MAX
+ * transfers at once (one per institution: an institution's pages go out in
+ * cursor order).  A round of the loop: when poked or when the poll
+ * interval or a retry time has come, scan the registered webhooks in a read snapshot
  * and start a transfer for each one that has alerts after its cursor, is
  * due and is not in flight; drive the transfers; for each one finished,
  * write its outcome through the committer and wait for that commit (a few
@@ -34,13 +34,10 @@
 #include "cr_buf.h"
 #include "cr_date.h"
 #include "cr_err.h"
+#include "cr_limits.h"
 #include "webhook.h"
 
-#define INFLIGHT_MAX 64
 #define POLL_MS 1000
-/* A page is at most CR_WEBHOOK_BATCH alerts, each with the receiver's own
- * account numbers with the person; far below this. */
-#define BODY_MAX (16u << 20)
 
 struct slot {
 	int busy;
@@ -64,7 +61,7 @@ struct cr_deliverer {
 	int joined;
 	atomic_int dirty;
 	int64_t hold_until_ms;       /* after a failed commit: no attempt before */
-	struct slot slots[INFLIGHT_MAX];
+	struct slot slots[CR_DELIVER_INFLIGHT_MAX];
 	pthread_mutex_t mu;          /* the commit being waited for */
 	pthread_cond_t cv;
 	_Atomic uint64_t attempts, failures, delivered, backlog, registered;
@@ -319,7 +316,7 @@ struct scan {
 static struct slot *find_slot(struct cr_deliverer *d, const char *inst)
 {
 	struct slot *free_slot = NULL;
-	for (int i = 0; i < INFLIGHT_MAX; i++) {
+	for (int i = 0; i < CR_DELIVER_INFLIGHT_MAX; i++) {
 		struct slot *s = &d->slots[i];
 		if (s->busy && strcmp(s->inst, inst) == 0)
 			return NULL;
@@ -406,7 +403,7 @@ static void *loop(void *arg)
 		const int64_t wait = next_look > now ? next_look - now : 0;
 		curl_multi_poll(d->multi, NULL, 0, (int)(wait < POLL_MS ? wait : POLL_MS), NULL);
 	}
-	for (int i = 0; i < INFLIGHT_MAX; i++)
+	for (int i = 0; i < CR_DELIVER_INFLIGHT_MAX; i++)
 		if (d->slots[i].busy)
 			finish(d, &d->slots[i], CURLE_OK, 1);
 	return NULL;
@@ -416,7 +413,7 @@ static void *loop(void *arg)
 
 static void free_deliverer(struct cr_deliverer *d)
 {
-	for (int i = 0; i < INFLIGHT_MAX; i++) {
+	for (int i = 0; i < CR_DELIVER_INFLIGHT_MAX; i++) {
 		slot_release(d, &d->slots[i]);
 		cr_buf_fini(&d->slots[i].body);
 	}
@@ -441,8 +438,8 @@ int cr_deliverer_start(cr_store *st, struct cr_committer *com,
 	d->o = *o;
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_cond_init(&d->cv, NULL);
-	for (int i = 0; i < INFLIGHT_MAX; i++)
-		cr_buf_init(&d->slots[i].body, BODY_MAX);
+	for (int i = 0; i < CR_DELIVER_INFLIGHT_MAX; i++)
+		cr_buf_init(&d->slots[i].body, CR_DELIVER_BODY_MAX);
 	atomic_store(&d->dirty, 1);
 	d->multi = curl_multi_init();
 	if (!d->multi || pthread_create(&d->thread, NULL, loop, d) != 0) {

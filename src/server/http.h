@@ -19,6 +19,7 @@
 #include "apikey.h"
 #include "committer.h"
 #include "cr_buf.h"
+#include "cr_limits.h"
 #include "deliver.h"
 #include "metrics.h"
 #include "ops.h"
@@ -116,8 +117,6 @@ struct cr_route {
 	const char *name;      /* the metrics label */
 	enum cr_route_id id;
 };
-
-#define CR_REJECTS_LISTED 1000
 
 /* What a route carries from its parse to its response, one member per
  * route that needs more than the common fields of struct cr_req. */

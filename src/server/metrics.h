@@ -11,13 +11,13 @@
 #include <stdint.h>
 
 #include "cr_buf.h"
+#include "cr_limits.h"
 #include "ingest.h"
-
-#define CR_METRICS_ROUTES_MAX 32
 
 struct cr_metrics;
 
-/* route_names[0 .. n) label the routes; the strings must outlive m. */
+/* route_names[0 .. n) label the routes; the strings must outlive m.  NULL
+ * when n is above CR_METRICS_ROUTES_MAX or memory runs out. */
 struct cr_metrics *cr_metrics_new(const char *const *route_names, unsigned n);
 void cr_metrics_free(struct cr_metrics *m);
 /* One finished request: route index (n for "no route"), status, seconds*1e9. */

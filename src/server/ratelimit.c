@@ -11,11 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cr_limits.h"
 #include "store.h"
 
-#define SLOTS 16384
+#define SLOTS CR_RATELIMIT_SLOTS
 #define STRIPES 64
 #define MILLI 1000ULL
+
+_Static_assert(SLOTS % STRIPES == 0, "each stripe owns SLOTS / STRIPES slots");
 
 struct bucket {
 	char key[CR_APIKEY_ID_LEN + 1]; /* "" for a free slot */

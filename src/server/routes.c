@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "cr_err.h"
 #include "cr_id.h"
+#include "cr_limits.h"
 #include "http.h"
 
 const struct cr_route cr_routes[] = {
@@ -26,6 +27,8 @@ const char *const cr_route_names[] = {
 	CR_ROUTES(CR_ROUTE_NAME)
 #undef CR_ROUTE_NAME
 };
+_Static_assert(sizeof cr_routes / sizeof cr_routes[0] <= CR_METRICS_ROUTES_MAX,
+	       "the metrics keep counters for every route");
 
 /* Does path match pattern?  The "{x}" segment is copied into param. */
 static int match(const char *pattern, const char *path, char *param, size_t cap)

@@ -96,7 +96,6 @@ enum cr_dispute_status {
 	CR_DISPUTE_CORRECTED = 3, /* the furnisher replaced the item */
 };
 
-#define CR_DISPUTE_REASON_MAX 511
 #define CR_WHOLE_ACCOUNT INT32_MIN /* a dispute about the account, not a month */
 
 /* A person contests an account, or one month of it. */
@@ -304,8 +303,10 @@ int cr_store_accounts(cr_txn *txn,
  * the identical fact was already stored. */
 int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
 			 const struct cr_consent_fact *f);
-/* Fills up to max facts in the order they were granted or revoked; *n is
- * the number stored (which may exceed max). */
+/* Fills out with the subject's newest facts, at most max of them, oldest
+ * first: in the order they were granted or revoked (by the date of the
+ * grant or revocation).  *n is the number stored, which may exceed max:
+ * then the *n - max oldest were left out. */
 int cr_store_consent_list(cr_txn *txn, const struct cr_subject_key *k,
 			  struct cr_consent_fact *out /* OUT */, size_t max,
 			  size_t *n /* OUT */);
@@ -398,7 +399,6 @@ int cr_store_alert_config_get(cr_txn *txn, const char *inst,
  * delivery state.  gen grows with every registration, so a delivery begun
  * under an older registration cannot move the cursor of a newer one.
  */
-#define CR_WEBHOOK_SECRET_MAX 63
 struct cr_webhook_state {
 	uint64_t cursor;          /* alerts up to this seq were acknowledged */
 	int64_t last_attempt_ms;  /* Unix milliseconds; 0: never attempted */

@@ -837,16 +837,28 @@ struct list_ctx {
 	size_t max, count;
 };
 
+/* Keeps the newest c->max facts: fact i goes to slot i % max, so that
+ * when the walk ends the slots hold the last max facts, rotated. */
 static int take_fact(const uint8_t *p, size_t n, void *arg)
 {
 	struct list_ctx *c = arg;
-	if (c->count < c->max) {
-		int rc = cr_consent_decode(p, n, (struct cr_consent_fact *)c->out + c->count);
+	if (c->max) {
+		int rc = cr_consent_decode(p, n, (struct cr_consent_fact *)c->out +
+					   c->count % c->max);
 		if (rc)
 			return rc;
 	}
 	c->count++;
 	return 0;
+}
+
+static void reverse_facts(struct cr_consent_fact *f, size_t n)
+{
+	for (size_t i = 0; i < n / 2; i++) {
+		const struct cr_consent_fact t = f[i];
+		f[i] = f[n - 1 - i];
+		f[n - 1 - i] = t;
+	}
 }
 
 int cr_store_consent_list(cr_txn *txn, const struct cr_subject_key *k,
@@ -855,7 +867,15 @@ int cr_store_consent_list(cr_txn *txn, const struct cr_subject_key *k,
 	struct list_ctx c = {out, max, 0};
 	int rc = walk_tag(txn, k, PK_CONSENT, NULL, 0, take_fact, &c);
 	*n = c.count;
-	return rc;
+	if (rc || !max || c.count <= max)
+		return rc;
+	/* Slot count % max holds the oldest fact kept: rotate it to the front
+	 * (three reversals, in place). */
+	const size_t first = c.count % max;
+	reverse_facts(out, first);
+	reverse_facts(out + first, max - first);
+	reverse_facts(out, max);
+	return 0;
 }
 
 static size_t held_pk(uint64_t pid, const char *inst, uint8_t *out)

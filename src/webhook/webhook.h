@@ -25,6 +25,7 @@
 
 #define CR_WEBHOOK_SECRET_PREFIX "whsec_"
 #define CR_WEBHOOK_SECRET_LEN (6 + 43)
+_Static_assert(CR_WEBHOOK_SECRET_LEN <= CR_WEBHOOK_SECRET_MAX, "a secret fits its stored field");
 /* "t=" + up to 20 characters of seconds + ",v1=" + 64 hex digits. */
 #define CR_WEBHOOK_SIG_MAX (2 + 20 + 4 + 64)
 #define CR_WEBHOOK_HMAC_HEX 64

@@ -178,6 +178,17 @@ static void consents_are_kept_in_date_order(void **state)
 	assert_fact_equal(&out[0], &early);
 	assert_fact_equal(&out[1], &g);
 	assert_fact_equal(&out[2], &r);
+	/* Fewer slots than facts: the newest, oldest first. */
+	memset(out, 0, sizeof out);
+	assert_int_equal(cr_store_consent_list(txn, &k, out, 2, &n), 0);
+	assert_int_equal(n, 3);
+	assert_fact_equal(&out[0], &g);
+	assert_fact_equal(&out[1], &r);
+	assert_int_equal(cr_store_consent_list(txn, &k, out, 1, &n), 0);
+	assert_int_equal(n, 3);
+	assert_fact_equal(&out[0], &r);
+	assert_int_equal(cr_store_consent_list(txn, &k, NULL, 0, &n), 0);
+	assert_int_equal(n, 3);
 	assert_int_equal(cr_store_commit(txn), 0);
 }
 
