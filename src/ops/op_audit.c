@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cr_assert.h"
 #include "cr_err.h"
 
 static void entry(const struct cr_op *op, enum cr_audit_act act,
 		  struct cr_audit_entry *e)
 {
+	CR_ASSERT(act > CR_ACT_NONE && act < CR_ACT_COUNT);
+	CR_ASSERT(op->role >= CR_AUDIT_ROLE_SUBJECT && op->role <= CR_AUDIT_ROLE_OPERATOR);
 	cr_audit_entry_init(e);
 	e->asof_days = op->asof;
 	e->role = op->role;
@@ -33,6 +36,7 @@ static void about(struct cr_audit_entry *e, const struct cr_subject_key *who)
 
 static int write_entry(struct cr_op *op, struct cr_audit_entry *e)
 {
+	CR_ASSERT(!op->batch || op->txn); /* a batch lives in its group's transaction */
 	if (op->batch)
 		return cr_audit_batch_add(op->batch, e);
 	if (op->txn)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cr_assert.h"
 #include "cr_err.h"
 
 void cr_op_init(struct cr_op *op, cr_store *st, uint8_t role, const char *inst,
@@ -33,6 +34,7 @@ int cr_op_failed(int rc)
 
 int cr_op_run(struct cr_op *op, int (*act)(struct cr_op *op, void *arg), void *arg)
 {
+	CR_ASSERT(op->st && !op->txn); /* one act, one transaction: no nesting */
 	int rc = cr_store_begin(op->st, 1, &op->txn);
 	if (rc)
 		return rc;
@@ -50,6 +52,7 @@ int cr_op_run(struct cr_op *op, int (*act)(struct cr_op *op, void *arg), void *a
 
 int cr_op_read(struct cr_op *op, int (*fn)(struct cr_op *op, void *arg), void *arg)
 {
+	CR_ASSERT(op->st && !op->batch); /* a snapshot writes no audit entry */
 	cr_txn *saved = op->txn;
 	int rc = cr_store_begin(op->st, 0, &op->txn);
 	if (rc) {
