@@ -163,22 +163,25 @@ int cr_store_apikey_get(cr_txn *txn, const char *key_id, struct cr_apikey *out)
 	return rc;
 }
 
+struct apikey_walk {
+	int (*fn)(const struct cr_apikey *k, void *arg);
+	void *arg;
+};
+
+static int each_apikey(struct kv_step *s, void *arg)
+{
+	const struct apikey_walk *w = arg;
+	struct cr_apikey k;
+	int rc = apikey_decode(s->k + 1, s->kn - 1, s->v, s->vn, &k);
+	return rc ? rc : w->fn(&k, w->arg);
+}
+
 int cr_store_apikeys(cr_txn *txn, int (*fn)(const struct cr_apikey *k, void *arg),
 		     void *arg)
 {
 	const uint8_t prefix = MK_APIKEY;
-	struct kv_iter it;
-	struct cr_apikey k;
-	int rc = kv_iter_open(txn, CF_META, &prefix, 1, NULL, 0, &it);
-	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-		size_t kn, vn;
-		const uint8_t *key = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
-		rc = apikey_decode(key + 1, kn - 1, v, vn, &k);
-		if (!rc)
-			rc = fn(&k, arg);
-	}
-	int crc = kv_iter_close(&it);
-	return rc ? rc : crc;
+	struct apikey_walk w = {fn, arg};
+	return kv_walk(txn, CF_META, &prefix, 1, NULL, 0, each_apikey, &w);
 }
 
 /* ---- alerts ------------------------------------------------------------ */
@@ -231,33 +234,42 @@ int cr_store_alert_last(cr_txn *txn, const char *inst, uint64_t *seq)
 	return meta_get_u64(txn, name, seq);
 }
 
+/* A walk of up to max alerts. */
+struct alert_walk {
+	int (*fn)(const struct cr_alert_rec *a, void *arg);
+	void *arg;
+	size_t max, n;
+};
+
+static int each_alert(struct kv_step *s, void *arg)
+{
+	struct alert_walk *w = arg;
+	const uint8_t *k = s->k, *p = s->v;
+	if (w->n == w->max) {
+		s->end = 1;
+		return 0;
+	}
+	w->n++;
+	if (s->kn != ALERT_KEY_LEN || s->vn != ALERT_VAL_LEN)
+		return CR_ECORRUPT;
+	struct cr_alert_rec a;
+	a.seq = cr_get_u64be(k + CR_INST_CODE_MAX + 1);
+	memcpy(a.subject.b, p, CR_SUBJECT_KEY_LEN);
+	a.kind = p[CR_SUBJECT_KEY_LEN];
+	a.raised_s = (int64_t)cr_get_u64be(p + CR_SUBJECT_KEY_LEN + 1);
+	a.at_s = (int64_t)cr_get_u64be(p + CR_SUBJECT_KEY_LEN + 9);
+	return w->fn(&a, w->arg);
+}
+
 int cr_store_alerts(cr_txn *txn, const char *inst, uint64_t after, size_t max,
 		    int (*fn)(const struct cr_alert_rec *a, void *arg), void *arg)
 {
 	uint8_t kb[ALERT_KEY_LEN];
-	struct kv_iter it;
-	size_t n = 0;
-	if (after == UINT64_MAX)
+	struct alert_walk w = {fn, arg, max, 0};
+	if (after == UINT64_MAX || max == 0)
 		return 0;
 	alert_key(inst, after + 1, kb);
-	int rc = kv_iter_open(txn, CF_ALERT, kb, CR_INST_CODE_MAX + 1, kb, sizeof kb, &it);
-	for (; !rc && n < max && kv_iter_valid(&it); kv_iter_next(&it), n++) {
-		size_t kn, vn;
-		const uint8_t *k = kv_iter_key(&it, &kn), *p = kv_iter_value(&it, &vn);
-		if (kn != ALERT_KEY_LEN || vn != ALERT_VAL_LEN) {
-			rc = CR_ECORRUPT;
-			break;
-		}
-		struct cr_alert_rec a;
-		a.seq = cr_get_u64be(k + CR_INST_CODE_MAX + 1);
-		memcpy(a.subject.b, p, CR_SUBJECT_KEY_LEN);
-		a.kind = p[CR_SUBJECT_KEY_LEN];
-		a.raised_s = (int64_t)cr_get_u64be(p + CR_SUBJECT_KEY_LEN + 1);
-		a.at_s = (int64_t)cr_get_u64be(p + CR_SUBJECT_KEY_LEN + 9);
-		rc = fn(&a, arg);
-	}
-	int crc = kv_iter_close(&it);
-	return rc ? rc : crc;
+	return kv_walk(txn, CF_ALERT, kb, CR_INST_CODE_MAX + 1, kb, sizeof kb, each_alert, &w);
 }
 
 /* Alert thresholds: pct u32, min u64, n u32. */
@@ -318,23 +330,28 @@ int cr_store_audit_pending_get(cr_txn *txn, uint64_t seq, char *buf, size_t cap,
 	return rc;
 }
 
+struct drop_walk {
+	cr_txn *txn;
+	uint64_t upto;
+};
+
+/* Deletes the line a walk is on, up to the last one to drop. */
+static int drop_line(struct kv_step *s, void *arg)
+{
+	const struct drop_walk *w = arg;
+	uint8_t kb[8];
+	if (s->kn != 8)
+		return CR_ECORRUPT;
+	if (cr_get_u64be(s->k) > w->upto) {
+		s->end = 1;
+		return 0;
+	}
+	memcpy(kb, s->k, 8);
+	return kv_del(w->txn, CF_AUDIT, kb, 8);
+}
+
 int cr_store_audit_pending_drop(cr_txn *txn, uint64_t upto)
 {
-	struct kv_iter it;
-	uint8_t kb[8];
-	int rc = kv_iter_open(txn, CF_AUDIT, NULL, 0, NULL, 0, &it);
-	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-		size_t kn;
-		const uint8_t *k = kv_iter_key(&it, &kn);
-		if (kn != 8) {
-			rc = CR_ECORRUPT;
-			break;
-		}
-		if (cr_get_u64be(k) > upto)
-			break;
-		memcpy(kb, k, 8);
-		rc = kv_del(txn, CF_AUDIT, kb, 8);
-	}
-	int crc = kv_iter_close(&it);
-	return rc ? rc : crc;
+	struct drop_walk w = {txn, upto};
+	return kv_walk(txn, CF_AUDIT, NULL, 0, NULL, 0, drop_line, &w);
 }

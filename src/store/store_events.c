@@ -137,29 +137,39 @@ int cr_store_event_put(cr_txn *txn, const char *inst, const char *event_id,
 	return 1;
 }
 
+/* A walk of an account's events up to a time. */
+struct event_walk {
+	int64_t until_s;
+	int (*fn)(const struct cr_event_rec *e, void *arg);
+	void *arg;
+};
+
+static int window_event(struct kv_step *s, void *arg)
+{
+	const struct event_walk *w = arg;
+	struct cr_event_rec e;
+	int rc = event_decode(s->k, s->kn, s->v, s->vn, &e);
+	if (rc)
+		return rc;
+	if (e.at_s > w->until_s) {
+		s->end = 1;
+		return 0;
+	}
+	return w->fn(&e, w->arg);
+}
+
 int cr_store_account_events(cr_txn *txn, uint64_t acct_id, int64_t after_s,
 			    int64_t until_s,
 			    int (*fn)(const struct cr_event_rec *e, void *arg),
 			    void *arg)
 {
 	uint8_t pk[EV_PK_LEN], from[EV_PK_LEN];
-	struct kv_iter it;
-	struct cr_event_rec e;
+	struct event_walk w = {until_s, fn, arg};
 	if (after_s >= until_s)
 		return 0;
 	event_pk(acct_id, 0, NULL, pk);
 	event_pk(acct_id, after_s + 1, NULL, from);
-	int rc = kv_iter_open(txn, CF_PERSON, pk, PK_LEN + 2, from, sizeof from, &it);
-	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-		size_t kn, vn;
-		const uint8_t *k = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
-		rc = event_decode(k, kn, v, vn, &e);
-		if (rc || e.at_s > until_s)
-			break;
-		rc = fn(&e, arg);
-	}
-	int crc = kv_iter_close(&it);
-	return rc ? rc : crc;
+	return kv_walk(txn, CF_PERSON, pk, PK_LEN + 2, from, sizeof from, window_event, &w);
 }
 
 /* ---- disputes ---------------------------------------------------------- */
@@ -291,50 +301,51 @@ int cr_store_dispute_get(cr_txn *txn, uint64_t id, struct cr_dispute *out)
 	return rc ? rc : dispute_load(txn, pid, id, out);
 }
 
-/* Every dispute in id order: the meta map, then each one's record. */
-static int all_disputes(cr_txn *txn, int (*fn)(const struct cr_dispute *d, void *arg),
-			void *arg)
+/* A walk of disputes: the callback, and the transaction to load them in. */
+struct dispute_walk {
+	cr_txn *txn;
+	int (*fn)(const struct cr_dispute *d, void *arg);
+	void *arg;
+};
+
+/* A meta record dispute id -> pid: the dispute, loaded from its person. */
+static int mapped_dispute(struct kv_step *s, void *arg)
 {
-	const uint8_t prefix = MK_DISPUTE;
-	struct kv_iter it;
+	const struct dispute_walk *w = arg;
 	struct cr_dispute d;
-	int rc = kv_iter_open(txn, CF_META, &prefix, 1, NULL, 0, &it);
-	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-		size_t kn, vn;
-		const uint8_t *k = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
-		rc = kn == 9 && vn == 8 ? dispute_load(txn, cr_get_u64be(v), cr_get_u64be(k + 1), &d)
-					: CR_ECORRUPT;
-		if (!rc)
-			rc = fn(&d, arg);
-	}
-	int crc = kv_iter_close(&it);
-	return rc ? rc : crc;
+	if (s->kn != 9 || s->vn != 8)
+		return CR_ECORRUPT;
+	int rc = dispute_load(w->txn, cr_get_u64be(s->v), cr_get_u64be(s->k + 1), &d);
+	return rc ? rc : w->fn(&d, w->arg);
 }
 
+/* A person's dispute record. */
+static int person_dispute(struct kv_step *s, void *arg)
+{
+	const struct dispute_walk *w = arg;
+	struct cr_dispute d;
+	if (s->kn != PK_LEN + 8)
+		return CR_ECORRUPT;
+	int rc = dispute_decode(w->txn->st, cr_get_u64be(s->k + PK_LEN), s->v, s->vn, &d);
+	return rc ? rc : w->fn(&d, w->arg);
+}
+
+/* Every dispute in id order (k NULL: the meta map, then each one's record),
+ * or a person's. */
 int cr_store_disputes(cr_txn *txn, const struct cr_subject_key *k,
 		      int (*fn)(const struct cr_dispute *d, void *arg), void *arg)
 {
+	const uint8_t tag = MK_DISPUTE;
 	uint8_t pk[PK_LEN];
 	uint64_t pid;
-	struct kv_iter it;
-	struct cr_dispute d;
+	struct dispute_walk w = {txn, fn, arg};
 	if (!k)
-		return all_disputes(txn, fn, arg);
+		return kv_walk(txn, CF_META, &tag, 1, NULL, 0, mapped_dispute, &w);
 	int rc = person_pid(txn, k, &pid);
 	if (rc)
 		return rc == CR_ENOTFOUND ? 0 : rc;
 	person_key(pid, PK_DISPUTE, pk);
-	rc = kv_iter_open(txn, CF_PERSON, pk, PK_LEN, NULL, 0, &it);
-	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-		size_t kn, vn;
-		const uint8_t *key = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
-		rc = kn == PK_LEN + 8 ? dispute_decode(txn->st, cr_get_u64be(key + PK_LEN), v, vn, &d)
-				      : CR_ECORRUPT;
-		if (!rc)
-			rc = fn(&d, arg);
-	}
-	int crc = kv_iter_close(&it);
-	return rc ? rc : crc;
+	return kv_walk(txn, CF_PERSON, pk, PK_LEN, NULL, 0, person_dispute, &w);
 }
 
 /* ---- revisions --------------------------------------------------------- */
@@ -365,29 +376,34 @@ int cr_store_revision_add(cr_txn *txn, const struct cr_revision *r)
 	return kv_put(txn, CF_PERSON, kb, sizeof kb, vb, sizeof vb);
 }
 
+/* A walk of an account's revisions. */
+struct revision_walk {
+	uint64_t acct_id;
+	int (*fn)(const struct cr_revision *r, void *arg);
+	void *arg;
+};
+
+static int revision_of(struct kv_step *s, void *arg)
+{
+	const struct revision_walk *w = arg;
+	const uint8_t *k = s->k, *p = s->v;
+	if (s->kn != REV_PK_LEN || s->vn != REVISION_VAL)
+		return CR_ECORRUPT;
+	struct cr_revision r = {w->acct_id, cr_get_i32be(k + 11), cr_get_u64be(p + 37),
+				cr_get_i32be(p + 45),
+				{(char)p[0], cr_get_i32be(p + 1), (int64_t)cr_get_u64be(p + 5),
+				 (int64_t)cr_get_u64be(p + 13), (int64_t)cr_get_u64be(p + 21),
+				 (int64_t)cr_get_u64be(p + 29)}};
+	return w->fn(&r, w->arg);
+}
+
 int cr_store_revisions(cr_txn *txn, uint64_t acct_id,
 		       int (*fn)(const struct cr_revision *r, void *arg), void *arg)
 {
 	uint8_t pk[PK_LEN + 2];
-	struct kv_iter it;
+	struct revision_walk w = {acct_id, fn, arg};
 	person_key(ACCT_PID(acct_id), PK_REVISION, pk);
 	pk[9] = (uint8_t)(ACCT_N(acct_id) >> 8);
 	pk[10] = (uint8_t)ACCT_N(acct_id);
-	int rc = kv_iter_open(txn, CF_PERSON, pk, sizeof pk, NULL, 0, &it);
-	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-		size_t kn, vn;
-		const uint8_t *k = kv_iter_key(&it, &kn), *p = kv_iter_value(&it, &vn);
-		if (kn != REV_PK_LEN || vn != REVISION_VAL) {
-			rc = CR_ECORRUPT;
-			break;
-		}
-		struct cr_revision r = {acct_id, cr_get_i32be(k + 11), cr_get_u64be(p + 37),
-					cr_get_i32be(p + 45),
-					{(char)p[0], cr_get_i32be(p + 1), (int64_t)cr_get_u64be(p + 5),
-					 (int64_t)cr_get_u64be(p + 13), (int64_t)cr_get_u64be(p + 21),
-					 (int64_t)cr_get_u64be(p + 29)}};
-		rc = fn(&r, arg);
-	}
-	int crc = kv_iter_close(&it);
-	return rc ? rc : crc;
+	return kv_walk(txn, CF_PERSON, pk, sizeof pk, NULL, 0, revision_of, &w);
 }

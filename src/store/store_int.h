@@ -107,7 +107,53 @@ void kv_val_free(struct kv_val *v);
 int kv_put(cr_txn *txn, int cf, const void *k, size_t kn, const void *v, size_t vn);
 int kv_del(cr_txn *txn, int cf, const void *k, size_t kn);
 
-/* An iterator over keys of cf starting with a prefix, in txn's view. */
+/*
+ * Walks.  Every loop over records goes through kv_walk: it positions a
+ * cursor, calls fn for each record in key order and closes the cursor, so
+ * no family file opens, steps or closes an iterator of its own.
+ *
+ * The callback gets the record in a kv_step and may steer the walk: set
+ * end to stop after this record (the walk then returns 0, as at the end of
+ * its range), or point seek at a key to go on from the first key >= it
+ * instead of the next record (a skip-scan: database views only, see
+ * kv_iter_seek).  A non-zero return stops the walk and is returned, so a
+ * callback's own value or error reaches the caller unchanged.
+ */
+struct kv_step {
+	const uint8_t *k;
+	const uint8_t *v;
+	size_t kn, vn;
+	int end;               /* set by fn: stop after this record, return 0 */
+	const uint8_t *seek;   /* set by fn: go on from the first key >= seek */
+	size_t seek_n;
+};
+typedef int (*kv_walk_fn)(struct kv_step *s, void *arg);
+
+/*
+ * Calls cb for each record of cf whose key starts with prefix[0..pn) (pn
+ * 0: every record of cf), in key order, from the first key >= from[0..fromn)
+ * (from NULL: the start of the prefix), as txn sees them: a write
+ * transaction sees its own writes and deletions in place (read your
+ * writes), merged with the database in key order.  The keys and values cb
+ * gets are valid until it returns.  Returns cb's first non-zero value, or
+ * a store error (CR_ESTORE and the like) if the cursor failed, else 0.  In
+ * a write transaction a walk of the person family needs at least a pid as
+ * prefix, or it reads the database alone (and may only run before the
+ * transaction writes to that family: an assertion holds it to that).
+ */
+int kv_walk(cr_txn *txn, int cf, const void *prefix, size_t pn, const void *from,
+	    size_t fromn, kv_walk_fn cb, void *arg);
+/* The same walk over the database itself, under no transaction: as of snap
+ * (NULL: the newest state).  For store_txn.c, which loads a transaction's
+ * view from it. */
+int kv_walk_db(cr_store *st, const rocksdb_snapshot_t *snap, int cf, const void *prefix,
+	       size_t pn, kv_walk_fn cb, void *arg);
+
+/*
+ * The cursor under kv_walk: an iterator over the keys of cf starting with a
+ * prefix.  Family files walk with kv_walk; store_txn.c uses a database
+ * cursor to merge a transaction's writes with the database.
+ */
 struct txc_iter;
 struct kv_iter {
 	struct txc_iter *tx;     /* a write transaction's view */
@@ -119,20 +165,23 @@ struct kv_iter {
 	size_t prefix_n;
 };
 /* Positions it at the first key >= from (NULL: the prefix itself) that
- * starts with prefix (pn 0: every key of cf).  In a write transaction a
- * walk of the person family needs at least a pid as prefix, or it reads
- * the database alone (and may only run before the transaction writes to
- * that family). */
+ * starts with prefix (pn 0: every key of cf), in txn's view (see kv_walk). */
 int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
 		 const void *from, size_t fn, struct kv_iter *it /* OUT */);
+/* The same on the database as of snap (NULL: the newest state). */
+int kv_iter_open_db(cr_store *st, const rocksdb_snapshot_t *snap, int cf,
+		    const void *prefix, size_t pn, const void *from, size_t fn,
+		    struct kv_iter *it /* OUT */);
 /* Is the iterator on a key within its prefix? */
 int kv_iter_valid(struct kv_iter *it);
 const uint8_t *kv_iter_key(struct kv_iter *it, size_t *n /* OUT */);
 const uint8_t *kv_iter_value(struct kv_iter *it, size_t *n /* OUT */);
 void kv_iter_next(struct kv_iter *it);
-/* Moves it to the first key >= k (within the prefix, or past it). */
+/* Moves it to the first key >= k (within the prefix, or past it): on a
+ * database cursor only (a write transaction's merged view cannot seek). */
 void kv_iter_seek(struct kv_iter *it, const void *k, size_t kn);
-/* CR_ESTORE if the walk stopped on an error, else 0; frees the iterator. */
+/* A store error if the cursor stopped on one, else 0; frees the iterator
+ * (and is safe on one whose open failed). */
 int kv_iter_close(struct kv_iter *it);
 
 /* Counters (the enum above): the value now in txn, and an update. */

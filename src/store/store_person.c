@@ -530,28 +530,25 @@ static int same_account(const struct cr_account_rec *a, const struct cr_account_
 	       strcmp(a->a.account, b->a.account) == 0;
 }
 
+static int last_account_n(struct kv_step *s, void *arg)
+{
+	if (s->kn != ACCT_PK_LEN)
+		return CR_ECORRUPT;
+	*(unsigned *)arg = (unsigned)(s->k[9] << 8 | s->k[10]);
+	return 0;
+}
+
 /* The next account number of person pid: one past the highest in use. */
 static int next_account_n(cr_txn *txn, uint64_t pid, unsigned *out)
 {
 	uint8_t pk[PK_LEN];
-	struct kv_iter it;
 	unsigned last = 0;
 	person_key(pid, PK_ACCOUNT, pk);
-	int rc = kv_iter_open(txn, CF_PERSON, pk, PK_LEN, NULL, 0, &it);
-	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-		size_t kn;
-		const uint8_t *k = kv_iter_key(&it, &kn);
-		if (kn != ACCT_PK_LEN) {
-			rc = CR_ECORRUPT;
-			break;
-		}
-		last = (unsigned)(k[9] << 8 | k[10]);
-	}
-	int crc = kv_iter_close(&it);
+	int rc = kv_walk(txn, CF_PERSON, pk, PK_LEN, NULL, 0, last_account_n, &last);
 	if (!rc && last >= 0xffff)
 		rc = CR_ETOOBIG;
 	*out = last + 1;
-	return rc ? rc : crc;
+	return rc;
 }
 
 static int account_write(cr_txn *txn, const struct cr_account_rec *r)
@@ -601,38 +598,52 @@ int cr_store_account_put(cr_txn *txn, struct cr_account_rec *r)
 	return rc ? rc : 1;
 }
 
+/* A walk of accounts: the callback, and the person's secrets when the
+ * account numbers are wanted. */
+struct acct_walk {
+	int (*fn)(const struct cr_account_rec *r, void *arg);
+	void *arg;
+	struct cr_subject_key subject;
+	uint64_t pid;
+	struct secrets *s;
+	cr_txn *txn;  /* cr_store_accounts: opens each person's secrets */
+};
+
+/* One account record of the walk's person. */
+static int walk_account(struct acct_walk *w, const uint8_t *key, size_t kn,
+			const uint8_t *v, size_t vn)
+{
+	struct cr_account_rec r;
+	if (kn != ACCT_PK_LEN || cr_get_u64be(key) != w->pid)
+		return CR_ECORRUPT;
+	int rc = account_decode(ACCT_ID(w->pid, (unsigned)(key[9] << 8 | key[10])), v, vn,
+				w->s, &r);
+	if (rc)
+		return rc;
+	r.subject = w->subject;
+	return w->fn(&r, w->arg);
+}
+
+static int subject_account(struct kv_step *s, void *arg)
+{
+	return walk_account(arg, s->k, s->kn, s->v, s->vn);
+}
+
 static int subject_accounts(cr_txn *txn, const struct cr_subject_key *k, int open_number,
 			    int (*fn)(const struct cr_account_rec *r, void *arg), void *arg)
 {
-	uint64_t pid;
 	uint8_t pk[PK_LEN];
-	struct kv_iter it;
-	struct cr_account_rec r;
 	struct secrets s = {0};
-	int rc = person_pid(txn, k, &pid);
+	struct acct_walk w = {fn, arg, *k, 0, open_number ? &s : NULL, txn};
+	int rc = person_pid(txn, k, &w.pid);
 	if (rc)
 		return rc == CR_ENOTFOUND ? 0 : rc;
-	if (open_number && (rc = secrets_load(txn, pid, k, &s)))
+	if (open_number && (rc = secrets_load(txn, w.pid, k, &s)))
 		return rc;
-	person_key(pid, PK_ACCOUNT, pk);
-	rc = kv_iter_open(txn, CF_PERSON, pk, PK_LEN, NULL, 0, &it);
-	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-		size_t kn, vn;
-		const uint8_t *key = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
-		if (kn != ACCT_PK_LEN) {
-			rc = CR_ECORRUPT;
-			break;
-		}
-		rc = account_decode(ACCT_ID(pid, (unsigned)(key[9] << 8 | key[10])), v, vn,
-				    open_number ? &s : NULL, &r);
-		if (rc)
-			break;
-		r.subject = *k;
-		rc = fn(&r, arg);
-	}
-	int crc = kv_iter_close(&it);
+	person_key(w.pid, PK_ACCOUNT, pk);
+	rc = kv_walk(txn, CF_PERSON, pk, PK_LEN, NULL, 0, subject_account, &w);
 	secrets_free(&s);
-	return rc ? rc : crc; /* the callback's own value, or a store error */
+	return rc; /* the callback's own value, or a store error */
 }
 
 int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
@@ -649,43 +660,33 @@ int cr_store_subject_accounts_bare(cr_txn *txn, const struct cr_subject_key *k,
 	return subject_accounts(txn, k, 0, fn, arg);
 }
 
+/* A record of the walk of every account: a person's '@' record comes
+ * first (PK_IDENTITY sorts first) and opens their secrets for the accounts
+ * that follow. */
+static int any_account(struct kv_step *s, void *arg)
+{
+	struct acct_walk *w = arg;
+	if (s->kn < PK_LEN)
+		return CR_ECORRUPT;
+	if (s->k[8] == PK_IDENTITY && s->vn >= CR_SUBJECT_KEY_LEN) {
+		w->pid = cr_get_u64be(s->k);
+		memcpy(w->subject.b, s->v, CR_SUBJECT_KEY_LEN);
+		secrets_free(w->s);
+		return secrets_open(w->txn, &w->subject, s->v, s->vn, w->s);
+	}
+	return s->k[8] == PK_ACCOUNT ? walk_account(w, s->k, s->kn, s->v, s->vn) : 0;
+}
+
 /* Every account, person by person: one pass over the person family. */
 int cr_store_accounts(cr_txn *txn,
 		      int (*fn)(const struct cr_account_rec *r, void *arg),
 		      void *arg)
 {
-	struct kv_iter it;
-	struct cr_account_rec r;
-	struct cr_subject_key subject = {{0}};
 	struct secrets s = {0};
-	uint64_t subject_pid = 0;
-	int rc = kv_iter_open(txn, CF_PERSON, NULL, 0, NULL, 0, &it);
-	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-		size_t kn, vn;
-		const uint8_t *key = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
-		if (kn < PK_LEN) {
-			rc = CR_ECORRUPT;
-		} else if (key[8] == PK_IDENTITY && vn >= CR_SUBJECT_KEY_LEN) {
-			subject_pid = cr_get_u64be(key);
-			memcpy(subject.b, v, CR_SUBJECT_KEY_LEN);
-			secrets_free(&s);
-			rc = secrets_open(txn, &subject, v, vn, &s);
-		} else if (key[8] == PK_ACCOUNT) {
-			const uint64_t pid = cr_get_u64be(key);
-			if (kn != ACCT_PK_LEN || pid != subject_pid)
-				rc = CR_ECORRUPT;
-			else
-				rc = account_decode(ACCT_ID(pid, (unsigned)(key[9] << 8 | key[10])),
-						    v, vn, &s, &r);
-			if (!rc) {
-				r.subject = subject;
-				rc = fn(&r, arg);
-			}
-		}
-	}
-	int crc = kv_iter_close(&it);
+	struct acct_walk w = {fn, arg, {{0}}, 0, &s, txn};
+	int rc = kv_walk(txn, CF_PERSON, NULL, 0, NULL, 0, any_account, &w);
 	secrets_free(&s);
-	return rc ? rc : crc;
+	return rc;
 }
 
 /* ---- history ----------------------------------------------------------- */
@@ -742,42 +743,53 @@ int cr_store_hist_put(cr_txn *txn, uint64_t acct_id, int year,
 	return kv_put(txn, CF_PERSON, kb, sizeof kb, vb, cr_hist_encode(h, vb));
 }
 
+/* A walk of the accounts with history (cr_store_hist_accounts). */
+struct hist_walk {
+	struct cr_hist_account *out;
+	size_t max, n;
+	uint8_t from[HIST_PK_LEN];  /* where the walk goes next */
+};
+
+/* Notes the account of a history key, or skips to where the next one can
+ * be: the first year of the next account, or of the next person. */
+static int hist_account(struct kv_step *s, void *arg)
+{
+	struct hist_walk *w = arg;
+	if (s->kn < PK_LEN)
+		return CR_ECORRUPT;
+	const uint64_t pid = cr_get_u64be(s->k);
+	uint64_t want;
+	if (s->k[8] < PK_HIST) {
+		want = ACCT_ID(pid, 0); /* before this person's history */
+	} else if (s->k[8] > PK_HIST) {
+		want = ACCT_ID(pid + 1, 0); /* past this person's history */
+	} else if (s->kn != HIST_PK_LEN) {
+		return CR_ECORRUPT;
+	} else {
+		const uint64_t id = ACCT_ID(pid, (unsigned)(s->k[9] << 8 | s->k[10]));
+		w->out[w->n++] = (struct cr_hist_account){id, s->k[11] << 8 | s->k[12]};
+		want = id + 1;
+	}
+	s->end = w->n == w->max || ACCT_PID(want) > PID_MAX;
+	hist_pk(want, 0, w->from);
+	s->seek = w->from;
+	s->seek_n = sizeof w->from;
+	return 0;
+}
+
 /* One seek per account with history, and one per person without: the
  * walk jumps from each account's first year to the next account. */
 int cr_store_hist_accounts(cr_txn *txn, uint64_t after,
 			   struct cr_hist_account *out, size_t max, size_t *n)
 {
-	struct kv_iter it;
-	uint8_t from[HIST_PK_LEN];
+	struct hist_walk w = {out, max, 0, {0}};
 	*n = 0;
-	uint64_t want = after + 1; /* the smallest acct id still wanted */
-	int rc = kv_iter_open(txn, CF_PERSON, NULL, 0, NULL, 0, &it);
-	while (!rc && *n < max && ACCT_PID(want) <= PID_MAX) {
-		hist_pk(want, 0, from);
-		kv_iter_seek(&it, from, sizeof from);
-		if (!kv_iter_valid(&it))
-			break;
-		size_t kn;
-		const uint8_t *k = kv_iter_key(&it, &kn);
-		if (kn < PK_LEN) {
-			rc = CR_ECORRUPT;
-			break;
-		}
-		const uint64_t pid = cr_get_u64be(k);
-		if (pid != ACCT_PID(want)) {
-			want = ACCT_ID(pid, 0); /* a later person: its history */
-		} else if (k[8] != PK_HIST) {
-			want = ACCT_ID(pid + 1, 0); /* past this person's history */
-		} else if (kn != HIST_PK_LEN) {
-			rc = CR_ECORRUPT;
-		} else {
-			const uint64_t id = ACCT_ID(pid, (unsigned)(k[9] << 8 | k[10]));
-			out[(*n)++] = (struct cr_hist_account){id, k[11] << 8 | k[12]};
-			want = id + 1;
-		}
-	}
-	int crc = kv_iter_close(&it);
-	return rc ? rc : crc;
+	if (max == 0 || ACCT_PID(after + 1) > PID_MAX)
+		return 0;
+	hist_pk(after + 1, 0, w.from);
+	int rc = kv_walk(txn, CF_PERSON, NULL, 0, w.from, sizeof w.from, hist_account, &w);
+	*n = w.n;
+	return rc;
 }
 
 /* ---- consents, held counts, inquiries ---------------------------------- */
@@ -805,6 +817,18 @@ int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
 	return 1;
 }
 
+/* A walk of the keys of one tag of a person, which hold the records. */
+struct tag_walk {
+	int (*dec)(const uint8_t *p, size_t n, void *arg);
+	void *arg;
+};
+
+static int tag_key(struct kv_step *s, void *arg)
+{
+	const struct tag_walk *w = arg;
+	return w->dec(s->k + PK_LEN, s->kn - PK_LEN, w->arg);
+}
+
 /* Walks the keys of one tag of subject k's person from `from` (NULL: all),
  * calling dec with the bytes after the 9-byte prefix. */
 static int walk_tag(cr_txn *txn, const struct cr_subject_key *k, uint8_t tag,
@@ -813,7 +837,7 @@ static int walk_tag(cr_txn *txn, const struct cr_subject_key *k, uint8_t tag,
 {
 	uint64_t pid;
 	uint8_t pk[PK_LEN], fk[PK_LEN + 16];
-	struct kv_iter it;
+	struct tag_walk w = {dec, arg};
 	int rc = person_pid(txn, k, &pid);
 	if (rc)
 		return rc == CR_ENOTFOUND ? 0 : rc;
@@ -822,14 +846,7 @@ static int walk_tag(cr_txn *txn, const struct cr_subject_key *k, uint8_t tag,
 	memcpy(fk, pk, PK_LEN);
 	if (from)
 		memcpy(fk + PK_LEN, from, fn);
-	rc = kv_iter_open(txn, CF_PERSON, pk, PK_LEN, from ? fk : NULL, PK_LEN + fn, &it);
-	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-		size_t kn;
-		const uint8_t *key = kv_iter_key(&it, &kn);
-		rc = dec(key + PK_LEN, kn - PK_LEN, arg);
-	}
-	int crc = kv_iter_close(&it);
-	return rc ? rc : crc;
+	return kv_walk(txn, CF_PERSON, pk, PK_LEN, from ? fk : NULL, PK_LEN + fn, tag_key, &w);
 }
 
 struct list_ctx {

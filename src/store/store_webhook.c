@@ -191,20 +191,24 @@ int cr_store_webhook_del(cr_txn *txn, const char *inst)
 	return rc ? rc : kv_del(txn, CF_META, kb, kn);
 }
 
+struct webhook_walk {
+	cr_txn *txn;
+	int (*fn)(const struct cr_webhook *w, void *arg);
+	void *arg;
+};
+
+static int each_webhook(struct kv_step *s, void *arg)
+{
+	const struct webhook_walk *w = arg;
+	struct cr_webhook wh;
+	int rc = wh_decode(w->txn, s->k + 1, s->kn - 1, s->v, s->vn, 0, &wh);
+	return rc ? rc : w->fn(&wh, w->arg);
+}
+
 int cr_store_webhooks(cr_txn *txn, int (*fn)(const struct cr_webhook *w, void *arg),
 		      void *arg)
 {
 	const uint8_t prefix = MK_WEBHOOK;
-	struct kv_iter it;
-	struct cr_webhook w;
-	int rc = kv_iter_open(txn, CF_META, &prefix, 1, NULL, 0, &it);
-	for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-		size_t kn, vn;
-		const uint8_t *k = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
-		rc = wh_decode(txn, k + 1, kn - 1, v, vn, 0, &w);
-		if (!rc)
-			rc = fn(&w, arg);
-	}
-	int crc = kv_iter_close(&it);
-	return rc ? rc : crc;
+	struct webhook_walk w = {txn, fn, arg};
+	return kv_walk(txn, CF_META, &prefix, 1, NULL, 0, each_webhook, &w);
 }
