@@ -18,8 +18,7 @@
  *   alert   alerts per receiving institution, in seq order
  *   audit   audit lines committed but not yet synced in audit.log
  *
- * An account id is pid << 16 | n, n the person's account number 1..65535,
- * so an account id alone finds the person's prefix.
+ * The keys and values of each family are laid out in store_codec.h.
  *
  * Transactions.  A write transaction collects its writes in an indexed
  * write batch (its reads see them) and holds the store's writer mutex
@@ -37,6 +36,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "store_codec.h"
 
 #define CR_STORE_KEY_LEN 32
 
@@ -208,27 +208,6 @@ int cr_store__unseal(const cr_store *st, const uint8_t *ad, size_t adn,
 		     const uint8_t *in, size_t n, uint8_t *plain /* OUT */,
 		     size_t *plain_n /* OUT */);
 
-/* Person keys: pid (8 bytes BE) and a tag byte, then the tag's fields. */
-#define PK_IDENTITY '@'  /* first: a walk meets the person's subject key first */
-#define PK_ACCOUNT 'A'
-#define PK_HIST 'H'
-#define PK_CONSENT 'C'
-#define PK_INQUIRY 'Q'
-#define PK_EVENT '~'     /* last: the rest of a person is one range before them */
-#define PK_HELD 'X'
-#define PK_DISPUTE 'D'
-#define PK_REVISION 'R'
-#define PK_EXPOSURE 'S'
-/* Index keys: a tag byte, then the key. */
-#define IK_SUBJECT 'S'
-#define IK_ACCOUNT 'A'
-#define IK_EVENT 'E'
-
-#define ACCT_PID(id) ((id) >> 16)
-#define ACCT_N(id) ((unsigned)((id) & 0xffff))
-#define ACCT_ID(pid, n) ((pid) << 16 | (uint64_t)(n))
-#define PID_MAX ((1ULL << 48) - 1)
-
 /* The person's secrets a transaction changed are sealed into their record
  * at commit (flush); drop wipes the opened ones when it ends. */
 int person_secrets_flush(cr_txn *txn);
@@ -241,8 +220,6 @@ int cr_store_state_forget(cr_txn *txn, uint64_t acct_id);
 int person_pid(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid /* OUT */);
 /* The same, creating the person (a new pid and its index entry) when new. */
 int person_pid_make(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid /* OUT */);
-/* pid, tag: the first 9 bytes of every person key. */
-void person_key(uint64_t pid, uint8_t tag, uint8_t out[9]);
 
 /* Walks every key and value the store holds, in every column family, as
  * the engine's own reader returns them: for tests that prove nothing

@@ -41,21 +41,7 @@
 #include "store_int.h"
 #include "store_txn.h"
 
-#define PK_LEN 9
 #define SEAL CR_STORE_SEAL_OVERHEAD
-
-void person_key(uint64_t pid, uint8_t tag, uint8_t out[PK_LEN])
-{
-	cr_put_u64be(out, pid);
-	out[8] = tag;
-}
-
-static size_t subject_index_key(const struct cr_subject_key *k, uint8_t out[17])
-{
-	out[0] = IK_SUBJECT;
-	memcpy(out + 1, k->b, CR_SUBJECT_KEY_LEN);
-	return 17;
-}
 
 /* A reader's pid from the shared id cache: the id is right, but the
  * reader's snapshot may be older than the person.  Loading the person's
@@ -66,7 +52,7 @@ static int cached_pid(cr_txn *txn, const uint8_t *kb, size_t kn, uint64_t *pid)
 	struct kv_val v = {0};
 	if (txn->write || idcache_get(txn->st->ids, kb, kn, pid))
 		return CR_ENOTFOUND;
-	person_key(*pid, PK_IDENTITY, pk);
+	cr_key_person(*pid, PK_IDENTITY, pk);
 	int rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
 	kv_val_free(&v);
 	return rc;
@@ -78,9 +64,10 @@ int person_pid(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid)
 		*pid = txn->pid;
 		return 0;
 	}
-	uint8_t kb[17];
+	uint8_t kb[CR_KEY_SUBJECT_INDEX_LEN];
 	struct kv_val v = {0};
-	const size_t kn = subject_index_key(k, kb);
+	const size_t kn = sizeof kb;
+	cr_key_subject_index(k, kb);
 	int rc = cached_pid(txn, kb, kn, pid);
 	if (rc == CR_ENOTFOUND) {
 		rc = kv_get(txn, CF_INDEX, kb, kn, &v);
@@ -110,12 +97,13 @@ int person_pid_make(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid)
 		return rc;
 	if (*pid > PID_MAX)
 		return CR_ETOOBIG;
-	uint8_t kb[17], v[8], pk[PK_LEN];
+	uint8_t kb[CR_KEY_SUBJECT_INDEX_LEN], v[8], pk[PK_LEN];
 	if ((rc = txc_person_new(txn->cache, *pid)))
 		return rc;
 	cr_put_u64be(v, *pid);
-	kv_put(txn, CF_INDEX, kb, subject_index_key(k, kb), v, 8);
-	person_key(*pid, PK_IDENTITY, pk);
+	cr_key_subject_index(k, kb);
+	kv_put(txn, CF_INDEX, kb, sizeof kb, v, 8);
+	cr_key_person(*pid, PK_IDENTITY, pk);
 	kv_put(txn, CF_PERSON, pk, PK_LEN, k->b, CR_SUBJECT_KEY_LEN);
 	txn->pid_cached = 1;
 	txn->pid_key = *k;
@@ -132,7 +120,7 @@ static int person_subject(cr_txn *txn, uint64_t pid, struct cr_subject_key *out)
 	}
 	uint8_t pk[PK_LEN];
 	struct kv_val v = {0};
-	person_key(pid, PK_IDENTITY, pk);
+	cr_key_person(pid, PK_IDENTITY, pk);
 	int rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
 	if (rc == CR_ENOTFOUND)
 		rc = CR_ECORRUPT; /* every pid has its '@' record */
@@ -146,21 +134,11 @@ static int person_subject(cr_txn *txn, uint64_t pid, struct cr_subject_key *out)
 
 /* ---- secrets: identity and account numbers ---------------------------- */
 
-/*
- * The sealed part of pid '@', opened:
- *
- *   u8       1 when an identity follows, else 0
- *   u16 BE   identity length, and the identity (cr_subject_encode)
- *   u16 BE   number of accounts, then per account in n order:
- *            u16 BE n, u8 length, the account number
- */
+/* A person's secrets, opened: the sealed part of pid '@' (store_codec.h). */
 struct secrets {
 	uint8_t *plain;   /* malloc'd, wiped when freed */
 	size_t n;
-	int has_ident;
-	size_t ident_off, ident_n;
-	size_t acc_off;   /* the first account entry */
-	unsigned n_acc;
+	struct cr_secrets_index x;
 };
 
 static void secrets_free(struct secrets *s)
@@ -174,24 +152,7 @@ static void secrets_free(struct secrets *s)
 
 static int secrets_parse(struct secrets *s)
 {
-	const uint8_t *p = s->plain;
-	if (s->n < 5 || p[0] > 1)
-		return CR_ECORRUPT;
-	s->has_ident = p[0];
-	s->ident_n = (size_t)p[1] << 8 | p[2];
-	s->ident_off = 3;
-	size_t pos = 3 + s->ident_n;
-	if (pos + 2 > s->n || (!s->has_ident && s->ident_n))
-		return CR_ECORRUPT;
-	s->n_acc = (unsigned)(p[pos] << 8 | p[pos + 1]);
-	s->acc_off = pos + 2;
-	pos = s->acc_off;
-	for (unsigned i = 0; i < s->n_acc; i++) {
-		if (pos + 3 > s->n || p[pos + 2] == 0 || p[pos + 2] > CR_ACCOUNT_MAX)
-			return CR_ECORRUPT;
-		pos += 3 + p[pos + 2];
-	}
-	return pos == s->n ? 0 : CR_ECORRUPT;
+	return cr_secrets_parse(s->plain, s->n, &s->x);
 }
 
 /* Opens the secrets of subject k from the value of its '@' record (a value
@@ -203,7 +164,7 @@ static int secrets_open(cr_txn *txn, const struct cr_subject_key *k, const uint8
 	if (vn < CR_SUBJECT_KEY_LEN || memcmp(v, k->b, CR_SUBJECT_KEY_LEN) != 0)
 		return CR_ECORRUPT;
 	if (vn == CR_SUBJECT_KEY_LEN) {
-		static const uint8_t empty[5] = {0, 0, 0, 0, 0};
+		static const uint8_t empty[CR_SECRETS_EMPTY_LEN] = {0, 0, 0, 0, 0};
 		if (!(s->plain = malloc(sizeof empty)))
 			return CR_ENOMEM;
 		memcpy(s->plain, empty, sizeof empty);
@@ -253,7 +214,7 @@ static int memo_seal(cr_txn *txn, struct secrets_memo *m)
 	const size_t vn = CR_SUBJECT_KEY_LEN +
 			  cr_store__seal(txn->st, m->k.b, CR_SUBJECT_KEY_LEN, m->s.plain, m->s.n,
 					 val + CR_SUBJECT_KEY_LEN);
-	person_key(m->pid, PK_IDENTITY, pk);
+	cr_key_person(m->pid, PK_IDENTITY, pk);
 	int rc = kv_put(txn, CF_PERSON, pk, PK_LEN, val, vn);
 	free(val);
 	m->dirty = 0;
@@ -299,7 +260,7 @@ static int secrets_load(cr_txn *txn, uint64_t pid, const struct cr_subject_key *
 	if (!rc && !m->s.plain) {
 		uint8_t pk[PK_LEN];
 		struct kv_val v = {0};
-		person_key(pid, PK_IDENTITY, pk);
+		cr_key_person(pid, PK_IDENTITY, pk);
 		rc = kv_get(txn, CF_PERSON, pk, PK_LEN, &v);
 		if (rc == CR_ENOTFOUND)
 			rc = CR_ECORRUPT; /* every pid has its '@' record */
@@ -320,23 +281,6 @@ static int secrets_load(cr_txn *txn, uint64_t pid, const struct cr_subject_key *
 	return rc;
 }
 
-/* The number of account n into out ("" when the secrets have none). */
-static int secrets_number(const struct secrets *s, unsigned n, char out[CR_ACCOUNT_MAX + 1])
-{
-	size_t pos = s->acc_off;
-	for (unsigned i = 0; i < s->n_acc; i++) {
-		const uint8_t *e = s->plain + pos;
-		const unsigned len = e[2];
-		if ((unsigned)(e[0] << 8 | e[1]) == n) {
-			memcpy(out, e + 3, len);
-			out[len] = '\0';
-			return 0;
-		}
-		pos += 3 + len;
-	}
-	return CR_ECORRUPT;
-}
-
 /* The secrets anew, with identity ident (NULL: keep the old one) and,
  * when number is not NULL, account n's number added: into the memo, sealed
  * into pid '@' when the transaction moves on or commits. */
@@ -344,40 +288,20 @@ static int secrets_write(cr_txn *txn, uint64_t pid, const struct cr_subject_key 
 			 const struct secrets *old, const uint8_t *ident, size_t ident_n,
 			 unsigned n, const char *number)
 {
-	const size_t an = number ? strnlen(number, CR_ACCOUNT_MAX) : 0;
-	const uint8_t *id = ident ? ident : old->plain + old->ident_off;
-	const size_t idn = ident ? ident_n : old->ident_n;
-	const size_t accs = old->n - old->acc_off, plain_n = 3 + idn + 2 + accs + (number ? 3 + an : 0);
-	if (number && old->n_acc >= 0xffff)
+	const uint8_t *id = ident ? ident : old->plain + old->x.ident_off;
+	const size_t idn = ident ? ident_n : old->x.ident_n;
+	if (number && old->x.n_acc >= 0xffff)
 		return CR_ETOOBIG;
+	const size_t plain_n = cr_secrets_size(idn, old->n, &old->x, number);
 	uint8_t *plain = malloc(plain_n);
-	int rc = plain ? 0 : CR_ENOMEM;
-	if (!rc) {
-		plain[0] = (uint8_t)(ident || old->has_ident);
-		plain[1] = (uint8_t)(idn >> 8);
-		plain[2] = (uint8_t)idn;
-		memcpy(plain + 3, id, idn);
-		const unsigned count = old->n_acc + (number != NULL);
-		plain[3 + idn] = (uint8_t)(count >> 8);
-		plain[4 + idn] = (uint8_t)count;
-		memcpy(plain + 5 + idn, old->plain + old->acc_off, accs);
-		if (number) {
-			uint8_t *e = plain + 5 + idn + accs;
-			e[0] = (uint8_t)(n >> 8);
-			e[1] = (uint8_t)n;
-			e[2] = (uint8_t)an;
-			memcpy(e + 3, number, an);
-		}
-	}
 	struct secrets_memo *m;
-	if (!rc)
-		rc = memo_for(txn, pid, &m);
+	int rc = plain ? memo_for(txn, pid, &m) : CR_ENOMEM;
 	if (rc) {
-		if (plain)
-			sodium_memzero(plain, plain_n);
 		free(plain);
 		return rc;
 	}
+	cr_secrets_encode(ident || old->x.has_ident, id, idn, old->plain, old->n, &old->x, n,
+			  number, plain);
 	secrets_free(&m->s);
 	m->k = *k;
 	m->s.plain = plain;
@@ -397,10 +321,10 @@ int cr_store_subject_get(cr_txn *txn, const struct cr_subject_key *k,
 	if (rc)
 		return rc;
 	rc = secrets_load(txn, pid, k, &s);
-	if (!rc && !s.has_ident)
+	if (!rc && !s.x.has_ident)
 		rc = CR_ENOTFOUND; /* known by a consent only: no identity yet */
 	if (!rc)
-		rc = cr_subject_decode(s.plain + s.ident_off, s.ident_n, out);
+		rc = cr_subject_decode(s.plain + s.x.ident_off, s.x.ident_n, out);
 	secrets_free(&s);
 	return rc;
 }
@@ -421,9 +345,9 @@ int cr_store_subject_put(cr_txn *txn, const struct cr_subject_key *k,
 		sodium_memzero(buf, sizeof buf);
 		return rc;
 	}
-	const int same = old.has_ident && old.ident_n == n &&
-			 memcmp(old.plain + old.ident_off, buf, n) == 0;
-	if (!same && !old.has_ident)
+	const int same = old.x.has_ident && old.x.ident_n == n &&
+			 memcmp(old.plain + old.x.ident_off, buf, n) == 0;
+	if (!same && !old.x.has_ident)
 		rc = ctr_add(txn, CTR_SUBJECTS, 1);
 	if (!same && !rc)
 		rc = secrets_write(txn, pid, k, &old, buf, n, 0, NULL);
@@ -434,30 +358,14 @@ int cr_store_subject_put(cr_txn *txn, const struct cr_subject_key *k,
 
 /* ---- accounts ---------------------------------------------------------- */
 
-#define ACCT_PK_LEN (PK_LEN + 2)
-
-static void account_pk(uint64_t acct_id, uint8_t out[ACCT_PK_LEN])
-{
-	person_key(ACCT_PID(acct_id), PK_ACCOUNT, out);
-	out[9] = (uint8_t)(ACCT_N(acct_id) >> 8);
-	out[10] = (uint8_t)ACCT_N(acct_id);
-}
-
-/* Account numbers are hashed with a leading 0x01, a byte no ID begins with,
- * so the two pseudonym spaces cannot meet.  The index key is 'A', then the
- * institution, NUL and that hash. */
+/* The index key of (inst, account): the account number as a pseudonym. */
 static size_t account_index_key(const cr_store *st, const char *inst,
-				const char *account, uint8_t *kbuf)
+				const char *account, uint8_t kbuf[CR_KEY_ACCOUNT_INDEX_MAX])
 {
-	uint8_t msg[2 + CR_INST_CODE_MAX + CR_ACCOUNT_MAX], hash[CR_ACCT_HASH_LEN];
-	size_t a = strnlen(inst, CR_INST_CODE_MAX), b = strnlen(account, CR_ACCOUNT_MAX);
-	msg[0] = 0x01;
-	memcpy(msg + 1, inst, a);
-	msg[1 + a] = '\0';
-	memcpy(msg + 2 + a, account, b);
-	crypto_generichash(hash, sizeof hash, msg, 2 + a + b, st->pseudokey, CR_STORE_KEY_LEN);
-	kbuf[0] = IK_ACCOUNT;
-	return 1 + cr_acct_key(inst, hash, kbuf + 1);
+	uint8_t msg[CR_PSEUDONYM_MSG_MAX], hash[CR_ACCT_HASH_LEN];
+	const size_t n = cr_pseudonym_msg(CR_DOMAIN_ACCOUNT, inst, account, CR_ACCOUNT_MAX, msg);
+	crypto_generichash(hash, sizeof hash, msg, n, st->pseudokey, CR_STORE_KEY_LEN);
+	return cr_key_account_index(inst, hash, kbuf);
 }
 
 /* Decodes account record value p[0..n) stored under acct_id; the number
@@ -471,17 +379,17 @@ static int account_decode(uint64_t acct_id, const uint8_t *p, size_t n,
 		rc = CR_ECORRUPT;
 	out->acct_id = acct_id;
 	if (!rc && secrets)
-		rc = secrets_number(secrets, ACCT_N(acct_id), out->a.account);
+		rc = cr_secrets_number(secrets->plain, &secrets->x, ACCT_N(acct_id), out->a.account);
 	return rc;
 }
 
 static int account_load(cr_txn *txn, uint64_t acct_id, int open_number,
 			struct cr_account_rec *out)
 {
-	uint8_t pk[ACCT_PK_LEN];
+	uint8_t pk[CR_KEY_ACCOUNT_LEN];
 	struct kv_val v = {0};
 	struct secrets s = {0};
-	account_pk(acct_id, pk);
+	cr_key_account(acct_id, pk);
 	int rc = person_subject(txn, ACCT_PID(acct_id), &out->subject);
 	const struct cr_subject_key subject = out->subject;
 	if (!rc && open_number)
@@ -503,7 +411,7 @@ static int account_load(cr_txn *txn, uint64_t acct_id, int open_number,
 static int account_id_of(cr_txn *txn, const char *inst, const char *account,
 			 uint64_t *acct_id)
 {
-	uint8_t kb[1 + CR_ACCT_KEY_MAX];
+	uint8_t kb[CR_KEY_ACCOUNT_INDEX_MAX];
 	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_INDEX, kb, account_index_key(txn->st, inst, account, kb), &v);
 	if (!rc && v.n != 8)
@@ -532,9 +440,9 @@ static int same_account(const struct cr_account_rec *a, const struct cr_account_
 
 static int last_account_n(struct kv_step *s, void *arg)
 {
-	if (s->kn != ACCT_PK_LEN)
+	if (s->kn != CR_KEY_ACCOUNT_LEN)
 		return CR_ECORRUPT;
-	*(unsigned *)arg = (unsigned)(s->k[9] << 8 | s->k[10]);
+	*(unsigned *)arg = ACCT_N(cr_key_acct_id(s->k));
 	return 0;
 }
 
@@ -543,7 +451,7 @@ static int next_account_n(cr_txn *txn, uint64_t pid, unsigned *out)
 {
 	uint8_t pk[PK_LEN];
 	unsigned last = 0;
-	person_key(pid, PK_ACCOUNT, pk);
+	cr_key_person(pid, PK_ACCOUNT, pk);
 	int rc = kv_walk(txn, CF_PERSON, pk, PK_LEN, NULL, 0, last_account_n, &last);
 	if (!rc && last >= 0xffff)
 		rc = CR_ETOOBIG;
@@ -553,14 +461,14 @@ static int next_account_n(cr_txn *txn, uint64_t pid, unsigned *out)
 
 static int account_write(cr_txn *txn, const struct cr_account_rec *r)
 {
-	uint8_t pk[ACCT_PK_LEN], vbuf[CR_ACCT_ENC_MAX];
-	account_pk(r->acct_id, pk);
+	uint8_t pk[CR_KEY_ACCOUNT_LEN], vbuf[CR_ACCT_ENC_MAX];
+	cr_key_account(r->acct_id, pk);
 	return kv_put(txn, CF_PERSON, pk, sizeof pk, vbuf, cr_acct_encode(r, vbuf));
 }
 
 int cr_store_account_put(cr_txn *txn, struct cr_account_rec *r)
 {
-	uint8_t kb[1 + CR_ACCT_KEY_MAX], idb[8];
+	uint8_t kb[CR_KEY_ACCOUNT_INDEX_MAX], idb[8];
 	const size_t kn = account_index_key(txn->st, r->a.inst, r->a.account, kb);
 	uint64_t id, pid;
 	unsigned n;
@@ -614,10 +522,9 @@ static int walk_account(struct acct_walk *w, const uint8_t *key, size_t kn,
 			const uint8_t *v, size_t vn)
 {
 	struct cr_account_rec r;
-	if (kn != ACCT_PK_LEN || cr_get_u64be(key) != w->pid)
+	if (kn != CR_KEY_ACCOUNT_LEN || cr_get_u64be(key) != w->pid)
 		return CR_ECORRUPT;
-	int rc = account_decode(ACCT_ID(w->pid, (unsigned)(key[9] << 8 | key[10])), v, vn,
-				w->s, &r);
+	int rc = account_decode(cr_key_acct_id(key), v, vn, w->s, &r);
 	if (rc)
 		return rc;
 	r.subject = w->subject;
@@ -640,7 +547,7 @@ static int subject_accounts(cr_txn *txn, const struct cr_subject_key *k, int ope
 		return rc == CR_ENOTFOUND ? 0 : rc;
 	if (open_number && (rc = secrets_load(txn, w.pid, k, &s)))
 		return rc;
-	person_key(w.pid, PK_ACCOUNT, pk);
+	cr_key_person(w.pid, PK_ACCOUNT, pk);
 	rc = kv_walk(txn, CF_PERSON, pk, PK_LEN, NULL, 0, subject_account, &w);
 	secrets_free(&s);
 	return rc; /* the callback's own value, or a store error */
@@ -691,23 +598,12 @@ int cr_store_accounts(cr_txn *txn,
 
 /* ---- history ----------------------------------------------------------- */
 
-#define HIST_PK_LEN (PK_LEN + 4)
-
-static void hist_pk(uint64_t acct_id, int year, uint8_t out[HIST_PK_LEN])
-{
-	person_key(ACCT_PID(acct_id), PK_HIST, out);
-	out[9] = (uint8_t)(ACCT_N(acct_id) >> 8);
-	out[10] = (uint8_t)ACCT_N(acct_id);
-	out[11] = (uint8_t)(year >> 8);
-	out[12] = (uint8_t)year;
-}
-
 int cr_store_hist_get(cr_txn *txn, uint64_t acct_id, int year,
 		      struct cr_hist_year *out)
 {
-	uint8_t kb[HIST_PK_LEN];
+	uint8_t kb[CR_KEY_HIST_LEN];
 	struct kv_val v = {0};
-	hist_pk(acct_id, year, kb);
+	cr_key_hist(acct_id, year, kb);
 	int rc = kv_get(txn, CF_PERSON, kb, sizeof kb, &v);
 	if (rc)
 		memset(out, 0, sizeof *out);
@@ -728,9 +624,9 @@ static int months_present(const struct cr_hist_year *h)
 int cr_store_hist_put(cr_txn *txn, uint64_t acct_id, int year,
 		      const struct cr_hist_year *h)
 {
-	uint8_t kb[HIST_PK_LEN], vb[CR_HIST_YEAR_MAX];
+	uint8_t kb[CR_KEY_HIST_LEN], vb[CR_HIST_YEAR_MAX];
 	struct cr_hist_year prev;
-	hist_pk(acct_id, year, kb);
+	cr_key_hist(acct_id, year, kb);
 	int rc = cr_store_hist_get(txn, acct_id, year, &prev);
 	if (rc && rc != CR_ENOTFOUND)
 		return rc;
@@ -747,7 +643,7 @@ int cr_store_hist_put(cr_txn *txn, uint64_t acct_id, int year,
 struct hist_walk {
 	struct cr_hist_account *out;
 	size_t max, n;
-	uint8_t from[HIST_PK_LEN];  /* where the walk goes next */
+	uint8_t from[CR_KEY_HIST_LEN];  /* where the walk goes next */
 };
 
 /* Notes the account of a history key, or skips to where the next one can
@@ -763,15 +659,15 @@ static int hist_account(struct kv_step *s, void *arg)
 		want = ACCT_ID(pid, 0); /* before this person's history */
 	} else if (s->k[8] > PK_HIST) {
 		want = ACCT_ID(pid + 1, 0); /* past this person's history */
-	} else if (s->kn != HIST_PK_LEN) {
+	} else if (s->kn != CR_KEY_HIST_LEN) {
 		return CR_ECORRUPT;
 	} else {
-		const uint64_t id = ACCT_ID(pid, (unsigned)(s->k[9] << 8 | s->k[10]));
-		w->out[w->n++] = (struct cr_hist_account){id, s->k[11] << 8 | s->k[12]};
+		const uint64_t id = cr_key_acct_id(s->k);
+		w->out[w->n++] = (struct cr_hist_account){id, cr_key_hist_year(s->k)};
 		want = id + 1;
 	}
 	s->end = w->n == w->max || ACCT_PID(want) > PID_MAX;
-	hist_pk(want, 0, w->from);
+	cr_key_hist(want, 0, w->from);
 	s->seek = w->from;
 	s->seek_n = sizeof w->from;
 	return 0;
@@ -786,7 +682,7 @@ int cr_store_hist_accounts(cr_txn *txn, uint64_t after,
 	*n = 0;
 	if (max == 0 || ACCT_PID(after + 1) > PID_MAX)
 		return 0;
-	hist_pk(after + 1, 0, w.from);
+	cr_key_hist(after + 1, 0, w.from);
 	int rc = kv_walk(txn, CF_PERSON, NULL, 0, w.from, sizeof w.from, hist_account, &w);
 	*n = w.n;
 	return rc;
@@ -805,7 +701,7 @@ int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
 	int rc = person_pid_make(txn, k, &pid);
 	if (rc)
 		return rc;
-	person_key(pid, PK_CONSENT, kb);
+	cr_key_person(pid, PK_CONSENT, kb);
 	const size_t kn = PK_LEN + cr_consent_encode(f, kb + PK_LEN);
 	rc = kv_get(txn, CF_PERSON, kb, kn, &v);
 	kv_val_free(&v);
@@ -841,7 +737,7 @@ static int walk_tag(cr_txn *txn, const struct cr_subject_key *k, uint8_t tag,
 	int rc = person_pid(txn, k, &pid);
 	if (rc)
 		return rc == CR_ENOTFOUND ? 0 : rc;
-	person_key(pid, tag, pk);
+	cr_key_person(pid, tag, pk);
 	CR_ASSERT(fn <= 16);
 	memcpy(fk, pk, PK_LEN);
 	if (from)
@@ -875,24 +771,16 @@ int cr_store_consent_list(cr_txn *txn, const struct cr_subject_key *k,
 	return rc;
 }
 
-static size_t held_pk(uint64_t pid, const char *inst, uint8_t *out)
-{
-	const size_t a = strnlen(inst, CR_INST_CODE_MAX);
-	person_key(pid, PK_HELD, out);
-	memcpy(out + PK_LEN, inst, a);
-	return PK_LEN + a;
-}
-
 int cr_store_held_add(cr_txn *txn, const struct cr_subject_key *k,
 		      const char *inst, uint64_t delta)
 {
-	uint8_t kb[PK_LEN + CR_INST_CODE_MAX], vb[8];
+	uint8_t kb[CR_KEY_HELD_MAX], vb[8];
 	uint64_t pid, count = 0;
 	struct kv_val v = {0};
 	int rc = person_pid_make(txn, k, &pid);
 	if (rc)
 		return rc;
-	const size_t kn = held_pk(pid, inst, kb);
+	const size_t kn = cr_key_held(pid, inst, kb);
 	rc = kv_get(txn, CF_PERSON, kb, kn, &v);
 	if (rc == 0 && v.n == 8)
 		count = cr_get_u64be(v.p);
@@ -912,14 +800,14 @@ int cr_store_held_add(cr_txn *txn, const struct cr_subject_key *k,
 int cr_store_held_take(cr_txn *txn, const struct cr_subject_key *k,
 		       const char *inst, uint64_t *count)
 {
-	uint8_t kb[PK_LEN + CR_INST_CODE_MAX];
+	uint8_t kb[CR_KEY_HELD_MAX];
 	uint64_t pid;
 	struct kv_val v = {0};
 	*count = 0;
 	int rc = person_pid(txn, k, &pid);
 	if (rc)
 		return rc == CR_ENOTFOUND ? 0 : rc;
-	const size_t kn = held_pk(pid, inst, kb);
+	const size_t kn = cr_key_held(pid, inst, kb);
 	rc = kv_get(txn, CF_PERSON, kb, kn, &v);
 	if (!rc && v.n != 8)
 		rc = CR_ECORRUPT;
@@ -945,7 +833,7 @@ int cr_store_inquiry_add(cr_txn *txn, const struct cr_subject_key *k,
 		rc = ctr_add(txn, CTR_INQUIRIES, 1);
 	if (rc)
 		return rc;
-	person_key(pid, PK_INQUIRY, kb);
+	cr_key_person(pid, PK_INQUIRY, kb);
 	const size_t kn = PK_LEN + cr_inquiry_encode(q, kb + PK_LEN);
 	return kv_put(txn, CF_PERSON, kb, kn, "", 0);
 }
@@ -976,20 +864,11 @@ int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
 
 /* ---- kept account states ----------------------------------------------- */
 
-#define STATE_PK_LEN (PK_LEN + 2)
-
-static void state_pk(uint64_t acct_id, uint8_t out[STATE_PK_LEN])
-{
-	person_key(ACCT_PID(acct_id), PK_EXPOSURE, out);
-	out[9] = (uint8_t)(ACCT_N(acct_id) >> 8);
-	out[10] = (uint8_t)ACCT_N(acct_id);
-}
-
 int cr_store_state_get(cr_txn *txn, uint64_t acct_id, uint8_t *buf, size_t *n)
 {
-	uint8_t pk[STATE_PK_LEN];
+	uint8_t pk[CR_KEY_STATE_LEN];
 	struct kv_val v = {0};
-	state_pk(acct_id, pk);
+	cr_key_state(acct_id, pk);
 	int rc = kv_get(txn, CF_PERSON, pk, sizeof pk, &v);
 	if (!rc && v.n > CR_STORE_STATE_MAX)
 		rc = CR_ECORRUPT;
@@ -1003,19 +882,19 @@ int cr_store_state_get(cr_txn *txn, uint64_t acct_id, uint8_t *buf, size_t *n)
 
 int cr_store_state_put(cr_txn *txn, uint64_t acct_id, const uint8_t *buf, size_t n)
 {
-	uint8_t pk[STATE_PK_LEN];
+	uint8_t pk[CR_KEY_STATE_LEN];
 	if (n > CR_STORE_STATE_MAX)
 		return CR_EINVAL;
-	state_pk(acct_id, pk);
+	cr_key_state(acct_id, pk);
 	return kv_put(txn, CF_PERSON, pk, sizeof pk, buf, n);
 }
 
 /* The account's data changed: a kept state no longer holds. */
 int cr_store_state_forget(cr_txn *txn, uint64_t acct_id)
 {
-	uint8_t pk[STATE_PK_LEN];
+	uint8_t pk[CR_KEY_STATE_LEN];
 	struct kv_val v = {0};
-	state_pk(acct_id, pk);
+	cr_key_state(acct_id, pk);
 	int rc = kv_get(txn, CF_PERSON, pk, sizeof pk, &v);
 	kv_val_free(&v);
 	if (rc)

@@ -23,86 +23,22 @@
 #include "store_codec.h"
 #include "store_int.h"
 
-#define WH_FIXED 57
-#define WH_STATE_OFF 24 /* after gen, created_s, updated_s */
-#define WH_AD_MAX (8 + CR_INST_CODE_MAX)
-#define WH_VAL_MAX (WH_FIXED + CR_WEBHOOK_URL_MAX + CR_WEBHOOK_SECRET_MAX + \
-		    CR_STORE_SEAL_OVERHEAD)
-
-#define MK_WEBHOOK 0x04
-
-static size_t wh_key(const char *inst, size_t il, uint8_t out[1 + CR_INST_CODE_MAX])
-{
-	out[0] = MK_WEBHOOK;
-	memcpy(out + 1, inst, il);
-	return 1 + il;
-}
-
-static size_t wh_ad(const char *inst, uint8_t out[WH_AD_MAX])
-{
-	const size_t n = strnlen(inst, CR_INST_CODE_MAX);
-	memcpy(out, "webhook", 8); /* with its NUL */
-	memcpy(out + 8, inst, n);
-	return 8 + n;
-}
-
-static void put_u32(uint8_t *p, uint32_t x)
-{
-	p[0] = (uint8_t)(x >> 24);
-	p[1] = (uint8_t)(x >> 16);
-	p[2] = (uint8_t)(x >> 8);
-	p[3] = (uint8_t)x;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* The state's 31 bytes at p. */
-static void state_encode(const struct cr_webhook_state *s, uint8_t *p)
-{
-	cr_put_u64be(p, s->cursor);
-	cr_put_u64be(p + 8, (uint64_t)s->last_attempt_ms);
-	cr_put_u64be(p + 16, (uint64_t)s->next_attempt_ms);
-	put_u32(p + 24, s->failures);
-	p[28] = (uint8_t)(s->last_status >> 8);
-	p[29] = (uint8_t)s->last_status;
-	p[30] = s->last_error;
-}
-
-static void state_decode(const uint8_t *p, struct cr_webhook_state *s)
-{
-	s->cursor = cr_get_u64be(p);
-	s->last_attempt_ms = (int64_t)cr_get_u64be(p + 8);
-	s->next_attempt_ms = (int64_t)cr_get_u64be(p + 16);
-	s->failures = get_u32(p + 24);
-	s->last_status = (uint16_t)(p[28] << 8 | p[29]);
-	s->last_error = p[30];
-}
+#define WH_VAL_MAX (CR_WEBHOOK_ENC_MAX + CR_WEBHOOK_SECRET_MAX + CR_STORE_SEAL_OVERHEAD)
 
 int cr_store_webhook_put(cr_txn *txn, const struct cr_webhook *w)
 {
-	uint8_t b[WH_VAL_MAX], ad[WH_AD_MAX];
+	uint8_t b[WH_VAL_MAX], ad[CR_WEBHOOK_AD_MAX], kb[1 + CR_INST_CODE_MAX];
 	const size_t ul = strnlen(w->url, CR_WEBHOOK_URL_MAX + 1);
 	const size_t sl = strnlen(w->secret, CR_WEBHOOK_SECRET_MAX + 1);
 	const size_t il = strnlen(w->inst, CR_INST_CODE_MAX + 1);
 	if (!txn->write || il == 0 || il > CR_INST_CODE_MAX || ul == 0 ||
 	    ul > CR_WEBHOOK_URL_MAX || sl == 0 || sl > CR_WEBHOOK_SECRET_MAX)
 		return CR_EINVAL;
-	cr_put_u64be(b, w->gen);
-	cr_put_u64be(b + 8, (uint64_t)w->created_s);
-	cr_put_u64be(b + 16, (uint64_t)w->updated_s);
-	state_encode(&w->s, b + WH_STATE_OFF);
-	b[WH_FIXED - 2] = (uint8_t)(ul >> 8);
-	b[WH_FIXED - 1] = (uint8_t)ul;
-	memcpy(b + WH_FIXED, w->url, ul);
-	size_t n = WH_FIXED + ul;
-	n += cr_store__seal(txn->st, ad, wh_ad(w->inst, ad), (const uint8_t *)w->secret, sl,
-			    b + n);
+	size_t n = cr_webhook_encode(w, b);
+	n += cr_store__seal(txn->st, ad, cr_webhook_ad(w->inst, ad), (const uint8_t *)w->secret,
+			    sl, b + n);
 	CR_ASSERT(n <= sizeof b);
-	uint8_t kb[1 + CR_INST_CODE_MAX];
-	return kv_put(txn, CF_META, kb, wh_key(w->inst, il, kb), b, n);
+	return kv_put(txn, CF_META, kb, cr_key_meta(MK_WEBHOOK, w->inst, il, kb), b, n);
 }
 
 /* Decodes a stored record of institution inst[0..il); the secret only
@@ -110,25 +46,15 @@ int cr_store_webhook_put(cr_txn *txn, const struct cr_webhook *w)
 static int wh_decode(cr_txn *txn, const uint8_t *inst, size_t il, const uint8_t *p,
 		     size_t n, int with_secret, struct cr_webhook *out)
 {
-	if (il == 0 || il > CR_INST_CODE_MAX || n < WH_FIXED)
-		return CR_ECORRUPT;
-	const size_t ul = (size_t)p[WH_FIXED - 2] << 8 | p[WH_FIXED - 1];
-	if (ul == 0 || ul > CR_WEBHOOK_URL_MAX || n < WH_FIXED + ul ||
-	    n - WH_FIXED - ul > CR_WEBHOOK_SECRET_MAX + CR_STORE_SEAL_OVERHEAD)
-		return CR_ECORRUPT;
-	memset(out, 0, sizeof *out);
-	memcpy(out->inst, inst, il);
-	out->gen = cr_get_u64be(p);
-	out->created_s = (int64_t)cr_get_u64be(p + 8);
-	out->updated_s = (int64_t)cr_get_u64be(p + 16);
-	state_decode(p + WH_STATE_OFF, &out->s);
-	memcpy(out->url, p + WH_FIXED, ul);
-	if (!with_secret)
-		return 0;
-	uint8_t ad[WH_AD_MAX];
-	size_t sl;
-	int rc = cr_store__unseal(txn->st, ad, wh_ad(out->inst, ad), p + WH_FIXED + ul,
-				  n - WH_FIXED - ul, (uint8_t *)out->secret, &sl);
+	uint8_t ad[CR_WEBHOOK_AD_MAX];
+	size_t used, sl;
+	int rc = cr_webhook_decode(inst, il, p, n, out, &used);
+	if (!rc && n - used > CR_WEBHOOK_SECRET_MAX + CR_STORE_SEAL_OVERHEAD)
+		rc = CR_ECORRUPT;
+	if (rc || !with_secret)
+		return rc;
+	rc = cr_store__unseal(txn->st, ad, cr_webhook_ad(out->inst, ad), p + used, n - used,
+			      (uint8_t *)out->secret, &sl);
 	if (rc)
 		return rc;
 	CR_ASSERT(sl <= CR_WEBHOOK_SECRET_MAX);
@@ -144,7 +70,7 @@ int cr_store_webhook_get(cr_txn *txn, const char *inst, int with_secret,
 		return CR_ENOTFOUND;
 	uint8_t kb[1 + CR_INST_CODE_MAX];
 	struct kv_val v = {0};
-	int rc = kv_get(txn, CF_META, kb, wh_key(inst, il, kb), &v);
+	int rc = kv_get(txn, CF_META, kb, cr_key_meta(MK_WEBHOOK, inst, il, kb), &v);
 	if (!rc)
 		rc = wh_decode(txn, (const uint8_t *)inst, il, v.p, v.n, with_secret, out);
 	kv_val_free(&v);
@@ -159,13 +85,13 @@ int cr_store_webhook_state_put(cr_txn *txn, const char *inst, uint64_t gen,
 	if (!txn->write || il == 0 || il > CR_INST_CODE_MAX)
 		return CR_EINVAL;
 	uint8_t kb[1 + CR_INST_CODE_MAX];
-	const size_t kn = wh_key(inst, il, kb);
+	const size_t kn = cr_key_meta(MK_WEBHOOK, inst, il, kb);
 	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_META, kb, kn, &v);
-	if (!rc && (v.n < WH_FIXED || v.n > sizeof b))
+	if (!rc && (v.n < CR_WEBHOOK_FIXED || v.n > sizeof b))
 		rc = CR_ECORRUPT;
 	const size_t n = v.n;
-	const int current = !rc && cr_get_u64be(v.p) == gen;
+	const int current = !rc && cr_webhook_gen(v.p) == gen;
 	if (current)
 		memcpy(b, v.p, n);
 	kv_val_free(&v);
@@ -173,7 +99,7 @@ int cr_store_webhook_state_put(cr_txn *txn, const char *inst, uint64_t gen,
 		return rc == CR_ENOTFOUND ? 0 : rc;
 	if (!current)
 		return 0;
-	state_encode(s, b + WH_STATE_OFF);
+	cr_webhook_state_encode(s, b + CR_WEBHOOK_STATE_OFF);
 	rc = kv_put(txn, CF_META, kb, kn, b, n);
 	return rc ? rc : 1;
 }
@@ -184,7 +110,7 @@ int cr_store_webhook_del(cr_txn *txn, const char *inst)
 	if (il == 0 || il > CR_INST_CODE_MAX)
 		return CR_ENOTFOUND;
 	uint8_t kb[1 + CR_INST_CODE_MAX];
-	const size_t kn = wh_key(inst, il, kb);
+	const size_t kn = cr_key_meta(MK_WEBHOOK, inst, il, kb);
 	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_META, kb, kn, &v);
 	kv_val_free(&v);
