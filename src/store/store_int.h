@@ -1,7 +1,27 @@
 /*
- * store_int.h - the store's internals shared by its files (store_rocks.c,
- * store_person.c, store_admin.c, store_webhook.c).  Not part of the store's
- * interface.
+ * store_int.h - the store's internals shared by its files.  Not part of
+ * the store's interface.
+ *
+ * The store is one file per family of records, each on this header:
+ *
+ *   store_rocks.c     the database, transactions, counters, keys, the
+ *                     key-value layer and its walk (kv_*)
+ *   store_txn.c       a transaction's view: person images and key caches
+ *   store_pcache.c    committed person images and ids kept across
+ *                     transactions
+ *   store_codec.c     every byte layout (store_codec.h; hist_codec.c for
+ *                     history years)
+ *   store_person.c    a person: pid, identity and sealed secrets
+ *   store_account.c   accounts           store_hist.c      history years
+ *   store_state.c     kept account states
+ *   store_consent.c   consent facts      store_held.c      held counts
+ *   store_inquiry.c   inquiries          store_event.c     events
+ *   store_dispute.c   disputes           store_revision.c  corrections
+ *   store_inst.c      institutions       store_apikey.c    API keys
+ *   store_alert.c     alerts             store_alertcfg.c  alert thresholds
+ *   store_audit.c     audit head and pending lines
+ *   store_webhook.c   webhooks
+
  *
  * The store is a RocksDB database (docs/storage.md) with one column family
  * per access pattern:
@@ -208,18 +228,50 @@ int cr_store__unseal(const cr_store *st, const uint8_t *ad, size_t adn,
 		     const uint8_t *in, size_t n, uint8_t *plain /* OUT */,
 		     size_t *plain_n /* OUT */);
 
-/* The person's secrets a transaction changed are sealed into their record
- * at commit (flush); drop wipes the opened ones when it ends. */
-int person_secrets_flush(cr_txn *txn);
-void person_secrets_drop(cr_txn *txn);
-
-/* Forgets the kept state of an account whose data changed (store.h). */
-int cr_store_state_forget(cr_txn *txn, uint64_t acct_id);
+/* ---- a person (store_person.c) ---------------------------------------- */
 
 /* The pid of subject k: 0 and *pid set, or CR_ENOTFOUND. */
 int person_pid(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid /* OUT */);
 /* The same, creating the person (a new pid and its index entry) when new. */
 int person_pid_make(cr_txn *txn, const struct cr_subject_key *k, uint64_t *pid /* OUT */);
+/* The subject key of pid, from its '@' record (CR_ECORRUPT when it has
+ * none: every pid has one). */
+int person_subject(cr_txn *txn, uint64_t pid, struct cr_subject_key *out /* OUT */);
+/* kv_walk over the records of one tag of subject k's person, from the
+ * first whose key after the tag is >= from[0..fromn) (from NULL: all;
+ * fromn at most 16).  0 without calling cb when the person is unknown. */
+int person_walk(cr_txn *txn, const struct cr_subject_key *k, uint8_t tag, const uint8_t *from,
+		size_t fromn, kv_walk_fn cb, void *arg);
+
+/* A person's secrets, opened: the sealed part of their '@' record
+ * (store_codec.h, "A person's secrets").  The plaintext is wiped and freed
+ * by person_secrets_free, also on an empty struct. */
+struct secrets {
+	uint8_t *plain;   /* malloc'd */
+	size_t n;
+	struct cr_secrets_index x;
+};
+void person_secrets_free(struct secrets *s);
+/* pid's secrets into s, a copy the caller frees: from the transaction's
+ * memo of the last person, else read and opened (and kept in the memo). */
+int person_secrets_load(cr_txn *txn, uint64_t pid, const struct cr_subject_key *k,
+			struct secrets *s /* OUT */);
+/* Opens the secrets of subject k from the value v[0..vn) of its '@' record
+ * (a value of the subject key alone: no secrets yet). */
+int person_secrets_open(cr_txn *txn, const struct cr_subject_key *k, const uint8_t *v,
+			size_t vn, struct secrets *s /* OUT */);
+/* The secrets old of pid with account n's number added, kept in the memo
+ * and sealed into pid '@' when the transaction moves on or commits. */
+int person_secrets_add_number(cr_txn *txn, uint64_t pid, const struct cr_subject_key *k,
+			      const struct secrets *old, unsigned n, const char *number);
+/* The person's secrets a transaction changed are sealed into their record
+ * at commit (flush); drop wipes the opened ones when it ends. */
+int person_secrets_flush(cr_txn *txn);
+void person_secrets_drop(cr_txn *txn);
+
+/* Forgets the kept state of an account whose data changed (store.h;
+ * store_state.c). */
+int cr_store_state_forget(cr_txn *txn, uint64_t acct_id);
 
 /* Walks every key and value the store holds, in every column family, as
  * the engine's own reader returns them: for tests that prove nothing

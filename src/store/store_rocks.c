@@ -820,6 +820,11 @@ void cr_store_abort(cr_txn *txn)
 		txn_free(txn);
 }
 
+int cr_store_writable(const cr_txn *txn)
+{
+	return txn->write;
+}
+
 /* ---- statistics -------------------------------------------------------- */
 
 /* Allocated bytes of the store's own files in dir: everything but the

@@ -1,13 +1,7 @@
 /*
- * store_webhook.c - the webhook records: one per institution, in meta.
- *
- *   key    0x04, institution code
- *   value  gen u64, created_s i64, updated_s i64, cursor u64,
- *          last_attempt_ms i64, next_attempt_ms i64, failures u32,
- *          last_status u16, last_error u8, url_len u16  (57 bytes, BE)
- *          url (url_len bytes)
- *          secret, sealed (XChaCha20-Poly1305 under the data key, with
- *          "webhook" NUL code as associated data)
+ * store_webhook.c - the webhook records: one per institution, in meta
+ * (0x04 code -> the registration, its delivery state, the URL and the
+ * secret sealed under the data key; store_codec.h lays it out).
  *
  * The URL is kept in the clear: it names a lender's endpoint, not a person,
  * and the deliverer reads it on every attempt.  The secret is sealed like

@@ -1,0 +1,63 @@
+/*
+ * store_consent.c - consent facts: grants and revocations, never deleted
+ * (DESIGN.md rule 9).  A fact is a key, pid 'C' and the fact itself
+ * (cr_consent_encode), with an empty value: the fact's own date leads, so a
+ * person's facts are listed chronologically, and an identical fact stored
+ * twice is one key.
+ */
+#include <string.h>
+
+#include "cr_assert.h"
+#include "cr_err.h"
+#include "store_codec.h"
+#include "store_int.h"
+
+#define FACT_PK_MAX (PK_LEN + CR_CONSENT_ENC_MAX)
+
+int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
+			 const struct cr_consent_fact *f)
+{
+	uint8_t kb[FACT_PK_MAX];
+	uint64_t pid;
+	struct kv_val v = {0};
+	int rc = person_pid_make(txn, k, &pid);
+	if (rc)
+		return rc;
+	cr_key_person(pid, PK_CONSENT, kb);
+	const size_t kn = PK_LEN + cr_consent_encode(f, kb + PK_LEN);
+	rc = kv_get(txn, CF_PERSON, kb, kn, &v);
+	kv_val_free(&v);
+	if (rc != CR_ENOTFOUND)
+		return rc; /* 0: stored already */
+	if ((rc = ctr_add(txn, CTR_CONSENTS, 1)))
+		return rc;
+	kv_put(txn, CF_PERSON, kb, kn, "", 0);
+	return 1;
+}
+
+/* A list of facts: up to max filled, count seen. */
+struct fact_list {
+	struct cr_consent_fact *out;
+	size_t max, count;
+};
+
+static int take_fact(struct kv_step *s, void *arg)
+{
+	struct fact_list *c = arg;
+	if (c->count < c->max) {
+		int rc = cr_consent_decode(s->k + PK_LEN, s->kn - PK_LEN, &c->out[c->count]);
+		if (rc)
+			return rc;
+	}
+	c->count++;
+	return 0;
+}
+
+int cr_store_consent_list(cr_txn *txn, const struct cr_subject_key *k,
+			  struct cr_consent_fact *out, size_t max, size_t *n)
+{
+	struct fact_list c = {out, max, 0};
+	int rc = person_walk(txn, k, PK_CONSENT, NULL, 0, take_fact, &c);
+	*n = c.count;
+	return rc;
+}
