@@ -20,6 +20,11 @@
 #include "store_codec.h"
 #include "store_int.h"
 
+int cr_account_rec_check(const struct cr_account_rec *r)
+{
+	return r->acct_id == 0 ? CR_EINVAL : cr_account_check(&r->a);
+}
+
 /* The index key of (inst, account): the account number as a pseudonym. */
 static size_t account_index_key(const cr_store *st, const char *inst,
 				const char *account, uint8_t kbuf[CR_KEY_ACCOUNT_INDEX_MAX])
@@ -42,6 +47,8 @@ static int account_decode(uint64_t acct_id, const uint8_t *p, size_t n,
 	out->acct_id = acct_id;
 	if (!rc && secrets)
 		rc = cr_secrets_number(secrets->plain, &secrets->x, ACCT_N(acct_id), out->a.account);
+	if (!rc && cr_account_rec_check(out))
+		rc = CR_ECORRUPT;
 	return rc;
 }
 
@@ -124,6 +131,7 @@ static int next_account_n(cr_txn *txn, uint64_t pid, unsigned *out)
 static int account_write(cr_txn *txn, const struct cr_account_rec *r)
 {
 	uint8_t pk[CR_KEY_ACCOUNT_LEN], vbuf[CR_ACCT_ENC_MAX];
+	CR_ASSERT(cr_account_rec_check(r) == 0);
 	cr_key_account(r->acct_id, pk);
 	return kv_put(txn, CF_PERSON, pk, sizeof pk, vbuf, cr_acct_encode(r, vbuf));
 }
@@ -131,6 +139,10 @@ static int account_write(cr_txn *txn, const struct cr_account_rec *r)
 int cr_store_account_put(cr_txn *txn, struct cr_account_rec *r)
 {
 	uint8_t kb[CR_KEY_ACCOUNT_INDEX_MAX], idb[8];
+	/* The number is the index key and goes into the person's secrets,
+	 * whose entries are 1..CR_ACCOUNT_MAX bytes. */
+	CR_ASSERT(cr_account_check(&r->a) == 0);
+	CR_ASSERT(r->a.account[0] != '\0');
 	const size_t kn = account_index_key(txn->st, r->a.inst, r->a.account, kb);
 	uint64_t id, pid;
 	unsigned n;

@@ -8,9 +8,17 @@
 #include <string.h>
 
 #include "cr_assert.h"
+#include "cr_date.h"
 #include "cr_err.h"
 #include "store_codec.h"
 #include "store_int.h"
+
+int cr_alert_rec_check(const struct cr_alert_rec *a)
+{
+	if (a->seq == 0 || a->kind < 1 || a->kind > CR_ALERT_KIND_MAX)
+		return CR_EINVAL;
+	return cr_time_valid(a->raised_s) && cr_time_valid(a->at_s) ? 0 : CR_EINVAL;
+}
 
 int cr_store_alert_add(cr_txn *txn, const char *inst, struct cr_alert_rec *a)
 {
@@ -23,6 +31,7 @@ int cr_store_alert_add(cr_txn *txn, const char *inst, struct cr_alert_rec *a)
 	if (rc)
 		return rc;
 	a->seq = seq + 1;
+	CR_ASSERT(cr_alert_rec_check(a) == 0);
 	uint8_t kb[CR_KEY_ALERT_LEN], vb[CR_ALERT_VAL_LEN];
 	cr_key_alert(inst, a->seq, kb);
 	cr_alert_encode(a, vb);
@@ -53,6 +62,8 @@ static int each_alert(struct kv_step *s, void *arg)
 	}
 	w->n++;
 	int rc = cr_alert_decode(s->k, s->kn, s->v, s->vn, &a);
+	if (!rc && cr_alert_rec_check(&a))
+		rc = CR_ECORRUPT;
 	return rc ? rc : w->fn(&a, w->arg);
 }
 

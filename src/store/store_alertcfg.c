@@ -10,10 +10,20 @@
 #include "store_codec.h"
 #include "store_int.h"
 
+int cr_alert_config_check(const struct cr_alert_config *c)
+{
+	if (c->exposure_pct < 0 || c->exposure_pct > CR_ALERT_EXPOSURE_PCT_MAX)
+		return CR_EINVAL;
+	if (c->exposure_min < 0 || c->exposure_min > CR_AMOUNT_MAX)
+		return CR_EINVAL;
+	return c->inquiries < 1 || c->inquiries > CR_ALERT_INQUIRIES_MAX ? CR_EINVAL : 0;
+}
+
 int cr_store_alert_config_put(cr_txn *txn, const char *inst,
 			      const struct cr_alert_config *cfg)
 {
 	uint8_t vb[CR_ALERT_CFG_LEN], kb[1 + CR_INST_CODE_MAX];
+	CR_ASSERT(cr_alert_config_check(cfg) == 0);
 	cr_alert_config_encode(cfg, vb);
 	return kv_put(txn, CF_META, kb, cr_key_meta(MK_ALERT_CFG, inst, CR_INST_CODE_MAX, kb),
 		      vb, sizeof vb);
@@ -28,6 +38,8 @@ int cr_store_alert_config_get(cr_txn *txn, const char *inst,
 			&v);
 	if (!rc)
 		rc = cr_alert_config_decode(v.p, v.n, out);
+	if (!rc && cr_alert_config_check(out))
+		rc = CR_ECORRUPT;
 	kv_val_free(&v);
 	return rc;
 }

@@ -13,9 +13,15 @@
 #include "store_codec.h"
 #include "store_int.h"
 
+int cr_audit_head_check(const struct cr_audit_head *h)
+{
+	return h->seq ? 0 : CR_EINVAL;
+}
+
 int cr_store_audit_head_put(cr_txn *txn, const struct cr_audit_head *h)
 {
 	uint8_t b[CR_AUDIT_HEAD_LEN];
+	CR_ASSERT(cr_audit_head_check(h) == 0);
 	cr_audit_head_encode(h, b);
 	return kv_put(txn, CF_META, "audit_head", 10, b, sizeof b);
 }
@@ -26,6 +32,8 @@ int cr_store_audit_head_get(cr_txn *txn, struct cr_audit_head *out)
 	int rc = kv_get(txn, CF_META, "audit_head", 10, &v);
 	if (!rc)
 		rc = cr_audit_head_decode(v.p, v.n, out);
+	if (!rc && cr_audit_head_check(out))
+		rc = CR_ECORRUPT;
 	kv_val_free(&v);
 	return rc;
 }
@@ -34,6 +42,8 @@ int cr_store_audit_head_get(cr_txn *txn, struct cr_audit_head *out)
 int cr_store_audit_pending_put(cr_txn *txn, uint64_t seq, const char *line, size_t n)
 {
 	uint8_t kb[CR_KEY_AUDIT_LEN];
+	CR_ASSERT(seq != 0);
+	CR_ASSERT(n > 0 && n <= CR_AUDIT_LINE_MAX + 1);
 	cr_key_audit(seq, kb);
 	return kv_put(txn, CF_AUDIT, kb, sizeof kb, line, n);
 }

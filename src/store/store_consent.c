@@ -8,11 +8,33 @@
 #include <string.h>
 
 #include "cr_assert.h"
+#include "cr_date.h"
 #include "cr_err.h"
 #include "store_codec.h"
 #include "store_int.h"
 
 #define FACT_PK_MAX (PK_LEN + CR_CONSENT_ENC_MAX)
+
+static int date_or_none(int32_t days)
+{
+	return days == CR_NO_DATE || cr_days_valid(days);
+}
+
+int cr_consent_fact_check(const struct cr_consent_fact *f)
+{
+	if (!cr_str_fits(f->inst, sizeof f->inst, 1) ||
+	    !cr_str_fits(f->evidence, sizeof f->evidence, 0))
+		return CR_EINVAL;
+	if (f->scope != CR_SCOPE_FURNISH && f->scope != CR_SCOPE_QUERY)
+		return CR_EINVAL;
+	if (f->purpose > CR_PURPOSE_SELF ||
+	    (f->scope == CR_SCOPE_FURNISH && f->purpose != CR_PURPOSE_NONE))
+		return CR_EINVAL;
+	if (!cr_days_valid(f->granted_days) || !date_or_none(f->expires_days) ||
+	    !date_or_none(f->revoked_days))
+		return CR_EINVAL;
+	return 0;
+}
 
 int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
 			 const struct cr_consent_fact *f)
@@ -20,6 +42,7 @@ int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,
 	uint8_t kb[FACT_PK_MAX];
 	uint64_t pid;
 	struct kv_val v = {0};
+	CR_ASSERT(cr_consent_fact_check(f) == 0);
 	int rc = person_pid_make(txn, k, &pid);
 	if (rc)
 		return rc;
@@ -46,6 +69,8 @@ static int take_fact(struct kv_step *s, void *arg)
 	struct fact_list *c = arg;
 	if (c->count < c->max) {
 		int rc = cr_consent_decode(s->k + PK_LEN, s->kn - PK_LEN, &c->out[c->count]);
+		if (!rc && cr_consent_fact_check(&c->out[c->count]))
+			rc = CR_ECORRUPT;
 		if (rc)
 			return rc;
 	}

@@ -9,11 +9,28 @@
 #include <string.h>
 
 #include "cr_assert.h"
+#include "cr_date.h"
 #include "cr_err.h"
 #include "store_codec.h"
 #include "store_int.h"
 
 #define DISPUTE_VAL_MAX (CR_DISPUTE_FIXED + CR_DISPUTE_TEXT_MAX + CR_STORE_SEAL_OVERHEAD)
+
+int cr_dispute_check(const struct cr_dispute *d)
+{
+	if (d->id == 0 || d->acct_id == 0 || !cr_str_fits(d->inst, sizeof d->inst, 1) ||
+	    !cr_str_fits(d->account, sizeof d->account, 1) ||
+	    !cr_str_fits(d->reason, sizeof d->reason, 0))
+		return CR_EINVAL;
+	if ((d->month != CR_WHOLE_ACCOUNT && !cr_month_valid(d->month)) ||
+	    !cr_days_valid(d->filed_days))
+		return CR_EINVAL;
+	if (d->status < CR_DISPUTE_OPEN || d->status > CR_DISPUTE_CORRECTED)
+		return CR_EINVAL;
+	if (d->status == CR_DISPUTE_OPEN)
+		return d->resolved_days == CR_NO_DATE ? 0 : CR_EINVAL;
+	return cr_days_valid(d->resolved_days) ? 0 : CR_EINVAL;
+}
 
 static size_t dispute_encode(cr_txn *txn, const struct cr_dispute *d, uint8_t *vb)
 {
@@ -38,6 +55,7 @@ int cr_store_dispute_put(cr_txn *txn, struct cr_dispute *d)
 		rc = ctr_next(txn, CTR_DISPUTE, &d->id);
 	if (rc)
 		return rc;
+	CR_ASSERT(cr_dispute_check(d) == 0);
 	cr_key_dispute(pid, d->id, pk);
 	kv_put(txn, CF_PERSON, pk, sizeof pk, vb, dispute_encode(txn, d, vb));
 	if (!fresh)
@@ -61,6 +79,8 @@ static int dispute_decode(const cr_store *st, uint64_t id, const uint8_t *p,
 	cr_dispute_decode(p, out);
 	int rc = cr_dispute_text_decode(text, tn, out);
 	sodium_memzero(text, sizeof text);
+	if (!rc && cr_dispute_check(out))
+		rc = CR_ECORRUPT;
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cr_assert.h"
+#include "cr_date.h"
 #include "cr_err.h"
 #include "store_codec.h"
 #include "store_int.h"
@@ -30,16 +31,25 @@ static void event_hash(const cr_store *st, const char *inst, const char *event_i
 	crypto_generichash(out, CR_EVENT_HASH_LEN, msg, n, st->pseudokey, CR_STORE_KEY_LEN);
 }
 
-static int event_decode(const uint8_t *k, size_t kn, const uint8_t *p, size_t n,
-			struct cr_event_rec *e)
+int cr_event_rec_check(const struct cr_event_rec *e)
+{
+	if (e->acct_id == 0 || !cr_time_valid(e->at_s))
+		return CR_EINVAL;
+	if (e->kind < CR_EV_DRAWDOWN || e->kind > CR_EV_CLOSE)
+		return CR_EINVAL;
+	if (e->amount < 0 || e->amount > CR_AMOUNT_MAX || e->dpd < 0 || e->dpd > CR_DPD_MAX)
+		return CR_EINVAL;
+	return 0;
+}
+
+/* A stored event decoded and checked. */
+static int event_read(const uint8_t *k, size_t kn, const uint8_t *p, size_t n,
+		      struct cr_event_rec *e)
 {
 	int rc = cr_event_decode(k, kn, p, n, e);
-	if (rc)
-		return rc;
-	if (e->kind < CR_EV_DRAWDOWN || e->kind > CR_EV_CLOSE || e->amount < 0 ||
-	    e->amount > CR_AMOUNT_MAX || e->dpd < 0 || e->dpd > CR_DPD_MAX)
-		return CR_ECORRUPT;
-	return 0;
+	if (!rc && cr_event_rec_check(e))
+		rc = CR_ECORRUPT;
+	return rc;
 }
 
 /* Is the stored event named by index value v the same as e? */
@@ -68,8 +78,7 @@ int cr_store_event_put(cr_txn *txn, const char *inst, const char *event_id,
 {
 	uint8_t ik[CR_KEY_EVENT_INDEX_MAX], iv[CR_EVENT_INDEX_VAL_LEN];
 	uint8_t pk[CR_KEY_EVENT_LEN], body[CR_EVENT_VAL_LEN];
-	CR_ASSERT(e->kind >= CR_EV_DRAWDOWN && e->kind <= CR_EV_CLOSE);
-	CR_ASSERT(e->amount >= 0);
+	CR_ASSERT(cr_event_rec_check(e) == 0);
 	event_hash(txn->st, inst, event_id, e->id_hash);
 	const size_t ikn = cr_key_event_index(inst, e->id_hash, ik);
 	struct kv_val old = {0};
@@ -100,7 +109,7 @@ static int window_event(struct kv_step *s, void *arg)
 {
 	const struct event_walk *w = arg;
 	struct cr_event_rec e;
-	int rc = event_decode(s->k, s->kn, s->v, s->vn, &e);
+	int rc = event_read(s->k, s->kn, s->v, s->vn, &e);
 	if (rc)
 		return rc;
 	if (e.at_s > w->until_s) {

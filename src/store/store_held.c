@@ -12,28 +12,45 @@
 #include "store_codec.h"
 #include "store_int.h"
 
+/* A stored count: at least one record is held (a count that reaches 0 is
+ * deleted), and the store-wide counter, an int64_t, can take it. */
+static int count_ok(uint64_t count)
+{
+	return count > 0 && count <= INT64_MAX;
+}
+
+/* The stored count v, checked. */
+static int count_read(const struct kv_val *v, uint64_t *count)
+{
+	if (v->n != 8 || !count_ok(cr_get_u64be(v->p)))
+		return CR_ECORRUPT;
+	*count = cr_get_u64be(v->p);
+	return 0;
+}
+
 int cr_store_held_add(cr_txn *txn, const struct cr_subject_key *k,
 		      const char *inst, uint64_t delta)
 {
 	uint8_t kb[CR_KEY_HELD_MAX], vb[8];
 	uint64_t pid, count = 0;
 	struct kv_val v = {0};
+	CR_ASSERT(cr_str_fits(inst, CR_INST_CODE_MAX + 1, 1));
+	CR_ASSERT(count_ok(delta));
 	int rc = person_pid_make(txn, k, &pid);
 	if (rc)
 		return rc;
 	const size_t kn = cr_key_held(pid, inst, kb);
 	rc = kv_get(txn, CF_PERSON, kb, kn, &v);
-	if (rc == 0 && v.n == 8)
-		count = cr_get_u64be(v.p);
-	else if (rc != CR_ENOTFOUND)
-		rc = rc ? rc : CR_ECORRUPT;
-	else
+	if (rc == 0)
+		rc = count_read(&v, &count);
+	else if (rc == CR_ENOTFOUND)
 		rc = 0;
 	kv_val_free(&v);
 	if (!rc)
 		rc = ctr_add(txn, CTR_HELD, (int64_t)delta);
 	if (rc)
 		return rc;
+	CR_ASSERT(count_ok(count + delta));
 	cr_put_u64be(vb, count + delta);
 	return kv_put(txn, CF_PERSON, kb, kn, vb, 8);
 }
@@ -50,10 +67,8 @@ int cr_store_held_take(cr_txn *txn, const struct cr_subject_key *k,
 		return rc == CR_ENOTFOUND ? 0 : rc;
 	const size_t kn = cr_key_held(pid, inst, kb);
 	rc = kv_get(txn, CF_PERSON, kb, kn, &v);
-	if (!rc && v.n != 8)
-		rc = CR_ECORRUPT;
 	if (!rc)
-		*count = cr_get_u64be(v.p);
+		rc = count_read(&v, count);
 	kv_val_free(&v);
 	if (rc)
 		return rc == CR_ENOTFOUND ? 0 : rc;

@@ -10,10 +10,36 @@
 #include <string.h>
 
 #include "cr_assert.h"
+#include "cr_date.h"
 #include "cr_err.h"
 #include "hist_codec.h"
 #include "store_codec.h"
 #include "store_int.h"
+
+static int amount_ok(int64_t x)
+{
+	return x >= 0 && x <= CR_AMOUNT_MAX;
+}
+
+int cr_month_rec_check(const struct cr_month_rec *m)
+{
+	if (m->status == '\0')
+		return m->dpd || m->balance || m->due || m->paid || m->overdue ? CR_EINVAL : 0;
+	if (!cr_status_valid(m->status) || m->dpd < 0 || m->dpd > CR_DPD_MAX)
+		return CR_EINVAL;
+	if (!amount_ok(m->balance) || !amount_ok(m->due) || !amount_ok(m->paid) ||
+	    !amount_ok(m->overdue))
+		return CR_EINVAL;
+	return 0;
+}
+
+int cr_hist_year_check(const struct cr_hist_year *h)
+{
+	for (int m = 0; m < 12; m++)
+		if (cr_month_rec_check(&h->m[m]))
+			return CR_EINVAL;
+	return 0;
+}
 
 int cr_store_hist_get(cr_txn *txn, uint64_t acct_id, int year,
 		      struct cr_hist_year *out)
@@ -26,6 +52,8 @@ int cr_store_hist_get(cr_txn *txn, uint64_t acct_id, int year,
 		memset(out, 0, sizeof *out);
 	else
 		rc = cr_hist_decode(v.p, v.n, out);
+	if (!rc && cr_hist_year_check(out))
+		rc = CR_ECORRUPT;
 	kv_val_free(&v);
 	return rc;
 }
@@ -43,6 +71,8 @@ int cr_store_hist_put(cr_txn *txn, uint64_t acct_id, int year,
 {
 	uint8_t kb[CR_KEY_HIST_LEN], vb[CR_HIST_YEAR_MAX];
 	struct cr_hist_year prev;
+	CR_ASSERT(year >= CR_MONTH_MIN / 12 && year <= CR_MONTH_MAX / 12);
+	CR_ASSERT(cr_hist_year_check(h) == 0);
 	cr_key_hist(acct_id, year, kb);
 	int rc = cr_store_hist_get(txn, acct_id, year, &prev);
 	if (rc && rc != CR_ENOTFOUND)

@@ -7,9 +7,21 @@
 #include <string.h>
 
 #include "cr_assert.h"
+#include "cr_date.h"
 #include "cr_err.h"
 #include "store_codec.h"
 #include "store_int.h"
+
+int cr_inquiry_check(const struct cr_inquiry *q)
+{
+	if (!cr_days_valid(q->date_days) || q->seq == 0 || q->chargeable > 1)
+		return CR_EINVAL;
+	if (q->purpose < CR_PURPOSE_LOAN_APPROVAL || q->purpose > CR_PURPOSE_SELF)
+		return CR_EINVAL;
+	if (!cr_str_fits(q->inst, sizeof q->inst, 0))
+		return CR_EINVAL;
+	return (q->inst[0] == '\0') == (q->purpose == CR_PURPOSE_SELF) ? 0 : CR_EINVAL;
+}
 
 int cr_store_inquiry_add(cr_txn *txn, const struct cr_subject_key *k,
 			 struct cr_inquiry *q)
@@ -23,6 +35,7 @@ int cr_store_inquiry_add(cr_txn *txn, const struct cr_subject_key *k,
 		rc = ctr_add(txn, CTR_INQUIRIES, 1);
 	if (rc)
 		return rc;
+	CR_ASSERT(cr_inquiry_check(q) == 0);
 	cr_key_person(pid, PK_INQUIRY, kb);
 	const size_t kn = PK_LEN + cr_inquiry_encode(q, kb + PK_LEN);
 	return kv_put(txn, CF_PERSON, kb, kn, "", 0);
@@ -39,6 +52,8 @@ static int take_inquiry(struct kv_step *s, void *arg)
 	struct inquiry_list *c = arg;
 	if (c->count < c->max) {
 		int rc = cr_inquiry_decode(s->k + PK_LEN, s->kn - PK_LEN, &c->out[c->count]);
+		if (!rc && cr_inquiry_check(&c->out[c->count]))
+			rc = CR_ECORRUPT;
 		if (rc)
 			return rc;
 	}

@@ -18,6 +18,8 @@ int cr_store_inst_get(cr_txn *txn, const char *code, struct cr_institution *out)
 	int rc = kv_get(txn, CF_META, kb, cr_key_meta(MK_INST, code, CR_INST_CODE_MAX, kb), &v);
 	if (!rc)
 		rc = cr_inst_decode(code, v.p, v.n, out);
+	if (!rc && cr_institution_check(out))
+		rc = CR_ECORRUPT;
 	kv_val_free(&v);
 	return rc;
 }
@@ -25,6 +27,7 @@ int cr_store_inst_get(cr_txn *txn, const char *code, struct cr_institution *out)
 int cr_store_inst_put(cr_txn *txn, const struct cr_institution *in)
 {
 	uint8_t kb[1 + CR_INST_CODE_MAX], buf[CR_INST_ENC_MAX];
+	CR_ASSERT(cr_institution_check(in) == 0);
 	const size_t n = cr_inst_encode(in, buf), kn = cr_key_meta(MK_INST, in->code,
 								 CR_INST_CODE_MAX, kb);
 	struct kv_val v = {0};

@@ -21,6 +21,10 @@
  *   store_alert.c     alerts             store_alertcfg.c  alert thresholds
  *   store_audit.c     audit head and pending lines
  *   store_webhook.c   webhooks
+ *
+ * A family file checks its record type (cr_<type>_check, declared next to
+ * the type in store.h or cr_record.h) before every write, with CR_ASSERT,
+ * and after every read, where a failure is CR_ECORRUPT.
 
  *
  * The store is a RocksDB database (docs/storage.md) with one column family

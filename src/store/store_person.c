@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cr_assert.h"
+#include "cr_date.h"
 #include "cr_err.h"
 #include "store_codec.h"
 #include "store_int.h"
@@ -306,6 +307,25 @@ int person_secrets_add_number(cr_txn *txn, uint64_t pid, const struct cr_subject
 
 /* ---- identity ---------------------------------------------------------- */
 
+/* 17 digits and a check character, a digit or 'X' (normalized). */
+static int id_shaped(const char id[CR_ID_LEN + 1])
+{
+	if (strnlen(id, CR_ID_LEN + 1) != CR_ID_LEN ||
+	    strspn(id, "0123456789") < CR_ID_LEN - 1)
+		return 0;
+	return id[CR_ID_LEN - 1] == 'X' || (id[CR_ID_LEN - 1] >= '0' && id[CR_ID_LEN - 1] <= '9');
+}
+
+int cr_subject_check(const struct cr_subject *s)
+{
+	if (!id_shaped(s->id) || !cr_days_valid(s->birth_days))
+		return CR_EINVAL;
+	if (!cr_str_fits(s->name, sizeof s->name, 1) || !cr_str_fits(s->phone, sizeof s->phone, 0) ||
+	    !cr_str_fits(s->address, sizeof s->address, 0))
+		return CR_EINVAL;
+	return 0;
+}
+
 int cr_store_subject_get(cr_txn *txn, const struct cr_subject_key *k,
 			 struct cr_subject *out)
 {
@@ -319,6 +339,8 @@ int cr_store_subject_get(cr_txn *txn, const struct cr_subject_key *k,
 		rc = CR_ENOTFOUND; /* known by a consent only: no identity yet */
 	if (!rc)
 		rc = cr_subject_decode(s.plain + s.x.ident_off, s.x.ident_n, out);
+	if (!rc && cr_subject_check(out))
+		rc = CR_ECORRUPT;
 	person_secrets_free(&s);
 	return rc;
 }
@@ -329,6 +351,7 @@ int cr_store_subject_put(cr_txn *txn, const struct cr_subject_key *k,
 			 const struct cr_subject *s)
 {
 	uint8_t buf[CR_SUBJECT_ENC_MAX];
+	CR_ASSERT(cr_subject_check(s) == 0);
 	const size_t n = cr_subject_encode(s, buf);
 	uint64_t pid;
 	struct secrets old;

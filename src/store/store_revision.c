@@ -7,14 +7,24 @@
 #include <string.h>
 
 #include "cr_assert.h"
+#include "cr_date.h"
 #include "cr_err.h"
 #include "store_codec.h"
 #include "store_int.h"
+
+int cr_revision_check(const struct cr_revision *r)
+{
+	if (r->acct_id == 0 || r->dispute_id == 0 || !cr_month_valid(r->month) ||
+	    !cr_days_valid(r->date_days))
+		return CR_EINVAL;
+	return cr_month_rec_check(&r->old);
+}
 
 int cr_store_revision_add(cr_txn *txn, const struct cr_revision *r)
 {
 	uint8_t kb[CR_KEY_REVISION_LEN], vb[CR_REVISION_VAL_LEN];
 	uint64_t seq;
+	CR_ASSERT(cr_revision_check(r) == 0);
 	int rc = ctr_next(txn, CTR_REVISION, &seq);
 	if (rc)
 		return rc;
@@ -35,6 +45,8 @@ static int revision_of(struct kv_step *s, void *arg)
 	const struct revision_walk *w = arg;
 	struct cr_revision r;
 	int rc = cr_revision_decode(w->acct_id, s->k, s->kn, s->v, s->vn, &r);
+	if (!rc && cr_revision_check(&r))
+		rc = CR_ECORRUPT;
 	return rc ? rc : w->fn(&r, w->arg);
 }
 

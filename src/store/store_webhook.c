@@ -13,11 +13,37 @@
 #include <string.h>
 
 #include "cr_assert.h"
+#include "cr_date.h"
 #include "cr_err.h"
 #include "store_codec.h"
 #include "store_int.h"
 
 #define WH_VAL_MAX (CR_WEBHOOK_ENC_MAX + CR_WEBHOOK_SECRET_MAX + CR_STORE_SEAL_OVERHEAD)
+
+static int ms_valid(int64_t ms)
+{
+	return ms >= CR_TIME_MIN * 1000 && ms <= CR_TIME_MAX * 1000;
+}
+
+int cr_webhook_state_check(const struct cr_webhook_state *s)
+{
+	if (!ms_valid(s->last_attempt_ms) || !ms_valid(s->next_attempt_ms))
+		return CR_EINVAL;
+	return s->last_status > 999 || s->last_error > CR_WEBHOOK_LAST_ERROR_MAX ? CR_EINVAL : 0;
+}
+
+int cr_webhook_check(const struct cr_webhook *w)
+{
+	if (!cr_str_fits(w->inst, sizeof w->inst, 1) || !cr_str_fits(w->url, sizeof w->url, 1) ||
+	    !cr_str_fits(w->secret, sizeof w->secret, 0))
+		return CR_EINVAL;
+	if (w->gen == 0 || !cr_time_valid(w->created_s) || !cr_time_valid(w->updated_s))
+		return CR_EINVAL;
+	return cr_webhook_state_check(&w->s);
+}
+
+/* The lengths are checked here, as the interface promises (CR_EINVAL);
+ * the rest of the record is the caller's to get right, and asserted. */
 
 int cr_store_webhook_put(cr_txn *txn, const struct cr_webhook *w)
 {
@@ -28,6 +54,7 @@ int cr_store_webhook_put(cr_txn *txn, const struct cr_webhook *w)
 	if (!txn->write || il == 0 || il > CR_INST_CODE_MAX || ul == 0 ||
 	    ul > CR_WEBHOOK_URL_MAX || sl == 0 || sl > CR_WEBHOOK_SECRET_MAX)
 		return CR_EINVAL;
+	CR_ASSERT(cr_webhook_check(w) == 0);
 	size_t n = cr_webhook_encode(w, b);
 	n += cr_store__seal(txn->st, ad, cr_webhook_ad(w->inst, ad), (const uint8_t *)w->secret,
 			    sl, b + n);
@@ -56,6 +83,16 @@ static int wh_decode(cr_txn *txn, const uint8_t *inst, size_t il, const uint8_t 
 	return 0;
 }
 
+/* A stored record decoded and checked. */
+static int wh_read(cr_txn *txn, const uint8_t *inst, size_t il, const uint8_t *p, size_t n,
+		   int with_secret, struct cr_webhook *out)
+{
+	int rc = wh_decode(txn, inst, il, p, n, with_secret, out);
+	if (!rc && cr_webhook_check(out))
+		rc = CR_ECORRUPT;
+	return rc;
+}
+
 int cr_store_webhook_get(cr_txn *txn, const char *inst, int with_secret,
 			 struct cr_webhook *out)
 {
@@ -66,7 +103,7 @@ int cr_store_webhook_get(cr_txn *txn, const char *inst, int with_secret,
 	struct kv_val v = {0};
 	int rc = kv_get(txn, CF_META, kb, cr_key_meta(MK_WEBHOOK, inst, il, kb), &v);
 	if (!rc)
-		rc = wh_decode(txn, (const uint8_t *)inst, il, v.p, v.n, with_secret, out);
+		rc = wh_read(txn, (const uint8_t *)inst, il, v.p, v.n, with_secret, out);
 	kv_val_free(&v);
 	return rc;
 }
@@ -78,6 +115,7 @@ int cr_store_webhook_state_put(cr_txn *txn, const char *inst, uint64_t gen,
 	const size_t il = strnlen(inst, CR_INST_CODE_MAX + 1);
 	if (!txn->write || il == 0 || il > CR_INST_CODE_MAX)
 		return CR_EINVAL;
+	CR_ASSERT(cr_webhook_state_check(s) == 0);
 	uint8_t kb[1 + CR_INST_CODE_MAX];
 	const size_t kn = cr_key_meta(MK_WEBHOOK, inst, il, kb);
 	struct kv_val v = {0};
@@ -121,7 +159,7 @@ static int each_webhook(struct kv_step *s, void *arg)
 {
 	const struct webhook_walk *w = arg;
 	struct cr_webhook wh;
-	int rc = wh_decode(w->txn, s->k + 1, s->kn - 1, s->v, s->vn, 0, &wh);
+	int rc = wh_read(w->txn, s->k + 1, s->kn - 1, s->v, s->vn, 0, &wh);
 	return rc ? rc : w->fn(&wh, w->arg);
 }
 
