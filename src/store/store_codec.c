@@ -449,7 +449,11 @@ int cr_secrets_parse(const uint8_t *p, size_t n, struct cr_secrets_index *x)
 	x->acc_off = pos + 2;
 	pos = x->acc_off;
 	for (unsigned i = 0; i < x->n_acc; i++) {
-		if (pos + 3 > n || p[pos + 2] == 0 || p[pos + 2] > CR_ACCOUNT_MAX)
+		if (pos + 3 > n || p[pos + 2] == 0 || p[pos + 2] > CR_ACCOUNT_MAX ||
+		    p[pos + 2] > n - pos - 3)
+			return CR_ECORRUPT;
+		/* A NUL inside would cut the number short. */
+		if (memchr(p + pos + 3, '\0', p[pos + 2]))
 			return CR_ECORRUPT;
 		pos += 3 + p[pos + 2];
 	}

@@ -202,7 +202,8 @@ int cr_subject_decode(const uint8_t *p, size_t n, struct cr_subject *out /* OUT 
  *   u8       1 when an identity follows, else 0
  *   u16 BE   identity length, and the identity (cr_subject_encode)
  *   u16 BE   number of accounts, then per account in n order:
- *            u16 BE n, u8 length, the account number
+ *            u16 BE n, u8 length (1..CR_ACCOUNT_MAX), the account
+ *            number (no NUL in it)
  *
  * parse indexes the bytes (which stay the caller's); number finds account
  * n's number; encode lays out an identity and the account entries of old
