@@ -249,13 +249,13 @@ static int any_account(struct kv_step *s, void *arg)
 	struct acct_walk *w = arg;
 	if (s->kn < PK_LEN)
 		return CR_ECORRUPT;
-	if (s->k[8] == PK_IDENTITY && s->vn >= CR_SUBJECT_KEY_LEN) {
+	if (s->k[PK_LEN - 1] == PK_IDENTITY && s->vn >= CR_SUBJECT_KEY_LEN) {
 		w->pid = cr_get_u64be(s->k);
 		memcpy(w->subject.b, s->v, CR_SUBJECT_KEY_LEN);
 		person_secrets_free(w->s);
 		return person_secrets_open(w->txn, &w->subject, s->v, s->vn, w->s);
 	}
-	return s->k[8] == PK_ACCOUNT ? walk_account(w, s->k, s->kn, s->v, s->vn) : 0;
+	return s->k[PK_LEN - 1] == PK_ACCOUNT ? walk_account(w, s->k, s->kn, s->v, s->vn) : 0;
 }
 
 /* Every account, person by person: one pass over the person family. */

@@ -102,9 +102,9 @@ static int hist_account(struct kv_step *s, void *arg)
 		return CR_ECORRUPT;
 	const uint64_t pid = cr_get_u64be(s->k);
 	uint64_t want;
-	if (s->k[8] < PK_HIST) {
+	if (s->k[PK_LEN - 1] < PK_HIST) {
 		want = ACCT_ID(pid, 0); /* before this person's history */
-	} else if (s->k[8] > PK_HIST) {
+	} else if (s->k[PK_LEN - 1] > PK_HIST) {
 		want = ACCT_ID(pid + 1, 0); /* past this person's history */
 	} else if (s->kn != CR_KEY_HIST_LEN) {
 		return CR_ECORRUPT;

@@ -320,12 +320,6 @@ static int load_range(cr_store *st, struct txn_cache *c, struct pimg *p,
 	return kv_walk_db(st, c->snap, CF_PERSON, prefix, pn, load_one, &l);
 }
 
-static void bound(uint64_t pid, uint8_t tag, uint8_t out[9])
-{
-	cr_put_u64be(out, pid);
-	out[8] = tag;
-}
-
 static int ev_is_loaded(const struct pimg *p, uint16_t n)
 {
 	for (uint32_t i = 0; i < p->nev; i++)
@@ -354,13 +348,12 @@ static int mark_events(struct pimg *p, uint16_t n)
 /* The events of account n of p (n > 0xffff: every account's). */
 static int load_events(cr_store *st, struct txn_cache *c, struct pimg *p, uint32_t n)
 {
-	uint8_t prefix[11];
+	uint8_t prefix[CR_KEY_EVENT_LEN];
 	if (n > 0xffff ? p->events_all : ev_is_loaded(p, (uint16_t)n))
 		return 0;
-	bound(p->pid, PK_EVENT, prefix);
-	prefix[9] = (uint8_t)(n >> 8);
-	prefix[10] = (uint8_t)n;
-	int rc = load_range(st, c, p, prefix, n <= 0xffff ? 11 : 9);
+	/* pid '~' n, or pid '~' for every account's. */
+	cr_key_event(ACCT_ID(p->pid, n & 0xffff), 0, NULL, prefix);
+	int rc = load_range(st, c, p, prefix, n <= 0xffff ? CR_KEY_EVENT_PREFIX_LEN : PK_LEN);
 	if (rc)
 		return rc;
 	p->loaded = p->grew = 1;
@@ -380,8 +373,8 @@ static int load_events(cr_store *st, struct txn_cache *c, struct pimg *p, uint32
 static int base_one(struct kv_step *s, void *arg)
 {
 	struct load *l = arg;
-	if (s->kn >= 11 && s->k[8] == PK_EVENT) {
-		const uint32_t n = (uint32_t)(s->k[9] << 8 | s->k[10]);
+	if (s->kn >= CR_KEY_EVENT_PREFIX_LEN && s->k[PK_LEN - 1] == PK_EVENT) {
+		const uint32_t n = ACCT_N(cr_key_acct_id(s->k));
 		if (n != l->last_n && l->last_n <= 0xffff) {
 			int rc = mark_events(l->p, (uint16_t)l->last_n);
 			if (rc)
@@ -415,16 +408,17 @@ static int load_base(cr_store *st, struct txn_cache *c, struct pimg *p)
 	return rc;
 }
 
-/* Loads what a read of keys starting with k[0..kn) (kn >= 9) needs. */
+/* Loads what a read of keys starting with k[0..kn) (kn >= PK_LEN) needs. */
 static int ensure(cr_store *st, struct txn_cache *c, struct pimg *p, const uint8_t *k,
 		  size_t kn)
 {
 	if (p->fresh)
 		return 0;
 	int rc = load_base(st, c, p);
-	if (rc || (kn >= 9 && k[8] != PK_EVENT))
+	if (rc || (kn >= PK_LEN && k[PK_LEN - 1] != PK_EVENT))
 		return rc;
-	return load_events(st, c, p, kn >= 11 ? (uint32_t)(k[9] << 8 | k[10]) : 0x10000);
+	return load_events(st, c, p,
+			   kn >= CR_KEY_EVENT_PREFIX_LEN ? ACCT_N(cr_key_acct_id(k)) : 0x10000);
 }
 
 /* ---- key caches -------------------------------------------------------- */
@@ -546,7 +540,7 @@ int txc_get(cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size_t 
 {
 	if (cf != CF_PERSON)
 		return kget(st, c, cf, k, kn, out);
-	CR_ASSERT(kn >= 9);
+	CR_ASSERT(kn >= PK_LEN);
 	struct pimg *p = image(c->snap ? NULL : st, c, cr_get_u64be(k));
 	if (!p)
 		return CR_ENOMEM;
@@ -571,7 +565,7 @@ static int set(cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size
 			return CR_ENOMEM;
 		return kset(c, m, k, kn, v, vn, state) ? 0 : CR_ENOMEM;
 	}
-	CR_ASSERT(kn >= 9);
+	CR_ASSERT(kn >= PK_LEN);
 	struct pimg *p = image(st, c, cr_get_u64be(k));
 	if (!p)
 		return CR_ENOMEM;
