@@ -43,6 +43,8 @@ enum cr_alert_kind {
 	CR_ALERT_EXPOSURE_RISE = 3,
 	CR_ALERT_INQUIRIES = 4,
 };
+_Static_assert(CR_ALERT_INQUIRIES == CR_ALERT_KIND_MAX,
+	       "the store checks alert kinds against CR_ALERT_KIND_MAX (store.h)");
 
 #define CR_ALERT_DPD 30
 #define CR_ALERT_INQUIRY_DAYS 7

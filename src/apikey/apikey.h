@@ -28,6 +28,8 @@ enum cr_role {
 	CR_ROLE_OPERATOR = 5,
 };
 #define CR_ROLE_COUNT 5
+_Static_assert(CR_ROLE_COUNT == CR_APIKEY_ROLE_MAX,
+	       "the store checks roles against CR_APIKEY_ROLE_MAX (store.h)");
 
 #define CR_APIKEY_SECRET_LEN 43
 #define CR_APIKEY_TOKEN_LEN (4 + CR_APIKEY_ID_LEN + 1 + CR_APIKEY_SECRET_LEN)

@@ -12,6 +12,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The dates, months and instants a record may carry: what the parsers
+ * below accept, years 1900..2199, and for instants every second of those
+ * days in any UTC offset.  A stored value outside them was not written by
+ * creditref (the record checks, cr_record.h, use them).
+ */
+#define CR_DAYS_MIN (-25567)  /* 1900-01-01 */
+#define CR_DAYS_MAX 84005     /* 2199-12-31 */
+#define CR_MONTH_MIN (1900 * 12)
+#define CR_MONTH_MAX (2199 * 12 + 11)
+#define CR_TIME_MIN ((int64_t)(CR_DAYS_MIN - 1) * 86400)
+#define CR_TIME_MAX ((int64_t)(CR_DAYS_MAX + 2) * 86400 - 1)
+
+static inline int cr_days_valid(int32_t days)
+{
+	return days >= CR_DAYS_MIN && days <= CR_DAYS_MAX;
+}
+
+static inline int cr_month_valid(int32_t month)
+{
+	return month >= CR_MONTH_MIN && month <= CR_MONTH_MAX;
+}
+
+static inline int cr_time_valid(int64_t s)
+{
+	return s >= CR_TIME_MIN && s <= CR_TIME_MAX;
+}
+
 /* Days from 1970-01-01 for a proleptic Gregorian y-m-d (m 1..12, d 1..31). */
 int32_t cr_days_from_civil(int y, int m, int d);
 /* Inverse of cr_days_from_civil. */

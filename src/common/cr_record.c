@@ -1,8 +1,13 @@
-/* cr_record.c - enumeration names and status codes of the record model. */
+/*
+ * cr_record.c - enumeration names and status codes of the record model,
+ * and the invariants of its stored records (cr_record.h, "Record
+ * checks"): plain comparisons, the first broken one failing the check.
+ */
 #include "cr_record.h"
 
 #include <string.h>
 
+#include "cr_date.h"
 #include "cr_err.h"
 
 const char CR_REASON_PROHIBITED[] = "prohibited information";
@@ -94,4 +99,66 @@ int cr_status_severity(char c)
 	case 'G': return 10;
 	default: return cr_status_overdue_months(c);
 	}
+}
+
+int cr_str_fits(const char *s, size_t cap, size_t min)
+{
+	const size_t n = strnlen(s, cap);
+	return n < cap && n >= min;
+}
+
+int cr_institution_check(const struct cr_institution *in)
+{
+	if (!cr_str_fits(in->code, sizeof in->code, 1) || !cr_str_fits(in->name, sizeof in->name, 1))
+		return CR_EINVAL;
+	if (in->kind < CR_KIND_BANK || in->kind > CR_KIND_MICROLENDER)
+		return CR_EINVAL;
+	return 0;
+}
+
+/* Each co-lender names an institution and a share; the shares sum to 10000. */
+static int colenders_check(const struct cr_account *a)
+{
+	int32_t sum = 0;
+	if (a->n_colenders > CR_COLENDERS_MAX)
+		return CR_EINVAL;
+	for (int i = 0; i < a->n_colenders; i++) {
+		const struct cr_colender *c = &a->colenders[i];
+		if (!cr_str_fits(c->inst, sizeof c->inst, 1) || c->share_bp < 1 || c->share_bp > 10000)
+			return CR_EINVAL;
+		sum += c->share_bp;
+	}
+	return a->n_colenders && sum != 10000 ? CR_EINVAL : 0;
+}
+
+static int is_currency(const char c[4])
+{
+	for (int i = 0; i < 3; i++)
+		if (c[i] < 'A' || c[i] > 'Z')
+			return 0;
+	return c[3] == '\0';
+}
+
+static int amount_ok(int64_t x)
+{
+	return x >= 0 && x <= CR_AMOUNT_MAX;
+}
+
+int cr_account_check(const struct cr_account *a)
+{
+	if (!cr_str_fits(a->inst, sizeof a->inst, 1) || !cr_str_fits(a->account, sizeof a->account, 0) ||
+	    !cr_str_fits(a->id, sizeof a->id, 0) || !cr_str_fits(a->name, sizeof a->name, 0) ||
+	    !cr_str_fits(a->phone, sizeof a->phone, 0) ||
+	    !cr_str_fits(a->address, sizeof a->address, 0))
+		return CR_EINVAL;
+	if (a->id_type != CR_IDTYPE_RESIDENT || a->product < CR_PROD_REVOLVING ||
+	    a->product > CR_PROD_COUNT || a->status < CR_ACCT_OPEN || a->status > CR_ACCT_TRANSFERRED)
+		return CR_EINVAL;
+	if (!cr_days_valid(a->opened_days) || !cr_days_valid(a->birth_days) ||
+	    !is_currency(a->currency))
+		return CR_EINVAL;
+	if (!amount_ok(a->credit_limit) || !amount_ok(a->principal) ||
+	    a->term_months > CR_TERM_MONTHS_MAX)
+		return CR_EINVAL;
+	return colenders_check(a);
 }

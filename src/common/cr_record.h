@@ -31,6 +31,10 @@ enum cr_inst_kind {
 	CR_KIND_MICROLENDER = 4,
 };
 
+/* The longest term of an installment loan or mortgage, in months (50
+ * years); the parser refuses more (jsonl.c). */
+#define CR_TERM_MONTHS_MAX 600
+
 enum cr_product {
 	CR_PROD_REVOLVING = 1,
 	CR_PROD_INSTALLMENT = 2,
@@ -156,6 +160,41 @@ struct cr_record {
 		struct cr_event event;
 	} u;
 };
+
+/*
+ * Record checks.  cr_<type>_check(x) returns 0 when x holds the invariants
+ * every stored record of its type holds, else CR_EINVAL (naming no field:
+ * these are not the furnisher's diagnostics).  The invariants are the
+ * record's shape, cheap to test and allocation-free: enumerations in
+ * range, dates within the parsers' years (cr_date.h), amounts in
+ * 0..CR_AMOUNT_MAX, strings NUL-terminated within their arrays and limits,
+ * ids non-zero.  They are not the furnishing rules of validate.h, which are
+ * stricter: a record the parser and validator accept passes its check.
+ *
+ * The store runs the check of a record type before every write, as an
+ * assertion that stays on in release builds (its callers validate first,
+ * so a failure is a bug, and a crash beats a corrupt credit file), and
+ * after every read, where a failure is CR_ECORRUPT.  The checks of the
+ * store's own record types are in store.h.
+ *
+ * cr_institution_check: code 1..CR_INST_CODE_MAX bytes, name
+ * 1..CR_INST_NAME_MAX, kind a known institution kind.
+ */
+int cr_institution_check(const struct cr_institution *in);
+/*
+ * cr_account_check: institution code 1..CR_INST_CODE_MAX bytes; account
+ * number, ID, name, phone and address within their limits, any of them ""
+ * (the store keeps the identity apart, and some walks leave out the
+ * number); id_type resident; a known product and status; opening and
+ * birth dates in range; currency three upper-case letters; credit limit
+ * and principal in 0..CR_AMOUNT_MAX; term up to CR_TERM_MONTHS_MAX;
+ * co-lenders up to CR_COLENDERS_MAX, each with a code and a share in
+ * 1..10000, the shares summing to 10000.
+ */
+int cr_account_check(const struct cr_account *a);
+/* Is s NUL-terminated within its array of cap bytes, and at least min
+ * bytes long?  1 when it is. */
+int cr_str_fits(const char *s, size_t cap, size_t min);
 
 /*
  * Where and why a record was refused.  Filled by parsers and validators

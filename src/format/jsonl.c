@@ -1209,7 +1209,8 @@ static int account_field(struct jp *p, const struct member *m,
 		return get_money(p, m, f, &a->principal);
 	case F_TERM_MONTHS: {
 		int32_t t = 0;
-		int rc = get_int(p, m, f, 1, 600, "must be an integer 1..600", &t);
+		int rc = get_int(p, m, f, 1, CR_TERM_MONTHS_MAX,
+				 "must be an integer 1.." CR_STR(CR_TERM_MONTHS_MAX), &t);
 		a->term_months = (uint16_t)t;
 		return rc;
 	}

@@ -16,6 +16,16 @@
  * and how the data is laid out): everything about one person is kept
  * together, so a report reads one short range.
  *
+ * Record checks.  Each record type the store keeps has its invariants in
+ * a cr_<type>_check function, declared next to the type (here for the
+ * store's own types, in cr_record.h for the furnished ones, which says
+ * what they are and the convention: 0 when the record holds them, else
+ * CR_EINVAL).  The store asserts a record's check before every write (the
+ * callers validate first, so a failure is a bug) and returns CR_ECORRUPT
+ * for a record that fails it after a read.  Where a function below may be
+ * given a record that fails its check and return CR_EINVAL instead, it
+ * says so.
+ *
  * Transactions: one writer at a time, any number of readers, each reader
  * seeing a consistent snapshot.  One process at a time opens a store for
  * writing; others may open it read-only meanwhile (CR_STORE_RDONLY).  Reads
@@ -48,6 +58,9 @@ struct cr_subject {
 	char phone[CR_PHONE_MAX + 1];
 	char address[CR_ADDRESS_MAX + 1];
 };
+/* id: 18 characters, 17 digits and a digit or 'X'; birth date in range;
+ * name 1..CR_NAME_MAX bytes; phone and address within their limits. */
+int cr_subject_check(const struct cr_subject *s);
 
 /* One stored account: the furnished record plus the store's own fields. */
 struct cr_account_rec {
@@ -55,6 +68,9 @@ struct cr_account_rec {
 	struct cr_subject_key subject;
 	struct cr_account a;            /* id, name, phone, address are "" here */
 };
+/* acct_id non-zero (a record the store wrote or read: put assigns it) and
+ * a as cr_account_check says. */
+int cr_account_rec_check(const struct cr_account_rec *r);
 
 /* One month of an account's history. */
 struct cr_month_rec {
@@ -66,10 +82,17 @@ struct cr_month_rec {
 	int64_t overdue;
 };
 
+/* status '\0' with every field 0 (no statement), or a repayment status
+ * code (cr_status_valid) with dpd in 0..CR_DPD_MAX and the amounts in
+ * 0..CR_AMOUNT_MAX. */
+int cr_month_rec_check(const struct cr_month_rec *m);
+
 /* A calendar year of one account's history, months 0 (Jan) .. 11 (Dec). */
 struct cr_hist_year {
 	struct cr_month_rec m[12];
 };
+/* Every month as cr_month_rec_check says. */
+int cr_hist_year_check(const struct cr_hist_year *h);
 
 /* One consent fact: a grant, or a revocation (revoked_days set). */
 struct cr_consent_fact {
@@ -81,6 +104,11 @@ struct cr_consent_fact {
 	int32_t revoked_days;  /* CR_NO_DATE: a grant */
 	char evidence[CR_EVIDENCE_MAX + 1];
 };
+/* Institution code 1..CR_INST_CODE_MAX bytes; scope furnish or query;
+ * purpose none or a known one, none for furnish (a query revocation
+ * without a purpose withdraws every purpose); granted in range, expires
+ * and revoked CR_NO_DATE or in range; evidence within its limit. */
+int cr_consent_fact_check(const struct cr_consent_fact *f);
 
 struct cr_inquiry {
 	int32_t date_days;
@@ -89,6 +117,10 @@ struct cr_inquiry {
 	uint8_t purpose;
 	uint8_t chargeable;
 };
+/* Date in range; seq non-zero (add assigns it); a known purpose;
+ * chargeable 0 or 1; institution within its limit, "" exactly for the
+ * subject's own inquiry (purpose self). */
+int cr_inquiry_check(const struct cr_inquiry *q);
 
 enum cr_dispute_status {
 	CR_DISPUTE_OPEN = 1,
@@ -111,6 +143,11 @@ struct cr_dispute {
 	int32_t resolved_days;    /* CR_NO_DATE while open */
 	char reason[CR_DISPUTE_REASON_MAX + 1];
 };
+/* id (put assigns it) and acct_id non-zero; institution code and account
+ * number 1..their limits; month CR_WHOLE_ACCOUNT or in range; filed in
+ * range; a known status; resolved CR_NO_DATE exactly while open, else in
+ * range; reason within CR_DISPUTE_REASON_MAX. */
+int cr_dispute_check(const struct cr_dispute *d);
 
 /* A statement value replaced by a dispute correction, kept forever. */
 struct cr_revision {
@@ -120,6 +157,9 @@ struct cr_revision {
 	int32_t date_days;
 	struct cr_month_rec old;  /* status '\0': there was no statement */
 };
+/* acct_id and dispute_id non-zero; month and date in range; old as
+ * cr_month_rec_check says. */
+int cr_revision_check(const struct cr_revision *r);
 
 /* Store-wide counters shown by "creditref stats". */
 struct cr_store_stats {
@@ -250,6 +290,9 @@ struct cr_event_rec {
 	int32_t dpd;
 	int64_t amount;
 };
+/* acct_id non-zero; at_s in range; a known kind; amount in
+ * 0..CR_AMOUNT_MAX; dpd in 0..CR_DPD_MAX. */
+int cr_event_rec_check(const struct cr_event_rec *e);
 
 /*
  * Stores event e of account e->acct_id, furnished by inst, under its
@@ -356,6 +399,13 @@ struct cr_apikey {
 	int64_t created;                  /* Unix seconds */
 	int64_t revoked;                  /* Unix seconds; 0 while live */
 };
+#define CR_APIKEY_ROLE_MAX 5  /* the last enum cr_role (apikey.h) */
+/* key_id 16 lower-case hex digits; role 1..CR_APIKEY_ROLE_MAX; has_subject
+ * 0 or 1; institution within its limit; created and revoked in range.
+ * (cr_apikey_check, apikey.h, checks a bearer token.) */
+int cr_apikey_rec_check(const struct cr_apikey *k);
+/* put returns CR_EINVAL, storing nothing, for a key id that is not
+ * CR_APIKEY_ID_LEN characters or an institution code too long. */
 int cr_store_apikey_put(cr_txn *txn, const struct cr_apikey *k);
 int cr_store_apikey_get(cr_txn *txn, const char *key_id,
 			struct cr_apikey *out /* OUT */);
@@ -372,6 +422,10 @@ struct cr_alert_rec {
 	int64_t raised_s;      /* UTC seconds when it was raised */
 	int64_t at_s;          /* UTC seconds of the data that raised it */
 };
+#define CR_ALERT_KIND_MAX 4  /* the last enum cr_alert_kind (alert.h) */
+/* seq non-zero (add assigns it); kind 1..CR_ALERT_KIND_MAX; raised_s and
+ * at_s in range. */
+int cr_alert_rec_check(const struct cr_alert_rec *a);
 int cr_store_alert_add(cr_txn *txn, const char *inst, struct cr_alert_rec *a /* IN/OUT */);
 /* Calls fn for up to max alerts of inst with seq > after, in seq order; a
  * non-zero return from fn stops the walk and is returned. */
@@ -388,6 +442,10 @@ struct cr_alert_config {
 	int64_t exposure_min;  /* ... and this many minor units */
 	int32_t inquiries;     /* inquiries in 7 days that raise an alert */
 };
+/* What creditref alerts accepts: exposure_pct 0..CR_ALERT_EXPOSURE_PCT_MAX,
+ * exposure_min 0..CR_AMOUNT_MAX, inquiries 1..CR_ALERT_INQUIRIES_MAX
+ * (cr_limits.h). */
+int cr_alert_config_check(const struct cr_alert_config *c);
 int cr_store_alert_config_put(cr_txn *txn, const char *inst,
 			      const struct cr_alert_config *cfg);
 int cr_store_alert_config_get(cr_txn *txn, const char *inst,
@@ -407,6 +465,10 @@ struct cr_webhook_state {
 	uint16_t last_status;     /* HTTP status of the last attempt; 0: no answer */
 	uint8_t last_error;       /* enum cr_webhook_error of the last attempt */
 };
+#define CR_WEBHOOK_LAST_ERROR_MAX 7  /* the last enum cr_webhook_error (webhook.h) */
+/* The attempt times (milliseconds) in range; last_status 0..999;
+ * last_error 0..CR_WEBHOOK_LAST_ERROR_MAX. */
+int cr_webhook_state_check(const struct cr_webhook_state *s);
 struct cr_webhook {
 	char inst[CR_INST_CODE_MAX + 1];
 	char url[CR_WEBHOOK_URL_MAX + 1];
@@ -416,7 +478,13 @@ struct cr_webhook {
 	int64_t updated_s;        /* last registration (URL or secret change) */
 	struct cr_webhook_state s;
 };
-/* Adds or replaces w->inst's webhook. */
+/* Institution code 1..CR_INST_CODE_MAX bytes; url 1..CR_WEBHOOK_URL_MAX;
+ * secret within CR_WEBHOOK_SECRET_MAX (or ""); gen non-zero; created_s and
+ * updated_s in range; s as cr_webhook_state_check says. */
+int cr_webhook_check(const struct cr_webhook *w);
+/* Adds or replaces w->inst's webhook.  CR_EINVAL, storing nothing, outside
+ * a write transaction or for an institution code, URL or secret that is
+ * empty or too long. */
 int cr_store_webhook_put(cr_txn *txn, const struct cr_webhook *w);
 /* Reads inst's webhook; with_secret 0 leaves out->secret "" (nothing is
  * unsealed).  CR_ENOTFOUND when none is registered.  A caller that asked
@@ -425,7 +493,8 @@ int cr_store_webhook_get(cr_txn *txn, const char *inst, int with_secret,
 			 struct cr_webhook *out /* OUT */);
 /* Replaces the delivery state of inst's webhook if its registration is
  * still gen.  Returns 1 when updated, 0 when the webhook is gone or was
- * registered again meanwhile, or an error. */
+ * registered again meanwhile, or an error (CR_EINVAL outside a write
+ * transaction or for an institution code empty or too long). */
 int cr_store_webhook_state_put(cr_txn *txn, const char *inst, uint64_t gen,
 			       const struct cr_webhook_state *s);
 /* Removes inst's webhook; CR_ENOTFOUND when there is none. */
@@ -456,6 +525,8 @@ struct cr_audit_head {
 	uint8_t hash[CR_AUDIT_HASH_LEN];
 	uint8_t mac[CR_AUDIT_HASH_LEN];
 };
+/* seq non-zero (the hash and MAC are the audit module's to check). */
+int cr_audit_head_check(const struct cr_audit_head *h);
 int cr_store_audit_head_put(cr_txn *txn, const struct cr_audit_head *h);
 int cr_store_audit_head_get(cr_txn *txn, struct cr_audit_head *out /* OUT */);
 
@@ -464,7 +535,8 @@ int cr_store_audit_head_get(cr_txn *txn, struct cr_audit_head *out /* OUT */);
  * "One sync per group"): kept in the store, in the transaction of the
  * access they record, until the trail's file is synced past them.  get
  * copies line seq into buf (cap bytes) or returns CR_ENOTFOUND; drop
- * removes every line up to seq upto.
+ * removes every line up to seq upto.  A line is 1..CR_AUDIT_LINE_MAX + 1
+ * bytes, its newline included, and seq is never 0.
  */
 int cr_store_audit_pending_put(cr_txn *txn, uint64_t seq, const char *line, size_t n);
 int cr_store_audit_pending_get(cr_txn *txn, uint64_t seq, char *buf, size_t cap,

@@ -252,24 +252,20 @@ static size_t successor(const uint8_t *p, size_t n, uint8_t *out)
 	return n;
 }
 
-int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
-		 const void *from, size_t fn, struct kv_iter *it)
+int kv_iter_open_db(cr_store *st, const rocksdb_snapshot_t *snap, int cf,
+		    const void *prefix, size_t pn, const void *from, size_t fn,
+		    struct kv_iter *it)
 {
-	cr_store *st = txn->st;
 	memset(it, 0, sizeof *it);
 	if (pn > sizeof it->prefix)
 		return CR_EINVAL;
 	if (pn)
 		memcpy(it->prefix, prefix, pn);
 	it->prefix_n = pn;
-	if (cf == CF_PERSON ? pn >= 8 : txn->write)
-		return txc_iter_open(st, txn->cache, cf, it->prefix, pn, from, fn, &it->tx);
-	/* A whole-family walk in a write transaction reads the database. */
-	CR_ASSERT(!txn->write || !txc_person_dirty(txn->cache));
 	it->ro = rocksdb_readoptions_create();
-	if (txn->snap)
-		rocksdb_readoptions_set_snapshot(it->ro, txn->snap);
-	it->upper_n = successor(prefix, pn, it->upper);
+	if (snap)
+		rocksdb_readoptions_set_snapshot(it->ro, snap);
+	it->upper_n = successor(it->prefix, pn, it->upper);
 	if (it->upper_n)
 		rocksdb_readoptions_set_iterate_upper_bound(it->ro, (const char *)it->upper,
 							    it->upper_n);
@@ -287,6 +283,23 @@ int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
 	else
 		rocksdb_iter_seek_to_first(it->it);
 	return 0;
+}
+
+int kv_iter_open(cr_txn *txn, int cf, const void *prefix, size_t pn,
+		 const void *from, size_t fn, struct kv_iter *it)
+{
+	memset(it, 0, sizeof *it);
+	if (pn > sizeof it->prefix)
+		return CR_EINVAL;
+	if (cf == CF_PERSON ? pn >= 8 : txn->write) {
+		if (pn)
+			memcpy(it->prefix, prefix, pn);
+		it->prefix_n = pn;
+		return txc_iter_open(txn->st, txn->cache, cf, it->prefix, pn, from, fn, &it->tx);
+	}
+	/* A whole-family walk in a write transaction reads the database. */
+	CR_ASSERT(!txn->write || !txc_person_dirty(txn->cache));
+	return kv_iter_open_db(txn->st, txn->snap, cf, prefix, pn, from, fn, it);
 }
 
 int kv_iter_valid(struct kv_iter *it)
@@ -342,6 +355,50 @@ int kv_iter_close(struct kv_iter *it)
 		rocksdb_readoptions_destroy(it->ro);
 	memset(it, 0, sizeof *it);
 	return rc ? rc : rerr(err);
+}
+
+/* Runs a walk on an open cursor (see kv_walk) and closes it. */
+static int walk_cursor(struct kv_iter *it, kv_walk_fn cb, void *arg)
+{
+	int rc = 0;
+	while (kv_iter_valid(it)) {
+		struct kv_step s = {0};
+		s.k = kv_iter_key(it, &s.kn);
+		s.v = kv_iter_value(it, &s.vn);
+		rc = cb(&s, arg);
+		if (rc || s.end)
+			break;
+		if (s.seek)
+			kv_iter_seek(it, s.seek, s.seek_n);
+		else
+			kv_iter_next(it);
+	}
+	const int crc = kv_iter_close(it);
+	return rc ? rc : crc;
+}
+
+int kv_walk(cr_txn *txn, int cf, const void *prefix, size_t pn, const void *from,
+	    size_t fromn, kv_walk_fn cb, void *arg)
+{
+	struct kv_iter it;
+	int rc = kv_iter_open(txn, cf, prefix, pn, from, fromn, &it);
+	if (rc) {
+		kv_iter_close(&it);
+		return rc;
+	}
+	return walk_cursor(&it, cb, arg);
+}
+
+int kv_walk_db(cr_store *st, const rocksdb_snapshot_t *snap, int cf, const void *prefix,
+	       size_t pn, kv_walk_fn cb, void *arg)
+{
+	struct kv_iter it;
+	int rc = kv_iter_open_db(st, snap, cf, prefix, pn, NULL, 0, &it);
+	if (rc) {
+		kv_iter_close(&it);
+		return rc;
+	}
+	return walk_cursor(&it, cb, arg);
 }
 
 /* ---- meta values and counters ------------------------------------------ */
@@ -763,6 +820,11 @@ void cr_store_abort(cr_txn *txn)
 		txn_free(txn);
 }
 
+int cr_store_writable(const cr_txn *txn)
+{
+	return txn->write;
+}
+
 /* ---- statistics -------------------------------------------------------- */
 
 /* Allocated bytes of the store's own files in dir: everything but the
@@ -850,6 +912,18 @@ int cr_store_compact(cr_store *st)
 	return rerr(err);
 }
 
+struct raw_walk {
+	int cf;
+	int (*fn)(int cf, const uint8_t *k, size_t kn, const uint8_t *v, size_t vn, void *arg);
+	void *arg;
+};
+
+static int raw_record(struct kv_step *s, void *arg)
+{
+	const struct raw_walk *w = arg;
+	return w->fn(w->cf, s->k, s->kn, s->v, s->vn, w->arg);
+}
+
 int cr_store__walk_raw(cr_store *st,
 		       int (*fn)(int cf, const uint8_t *k, size_t kn,
 				 const uint8_t *v, size_t vn, void *arg),
@@ -858,15 +932,8 @@ int cr_store__walk_raw(cr_store *st,
 	cr_txn *txn;
 	int rc = cr_store_begin(st, 0, &txn);
 	for (int cf = 0; cf < CF_COUNT && !rc; cf++) {
-		struct kv_iter it;
-		rc = kv_iter_open(txn, cf, NULL, 0, NULL, 0, &it);
-		for (; !rc && kv_iter_valid(&it); kv_iter_next(&it)) {
-			size_t kn, vn;
-			const uint8_t *k = kv_iter_key(&it, &kn), *v = kv_iter_value(&it, &vn);
-			rc = fn(cf, k, kn, v, vn, arg);
-		}
-		int crc = kv_iter_close(&it);
-		rc = rc ? rc : crc;
+		struct raw_walk w = {cf, fn, arg};
+		rc = kv_walk(txn, cf, NULL, 0, NULL, 0, raw_record, &w);
 	}
 	if (txn)
 		cr_store_abort(txn);

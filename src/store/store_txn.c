@@ -287,43 +287,37 @@ static int pset(struct txn_cache *c, struct pimg *p, const uint8_t *k, size_t kn
 
 /* ---- loading from the database ----------------------------------------- */
 
-/* Merges the database's records in [lo, hi) into p, the image's own
- * records winning. */
-static int load_range(cr_store *st, struct txn_cache *c, struct pimg *p,
-		      const uint8_t *lo, size_t lon, const uint8_t *hi, size_t hin)
+/* A load: the image the database's records go into. */
+struct load {
+	struct txn_cache *c;
+	struct pimg *p;
+	uint32_t events, last_n; /* load_base: events seen, the last account's n */
+	int cut;                 /* load_base: stopped before the last event */
+};
+
+/* A record read from the database joins the image unless the image has
+ * its key already: written by this transaction, which wins. */
+static int load_record(struct load *l, const struct kv_step *s)
 {
-	rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
-	if (c->snap)
-		rocksdb_readoptions_set_snapshot(ro, c->snap);
-	rocksdb_readoptions_set_iterate_upper_bound(ro, (const char *)hi, hin);
-	rocksdb_readoptions_set_prefix_same_as_start(ro, 1);
-	rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, ro, st->cf[CF_PERSON]);
-	int rc = 0;
-	for (rocksdb_iter_seek(it, (const char *)lo, lon); !rc && rocksdb_iter_valid(it);
-	     rocksdb_iter_next(it)) {
-		size_t kn, vn;
-		const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &kn);
-		const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it, &vn);
-		const uint32_t i = lower(p, k, kn);
-		if (i < p->n && keycmp(p->r[i].k, p->r[i].kn, k, kn) == 0)
-			continue; /* written by this transaction */
-		rc = pset(c, p, k, kn, v, vn, ST_CLEAN);
-	}
-	char *err = NULL;
-	rocksdb_iter_get_error(it, &err);
-	rocksdb_iter_destroy(it);
-	rocksdb_readoptions_destroy(ro);
-	if (err) {
-		rocksdb_free(err);
-		rc = rc ? rc : CR_ESTORE;
-	}
-	return rc;
+	struct pimg *p = l->p;
+	const uint32_t i = lower(p, s->k, s->kn);
+	if (i < p->n && keycmp(p->r[i].k, p->r[i].kn, s->k, s->kn) == 0)
+		return 0;
+	return pset(l->c, p, s->k, s->kn, s->v, s->vn, ST_CLEAN);
 }
 
-static void bound(uint64_t pid, uint8_t tag, uint8_t out[9])
+static int load_one(struct kv_step *s, void *arg)
 {
-	cr_put_u64be(out, pid);
-	out[8] = tag;
+	return load_record(arg, s);
+}
+
+/* Merges the database's records under prefix into p, the image's own
+ * records winning. */
+static int load_range(cr_store *st, struct txn_cache *c, struct pimg *p,
+		      const uint8_t *prefix, size_t pn)
+{
+	struct load l = {c, p, 0, 0, 0};
+	return kv_walk_db(st, c->snap, CF_PERSON, prefix, pn, load_one, &l);
 }
 
 static int ev_is_loaded(const struct pimg *p, uint16_t n)
@@ -354,24 +348,12 @@ static int mark_events(struct pimg *p, uint16_t n)
 /* The events of account n of p (n > 0xffff: every account's). */
 static int load_events(cr_store *st, struct txn_cache *c, struct pimg *p, uint32_t n)
 {
-	uint8_t a[11], b[11];
+	uint8_t prefix[CR_KEY_EVENT_LEN];
 	if (n > 0xffff ? p->events_all : ev_is_loaded(p, (uint16_t)n))
 		return 0;
-	bound(p->pid, PK_EVENT, a);
-	bound(p->pid, PK_EVENT + 1, b);
-	size_t len = 9;
-	if (n <= 0xffff) {
-		a[9] = (uint8_t)(n >> 8);
-		a[10] = (uint8_t)n;
-		memcpy(b, a, 11);
-		if (++b[10] == 0 && ++b[9] == 0) {
-			bound(p->pid, PK_EVENT + 1, b);
-			len = 9;
-		} else {
-			len = 11;
-		}
-	}
-	int rc = load_range(st, c, p, a, n <= 0xffff ? 11 : 9, b, len);
+	/* pid '~' n, or pid '~' for every account's. */
+	cr_key_event(ACCT_ID(p->pid, n & 0xffff), 0, NULL, prefix);
+	int rc = load_range(st, c, p, prefix, n <= 0xffff ? CR_KEY_EVENT_PREFIX_LEN : PK_LEN);
 	if (rc)
 		return rc;
 	p->loaded = p->grew = 1;
@@ -386,68 +368,57 @@ static int load_events(cr_store *st, struct txn_cache *c, struct pimg *p, uint32
  * account's events are read when first asked for (load_events). */
 #define EVENTS_INLINE 256
 
+/* One record of load_base: an event counts towards the inline limit, and
+ * each account whose events were all read is marked loaded. */
+static int base_one(struct kv_step *s, void *arg)
+{
+	struct load *l = arg;
+	if (s->kn >= CR_KEY_EVENT_PREFIX_LEN && s->k[PK_LEN - 1] == PK_EVENT) {
+		const uint32_t n = ACCT_N(cr_key_acct_id(s->k));
+		if (n != l->last_n && l->last_n <= 0xffff) {
+			int rc = mark_events(l->p, (uint16_t)l->last_n);
+			if (rc)
+				return rc;
+		}
+		l->last_n = n;
+		if (++l->events > EVENTS_INLINE) {
+			l->cut = 1;
+			s->end = 1;
+			return 0;
+		}
+	}
+	return load_record(l, s);
+}
+
 /* Everything of p in one seek: the records before its events (the event
  * tag sorts last) and, while they are few, its events; an account whose
  * events were all read is marked loaded. */
 static int load_base(cr_store *st, struct txn_cache *c, struct pimg *p)
 {
-	uint8_t lo[9], hi[8];
+	uint8_t prefix[8];
 	if (p->base_loaded)
 		return 0;
-	bound(p->pid, 0, lo);
-	cr_put_u64be(hi, p->pid + 1);
-	rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
-	if (c->snap)
-		rocksdb_readoptions_set_snapshot(ro, c->snap);
-	rocksdb_readoptions_set_iterate_upper_bound(ro, (const char *)hi, sizeof hi);
-	rocksdb_readoptions_set_prefix_same_as_start(ro, 1);
-	rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, ro, st->cf[CF_PERSON]);
-	int rc = 0, cut = 0;
-	uint32_t events = 0, last_n = 0x10000;
-	for (rocksdb_iter_seek(it, (const char *)lo, sizeof lo); !rc && rocksdb_iter_valid(it);
-	     rocksdb_iter_next(it)) {
-		size_t kn, vn;
-		const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &kn);
-		const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it, &vn);
-		if (kn >= 11 && k[8] == PK_EVENT) {
-			const uint32_t n = (uint32_t)(k[9] << 8 | k[10]);
-			if (n != last_n && last_n <= 0xffff)
-				rc = mark_events(p, (uint16_t)last_n);
-			last_n = n;
-			if (++events > EVENTS_INLINE) {
-				cut = 1;
-				break;
-			}
-		}
-		const uint32_t i = lower(p, k, kn);
-		if (!rc && (i == p->n || keycmp(p->r[i].k, p->r[i].kn, k, kn) != 0))
-			rc = pset(c, p, k, kn, v, vn, ST_CLEAN);
-	}
-	char *err = NULL;
-	rocksdb_iter_get_error(it, &err);
-	rocksdb_iter_destroy(it);
-	rocksdb_readoptions_destroy(ro);
-	if (err) {
-		rocksdb_free(err);
-		rc = rc ? rc : CR_ESTORE;
-	}
-	if (!rc && !cut)
+	cr_put_u64be(prefix, p->pid);
+	struct load l = {c, p, 0, 0x10000, 0};
+	int rc = kv_walk_db(st, c->snap, CF_PERSON, prefix, sizeof prefix, base_one, &l);
+	if (!rc && !l.cut)
 		p->events_all = 1;
 	p->base_loaded = rc == 0;
 	p->loaded = p->grew = 1;
 	return rc;
 }
 
-/* Loads what a read of keys starting with k[0..kn) (kn >= 9) needs. */
+/* Loads what a read of keys starting with k[0..kn) (kn >= PK_LEN) needs. */
 static int ensure(cr_store *st, struct txn_cache *c, struct pimg *p, const uint8_t *k,
 		  size_t kn)
 {
 	if (p->fresh)
 		return 0;
 	int rc = load_base(st, c, p);
-	if (rc || (kn >= 9 && k[8] != PK_EVENT))
+	if (rc || (kn >= PK_LEN && k[PK_LEN - 1] != PK_EVENT))
 		return rc;
-	return load_events(st, c, p, kn >= 11 ? (uint32_t)(k[9] << 8 | k[10]) : 0x10000);
+	return load_events(st, c, p,
+			   kn >= CR_KEY_EVENT_PREFIX_LEN ? ACCT_N(cr_key_acct_id(k)) : 0x10000);
 }
 
 /* ---- key caches -------------------------------------------------------- */
@@ -569,7 +540,7 @@ int txc_get(cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size_t 
 {
 	if (cf != CF_PERSON)
 		return kget(st, c, cf, k, kn, out);
-	CR_ASSERT(kn >= 9);
+	CR_ASSERT(kn >= PK_LEN);
 	struct pimg *p = image(c->snap ? NULL : st, c, cr_get_u64be(k));
 	if (!p)
 		return CR_ENOMEM;
@@ -594,7 +565,7 @@ static int set(cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size
 			return CR_ENOMEM;
 		return kset(c, m, k, kn, v, vn, state) ? 0 : CR_ENOMEM;
 	}
-	CR_ASSERT(kn >= 9);
+	CR_ASSERT(kn >= PK_LEN);
 	struct pimg *p = image(st, c, cr_get_u64be(k));
 	if (!p)
 		return CR_ENOMEM;
@@ -703,10 +674,8 @@ struct txc_iter {
 	/* a key cache's writes under the prefix, merged with the database */
 	struct kent **ov;
 	size_t nov, ovpos;
-	rocksdb_iterator_t *db;
-	rocksdb_readoptions_t *ro;
-	uint8_t upper[64];
-	int from_ov;  /* the current entry is ov[ovpos] */
+	struct kv_iter db;  /* the database's records under the prefix */
+	int from_ov;        /* the current entry is ov[ovpos] */
 };
 
 static int has_prefix(const struct txc_iter *it, const uint8_t *k, size_t kn)
@@ -732,9 +701,8 @@ static int kent_order(const void *a, const void *b)
 static void merge_settle(struct txc_iter *it)
 {
 	for (;;) {
-		const int dbv = rocksdb_iter_valid(it->db);
 		size_t dn = 0;
-		const uint8_t *dk = dbv ? (const uint8_t *)rocksdb_iter_key(it->db, &dn) : NULL;
+		const uint8_t *dk = kv_iter_valid(&it->db) ? kv_iter_key(&it->db, &dn) : NULL;
 		const struct kent *o = it->ovpos < it->nov ? it->ov[it->ovpos] : NULL;
 		if (!o) {
 			it->from_ov = 0;
@@ -742,7 +710,7 @@ static void merge_settle(struct txc_iter *it)
 		}
 		const int c = dk ? keycmp(o->k, o->kn, dk, dn) : -1;
 		if (c == 0)
-			rocksdb_iter_next(it->db);
+			kv_iter_next(&it->db);
 		if (c > 0) {
 			it->from_ov = 0;
 			return;
@@ -776,21 +744,10 @@ static int open_merge(cr_store *st, struct txn_cache *c, int cf, const uint8_t *
 	}
 	if (it->nov > 1)
 		qsort(it->ov, it->nov, sizeof *it->ov, kent_order);
-	it->ro = rocksdb_readoptions_create();
-	rocksdb_readoptions_set_total_order_seek(it->ro, 1);
-	size_t un = it->pn;
-	if (un)
-		memcpy(it->upper, it->prefix, un);
-	while (un > 0 && it->upper[un - 1] == 0xff)
-		un--;
-	if (un) {
-		it->upper[un - 1]++;
-		rocksdb_readoptions_set_iterate_upper_bound(it->ro, (const char *)it->upper, un);
-	}
-	it->db = rocksdb_create_iterator_cf(st->db, it->ro, st->cf[cf]);
-	rocksdb_iter_seek(it->db, (const char *)from, fn);
-	merge_settle(it);
-	return 0;
+	int rc = kv_iter_open_db(st, c->snap, cf, it->prefix, it->pn, from, fn, &it->db);
+	if (!rc)
+		merge_settle(it);
+	return rc;
 }
 
 int txc_iter_open(cr_store *st, struct txn_cache *c, int cf, const uint8_t *prefix,
@@ -798,7 +755,7 @@ int txc_iter_open(cr_store *st, struct txn_cache *c, int cf, const uint8_t *pref
 {
 	struct txc_iter *it = calloc(1, sizeof *it);
 	*out = it;
-	if (!it || pn > sizeof it->upper)
+	if (!it)
 		return CR_ENOMEM;
 	it->prefix = prefix;
 	it->pn = pn;
@@ -833,9 +790,9 @@ int txc_iter_valid(struct txc_iter *it)
 		k = it->ov[it->ovpos]->k;
 		kn = it->ov[it->ovpos]->kn;
 	} else {
-		if (!rocksdb_iter_valid(it->db))
+		if (!kv_iter_valid(&it->db))
 			return 0;
-		k = (const uint8_t *)rocksdb_iter_key(it->db, &kn);
+		k = kv_iter_key(&it->db, &kn);
 	}
 	return has_prefix(it, k, kn);
 }
@@ -850,7 +807,7 @@ const uint8_t *txc_iter_key(struct txc_iter *it, size_t *n)
 		*n = it->ov[it->ovpos]->kn;
 		return it->ov[it->ovpos]->k;
 	}
-	return (const uint8_t *)rocksdb_iter_key(it->db, n);
+	return kv_iter_key(&it->db, n);
 }
 
 const uint8_t *txc_iter_value(struct txc_iter *it, size_t *n)
@@ -863,7 +820,7 @@ const uint8_t *txc_iter_value(struct txc_iter *it, size_t *n)
 		*n = it->ov[it->ovpos]->vn;
 		return it->ov[it->ovpos]->v;
 	}
-	return (const uint8_t *)rocksdb_iter_value(it->db, n);
+	return kv_iter_value(&it->db, n);
 }
 
 void txc_iter_next(struct txc_iter *it)
@@ -876,26 +833,15 @@ void txc_iter_next(struct txc_iter *it)
 	if (it->from_ov)
 		it->ovpos++;
 	else
-		rocksdb_iter_next(it->db);
+		kv_iter_next(&it->db);
 	merge_settle(it);
 }
 
 int txc_iter_close(struct txc_iter *it)
 {
-	int rc = 0;
 	if (!it)
 		return 0;
-	if (it->db) {
-		char *err = NULL;
-		rocksdb_iter_get_error(it->db, &err);
-		if (err) {
-			rocksdb_free(err);
-			rc = CR_ESTORE;
-		}
-		rocksdb_iter_destroy(it->db);
-	}
-	if (it->ro)
-		rocksdb_readoptions_destroy(it->ro);
+	const int rc = kv_iter_close(&it->db);
 	free(it->ov);
 	free(it);
 	return rc;

@@ -20,6 +20,10 @@
 
 #include "cr_assert.h"
 #include "cr_err.h"
+#include "store.h"
+
+_Static_assert(CR_WEBHOOK_ERROR_MAX == CR_WEBHOOK_LAST_ERROR_MAX,
+	       "the store checks last_error against CR_WEBHOOK_LAST_ERROR_MAX (store.h)");
 
 #define STR(x) #x
 #define XSTR(x) STR(x)

@@ -1,5 +1,5 @@
 /*
- * test_events.c - events in the store (src/store/store_lmdb.c): one event
+ * test_events.c - events in the store (src/store/store_event.c): one event
  * per (institution, event_id), retries unchanged, a reused id refused, and
  * an account's events walked in time order within a window.
  */

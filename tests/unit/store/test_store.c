@@ -1,4 +1,4 @@
-/* Unit tests for the store interface on LMDB (src/store/store_lmdb.c). */
+/* Unit tests for the store interface (src/store/store.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
