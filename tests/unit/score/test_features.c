@@ -9,7 +9,8 @@
  * left out as in an institution's report; the same history furnished under
  * two different people (another ID, sex digit, birth region, name, phone
  * and address) gives bit-identical features; and the training table's
- * target and rows (cr_features_dataset) on a tiny store.
+ * target and rows (cr_features_dataset) on a tiny store, and on generated
+ * data joined with the generator's latent risk.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -27,6 +28,7 @@
 #include "cr_id.h"
 #include "dispute.h"
 #include "features.h"
+#include "gen.h"
 #include "ingest.h"
 #include "store.h"
 
@@ -553,6 +555,78 @@ static void test_dataset(void **state)
 	free(f);
 }
 
+/* On generated data, the table joined with the generator's latent risk
+ * (gen --risk-out) through the row keys: the riskier the grade, the more
+ * often bad and the worse the features.  A check that target and features
+ * mean what they say, not a model. */
+static void test_dataset_against_latent_risk(void **state)
+{
+	struct fixture *fx = *state;
+	struct cr_gen_opts o;
+	struct cr_gen_stats gs;
+	char *data = NULL, *risk = NULL;
+	size_t data_len = 0, risk_len = 0;
+	cr_gen_opts_init(&o);
+	o.subjects = 2000;
+	o.months = 36;
+	o.seed = 5;
+	o.asof_days = day("2024-06-30");
+	FILE *out = open_memstream(&data, &data_len);
+	o.risk_out = open_memstream(&risk, &risk_len);
+	assert_int_equal(cr_gen_run(&o, out, NULL, &gs, NULL, NULL), 0);
+	fclose(out);
+	fclose(o.risk_out);
+	struct cr_ingest *ig;
+	struct cr_ingest_counts c;
+	assert_int_equal(cr_ingest_begin(fx->st, o.asof_days, NULL, NULL, &ig), 0);
+	assert_int_equal(cr_ingest_buffer(ig, data, data_len, 1), 0);
+	assert_int_equal(cr_ingest_end(ig, &c), 0);
+	assert_int_equal(c.rejected, 0);
+	/* Grades by subject key, from the risk file. */
+	struct cr_subject_key *gk = calloc(o.subjects, sizeof *gk);
+	uint8_t *grade = calloc(o.subjects, 1);
+	size_t n = 0;
+	for (char *p = strchr(risk, '\n') + 1; *p; p = strchr(p, '\n') + 1, n++) {
+		char id[CR_ID_LEN + 1];
+		double pd;
+		unsigned g;
+		assert_int_equal(sscanf(p, "%18[0-9X],%lf,%u", id, &pd, &g), 3);
+		cr_store_subject_key(fx->st, id, &gk[n]);
+		grade[n] = (uint8_t)g;
+	}
+	assert_int_equal(n, o.subjects);
+	struct cr_dataset d;
+	struct cr_subject_key *keys;
+	assert_int_equal(cr_features_dataset_keys(fx->st, day("2023-06-30"), 12, 0.3, &d, &keys), 0);
+	assert_true(d.rows > 1500);
+	double rows[4] = {0}, bad[4] = {0}, worst[4] = {0}, test = 0;
+	for (size_t r = 0; r < d.rows; r++) {
+		size_t i = 0;
+		while (i < n && memcmp(gk[i].b, keys[r].b, sizeof gk[i].b) != 0)
+			i++;
+		assert_true(i < n);
+		rows[grade[i]]++;
+		bad[grade[i]] += d.y[r];
+		const double w = d.x[r * d.cols + CR_F_WORST_24M];
+		worst[grade[i]] += isnan(w) ? 0 : w;
+		test += d.test[r];
+	}
+	for (int g = 0; g < 4; g++)
+		print_message("grade %d: rows %.0f bad %.3f mean worst_status_24m %.3f\n", g,
+			      rows[g], rows[g] ? bad[g] / rows[g] : 0, rows[g] ? worst[g] / rows[g] : 0);
+	assert_true(rows[0] > 0 && rows[2] > 0 && rows[3] > 0);
+	assert_true(bad[3] / rows[3] > 5 * (bad[0] / rows[0]));
+	assert_true(bad[2] / rows[2] > bad[0] / rows[0]);
+	assert_true(worst[3] / rows[3] > worst[0] / rows[0]);
+	assert_true(test > 0.2 * (double)d.rows && test < 0.4 * (double)d.rows);
+	free(keys);
+	cr_dataset_fini(&d);
+	free(gk);
+	free(grade);
+	free(data);
+	free(risk);
+}
+
 /* The walk of people (cr_store_subjects) pages through everyone once. */
 static void test_subjects_walk(void **state)
 {
@@ -602,6 +676,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_disputes_hide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dataset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dataset_against_latent_risk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subjects_walk, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
