@@ -627,6 +627,15 @@ static void test_dataset_against_latent_risk(void **state)
 	free(risk);
 }
 
+/* The i-th (0..9) of ten people born on 1970-01-01 in Beijing. */
+static void seq_id(char id[CR_ID_LEN + 1], int i)
+{
+	memcpy(id, "11010519700101000", 17);
+	id[16] = (char)('0' + i);
+	id[17] = cr_id_check_char(id);
+	id[18] = '\0';
+}
+
 /* The walk of people (cr_store_subjects) pages through everyone once. */
 static void test_subjects_walk(void **state)
 {
@@ -636,9 +645,7 @@ static void test_subjects_walk(void **state)
 	institutions(f);
 	for (int i = 0; i < 7; i++) {
 		char id[CR_ID_LEN + 1];
-		snprintf(id, sizeof id, "1101051970010100%d", i);
-		id[17] = cr_id_check_char(id);
-		id[18] = '\0';
+		seq_id(id, i);
 		consent(f, id, "B0001");
 	}
 	ingest(fx->st, f);
@@ -651,9 +658,7 @@ static void test_subjects_walk(void **state)
 		for (size_t i = 0; i < n; i++) {
 			char id[CR_ID_LEN + 1];
 			struct cr_subject_key k;
-			snprintf(id, sizeof id, "1101051970010100%d", (int)(total + i));
-			id[17] = cr_id_check_char(id);
-			id[18] = '\0';
+			seq_id(id, (int)(total + i));
 			cr_store_subject_key(fx->st, id, &k);
 			assert_memory_equal(k.b, page[i].b, sizeof k.b); /* order of arrival */
 		}
