@@ -282,8 +282,8 @@ static int dated_later(cr_txn *txn, const struct cr_report_account *ra, int32_t 
 	rc = cr_store_hist_get(txn, ra->rec.acct_id, asof_month / 12, &h);
 	if (rc && rc != CR_ENOTFOUND)
 		return rc;
-	for (int m = asof_month % 12 + 1; !rc && m < 12; m++)
-		if (h.m[m].status)
+	for (int m = asof_month % 12 + 1; m < 12; m++)
+		if (h.m[m].status) /* an empty year when not found */
 			return 1;
 	rc = cr_store_hist_get(txn, ra->rec.acct_id, asof_month / 12 + 1, &h);
 	return rc == CR_ENOTFOUND ? 0 : rc ? rc : 1;
