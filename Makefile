@@ -7,6 +7,8 @@
 #                 (bench/README.md); not part of make test
 #   make bench-scale  the same measures on stores of 40,000, 1M and 10M people
 #                 (bench/scale.sh; optional, about 45 minutes, 30 GB free disk)
+#   make bench-features  the score's features for every person of a 40,000-person
+#                 store, next to one sequential read of it (bench/features.sh)
 #   make fuzz     build the libFuzzer targets with clang and run each briefly
 #
 # Two build variants share these rules: BUILD=build/release (optimised) and
@@ -37,7 +39,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps run test unit e2e check-src bench bench-scale fuzz clean asan
+.PHONY: all deps run test unit e2e check-src bench bench-features bench-scale fuzz clean asan
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/creditref
@@ -100,6 +102,10 @@ bench: deps
 	@bash bench/run.sh $(BUILD)/creditref
 	@bash bench/http.sh $(BUILD)/creditref
 	@bash bench/latency.sh $(BUILD)/creditref
+
+bench-features: deps
+	@$(MAKE) --no-print-directory all
+	@bash bench/features.sh $(BUILD)/creditref
 
 bench-scale: deps
 	@bash scripts/deps.sh --bench

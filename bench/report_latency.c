@@ -164,7 +164,7 @@ static int one_report(cr_store *st, const struct cr_subject_key *k,
 	int rc = cr_store_begin(st, 0, &txn);
 	if (rc)
 		return rc;
-	rc = cr_report_build(txn, k, asof_days, 1, &r);
+	rc = cr_report_build(txn, k, asof_days, CR_REPORT_HELD, &r);
 	cr_store_abort(txn);
 	const uint64_t t1 = now_ns();
 	cr_buf_reset(out);

@@ -366,18 +366,12 @@ int cr_alert_batch_eval(struct cr_alert_batch *b, cr_txn *txn, int32_t asof_days
 	return rc;
 }
 
-static int seeks_credit(uint8_t purpose)
-{
-	return purpose == CR_PURPOSE_LOAN_APPROVAL || purpose == CR_PURPOSE_CARD_APPROVAL ||
-	       purpose == CR_PURPOSE_GUARANTEE;
-}
-
 int cr_alert_inquiry(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
 		     uint8_t purpose, int32_t asof_days)
 {
 	static _Thread_local struct cr_inquiry q[CR_REPORT_INQUIRIES_MAX];
 	static _Thread_local struct person p;
-	if (!seeks_credit(purpose))
+	if (!cr_purpose_seeks_credit(purpose))
 		return 0;
 	p.n_watchers = 0;
 	struct watch_ctx c = {inst, &p, 0};
@@ -392,7 +386,7 @@ int cr_alert_inquiry(cr_txn *txn, const struct cr_subject_key *k, const char *in
 	int32_t count = 0;
 	for (size_t i = 0; i < n && i < CR_REPORT_INQUIRIES_MAX; i++)
 		count += q[i].date_days >= since && q[i].date_days <= asof_days &&
-			 seeks_credit(q[i].purpose);
+			 cr_purpose_seeks_credit(q[i].purpose);
 	for (unsigned i = 0; i < p.n_watchers && !rc; i++) {
 		struct cr_alert_config cfg;
 		rc = cr_alert_config(txn, p.watchers[i], &cfg);

@@ -5,8 +5,14 @@
  * "creditref gen ... --out - | creditref ingest --db DIR -" needs no
  * intermediate file; the summary line then goes to stderr, and no progress
  * is shown, since the reader at the other end shows its own.
+ *
+ * "--risk-out FILE" writes each subject's latent risk (gen.h) beside the
+ * data: IDs, so the file is created with mode 0600 like a rejects file, and
+ * no message names an ID.
  */
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +25,17 @@ static void gen_progress(uint64_t lines, void *arg)
 {
 	(void)arg;
 	fprintf(stderr, "\rgen: %llu lines", (unsigned long long)lines);
+}
+
+/* A new file readable by its owner only, truncated if it exists. */
+static FILE *open_private(const char *path)
+{
+	const int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* An older file keeps its mode through O_CREAT: narrow it. */
+	FILE *f = fd >= 0 && fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL;
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
 }
 
 /* Fills o from the options.  Returns 0 or CR_EXIT_USAGE. */
@@ -61,7 +78,7 @@ int cr_cmd_gen(int argc, char **argv)
 	static const struct cr_opt_spec spec[] = {
 		{"subjects", 1}, {"institutions", 1}, {"months", 1}, {"seed", 1},
 		{"consent-rate", 1}, {"bad-rate", 1}, {"as-of", 1}, {"out", 1},
-		{"bad-manifest", 1}, {NULL, 0}};
+		{"bad-manifest", 1}, {"risk-out", 1}, {NULL, 0}};
 	struct cr_args a;
 	struct cr_gen_opts o;
 	int ex = cr_args_parse(&a, "gen", spec, argc, argv);
@@ -76,12 +93,22 @@ int cr_cmd_gen(int argc, char **argv)
 		cr_cli_err("gen", "--bad-manifest needs a file name; standard output is for --out -");
 		return CR_EXIT_USAGE;
 	}
+	const char *rpath = cr_args_get(&a, "risk-out");
+	if (rpath && strcmp(rpath, "-") == 0) {
+		cr_cli_err("gen", "--risk-out needs a file name");
+		return CR_EXIT_USAGE;
+	}
 	FILE *f = to_stdout ? stdout : fopen(out, "w");
 	FILE *m = mpath ? fopen(mpath, "w") : NULL;
-	if (!f || (mpath && !m)) {
-		cr_cli_err("gen", "cannot create %s", !f ? out : mpath);
+	o.risk_out = rpath ? open_private(rpath) : NULL;
+	if (!f || (mpath && !m) || (rpath && !o.risk_out)) {
+		cr_cli_err("gen", "cannot create %s", !f ? out : (mpath && !m) ? mpath : rpath);
 		if (f && !to_stdout)
 			fclose(f);
+		if (m)
+			fclose(m);
+		if (o.risk_out)
+			fclose(o.risk_out);
 		return CR_EXIT_FAIL;
 	}
 	struct cr_gen_stats s;
@@ -92,6 +119,8 @@ int cr_cmd_gen(int argc, char **argv)
 	if ((to_stdout ? fflush(f) != 0 || ferror(f) : fclose(f) != 0) && !rc)
 		rc = CR_EIO;
 	if (m && fclose(m) != 0 && !rc)
+		rc = CR_EIO;
+	if (o.risk_out && fclose(o.risk_out) != 0 && !rc)
 		rc = CR_EIO;
 	if (rc) {
 		cr_cli_err("gen", "writing %s failed: %s",

@@ -18,7 +18,8 @@ static const struct {
 	{"gen",
 	 "usage: creditref gen --subjects N [--institutions M] [--months K] [--seed S]\n"
 	 "                     [--consent-rate R] [--bad-rate R] [--as-of YYYY-MM-DD]\n"
-	 "                     [--bad-manifest FILE] --out FILE.jsonl|-\n\n"
+	 "                     [--bad-manifest FILE] [--risk-out FILE.csv]\n"
+	 "                     --out FILE.jsonl|-\n\n"
 	 "Writes a synthetic furnishing file: institutions, people with valid\n"
 	 "resident IDs, their accounts and K months of statements driven by a\n"
 	 "delinquency model (docs/generator.md).  A share R of people carry a\n"
@@ -28,7 +29,11 @@ static const struct {
 	 "  lines=N institutions=I subjects=S accounts=A statements=M consents=C bad=B\n"
 	 "--out - writes the data to standard output instead, the summary line to\n"
 	 "stderr, and shows no progress, for a pipe into ingest:\n"
-	 "  creditref gen --subjects 1000000 --out - | creditref ingest --db DIR -\n"},
+	 "  creditref gen --subjects 1000000 --out - | creditref ingest --db DIR -\n"
+	 "--risk-out writes, per person, id,latent_risk,grade: the generator's own\n"
+	 "risk (the chance of 90+ days past due within 12 months) and grade 0..3,\n"
+	 "to check a score against (mode 0600: it holds IDs).  It changes nothing\n"
+	 "in the data.\n"},
 	{"ingest",
 	 "usage: creditref ingest --db DIR [--as-of YYYY-MM-DD] [--rejects FILE] FILE...|-\n\n"
 	 "Loads JSON Lines furnishing files (docs/FORMAT.md); - reads standard input\n"

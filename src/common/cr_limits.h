@@ -182,6 +182,13 @@
  * batch, which the next run redoes (a purge is idempotent). */
 #define CR_PURGE_BATCH 4096
 
+/* People whose features one read transaction of the scorecard's training
+ * walk reads (cr_features_dataset): a read transaction keeps every person
+ * it loads in memory until it ends (store_txn.h), a few KB each, so a page
+ * of 4,096 holds tens of MB at most, and a transaction per page costs
+ * nothing next to the people read. */
+#define CR_FEATURES_PAGE 4096
+
 /* Accounts one monthly aggregate may cover (monthly.h): 64 Mi, above any
  * single platform's book, so that the working array (about 64 bytes an
  * account) stays bounded at 4 GiB. */

@@ -73,6 +73,12 @@ const char *cr_purpose_name(uint8_t v)
 	return v == CR_PURPOSE_NONE ? "" : name_of(purposes, 5, v);
 }
 
+int cr_purpose_seeks_credit(uint8_t purpose)
+{
+	return purpose == CR_PURPOSE_LOAN_APPROVAL || purpose == CR_PURPOSE_CARD_APPROVAL ||
+	       purpose == CR_PURPOSE_GUARANTEE;
+}
+
 int cr_event_kind_parse(const char *s, size_t n, uint8_t *out) { return lookup(event_kinds, s, n, out); }
 const char *cr_event_kind_name(uint8_t v) { return name_of(event_kinds, CR_EV_KIND_COUNT, v); }
 

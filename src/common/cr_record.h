@@ -229,6 +229,11 @@ const char *cr_scope_name(uint8_t scope);
 const char *cr_record_type_name(uint8_t type);
 int cr_purpose_parse(const char *s, size_t n, uint8_t *out);
 const char *cr_purpose_name(uint8_t purpose);
+/* Is an inquiry for this purpose an application for credit (loan_approval,
+ * card_approval, guarantee), as against post-loan monitoring by an
+ * existing lender or the person's own look?  The inquiry alert and the
+ * score's inquiry counts take these only. */
+int cr_purpose_seeks_credit(uint8_t purpose);
 int cr_event_kind_parse(const char *s, size_t n, uint8_t *out);
 const char *cr_event_kind_name(uint8_t kind);
 /* Drawdown, repayment, fee, interest and overdue move money: their amount

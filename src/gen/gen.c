@@ -300,10 +300,20 @@ static void write_account(struct cr_gen *g, const struct cr_gen_acct *a)
 	}
 }
 
+/* The subject's line of the latent risk file: no random draw. */
+static void write_risk(struct cr_gen *g)
+{
+	if (fprintf(g->o->risk_out, "%s,%.6f,%u\n", g->subj.id,
+		    cr_gen__pd(g->subj.grade, 12), (unsigned)g->subj.grade) < 0)
+		g->rc = CR_EIO;
+}
+
 static void write_subject(struct cr_gen *g)
 {
 	cr_gen__subject(g, &g->subj);
 	cr_gen__plan_accounts(g);
+	if (g->o->risk_out)
+		write_risk(g);
 	g->st->subjects++;
 	if (g->subj.consents)
 		write_furnish_consents(g);
@@ -371,12 +381,16 @@ int cr_gen_run(const struct cr_gen_opts *o, FILE *out, FILE *bad_manifest,
 	if (rc)
 		goto done;
 	write_institutions(g);
+	if (o->risk_out && fputs("id,latent_risk,grade\n", o->risk_out) < 0)
+		g->rc = CR_EIO;
 	for (uint64_t i = 0; i < o->subjects && g->rc == 0; i++)
 		write_subject(g);
 	flush_obuf(g);
 	if (fflush(out) != 0 || ferror(out))
 		g->rc = CR_EIO;
 	if (bad_manifest && (fflush(bad_manifest) != 0 || ferror(bad_manifest)))
+		g->rc = CR_EIO;
+	if (o->risk_out && (fflush(o->risk_out) != 0 || ferror(o->risk_out)))
 		g->rc = CR_EIO;
 	rc = g->rc;
 done:

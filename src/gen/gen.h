@@ -30,6 +30,8 @@ struct cr_gen_opts {
 	double consent_rate;    /* --consent-rate R in [0,1], default 1.0 (a rate, not money) */
 	double bad_rate;        /* --bad-rate R in [0,1], default 0 */
 	int32_t asof_days;      /* --as-of; last generated month is the as-of month */
+	FILE *risk_out;         /* --risk-out: the latent risk of each subject, or
+				   NULL (below) */
 };
 
 struct cr_gen_stats {
@@ -47,6 +49,15 @@ struct cr_gen_stats {
 void cr_gen_opts_init(struct cr_gen_opts *o);
 
 /*
+ * The latent risk file (o->risk_out, docs/generator.md "Latent risk"): a
+ * CSV header "id,latent_risk,grade", then one line per generated subject,
+ * in the order they are generated: the resident ID, the probability that an
+ * account of the subject, current today, is 90+ days past due (status 3)
+ * within 12 months under the generator's delinquency chain (six decimals),
+ * and the subject's risk grade 0 (A, best) .. 3 (D).  Writing it draws
+ * nothing from the generator's random streams: the data are the same bytes
+ * with or without it.  The IDs are personal data as much as the data file's.
+ *
  * Writes the data set described by o to out.  When bad_manifest is not NULL,
  * writes one JSON line per deliberately invalid line:
  *   {"line":N,"field":"<field the parser/validator/ingest will name>","rule":"<rule>"}
@@ -54,7 +65,8 @@ void cr_gen_opts_init(struct cr_gen_opts *o);
  * with progress_arg about every million lines with the lines written so far.
  *
  * Returns 0, CR_EINVAL when an option is out of range (nothing is written),
- * CR_ENOMEM, or CR_EIO when a write to out or bad_manifest fails.  *st is
+ * CR_ENOMEM, or CR_EIO when a write to out, bad_manifest or o->risk_out
+ * fails.  *st is
  * filled in every case with what was written.  Neither stream is closed.
  */
 int cr_gen_run(const struct cr_gen_opts *o, FILE *out, FILE *bad_manifest,

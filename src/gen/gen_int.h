@@ -261,6 +261,10 @@ void cr_gen__evidence(struct cr_gen_rng *r, char out[72] /* OUT */);
 /* gen_loan.c: plans the current subject's accounts into g->accts and
  * simulates their statements into g->hist. */
 void cr_gen__plan_accounts(struct cr_gen *g);
+/* The probability that an account of a subject of this grade, current now,
+ * reaches three months overdue within `months` months under the chain
+ * (ignoring closures and months with nothing due). */
+double cr_gen__pd(uint8_t grade, int months);
 
 /* gen_bad.c: after a good line, maybe writes a bad line and its manifest
  * entry. */

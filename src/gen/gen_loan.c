@@ -65,6 +65,23 @@ static const double p_cure_late = 0.02;
 static const double p_close_revolving = 0.004; /* per current month */
 static const double p_prepay = 0.003;          /* per current month */
 
+double cr_gen__pd(uint8_t grade, int months)
+{
+	/* p[k]: the chance of being k months overdue; k = 3 absorbs. */
+	double p[4] = {1.0, 0.0, 0.0, 0.0};
+	CR_ASSERT(grade < 4);
+	for (int t = 0; t < months; t++) {
+		const double miss = p[0] * p_miss[grade];
+		const double roll1 = p[1] * p_roll[grade], roll2 = p[2] * p_roll[grade];
+		const double cure = (p[1] + p[2]) * p_cure[grade];
+		p[3] += roll2;
+		p[2] += roll1 - roll2 - p[2] * p_cure[grade];
+		p[1] += miss - roll1 - p[1] * p_cure[grade];
+		p[0] += cure - miss;
+	}
+	return p[3];
+}
+
 /* A round amount (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten)
  * in [lo, hi], log-uniform: lenders grant round limits. */
 static int64_t round_yuan(struct cr_gen_rng *r, uint32_t lo, uint32_t hi)

@@ -6,6 +6,11 @@
  * "ever overdue" and 24-month worst-status figures all come from that pass.
  * The latest statement is then the base of the account's current state
  * (current.h), which the exposure block sums across lenders.
+ *
+ * The flags (report.h) change what is read, never a rule: BARE reads the
+ * accounts without opening identities or account numbers; DATED derives
+ * the current state of an account with later facts from its statements and
+ * events alone, without the undated status of its record.
  */
 #include "report.h"
 
@@ -43,7 +48,7 @@ struct build_ctx {
 	int include_held;
 	struct cr_consent_fact *facts;
 	size_t n_facts;
-	int err;
+	size_t seen;    /* accounts walked, held or not */
 };
 
 static int ended_status(char s)
@@ -62,6 +67,12 @@ static void take_month(struct cr_report_account *ra, struct cr_report_summary *s
 		ra->latest = *m;
 		if (cr_status_overdue_months(m->status))
 			ra->ever_overdue = 1;
+		if (cr_status_adverse(m->status))
+			ra->last_adverse_month = month;
+		if (month > asof_month - 24 && m->due > 0) {
+			ra->due_months_24m++;
+			ra->ontime_months_24m += m->status == 'N' && m->paid >= m->due;
+		}
 		if (month > asof_month - 24 &&
 		    cr_status_severity(m->status) > cr_status_severity(sum->worst_status_24m))
 			sum->worst_status_24m = m->status;
@@ -147,6 +158,7 @@ static int add_account(const struct cr_account_rec *rec, void *arg)
 {
 	struct build_ctx *ctx = arg;
 	struct cr_report *r = ctx->r;
+	ctx->seen++;
 	const int live = cr_consent_live(ctx->facts, ctx->n_facts, rec->a.inst,
 					 CR_SCOPE_FURNISH, CR_PURPOSE_NONE,
 					 r->asof_days);
@@ -160,6 +172,7 @@ static int add_account(const struct cr_account_rec *rec, void *arg)
 	memset(ra, 0, sizeof *ra);
 	ra->rec = *rec;
 	ra->held = !live;
+	ra->last_adverse_month = CR_NO_DATE;
 	if (annotate_disputes(r, ra, ctx->include_held))
 		return 0; /* the whole account is under an overdue dispute */
 	int rc = read_history(ctx->txn, r, ra, ctx->include_held);
@@ -247,12 +260,50 @@ static void expose(struct cr_report *r)
 			figure_take(&x->inquiries_30d, 1, cr_day_start_s(r->inquiries[i].date_days));
 }
 
-/* Each shown account's state now: its latest statement plus the events since. */
-static int derive_current(cr_txn *txn, struct cr_report *r)
+static int any_event(const struct cr_event_rec *e, void *arg)
+{
+	(void)e;
+	(void)arg;
+	return 1;
+}
+
+/* Is anything about the account dated after the as-of date: an event, or a
+ * statement later in the as-of year or in the next?  1, 0, or a store
+ * error.  (A statement after a whole calendar year without one is not
+ * looked for.) */
+static int dated_later(cr_txn *txn, const struct cr_report_account *ra, int32_t asof_days)
+{
+	struct cr_hist_year h;
+	const int32_t asof_month = cr_month_of_date(asof_days);
+	int rc = cr_store_account_events(txn, ra->rec.acct_id, cr_current_until_s(asof_days),
+					 INT64_MAX, any_event, NULL);
+	if (rc)
+		return rc; /* 1: an event, or a store error */
+	rc = cr_store_hist_get(txn, ra->rec.acct_id, asof_month / 12, &h);
+	if (rc && rc != CR_ENOTFOUND)
+		return rc;
+	for (int m = asof_month % 12 + 1; m < 12; m++)
+		if (h.m[m].status) /* an empty year when not found */
+			return 1;
+	rc = cr_store_hist_get(txn, ra->rec.acct_id, asof_month / 12 + 1, &h);
+	return rc == CR_ENOTFOUND ? 0 : rc ? rc : 1;
+}
+
+/* Each shown account's state now: its latest statement plus the events
+ * since; for a DATED report, without the record's undated status when the
+ * account has later facts. */
+static int derive_current(cr_txn *txn, struct cr_report *r, int dated)
 {
 	for (size_t i = 0; i < r->n_accounts; i++) {
 		struct cr_report_account *ra = &r->accounts[i];
-		int rc = cr_current_derive(txn, &ra->rec, ra->has_latest ? &ra->latest : NULL,
+		struct cr_account_rec rec = ra->rec;
+		const int later = dated && rec.a.status != CR_ACCT_OPEN
+					  ? dated_later(txn, ra, r->asof_days) : 0;
+		if (later < 0)
+			return later;
+		if (later)
+			rec.a.status = CR_ACCT_OPEN;
+		int rc = cr_current_derive(txn, &rec, ra->has_latest ? &ra->latest : NULL,
 					   ra->latest_month, r->asof_days, &ra->current);
 		if (rc)
 			return rc;
@@ -285,15 +336,8 @@ static int load_inquiries(cr_txn *txn, const struct cr_subject_key *k,
 	return 0;
 }
 
-int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
-		    int32_t asof_days, int include_held, struct cr_report *out)
+static int alloc_buffers(struct cr_report *r)
 {
-	static _Thread_local struct cr_consent_facts facts;
-	struct cr_report *r = out;
-	r->asof_days = asof_days;
-	int rc = cr_store_subject_get(txn, k, &r->subject);
-	if (rc)
-		return rc;
 	if (!r->accounts)
 		r->accounts = malloc(CR_SUBJECT_ACCOUNTS_MAX * sizeof *r->accounts);
 	if (!r->inquiries)
@@ -306,6 +350,25 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 		r->all_disputes = malloc(CR_REPORT_DISPUTES_MAX * sizeof *r->all_disputes);
 	if (!r->accounts || !r->inquiries || !r->scratch || !r->suppress || !r->all_disputes)
 		return CR_ENOMEM;
+	return 0;
+}
+
+int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
+		    int32_t asof_days, int flags, struct cr_report *out)
+{
+	static _Thread_local struct cr_consent_facts facts;
+	struct cr_report *r = out;
+	const int bare = flags & CR_REPORT_BARE;
+	r->asof_days = asof_days;
+	int rc = 0;
+	if (bare)
+		memset(&r->subject, 0, sizeof r->subject);
+	else
+		rc = cr_store_subject_get(txn, k, &r->subject);
+	if (!rc)
+		rc = alloc_buffers(r);
+	if (rc)
+		return rc;
 	r->n_all_disputes = 0;
 	rc = cr_store_disputes(txn, k, collect_dispute, r);
 	if (rc)
@@ -313,12 +376,15 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 	rc = cr_consent_facts_load(txn, k, &facts);
 	if (rc)
 		return rc;
-	struct build_ctx ctx = {txn, r, include_held, facts.f, facts.n, 0};
+	struct build_ctx ctx = {txn, r, flags & CR_REPORT_HELD, facts.f, facts.n, 0};
 	r->n_accounts = 0;
 	memset(&r->summary, 0, sizeof r->summary);
-	rc = cr_store_subject_accounts(txn, k, add_account, &ctx);
+	rc = (bare ? cr_store_subject_accounts_bare : cr_store_subject_accounts)(txn, k,
+									 add_account, &ctx);
+	if (!rc && bare && ctx.seen == 0)
+		rc = CR_ENOTFOUND; /* no account: no identity was ever furnished */
 	if (!rc)
-		rc = derive_current(txn, r);
+		rc = derive_current(txn, r, flags & CR_REPORT_DATED);
 	if (!rc)
 		rc = load_inquiries(txn, k, r);
 	if (rc)
@@ -358,7 +424,7 @@ int cr_report_prepare(cr_txn *txn, const struct cr_subject_key *k,
 	*reason = NULL;
 	int rc = cr_consent_may_query(txn, k, self ? "" : inst, purpose, asof_days, reason);
 	if (!rc)
-		rc = cr_report_build(txn, k, asof_days, self, out);
+		rc = cr_report_build(txn, k, asof_days, self ? CR_REPORT_HELD : 0, out);
 	if (!rc) {
 		out->purpose = purpose;
 		snprintf(out->requester, sizeof out->requester, "%s", self ? "" : inst);

@@ -25,6 +25,12 @@
  * month: '/' before the account opened, the furnished status where there is
  * a statement, '*' (nothing due) after the account ended (C, G or Z), and
  * '#' (unknown) for a month of its life with no statement.
+ *
+ * Dates.  A report reads statements up to the as-of month, and events and
+ * inquiries up to the as-of date.  The status on an account's record
+ * (closed, charged off, transferred) carries no date: a report takes it as
+ * it is, so one built as of a past date shows today's status.  A reader
+ * that must not see later facts asks for CR_REPORT_DATED (cr_report_build).
  */
 #ifndef CR_REPORT_H
 #define CR_REPORT_H
@@ -49,6 +55,11 @@ struct cr_report_account {
 	int ended;                /* a C, G or Z statement up to the as-of month */
 	int held;                 /* no live furnish consent (self reports only) */
 	int ever_overdue;         /* any 1..7 status up to the as-of month */
+	int32_t last_adverse_month; /* the latest month shown with an adverse
+				       status (1..7, G, D, Z; retention.h), or
+				       CR_NO_DATE */
+	uint8_t due_months_24m;   /* months of the last 24 shown with due > 0 */
+	uint8_t ontime_months_24m; /* ... of which paid >= due, status N */
 	struct cr_current current; /* latest statement + events since (current.h) */
 	uint8_t n_disputes;       /* disputes about this account (annotations) */
 	struct cr_report_dispute {
@@ -111,11 +122,33 @@ struct cr_report {
 void cr_report_init(struct cr_report *r);
 void cr_report_fini(struct cr_report *r);
 
-/* Builds the report for subject k as of asof_days inside txn.  include_held
- * shows held accounts (the person's own report).  CR_ENOTFOUND when the
- * bureau has no file on the subject. */
+/*
+ * Builds the report for subject k as of asof_days inside txn.  flags, any of:
+ *
+ *   CR_REPORT_HELD   held accounts too, marked, and every disputed item:
+ *                    the person's own report (an institution's has neither);
+ *   CR_REPORT_BARE   no identity and no account number is opened: subject
+ *                    and each rec.a.account stay "" (a reader that must not
+ *                    see who the person is, such as the score's features,
+ *                    and saves their decryption);
+ *   CR_REPORT_DATED  only facts dated up to the as-of date: an account's
+ *                    record status (closed, charged off, transferred), which
+ *                    carries no date, counts only when nothing about the
+ *                    account is dated after the as-of date (no event, and
+ *                    no statement later in the as-of year or in the next);
+ *                    otherwise its state comes from its statements and
+ *                    events alone.
+ *
+ * CR_ENOTFOUND when the bureau has no file on the subject (BARE: when the
+ * subject has no account, held or not; an identity comes with accounts
+ * only).  out's buffers are allocated on first use and kept: build many
+ * reports into one struct, then cr_report_fini.
+ */
+#define CR_REPORT_HELD 1
+#define CR_REPORT_BARE 2
+#define CR_REPORT_DATED 4
 int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
-		    int32_t asof_days, int include_held,
+		    int32_t asof_days, int flags,
 		    struct cr_report *out /* OUT */);
 
 /*

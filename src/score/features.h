@@ -77,5 +77,22 @@ int cr_features_build(cr_txn *txn, const struct cr_subject_key *k, int32_t asof_
  */
 int cr_features_dataset(cr_store *st, int32_t obs_days, int horizon_months, double test_share,
 			struct cr_dataset *out /* OUT */);
+/*
+ * cr_features_dataset, and beside the table the subject key (the store's
+ * pseudonym) of each row, in row order: *keys gets out->rows of them,
+ * malloc'd (NULL when there are no rows), for the caller to free().  For
+ * tests that join the rows with what they know about the people (the
+ * generator's latent risk, by cr_store_subject_key of each ID); the key is
+ * never a column.
+ *
+ * Both: people with nothing an institution sees at the observation date
+ * (no account shown) give no row.  horizon_months is 1..CR_GRID_MONTHS and
+ * test_share in [0, 1], else CR_EINVAL.  The walk reads a page of people
+ * per read transaction (CR_FEATURES_PAGE), so the table is consistent per
+ * page, not as one snapshot.  On failure out is left empty (finished).
+ */
+int cr_features_dataset_keys(cr_store *st, int32_t obs_days, int horizon_months,
+			     double test_share, struct cr_dataset *out /* OUT */,
+			     struct cr_subject_key **keys /* OUT */);
 
 #endif

@@ -342,6 +342,20 @@ int cr_store_accounts(cr_txn *txn,
 		      int (*fn)(const struct cr_account_rec *r, void *arg),
 		      void *arg);
 
+/*
+ * The people the store has a file on, a page at a time, in the order they
+ * first arrived: fills out with the subject keys of up to max people after
+ * position *pos (0: from the first) and moves *pos past the last one
+ * filled; *n is the number filled, 0 at the end.  *pos is opaque: pass back
+ * what the last call left.  A person with any record has a file (a consent
+ * alone makes one; cr_store_subject_get tells whether an identity was ever
+ * furnished).  One seek per person; nothing sealed is opened.  In a write
+ * transaction the walk reads the database, and must run before the
+ * transaction writes about people.
+ */
+int cr_store_subjects(cr_txn *txn, uint64_t *pos /* IN/OUT */,
+		      struct cr_subject_key *out /* OUT */, size_t max, size_t *n /* OUT */);
+
 /* Consent facts of a subject, never deleted.  add returns 1 when new, 0 when
  * the identical fact was already stored. */
 int cr_store_consent_add(cr_txn *txn, const struct cr_subject_key *k,

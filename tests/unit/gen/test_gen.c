@@ -359,6 +359,54 @@ static void test_deterministic(void **state)
 	run_free(&c);
 }
 
+/* The latent risk file: one line per subject with its ID, the data the
+ * same bytes as without it (bad lines included), and riskier grades with a
+ * higher implied probability of default. */
+static void test_risk_out(void **state)
+{
+	(void)state;
+	struct cr_gen_opts o;
+	struct run a, b;
+	char *risk = NULL;
+	size_t risk_len = 0;
+	opts(&o, 500, 11);
+	o.bad_rate = 0.01;
+	run_gen(&o, &a);
+	o.risk_out = open_memstream(&risk, &risk_len);
+	assert_non_null(o.risk_out);
+	run_gen(&o, &b);
+	fclose(o.risk_out);
+	assert_int_equal(b.rc, 0);
+	assert_int_equal(a.out_len, b.out_len);
+	assert_memory_equal(a.out, b.out, a.out_len);
+	assert_int_equal(a.bad_len, b.bad_len);
+	assert_memory_equal(a.bad, b.bad, a.bad_len);
+	const char *p = risk;
+	assert_true(strncmp(p, "id,latent_risk,grade\n", 21) == 0);
+	p += 21;
+	double pd_of[4] = {-1, -1, -1, -1};
+	size_t n = 0;
+	while (*p) {
+		char id[CR_ID_LEN + 1], needle[40];
+		double pd;
+		unsigned grade;
+		assert_int_equal(sscanf(p, "%18[0-9X],%lf,%u\n", id, &pd, &grade), 3);
+		assert_true(grade < 4 && pd > 0 && pd < 1);
+		assert_true(pd_of[grade] < 0 || pd_of[grade] == pd);
+		pd_of[grade] = pd;
+		snprintf(needle, sizeof needle, "\"id\":\"%s\"", id);
+		assert_non_null(strstr(b.out, needle)); /* a generated person */
+		n++;
+		p = strchr(p, '\n') + 1;
+	}
+	assert_int_equal(n, 500);
+	for (int g = 1; g < 4; g++)
+		assert_true(pd_of[g] < 0 || pd_of[g - 1] < 0 || pd_of[g] > pd_of[g - 1]);
+	free(risk);
+	run_free(&a);
+	run_free(&b);
+}
+
 struct good_ctx {
 	struct oracle o;
 	size_t statements, consents;
@@ -656,6 +704,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_risk_out),
 		cmocka_unit_test(test_clean_run_is_valid),
 		cmocka_unit_test(test_consent_rate),
 		cmocka_unit_test(test_bad_lines),
