@@ -18,7 +18,7 @@ CC      ?= cc
 PKGS    := rocksdb libsodium jansson libmicrohttpd libcurl
 CSTD    := -std=c17 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
-INCS    := $(addprefix -I,$(wildcard src/*))
+INCS    := $(addprefix -iquote ,$(wildcard src/*))
 ifeq ($(SAN),1)
   OPT   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else

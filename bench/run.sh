@@ -50,7 +50,7 @@ build() {
 	cflags="-std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla -O2 -g"
 	# What libcreditref.a's store and report code link against.
 	libs="$(pkg-config --libs rocksdb libsodium jansson) -lm -lpthread"
-	incs=$(for d in src/*/; do printf -- '-I%s ' "${d%/}"; done)
+	incs=$(for d in src/*/; do printf -- '-iquote %s ' "${d%/}"; done)
 	sqlflags=$(pkg-config --cflags sqlite3 libsodium)
 	mkdir -p "$OUT"
 	# shellcheck disable=SC2086

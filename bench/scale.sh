@@ -134,7 +134,7 @@ build_programs() {
 	local cflags incs libs
 	libs="$(pkg-config --libs rocksdb libsodium jansson) -lm -lpthread"
 	cflags="-std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla -O2 -g"
-	incs=$(for d in src/*/; do printf -- '-I%s ' "${d%/}"; done)
+	incs=$(for d in src/*/; do printf -- '-iquote %s ' "${d%/}"; done)
 	[ -f "$LIBCR" ] || die "$LIBCR not found: build creditref first (make)"
 	mkdir -p "$OUT"
 	# shellcheck disable=SC2086

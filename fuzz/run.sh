@@ -24,7 +24,7 @@ out=build/fuzz
 mkdir -p "$out"
 seconds=${FUZZ_SECONDS:-60}
 incs=()
-for d in src/*/; do incs+=("-I${d%/}"); done
+for d in src/*/; do incs+=(-iquote "${d%/}"); done
 srcs=()
 for f in src/*/*.c; do
   case "$f" in src/cli/*) ;; *) srcs+=("$f") ;; esac
