@@ -116,9 +116,10 @@ int cr_csv_next(struct cr_csv *r, struct cr_csv_field *f, size_t max, size_t *n,
 		size_t end = pos;
 		const int quoted = pos < lim && buf[pos] == '"';
 		if (quoted) {
+			const size_t opened = r->next_line + lines;
 			end = scan_quoted(buf, pos, lim, &lines);
 			if (end == 0)
-				return fail(d, r->next_line + lines, k + 1, lim < r->len ? CR_ETOOBIG : CR_EINVAL,
+				return fail(d, opened, k + 1, lim < r->len ? CR_ETOOBIG : CR_EINVAL,
 					    lim < r->len ? "a record longer than 64 KiB (a quote left open?)"
 							 : "a quote left open at the end of the file");
 		} else {
