@@ -120,8 +120,8 @@ static void svg_axes(FILE *f, const char *xtitle, const char *ytitle, double x_l
 			   "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.2g</text>\n",
 			px(0) - 5, py(t), px(0), py(t), px(0) - 8, py(t) + 4, t * y_hi);
 	}
-	fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">%s</text>\n",
-		px(0.5), SVG_W - 8, xtitle);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">%s</text>\n",
+		px(0.5), py(0) + 38, xtitle);
 	fprintf(f, "<text x=\"14\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" "
 		   "transform=\"rotate(-90 14 %.1f)\">%s</text>\n", py(0.5), py(0.5), ytitle);
 }
