@@ -207,10 +207,9 @@ static void print_columns(const struct cr_fit_info *info, const struct cr_datase
 	       info->converged ? "yes" : "no");
 }
 
-static void set_meta(struct cr_model *m, const struct cr_validation *v, const char *source)
+static void set_meta(struct cr_model *m, const struct cr_validation *v)
 {
 	char s[64];
-	cr_model_set_meta(m, "source", source);
 	snprintf(s, sizeof s, "%zu", v->test.rows);
 	cr_model_set_meta(m, "rows_test", s);
 	snprintf(s, sizeof s, "%.4f", v->train.auc);
@@ -235,7 +234,7 @@ static int fit_outputs(const struct cr_args *a, struct cr_model *m, const struct
 	if (rc == 0)
 		rc = cr_validation_compute(&s, &v);
 	if (rc == 0) {
-		set_meta(m, &v, source);
+		set_meta(m, &v);
 		if ((rc = cr_model_save(m, out)) != 0)
 			why = "cannot write the model file";
 	}
