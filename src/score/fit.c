@@ -90,7 +90,7 @@ struct work {
 	uint8_t **level_bin;            /* [cols] a categorical column's levels' bins */
 	size_t *rows, n;                /* training rows */
 	size_t cand[CR_MODEL_FEATURES_MAX], p; /* columns in the regression */
-	double *x;                      /* [n * p] WoE */
+	double *x;                      /* [n * p] WoE, p as screened */
 	uint8_t *y;                     /* [n] */
 	double beta[CR_MODEL_FEATURES_MAX + 1];
 	struct cr_irls irls;
@@ -255,8 +255,7 @@ static int work_init(struct work *w, const struct cr_dataset *d, struct cr_fit_i
 		return CR_EINVAL;
 	}
 	w->y = malloc(w->n);
-	w->x = malloc(w->n * CR_MODEL_FEATURES_MAX * sizeof *w->x);
-	if (!w->y || !w->x)
+	if (!w->y)
 		return CR_ENOMEM;
 	for (size_t i = 0; i < w->n; i++)
 		w->y[i] = d->y[w->rows[i]];
@@ -286,6 +285,8 @@ int cr_fit(const struct cr_dataset *d, const struct cr_fit_opts *o, struct cr_mo
 		if (w->p == 0) {
 			info->why = "no column has an information value above the threshold";
 			rc = CR_EINVAL;
+		} else if (!(w->x = malloc(w->n * w->p * sizeof *w->x))) {
+			rc = CR_ENOMEM;
 		}
 	}
 	if (rc == 0)
