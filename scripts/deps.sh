@@ -23,6 +23,10 @@ if [ "${1:-}" = "--bench" ]; then
   packages+=(libpq-dev postgresql)
   packages+=(liblmdb-dev)       # the engine comparison (bench/engine_proto.sh)
   packages+=(wrk)               # HTTP bench load generator (curl is above)
+  # The scorecard's public-data comparison (bench/scorecard_public.sh): R,
+  # and the packages that ship the credit data sets (modeldata's
+  # credit_data, caret's GermanCredit).
+  packages+=(r-base-core r-cran-modeldata r-cran-caret)
 fi
 
 # The HTTP bench's static peer: any of Debian's nginx builds will do.

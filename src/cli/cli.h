@@ -78,7 +78,16 @@ int cr_cmd_compact(int argc, char **argv);
 int cr_cmd_dispute(int argc, char **argv);
 int cr_cmd_audit(int argc, char **argv);
 int cr_cmd_alerts(int argc, char **argv);
+int cr_cmd_scorecard(int argc, char **argv);
 int cr_cmd_help(int argc, char **argv);
+
+struct cr_dataset;
+/* scorecard fit --db DIR --observe DATE [--horizon N] (cmd_scorecard_db.c):
+ * the bureau's own history as a training table, the borrower's sentence of
+ * each column in *reasons (an array the caller frees), and a description
+ * of the table in source.  0 or an exit status, the error printed. */
+int cr_scorecard_db_table(const struct cr_args *a, struct cr_dataset *d, const char ***reasons,
+			  char *source, size_t cap);
 
 /* Help text for a command, or NULL. */
 const char *cr_cli_help_text(const char *cmd);

@@ -162,6 +162,28 @@ static const struct {
 	 "of the tail; it writes nothing.  show lists who looked at the person's\n"
 	 "data, when, why and what was decided (entries up to --as-of); the look\n"
 	 "itself is audited first.\n"},
+	{"scorecard",
+	 "usage: creditref scorecard fit --csv FILE --target COL [--split-column COL]\n"
+	 "                     [--drop COL,...] --out MODEL [--report DIR] [--model-id ID]\n"
+	 "                     [--pdo N] [--anchor-score N] [--anchor-odds N] [--l2 X] [--iv-min X]\n"
+	 "       creditref scorecard fit --db DIR --observe YYYY-MM-DD [--horizon MONTHS] --out MODEL ...\n"
+	 "       creditref scorecard apply --model MODEL --csv FILE --out SCORES.csv\n\n"
+	 "fit learns a credit scorecard (docs/scoring.md) from a table whose column\n"
+	 "COL is 1 for a bad outcome and 0 for a good one; every other column not\n"
+	 "dropped is a candidate feature, numeric when all its cells are numbers,\n"
+	 "categorical otherwise (empty cells and NA are missing).  Rows whose\n"
+	 "--split-column value is test are held out; without one, 30% of rows are,\n"
+	 "chosen by a fixed hash of the row number.  Scores run from 350 to 950:\n"
+	 "--pdo points (20) double the odds good:bad, which are --anchor-odds (50)\n"
+	 "to 1 at --anchor-score (600).  The model file is text; --report DIR adds\n"
+	 "report.html with AUC, KS, Gini, gains by decile, PSI and two SVG plots.\n"
+	 "The last line printed is\n"
+	 "  rows_train=N rows_test=M auc_train=X auc_test=Y ks_test=Z\n"
+	 "--db fits on the bureau's own files instead: features as of --observe,\n"
+	 "bad when an account is 90+ days past due within --horizon months (12).\n\n"
+	 "apply scores every row of FILE, in order, into SCORES.csv:\n"
+	 "  row,score,pd,reason1,reason2,reason3,reason4\n"
+	 "the reasons being the features that cost the most points, most first.\n"},
 	{"help", "usage: creditref help [COMMAND]\n"},
 };
 

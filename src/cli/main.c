@@ -24,6 +24,7 @@ static const struct {
 	{"compact", cr_cmd_compact, "rewrite the store at its steady-state size"},
 	{"alerts", cr_cmd_alerts, "alert thresholds of an institution; list its alerts"},
 	{"audit", cr_cmd_audit, "verify the audit trail; show who looked at a person's data"},
+	{"scorecard", cr_cmd_scorecard, "fit a credit scorecard to a table; score a CSV file with one"},
 	{"help", cr_cmd_help, "explain a command"},
 };
 
@@ -33,7 +34,7 @@ static void usage(FILE *f)
 		   "creditref is a personal credit reference system (a credit bureau).\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'creditref help COMMAND' explains one command.\n");
 }
 

@@ -241,6 +241,82 @@
  * enough that the identity-number space can never run out. */
 #define CR_GEN_SUBJECTS_MAX 2000000000ULL
 
+/* Scorecards (src/score/).  Columns of a training table (dataset.h) and of
+ * a CSV file read for one (csv.h): a credit data set has tens of columns;
+ * 256 leaves room for wide exports, and sizes the trainer's per-column
+ * summary (fit.h). */
+#define CR_DATASET_COLS_MAX 256
+/* Cells of one training table, rows times columns: 2^28 doubles are 2 GiB,
+ * a tenth of this machine's memory, and 10 million people with 26 columns. */
+#define CR_DATASET_CELLS_MAX (1ULL << 28)
+/* Distinct levels of one categorical column: a column with more is an
+ * identifier or free text, not a category, and is refused by name.  4,096
+ * keeps interning (csv.c's per-column hash) small. */
+#define CR_DATASET_LEVELS_MAX 4096
+/* A CSV file read whole for training or scoring: 4 GiB, above any table
+ * the cell limit lets through as text. */
+#define CR_CSV_BYTES_MAX (4ULL << 30)
+/* One CSV record, quoted line breaks included: a row of 256 short fields is
+ * a few KiB; 64 KiB refuses a runaway quote early, with its line. */
+#define CR_CSV_RECORD_MAX 65536
+/* Features one model scores (model.h): the bureau has 16 (features.h); a
+ * CSV-trained model keeps at most this many of its best by information
+ * value.  It sizes struct cr_model, which is allocated whole. */
+#define CR_MODEL_FEATURES_MAX 64
+/* Bins of one feature, the missing bin included.  The trainer starts from
+ * CR_FIT_INITIAL_BINS quantile bins and only merges; a hand-made model may
+ * use more, up to this. */
+#define CR_MODEL_BINS_MAX 32
+/* Levels one categorical feature lists.  Levels under the minimum bin
+ * share are pooled into "others" and not listed, so the trainer lists at
+ * most 100 / CR_FIT_BIN_SHARE_MIN_PCT of them; 128 leaves a hand-made
+ * model room. */
+#define CR_MODEL_LEVELS_MAX 128
+/* A feature's name and a level, in bytes: column headers and category
+ * labels are short words. */
+#define CR_MODEL_NAME_MAX 63
+#define CR_MODEL_LEVEL_MAX 63
+/* A feature's reason sentence for the borrower, and the model's
+ * description, in UTF-8 bytes: one sentence; a paragraph. */
+#define CR_MODEL_REASON_MAX 159
+#define CR_MODEL_DESC_MAX 511
+/* A model id ([A-Za-z0-9._-]) and the metadata lines one model keeps
+ * (key and value): a handful of training facts. */
+#define CR_MODEL_ID_MAX 63
+#define CR_MODEL_META_MAX 32
+#define CR_MODEL_META_KEY_MAX 31
+#define CR_MODEL_META_VALUE_MAX 127
+/* One line of a model file, and the whole file: a bin line with all 128
+ * levels, every byte escaped, is under 17 KiB; the largest model the limits
+ * above allow is under 1 MiB of text. */
+#define CR_MODEL_LINE_MAX 32768
+#define CR_MODEL_FILE_MAX (4u << 20)
+/* Reason codes a score carries: the four features that cost the most
+ * points, the number lenders' adverse-action notices customarily give. */
+#define CR_SCORE_REASONS 4
+/* The trainer (fit.h).  Quantile bins a numeric feature starts from, before
+ * merging: 20 bins of 5 % each, the minimum share below. */
+#define CR_FIT_INITIAL_BINS 20
+/* The smallest share of the training rows a bin may hold, in percent: a
+ * bin of fewer rows has a weight of evidence too noisy to score on (the
+ * usual 5 % of scorecard practice).  A missing bin under it is merged into
+ * the bin with the nearest bad rate, rare levels into "others". */
+#define CR_FIT_BIN_SHARE_MIN_PCT 5
+/* Newton (IRLS) iterations, and step halvings in one iteration: with its
+ * L2 penalty the fit converges in under 30 iterations even on perfectly
+ * separable data; the cap turns a bug into a reported non-convergence. */
+#define CR_FIT_IRLS_ITER_MAX 100
+#define CR_FIT_IRLS_HALVINGS_MAX 40
+
+_Static_assert(CR_FIT_INITIAL_BINS < CR_MODEL_BINS_MAX,
+	       "a feature's initial bins and its missing bin must fit in a model");
+_Static_assert(100 / CR_FIT_BIN_SHARE_MIN_PCT <= CR_MODEL_LEVELS_MAX,
+	       "every level above the minimum share must fit in a model");
+_Static_assert(CR_MODEL_FEATURES_MAX <= CR_DATASET_COLS_MAX,
+	       "a model's features come from a table's columns");
+_Static_assert(CR_MODEL_LINE_MAX >= 256 + CR_MODEL_LEVELS_MAX * (2 * CR_MODEL_LEVEL_MAX + 3),
+	       "a model line must hold a bin with every level of a feature, escaped");
+
 /* LMDB map size: the store's largest possible size.  It is only address
  * space; the file grows as data is written. */
 #define CR_MAP_SIZE_BYTES (1ULL << 40)

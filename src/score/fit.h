@@ -1,0 +1,136 @@
+/*
+ * fit.h - the trainer: a scorecard fitted to a training table.
+ *
+ * cr_fit turns the training rows of a struct cr_dataset (test == 0) into a
+ * struct cr_model in five steps (docs/scoring.md, "How a scorecard is
+ * fitted"):
+ *
+ *   1. binning: each column is cut into bins, and each bin gets its weight
+ *      of evidence, WoE = ln(share of goods / share of bads).  A numeric
+ *      column starts from CR_FIT_INITIAL_BINS quantile bins, merges those
+ *      under the minimum share, then merges adjacent bins until the bad
+ *      rate rises or falls monotonically, unless that loses more than
+ *      mono_iv_loss of the information value.  A categorical column keeps
+ *      each level above the minimum share, pools the rest as "others", and
+ *      groups them in WoE order.  Missing values get their own bin when
+ *      there are enough of them.
+ *   2. screening: columns whose information value is under iv_min are left
+ *      out; at most CR_MODEL_FEATURES_MAX, the most informative, stay.
+ *   3. logistic regression of the target on the features' WoE, by Newton's
+ *      method (IRLS) with an L2 penalty, which makes it converge even on
+ *      perfectly separable data.  A feature whose coefficient comes out
+ *      with the wrong sign (more evidence of good, more risk) is dropped,
+ *      the worst first, and the model refitted.
+ *   4. scaling: points per bin = -(beta * WoE + alpha / n) * factor +
+ *      offset / n, with factor = pdo / ln 2 and offset = anchor_score -
+ *      factor * ln(anchor_odds), odds good:bad.  Since the target is 1 for
+ *      bad and the WoE grows with the share of goods, a kept beta is
+ *      negative and more WoE means more points: a higher score is a lower
+ *      risk.
+ *   5. the model is checked (cr_model_finish) and its metadata set.
+ *
+ * Every number written to the model is rounded first (WoE and IV to 4
+ * decimals, coefficients to 6, points to 2) and the later steps use the
+ * rounded values, so the model file reproduces its own arithmetic.
+ */
+#ifndef CR_FIT_H
+#define CR_FIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cr_limits.h"
+#include "dataset.h"
+#include "model.h"
+
+struct cr_fit_opts {
+	double pdo, anchor_score, anchor_odds; /* 20, 600, 50 */
+	int score_min, score_max;              /* 350, 950 */
+	double iv_min;          /* 0.02: columns under it are left out */
+	double l2;              /* 1.0: the penalty lambda/2 * |beta|^2, intercept free */
+	double tol;             /* 1e-8: Newton stops when no coefficient moves more */
+	double mono_iv_loss;    /* 0.10: monotone bins kept when they lose at most this IV share */
+	double bin_share_min;   /* CR_FIT_BIN_SHARE_MIN_PCT / 100; from 0.01 to 0.5 */
+	const char *model_id;   /* "scorecard" */
+	const char *description; /* "" */
+	const char *const *reasons; /* [d->cols] borrower sentences, or NULL: the name */
+};
+
+void cr_fit_opts_init(struct cr_fit_opts *o);
+
+enum cr_fit_status {
+	CR_FIT_KEPT = 0,
+	CR_FIT_LOW_IV,          /* information value under iv_min */
+	CR_FIT_WRONG_SIGN,      /* its coefficient said more evidence of good is more risk */
+	CR_FIT_OVER_LIMIT,      /* past CR_MODEL_FEATURES_MAX by information value */
+};
+
+struct cr_fit_column {
+	double iv;
+	uint16_t n_bins;        /* missing bin included */
+	int8_t trend;           /* +1 bad rate rises with the value, -1 falls, 0 neither */
+	uint8_t status;         /* enum cr_fit_status */
+	double beta;            /* kept columns */
+};
+
+struct cr_fit_info {
+	size_t rows_train, bads_train;
+	size_t cols;
+	struct cr_fit_column col[CR_DATASET_COLS_MAX];
+	unsigned iterations;    /* Newton steps of the final fit */
+	int converged;
+	double loglik;          /* penalised log-likelihood of the final fit */
+	const char *why;        /* the reason, when cr_fit returns CR_EINVAL */
+};
+
+/*
+ * Fits a scorecard to d's training rows into m (overwritten).  Returns 0;
+ * CR_EINVAL with info->why when the options are out of range, the training
+ * rows lack bads or goods, or no column passes the screening; CR_ENOMEM.
+ */
+int cr_fit(const struct cr_dataset *d, const struct cr_fit_opts *o, struct cr_model *m /* OUT */,
+	   struct cr_fit_info *info /* OUT */);
+
+/* The pieces, for tests and for anyone who wants one step. */
+
+/* WoE of a bin with good and bad rows out of goods and bads in all:
+ * ln((good / goods) / (bad / bads)); a bin with no good or no bad row gets
+ * half a row added to both counts, so that the value stays finite. */
+double cr_fit_woe(uint64_t good, uint64_t bad, uint64_t goods, uint64_t bads);
+
+/* Information value of n bins: sum of (good / goods - bad / bads) * WoE. */
+double cr_fit_iv(const uint64_t *good, const uint64_t *bad, size_t n);
+
+/*
+ * Bins column col of d's training rows (step 1) into f: name, type, bins
+ * with counts and WoE (rounded), intervals or levels, missing and others;
+ * points are left at 0.  For a categorical column, level_bin[0..n_levels
+ * of col) receives each of the table's levels' bin.  *trend as in struct
+ * cr_fit_column.  0, or CR_ENOMEM.
+ */
+int cr_fit_bin(const struct cr_dataset *d, size_t col, const struct cr_fit_opts *o,
+	       struct cr_model_feature *f /* OUT */, uint8_t *level_bin /* OUT */,
+	       int8_t *trend /* OUT */);
+
+struct cr_irls {
+	unsigned iterations;
+	int converged;
+	double loglik;          /* penalised */
+};
+
+/*
+ * Logistic regression of y on x (n rows of p columns, row-major) with an
+ * intercept, maximising sum(log-likelihood) - l2 / 2 * |beta[1..p]|^2 by
+ * Newton's method with step halving.  beta[0..p] receives the intercept
+ * then the coefficients.  Stops when no coefficient moves more than tol,
+ * or after CR_FIT_IRLS_ITER_MAX steps (res->converged says which).
+ * CR_EINVAL when y is all 0 or all 1, CR_ENOMEM.
+ */
+int cr_fit_logistic(const double *x, const uint8_t *y, size_t n, size_t p, double l2,
+		    double tol, double *beta /* OUT */, struct cr_irls *res /* OUT */);
+
+/* Step 4: every bin's points from its WoE, the feature's beta and the
+ * intercept alpha, under m's scaling; base points 0. */
+void cr_fit_scale(struct cr_model *m, double alpha);
+
+#endif

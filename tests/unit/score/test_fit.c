@@ -1,0 +1,336 @@
+/*
+ * test_fit.c - the trainer (src/score/fit.c, bin.c, irls.c): weight of
+ * evidence and information value on a table checked by hand, binning,
+ * Newton's method against closed forms and R, convergence on separable
+ * data, and points that follow the WoE.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cr_err.h"
+#include "fit.h"
+#include "metrics.h"
+#include "model.h"
+
+/*
+ * Three bins of 100 goods and 100 bads:
+ *   bin  good  bad  %good  %bad  WoE = ln(%good / %bad)
+ *   1     40    10   0.40  0.10  ln 4    =  1.386294
+ *   2     30    20   0.30  0.20  ln 1.5  =  0.405465
+ *   3     30    70   0.30  0.70  ln 3/7  = -0.847298
+ * IV = (0.40 - 0.10) * 1.386294 + (0.30 - 0.20) * 0.405465
+ *    + (0.30 - 0.70) * -0.847298 = 0.415888 + 0.040547 + 0.338919 = 0.795354.
+ * A bin with no good row, (0, 5): half a row each, ln((0.5 / 100) / (5.5 /
+ * 100)) = ln(1 / 11) = -2.397895.
+ */
+static void woe_and_iv_by_hand(void **state)
+{
+	(void)state;
+	const uint64_t good[] = {40, 30, 30}, bad[] = {10, 20, 70};
+	assert_true(fabs(cr_fit_woe(40, 10, 100, 100) - 1.386294) < 1e-6);
+	assert_true(fabs(cr_fit_woe(30, 20, 100, 100) - 0.405465) < 1e-6);
+	assert_true(fabs(cr_fit_woe(30, 70, 100, 100) + 0.847298) < 1e-6);
+	assert_true(fabs(cr_fit_iv(good, bad, 3) - 0.795354) < 1e-6);
+	assert_true(fabs(cr_fit_woe(0, 5, 100, 100) + 2.397895) < 1e-6);
+}
+
+/*
+ * One binary predictor: the maximum-likelihood fit is closed-form, each
+ * group's log-odds.  x = 0: 10 bads, 30 goods, alpha = ln(10/30) =
+ * -1.0986123; x = 1: 25 bads, 15 goods, alpha + beta = ln(25/15) =
+ * 0.5108256, so beta = ln 5 = 1.6094379.
+ */
+static void irls_closed_form(void **state)
+{
+	(void)state;
+	double x[80], beta[2];
+	uint8_t y[80];
+	for (int i = 0; i < 80; i++) {
+		x[i] = i >= 40;
+		y[i] = i < 40 ? i < 10 : i < 65;
+	}
+	struct cr_irls res;
+	assert_int_equal(cr_fit_logistic(x, y, 80, 1, 0, 1e-10, beta, &res), 0);
+	assert_true(res.converged);
+	assert_true(fabs(beta[0] + 1.0986123) < 1e-6);
+	assert_true(fabs(beta[1] - 1.6094379) < 1e-6);
+}
+
+static const uint8_t R_Y[20] = {0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1};
+
+static void r_table(double *x)
+{
+	for (int i = 0; i < 20; i++) {
+		x[2 * i] = i + 1;
+		x[2 * i + 1] = ((i + 1) * 7) % 5;
+	}
+}
+
+/*
+ * Two predictors, against R 4.2.2:
+ *   x1 <- 1:20; x2 <- ((1:20) * 7) %% 5
+ *   y <- c(0,0,0,1,0,0,1,0,1,0,0,1,1,0,1,1,1,0,1,1)
+ *   coef(glm(y ~ x1 + x2, family = binomial))
+ *   (Intercept) -3.971166067084, x1 0.243244893289, x2 0.711720570056;
+ *   logLik -9.93881212139.
+ */
+static void irls_matches_r_glm(void **state)
+{
+	(void)state;
+	double x[40], beta[3];
+	r_table(x);
+	struct cr_irls res;
+	assert_int_equal(cr_fit_logistic(x, R_Y, 20, 2, 0, 1e-10, beta, &res), 0);
+	assert_true(res.converged);
+	assert_true(fabs(beta[0] + 3.971166067084) < 1e-7);
+	assert_true(fabs(beta[1] - 0.243244893289) < 1e-8);
+	assert_true(fabs(beta[2] - 0.711720570056) < 1e-8);
+	assert_true(fabs(res.loglik + 9.93881212139) < 1e-8);
+}
+
+/* At the penalised optimum: sum(y - mu) = 0, sum((y - mu) x_j) = l2 beta_j. */
+static void assert_stationary(const double *x, const uint8_t *y, size_t n, size_t p, double l2,
+			      const double *beta)
+{
+	double g[3] = {0};
+	for (size_t i = 0; i < n; i++) {
+		double e = beta[0];
+		for (size_t j = 0; j < p; j++)
+			e += beta[j + 1] * x[i * p + j];
+		const double r = y[i] - 1 / (1 + exp(-e));
+		g[0] += r;
+		for (size_t j = 0; j < p; j++)
+			g[j + 1] += r * x[i * p + j];
+	}
+	assert_true(fabs(g[0]) < 1e-7);
+	for (size_t j = 0; j < p; j++)
+		assert_true(fabs(g[j + 1] - l2 * beta[j + 1]) < 1e-7);
+}
+
+static void irls_ridge_is_stationary(void **state)
+{
+	(void)state;
+	double x[40], beta[3];
+	r_table(x);
+	struct cr_irls res;
+	assert_int_equal(cr_fit_logistic(x, R_Y, 20, 2, 2.0, 1e-12, beta, &res), 0);
+	assert_true(res.converged);
+	assert_stationary(x, R_Y, 20, 2, 2.0, beta);
+	/* The penalty shrinks the coefficients towards 0. */
+	assert_true(beta[2] > 0 && beta[2] < 0.711720570056);
+}
+
+/* y = 1 exactly when x > 5: without a penalty beta runs to infinity; with
+ * one it stops at a finite optimum, and Newton converges there. */
+static void irls_separable_converges(void **state)
+{
+	(void)state;
+	double x[10], beta[2];
+	uint8_t y[10];
+	for (int i = 0; i < 10; i++) {
+		x[i] = i + 1;
+		y[i] = i + 1 > 5;
+	}
+	struct cr_irls res;
+	assert_int_equal(cr_fit_logistic(x, y, 10, 1, 1.0, 1e-10, beta, &res), 0);
+	assert_true(res.converged);
+	assert_true(res.iterations < 50);
+	assert_true(isfinite(beta[1]) && beta[1] > 0 && beta[1] < 10);
+	assert_stationary(x, y, 10, 1, 1.0, beta);
+	assert_int_equal(cr_fit_logistic(x, y, 0, 1, 1.0, 1e-10, beta, &res), CR_EINVAL);
+}
+
+static uint64_t lcg_state;
+
+static double uniform(void)
+{
+	lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (double)(lcg_state >> 11) * 0x1.0p-53;
+}
+
+/*
+ * 10,000 training rows: v in [0, 1000) with a bad rate rising from 5% to
+ * 55%, missing in 1 row of 12 (bad rate 40%); cat with levels a (40% of
+ * rows, 10% bad), b (30%, 30% bad), c (26%, 50% bad), and two rare ones,
+ * d and e (2% each, 90% and 0% bad); noise, unrelated to the target.
+ */
+static void make_table(struct cr_dataset *d)
+{
+	const char *names[] = {"v", "cat", "noise"};
+	const uint8_t cat[] = {0, 1, 0};
+	assert_int_equal(cr_dataset_init(d, 3, names, cat), 0);
+	static const char *const lv[] = {"a", "b", "c", "d", "e"};
+	static const double lv_bad[] = {0.1, 0.3, 0.5, 0.9, 0.0};
+	lcg_state = 42;
+	for (int i = 0; i < 10000; i++) {
+		double x[3];
+		const double v = floor(uniform() * 1000);
+		const int k = i % 50 < 20 ? 0 : i % 50 < 35 ? 1 : i % 50 < 48 ? 2 : i % 50 == 48 ? 3 : 4;
+		const int missing = i % 12 == 0;
+		const double p = missing ? 0.4 : 0.05 + 0.5 * v / 1000;
+		const uint8_t y = uniform() < (p + lv_bad[k]) / 2;
+		x[0] = missing ? NAN : v;
+		assert_int_equal(cr_dataset_level(d, 1, lv[k], 1, &x[1]), 0);
+		x[2] = uniform();
+		assert_int_equal(cr_dataset_add(d, x, y, 0), 0);
+	}
+}
+
+static void binning_numeric_monotone_with_missing(void **state)
+{
+	(void)state;
+	struct cr_dataset d;
+	make_table(&d);
+	struct cr_fit_opts o;
+	cr_fit_opts_init(&o);
+	struct cr_model_feature *f = calloc(1, sizeof *f);
+	int8_t trend;
+	assert_int_equal(cr_fit_bin(&d, 0, &o, f, NULL, &trend), 0);
+	assert_int_equal(trend, 1);
+	/* 1 row in 12 is missing: 8% of rows, over the 5% minimum, its own bin. */
+	assert_int_equal(f->missing_bin, 0);
+	assert_true(f->n_intervals >= 3 && f->n_intervals <= CR_FIT_INITIAL_BINS);
+	for (size_t i = 0; i < f->n_intervals; i++) {
+		const struct cr_model_bin *b = &f->bin[f->interval_bin[i]];
+		assert_true(b->good + b->bad >= 500);
+		if (i > 0)
+			assert_true(b->woe <= f->bin[f->interval_bin[i - 1]].woe);
+	}
+	assert_true(isinf(f->hi[f->n_intervals - 1]));
+	free(f);
+	cr_dataset_fini(&d);
+}
+
+static void binning_categorical_pools_rare_levels(void **state)
+{
+	(void)state;
+	struct cr_dataset d;
+	make_table(&d);
+	struct cr_fit_opts o;
+	cr_fit_opts_init(&o);
+	struct cr_model_feature *f = calloc(1, sizeof *f);
+	uint8_t level_bin[5];
+	int8_t trend;
+	assert_int_equal(cr_fit_bin(&d, 1, &o, f, level_bin, &trend), 0);
+	/* a, b and c listed; d and e (2% each) pooled as others, which at 4%
+	 * is merged into the bin of nearest bad rate. */
+	assert_int_equal(f->n_levels, 3);
+	assert_int_equal(level_bin[3], f->others_bin);
+	assert_int_equal(level_bin[4], f->others_bin);
+	for (int l = 0; l < 3; l++)
+		assert_int_not_equal(level_bin[l], 255);
+	/* Bins in WoE order, best first. */
+	for (size_t b = 1; b < f->n_bins; b++)
+		assert_true(f->bin[b].woe <= f->bin[b - 1].woe);
+	free(f);
+	cr_dataset_fini(&d);
+}
+
+/* Points per bin rise with the WoE whenever beta is negative. */
+static void assert_points_follow_woe(const struct cr_model_feature *f)
+{
+	for (size_t a = 0; a < f->n_bins; a++)
+		for (size_t b = 0; b < f->n_bins; b++)
+			if (f->bin[a].woe < f->bin[b].woe)
+				assert_true(f->bin[a].points <= f->bin[b].points);
+}
+
+static void fit_screens_and_orders_points(void **state)
+{
+	(void)state;
+	struct cr_dataset d;
+	make_table(&d);
+	struct cr_fit_opts o;
+	cr_fit_opts_init(&o);
+	struct cr_model *m = cr_model_new();
+	struct cr_fit_info *info = malloc(sizeof *info);
+	assert_int_equal(cr_fit(&d, &o, m, info), 0);
+	assert_true(info->converged);
+	assert_int_equal(info->col[2].status, CR_FIT_LOW_IV);
+	assert_int_equal(m->n_features, 2);
+	for (size_t j = 0; j < m->n_features; j++) {
+		assert_true(m->feature[j].beta < 0);
+		assert_points_follow_woe(&m->feature[j]);
+	}
+	/* v is monotone, so its points fall interval by interval. */
+	const struct cr_model_feature *v = strcmp(m->feature[0].name, "v") == 0 ? &m->feature[0] : &m->feature[1];
+	for (size_t i = 1; i < v->n_intervals; i++)
+		assert_true(v->bin[v->interval_bin[i]].points <= v->bin[v->interval_bin[i - 1]].points);
+	double *pd = malloc(d.rows * sizeof *pd), auc;
+	struct cr_diag diag;
+	assert_int_equal(cr_model_score_table(m, &d, NULL, pd, &diag), 0);
+	assert_int_equal(cr_metrics_auc(pd, d.y, d.rows, &auc), 0);
+	assert_true(auc > 0.62);
+	free(pd);
+	free(info);
+	cr_model_free(m);
+	cr_dataset_fini(&d);
+}
+
+/*
+ * Scaling by hand: pdo 20, 600 points at 50:1.  factor = 20 / ln 2 =
+ * 28.853901; offset = 600 - 28.853901 * ln 50 = 487.122876.  One feature,
+ * beta -1, intercept -2: points = (WoE + 2) * factor + offset, so WoE -1,
+ * 0, 1 give 515.98, 544.83, 573.68; and a row in the WoE 0 bin has
+ * log-odds of bad -2, pd = 1 / (1 + e^2) = 0.119203.
+ */
+static void scaling_by_hand(void **state)
+{
+	(void)state;
+	struct cr_model *m = cr_model_new();
+	snprintf(m->id, sizeof m->id, "hand");
+	m->pdo = 20;
+	m->anchor_score = 600;
+	m->anchor_odds = 50;
+	m->score_min = 350;
+	m->score_max = 950;
+	m->n_features = 1;
+	struct cr_model_feature *f = &m->feature[0];
+	snprintf(f->name, sizeof f->name, "x");
+	f->beta = -1;
+	f->n_bins = 3;
+	f->n_intervals = 3;
+	const double hi[] = {0, 1, INFINITY}, woe[] = {-1, 0, 1};
+	for (int b = 0; b < 3; b++) {
+		f->hi[b] = hi[b];
+		f->interval_bin[b] = (uint8_t)b;
+		f->bin[b].woe = woe[b];
+	}
+	cr_fit_scale(m, -2);
+	assert_true(fabs(f->bin[0].points - 515.98) < 1e-9);
+	assert_true(fabs(f->bin[1].points - 544.83) < 1e-9);
+	assert_true(fabs(f->bin[2].points - 573.68) < 1e-9);
+	struct cr_diag d;
+	assert_int_equal(cr_model_finish(m, &d), 0);
+	struct cr_model_bind b = {{0}};
+	struct cr_score s;
+	const double x = 0.5;
+	cr_model_score(m, &b, &x, &s);
+	assert_int_equal(s.score, 545);
+	assert_true(fabs(s.pd - 0.119203) < 1e-4);
+	cr_model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(woe_and_iv_by_hand),
+		cmocka_unit_test(irls_closed_form),
+		cmocka_unit_test(irls_matches_r_glm),
+		cmocka_unit_test(irls_ridge_is_stationary),
+		cmocka_unit_test(irls_separable_converges),
+		cmocka_unit_test(binning_numeric_monotone_with_missing),
+		cmocka_unit_test(binning_categorical_pools_rare_levels),
+		cmocka_unit_test(fit_screens_and_orders_points),
+		cmocka_unit_test(scaling_by_hand),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
