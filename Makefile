@@ -10,6 +10,8 @@
 #   make bench-features  the score's features for every person of a 40,000-person
 #                 store, next to one sequential read of it (bench/features.sh)
 #   make fuzz     build the libFuzzer targets with clang and run each briefly
+#   make model    fit the default scorecard, models/default.scorecard, on
+#                 generated data (scripts/model.sh; reproducible)
 #
 # Two build variants share these rules: BUILD=build/release (optimised) and
 # BUILD=build/asan (AddressSanitizer + UndefinedBehaviorSanitizer).
@@ -39,7 +41,7 @@ LIBS        = $(PKG_LIBS) -lm -lpthread
 
 LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/openapi_json.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/openapi_json.o $(BUILD)/gen/default_model.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
@@ -63,6 +65,16 @@ $(BUILD)/gen/openapi_json.c: docs/openapi.json scripts/embed.py
 	@python3 scripts/embed.py $< cr_openapi_json > $@
 
 $(BUILD)/gen/openapi_json.o: $(BUILD)/gen/openapi_json.c
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# The bureau's default scorecard is compiled in as well (src/score/scorer.h);
+# make model fits it again on generated data (scripts/model.sh).
+$(BUILD)/gen/default_model.c: models/default.scorecard scripts/embed.py
+	@mkdir -p $(dir $@)
+	@python3 scripts/embed.py $< cr_default_model > $@
+
+$(BUILD)/gen/default_model.o: $(BUILD)/gen/default_model.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
@@ -119,6 +131,9 @@ bench-scale: deps
 
 fuzz:
 	@bash fuzz/run.sh
+
+model: $(BUILD)/creditref
+	@bash scripts/model.sh $(BUILD)/creditref models/default.scorecard
 
 clean:
 	rm -rf build

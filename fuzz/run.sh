@@ -32,6 +32,8 @@ done
 # The server's sources need the OpenAPI document compiled in, as the Makefile does.
 python3 scripts/embed.py docs/openapi.json cr_openapi_json > "$out/openapi_json.c"
 srcs+=("$out/openapi_json.c")
+python3 scripts/embed.py models/default.scorecard cr_default_model > "$out/default_model.c"
+srcs+=("$out/default_model.c")
 # The Makefile's libraries (PKGS).
 # shellcheck disable=SC2207
 libs=($(pkg-config --libs rocksdb libsodium jansson libmicrohttpd libcurl 2>/dev/null ||

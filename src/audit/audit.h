@@ -79,6 +79,8 @@ enum cr_audit_outcome {
  */
 #define CR_AUDIT_ACTS(X)                                                          \
 	X(REPORT, "report", "a credit report, for an institution or the person (purpose self)") \
+	X(SCORE, "score", "a score, for an institution or the person (purpose self)") \
+	X(SCORE_ALL, "score_all", "every person scored (creditref score --all)")      \
 	X(FURNISH, "furnish", "a furnished body over HTTP, by its counts")              \
 	X(CONSENT_GRANT, "consent_grant", "a consent granted")                       \
 	X(CONSENT_REVOKE, "consent_revoke", "a consent revoked")                     \

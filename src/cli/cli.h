@@ -79,6 +79,11 @@ int cr_cmd_dispute(int argc, char **argv);
 int cr_cmd_audit(int argc, char **argv);
 int cr_cmd_alerts(int argc, char **argv);
 int cr_cmd_scorecard(int argc, char **argv);
+int cr_cmd_score(int argc, char **argv);
+/* The scorecard of --model FILE, or the built-in one, printing why it
+ * cannot be loaded.  Returns 0 or an exit status. */
+struct cr_scorer;
+int cr_cli_open_scorer(const struct cr_args *a, struct cr_scorer **out /* OUT */);
 int cr_cmd_help(int argc, char **argv);
 
 struct cr_dataset;

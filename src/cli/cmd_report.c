@@ -9,6 +9,7 @@
 #include "cr_err.h"
 #include "cr_id.h"
 #include "report.h"
+#include "scorer.h"
 #include "ops.h"
 #include "validate.h"
 
@@ -57,7 +58,7 @@ int cr_cmd_report(int argc, char **argv)
 {
 	static const struct cr_opt_spec spec[] = {
 		{"db", 1}, {"key-file", 1}, {"id", 1}, {"as", 1}, {"purpose", 1},
-		{"format", 1}, {"as-of", 1}, {NULL, 0}};
+		{"format", 1}, {"as-of", 1}, {"model", 1}, {NULL, 0}};
 	struct cr_args a;
 	int ex = cr_args_parse(&a, "report", spec, argc, argv);
 	if (ex)
@@ -82,15 +83,21 @@ int cr_cmd_report(int argc, char **argv)
 	const char *inst = cr_args_get(&a, "as");
 	if (purpose != CR_PURPOSE_SELF && !(inst = cr_args_need(&a, "as")))
 		return CR_EXIT_USAGE;
-	cr_store *st;
-	if ((ex = cr_cli_open_store(&a, 0, &st)))
+	struct cr_scorer *sc;
+	if ((ex = cr_cli_open_scorer(&a, &sc)))
 		return ex;
+	cr_store *st;
+	if ((ex = cr_cli_open_store(&a, 0, &st))) {
+		cr_scorer_free(sc);
+		return ex;
+	}
 	/* The operator runs the request for the institution (or the person). */
 	struct request q = {{{0}}, purpose != CR_PURPOSE_SELF ? inst : "", purpose, NULL};
 	struct cr_op op;
 	struct cr_report r;
 	cr_op_init(&op, st, purpose == CR_PURPOSE_SELF ? CR_AUDIT_ROLE_SUBJECT : CR_AUDIT_ROLE_LENDER,
 		   q.inst, asof);
+	op.scorer = sc;
 	cr_op_subject(&op, id, &q.k);
 	cr_report_init(&r);
 	q.out = &r;
@@ -112,6 +119,7 @@ int cr_cmd_report(int argc, char **argv)
 		rc = print_report(&r, format);
 	cr_report_fini(&r);
 	cr_store_close(st);
+	cr_scorer_free(sc);
 	return cr_cli_exit_for(rc);
 }
 

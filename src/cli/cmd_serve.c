@@ -73,6 +73,7 @@ static int read_opts(const struct cr_args *a, struct cr_server_opts *o)
 	o->burst = (uint32_t)burst;
 	if (cr_args_get(a, "as-of") && cr_args_asof(a, &o->asof_days))
 		return CR_EXIT_USAGE;
+	o->model = cr_args_get(a, "model");
 	return 0;
 }
 
@@ -82,7 +83,7 @@ int cr_cmd_serve(int argc, char **argv)
 		{"db", 1}, {"key-file", 1}, {"listen", 1}, {"threads", 1}, {"as-of", 1},
 		{"max-body", 1}, {"max-connections", 1}, {"timeout", 1}, {"rate-limit", 1},
 		{"burst", 1}, {"webhook-backoff", 1}, {"webhook-timeout", 1},
-		{"webhook-allow-private", 0}, {NULL, 0}};
+		{"webhook-allow-private", 0}, {"model", 1}, {NULL, 0}};
 	struct cr_args a;
 	struct cr_server_opts o;
 	int ex = cr_args_parse(&a, "serve", spec, argc, argv);

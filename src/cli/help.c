@@ -162,6 +162,19 @@ static const struct {
 	 "of the tail; it writes nothing.  show lists who looked at the person's\n"
 	 "data, when, why and what was decided (entries up to --as-of); the look\n"
 	 "itself is audited first.\n"},
+	{"score",
+	 "usage: creditref score --db DIR --id ID --as CODE --purpose PURPOSE [--as-of DATE]\n"
+	 "                       [--model MODEL]\n"
+	 "       creditref score --db DIR --all --out FILE.csv [--as-of DATE] [--model MODEL]\n\n"
+	 "The first form scores one person for institution CODE, under the same consent\n"
+	 "rules as a report (purpose self: the person's own score, no --as), recorded as\n"
+	 "an inquiry and audited; it prints the score (350-950, higher is lower risk), the\n"
+	 "probability of 90+ days past due within a year, the model id and up to four\n"
+	 "reasons, as JSON.  --all scores every person with a file into FILE.csv\n"
+	 "(subject,score,pd,reason1..reason4; the subject is the store's pseudonym, never\n"
+	 "the ID), with a progress bar on stderr, audited once.  The model is the built-in\n"
+	 "one (models/default.scorecard) unless --model names a model file fitted on the\n"
+	 "bureau's features (creditref scorecard fit --db).  docs/scoring.md.\n"},
 	{"scorecard",
 	 "usage: creditref scorecard fit --csv FILE --target COL [--split-column COL]\n"
 	 "                     [--drop COL,...] --out MODEL [--report DIR] [--model-id ID]\n"

@@ -24,6 +24,7 @@ static const struct {
 	{"compact", cr_cmd_compact, "rewrite the store at its steady-state size"},
 	{"alerts", cr_cmd_alerts, "alert thresholds of an institution; list its alerts"},
 	{"audit", cr_cmd_audit, "verify the audit trail; show who looked at a person's data"},
+	{"score", cr_cmd_score, "a person's score with its reasons, under the consent rules; or everyone's"},
 	{"scorecard", cr_cmd_scorecard, "fit a credit scorecard to a table; score a CSV file with one"},
 	{"help", cr_cmd_help, "explain a command"},
 };

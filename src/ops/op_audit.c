@@ -182,6 +182,17 @@ int cr_op_audit_purge(struct cr_op *op, int failed, uint64_t accounts, uint64_t 
 	return write_entry(op, &e);
 }
 
+int cr_op_audit_count(struct cr_op *op, enum cr_audit_act act, int failed, const char *what,
+		      uint64_t n)
+{
+	struct cr_audit_entry e;
+	entry(op, act, &e);
+	if (failed)
+		outcome(&e, CR_AUDIT_FAILED, cr_strerror(failed));
+	snprintf(e.detail, sizeof e.detail, "%s=%llu", what, (unsigned long long)n);
+	return write_entry(op, &e);
+}
+
 int cr_op_audit_serve_start(struct cr_op *op, const char *host, unsigned port)
 {
 	struct cr_audit_entry e;

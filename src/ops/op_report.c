@@ -7,13 +7,26 @@
 #include "ops.h"
 
 #include "cr_err.h"
+#include "scorer.h"
 
 int cr_report_request_prepare(struct cr_op *op, const struct cr_subject_key *who,
 			      const char *inst, uint8_t purpose, struct cr_report *out)
 {
 	const char *reason = NULL;
+	struct cr_person_score ps;
+	out->has_score = 0;
 	int rc = cr_report_prepare(op->txn, who, inst, purpose, op->asof, out, &reason);
 	op->why = reason;
+	if (rc || !op->scorer)
+		return rc;
+	/* What institutions see decides the score, the person's own report
+	 * included; a person with nothing institutions see has none. */
+	rc = cr_scorer_person(op->scorer, op->txn, who, op->asof, &ps);
+	if (rc == CR_ENOTFOUND)
+		return 0;
+	out->has_score = !rc;
+	out->score = ps.s;
+	out->scorer = op->scorer;
 	return rc;
 }
 

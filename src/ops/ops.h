@@ -61,6 +61,7 @@ struct cr_op {
 	struct cr_subject_key self;
 	int32_t asof;                   /* the business date */
 	int64_t now;                    /* wall clock, Unix seconds */
+	const struct cr_scorer *scorer; /* the bureau's scorecard; NULL: none */
 	const char *why;                /* OUT: a refusal's reason */
 	char why_buf[160];
 };
@@ -106,6 +107,9 @@ int cr_op_audit_delivery(struct cr_op *op, uint64_t after, uint64_t next, unsign
 int cr_op_audit_alert_config(struct cr_op *op, const char *inst,
 			      const struct cr_alert_config *c);
 int cr_op_audit_purge(struct cr_op *op, int failed, uint64_t accounts, uint64_t months);
+/* An act over many people, by their count: "what=n" (score_all). */
+int cr_op_audit_count(struct cr_op *op, enum cr_audit_act act, int failed, const char *what,
+		      uint64_t n);
 int cr_op_audit_serve_start(struct cr_op *op, const char *host, unsigned port);
 
 /* ---- Keys (op_keys.c) ---- */
@@ -151,8 +155,9 @@ int cr_consent_show(struct cr_op *op, const struct cr_subject_key *who, const ch
 /* ---- Reports (op_report.c) ---- */
 
 /*
- * A report in one act (report): consent rules, inquiry, audit, build.
- * inst is "" for the person's own (purpose self).  The two halves, for
+ * A report in one act (report): consent rules, inquiry, audit, build;
+ * with op->scorer, the report carries the person's score (the person's own
+ * report: with its reasons).  inst is "" for the person's own (purpose self).  The two halves, for
  * the server: prepare in a read snapshot (build in parallel), then record
  * in the group (rules again on the newest state, inquiry, audit); the
  * report may be sent only when record returns 0 and the group committed.
@@ -168,6 +173,31 @@ int cr_report_request_record(struct cr_op *op, const struct cr_subject_key *who,
 int cr_access_list(cr_store *st, const struct cr_subject_key *who,
 		   int (*fn)(const struct cr_audit_entry *e, void *arg), void *arg);
 /* The operator's look at a person's entries (audit_show), before any is shown. */
+
+/* ---- Scores (op_score.c) ---- */
+
+/*
+ * A person's score for inst (score; purpose self: the person's own), under
+ * the same consent rules as a report, recorded as an inquiry and audited,
+ * granted or refused.  CR_EINVAL when op has no scorer.  The two halves
+ * are the server's, as for reports: prepare in a snapshot, record in the
+ * group.
+ */
+struct cr_person_score;
+int cr_score_request(struct cr_op *op, const struct cr_subject_key *who, const char *inst,
+		     uint8_t purpose, struct cr_person_score *out /* OUT */);
+int cr_score_request_prepare(struct cr_op *op, const struct cr_subject_key *who,
+			     const char *inst, uint8_t purpose,
+			     struct cr_person_score *out /* OUT */);
+int cr_score_request_record(struct cr_op *op, const struct cr_subject_key *who,
+			    const char *inst, uint8_t purpose, int prepared);
+
+/* Every person with a file, scored (score_all): fn gets each person who
+ * has anything institutions see, with the score; *scored counts them.  A
+ * read of the whole store, a page per transaction; audited once. */
+int cr_score_all(struct cr_op *op, int (*fn)(const struct cr_subject_key *k,
+					     const struct cr_person_score *s, void *arg),
+		 void *arg, uint64_t *scored /* OUT */);
 
 /* ---- Disputes (op_dispute.c) ---- */
 

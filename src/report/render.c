@@ -12,6 +12,7 @@
 #include "cr_id.h"
 #include "dispute.h"
 #include "report.h"
+#include "scorer.h"
 
 /* Appends ,"key":<int> (or without the comma when first). */
 static int kv_int(struct cr_buf *b, const char *key, int64_t v, int first)
@@ -319,6 +320,10 @@ int cr_report_json(const struct cr_report *r, struct cr_buf *b)
 	if (!rc)
 		rc = json_exposure(r, b);
 	if (!rc)
+		rc = cr_buf_puts(b, ",\"score\":");
+	if (!rc)
+		rc = r->has_score ? cr_scorer_json(r->scorer, &r->score, b) : cr_buf_puts(b, "null");
+	if (!rc)
 		rc = cr_buf_puts(b, ",\"accounts\":[");
 	for (size_t i = 0; i < r->n_accounts && !rc; i++) {
 		if (i)
@@ -439,6 +444,22 @@ static int text_account(const struct cr_report_account *ra, struct cr_buf *b)
 	return rc;
 }
 
+/* The score, its chance of default and the reasons it is not higher. */
+static int text_score(const struct cr_report *r, struct cr_buf *b)
+{
+	const struct cr_score *s = &r->score;
+	int rc = cr_buf_printf(b, "\nScore %d (350-950; chance of 90+ days late within a year %.1f%%)"
+			       "  model %s\n", s->score, 100.0 * s->pd,
+			       cr_scorer_model_id(r->scorer));
+	for (size_t i = 0; !rc && i < s->n_reasons; i++) {
+		const char *code, *sentence;
+		cr_scorer_reason(r->scorer, s, i, &code, &sentence);
+		rc = cr_buf_printf(b, "  %zu. %s (%s, %.0f points)\n", i + 1, sentence, code,
+				   s->reason[i].points_lost);
+	}
+	return rc;
+}
+
 int cr_report_text(const struct cr_report *r, struct cr_buf *b)
 {
 	char id[CR_ID_LEN + 1], asof[11], birth[11];
@@ -472,6 +493,8 @@ int cr_report_text(const struct cr_report *r, struct cr_buf *b)
 		rc = cr_buf_puts(b, " (CNY)\n");
 	if (!rc)
 		rc = text_exposure(r, b);
+	if (!rc && r->has_score)
+		rc = text_score(r, b);
 	if (!rc)
 		rc = cr_buf_puts(b, "\nAccounts (60-month grid, oldest first: N on time, 1-7 months overdue, C settled, / not open, # no data, * nothing due)\n");
 	for (size_t i = 0; i < r->n_accounts && !rc; i++)

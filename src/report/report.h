@@ -41,6 +41,7 @@
 #include "cr_buf.h"
 #include "cr_limits.h"
 #include "current.h"
+#include "model.h"
 #include "store.h"
 
 _Static_assert(CR_REPORT_ACCOUNT_DISPUTES_MAX <= UINT8_MAX,
@@ -102,6 +103,8 @@ struct cr_report_exposure {
 	struct cr_report_figure inquiries_30d;        /* inquiries in the last 30 days */
 };
 
+struct cr_scorer;
+
 struct cr_report {
 	int32_t asof_days;
 	uint8_t purpose;
@@ -117,6 +120,11 @@ struct cr_report {
 	uint8_t *suppress;                    /* owned: retention marks */
 	struct cr_dispute *all_disputes;      /* owned: the person's disputes */
 	size_t n_all_disputes;
+	/* The person's score (scorer.h), when the request came with the
+	 * bureau's scorecard (ops.h); the scorer renders its reasons. */
+	int has_score;
+	struct cr_score score;
+	const struct cr_scorer *scorer;
 };
 
 void cr_report_init(struct cr_report *r);

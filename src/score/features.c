@@ -31,11 +31,11 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cr_assert.h"
+#include "csv.h"
 #include "cr_date.h"
 #include "cr_err.h"
 #include "cr_limits.h"
@@ -309,26 +309,14 @@ static int target_bad(cr_txn *txn, const struct cr_subject_key *k, int32_t obs_m
 	return rc;
 }
 
-/* Is the person in the held-out sample?  A keyed hash of the subject key
- * (itself a keyed hash of the ID) drawn uniformly in [0, 1). */
-static uint8_t in_test(const uint8_t key[CR_DERIVED_KEY_LEN],
-		       const struct cr_subject_key *k, double test_share)
-{
-	uint8_t h[8];
-	uint64_t x = 0;
-	crypto_generichash(h, sizeof h, k->b, sizeof k->b, key, CR_DERIVED_KEY_LEN);
-	for (int i = 0; i < 8; i++)
-		x = x << 8 | h[i];
-	return (double)(x >> 11) * 0x1p-53 < test_share;
-}
-
 struct walk {
 	int32_t obs_days;
 	int horizon;
 	double test_share;
-	uint8_t key[CR_DERIVED_KEY_LEN];
+	uint64_t seen;          /* people walked so far, in arrival order */
 	struct cr_dataset *out;
 	struct cr_subject_key *keys; /* NULL: not asked for */
+	int want_keys;
 	size_t keys_cap;
 };
 
@@ -353,6 +341,7 @@ static int person_row(cr_txn *txn, struct walk *w, const struct cr_subject_key *
 {
 	struct cr_features f;
 	int bad;
+	const uint64_t nth = ++w->seen;
 	int rc = cr_features_build(txn, k, w->obs_days, &f);
 	if (rc == CR_ENOTFOUND)
 		return 0;
@@ -360,14 +349,16 @@ static int person_row(cr_txn *txn, struct walk *w, const struct cr_subject_key *
 		return rc;
 	rc = target_bad(txn, k, cr_month_of_date(w->obs_days), w->horizon, &bad);
 	if (!rc)
-		rc = cr_dataset_add(w->out, f.v, (uint8_t)bad, in_test(w->key, k, w->test_share));
+		rc = cr_dataset_add(w->out, f.v, (uint8_t)bad,
+				    (uint8_t)cr_csv_holdout(nth, w->test_share));
 	if (!rc && want_keys)
 		rc = keep_key(w, k);
 	return rc;
 }
 
 /* Every person, a page per read transaction. */
-static int walk_people(cr_store *st, struct walk *w, int want_keys)
+int cr_features_walk(cr_store *st, int (*fn)(cr_txn *txn, const struct cr_subject_key *k,
+					     void *arg), void *arg)
 {
 	struct cr_subject_key *page = malloc(CR_FEATURES_PAGE * sizeof *page);
 	uint64_t pos = 0;
@@ -379,11 +370,17 @@ static int walk_people(cr_store *st, struct walk *w, int want_keys)
 			break;
 		rc = cr_store_subjects(txn, &pos, page, CR_FEATURES_PAGE, &n);
 		for (size_t i = 0; i < n && !rc; i++)
-			rc = person_row(txn, w, &page[i], want_keys);
+			rc = fn(txn, &page[i], arg);
 		cr_store_abort(txn);
 	} while (!rc && n > 0);
 	free(page);
 	return rc;
+}
+
+static int row_of(cr_txn *txn, const struct cr_subject_key *k, void *arg)
+{
+	struct walk *w = arg;
+	return person_row(txn, w, k, w->want_keys);
 }
 
 int cr_features_dataset_keys(cr_store *st, int32_t obs_days, int horizon_months,
@@ -397,13 +394,12 @@ int cr_features_dataset_keys(cr_store *st, int32_t obs_days, int horizon_months,
 		return CR_EINVAL;
 	for (int f = 0; f < CR_F_COUNT; f++)
 		names[f] = feature_names[f];
-	struct walk w = {obs_days, horizon_months, test_share, {0}, out, NULL, 0};
+	struct walk w = {.obs_days = obs_days, .horizon = horizon_months, .test_share = test_share,
+			 .out = out, .want_keys = keys != NULL};
 	int rc = cr_dataset_init(out, CR_F_COUNT, names, categorical);
 	if (rc)
 		return rc;
-	cr_store_derive_key(st, "score-test-sample", w.key);
-	rc = walk_people(st, &w, keys != NULL);
-	sodium_memzero(w.key, sizeof w.key);
+	rc = cr_features_walk(st, row_of, &w);
 	if (rc) {
 		cr_dataset_fini(out);
 		free(w.keys);

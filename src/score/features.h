@@ -67,13 +67,23 @@ int cr_features_build(cr_txn *txn, const struct cr_subject_key *k, int32_t asof_
 		      struct cr_features *out /* OUT */);
 
 /*
+ * Calls fn for every person with a file, in arrival order, a page of
+ * CR_FEATURES_PAGE people per read transaction (txn is that page's): the
+ * memory a transaction keeps stays bounded, and each page is consistent in
+ * itself.  A non-zero return from fn stops the walk and is returned.
+ */
+int cr_features_walk(cr_store *st, int (*fn)(cr_txn *txn, const struct cr_subject_key *k,
+					     void *arg), void *arg);
+
+/*
  * The bureau's own history as a training table (trainer source (a)):
  * for every person with a file, the features as of the observation date
  * obs_days and the target bad = 1 when any account reaches status 3 or
  * worse (90+ days past due) in the horizon_months after it.  A row is in
- * the test sample when a keyed hash of the person says so, for test_share
- * of them (reproducible, and never by identity).  Columns are the features,
- * in enum order.
+ * the test sample when a hash of the person's place in the store's arrival
+ * order says so, for test_share of them: the same furnished data gives the
+ * same split in any store, and nothing about the person decides it.
+ * Columns are the features, in enum order.
  */
 int cr_features_dataset(cr_store *st, int32_t obs_days, int horizon_months, double test_share,
 			struct cr_dataset *out /* OUT */);

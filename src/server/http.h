@@ -39,6 +39,7 @@ struct cr_srv {
 	struct cr_deliverer *deliverer;
 	struct cr_metrics *metrics;
 	struct cr_ratelimit *rl;
+	struct cr_scorer *scorer;   /* the bureau's scorecard (scorer.h) */
 	atomic_int draining;
 	/* Reports are large (every account's grid and history buffers, about
 	 * 2 MB): built ones are kept for reuse instead of freed. */

@@ -30,6 +30,7 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "http.h"
+#include "scorer.h"
 #include "webhook.h"
 
 enum req_phase { PH_NEW, PH_BODY, PH_WAIT, PH_READY, PH_SENT };
@@ -382,9 +383,18 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	sigset_t set;
 	signal_set(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL); /* every thread started below inherits it */
-	int rc = mark_start(&srv);
+	struct cr_diag d = {0, "", NULL};
+	int rc = cr_scorer_open(o->model, &srv.scorer, &d);
+	if (rc) {
+		fprintf(stderr, "creditref serve: cannot load the scorecard %s: line %zu %s: %s\n",
+			o->model ? o->model : "(built in)", d.line, d.field,
+			d.reason ? d.reason : cr_strerror(rc));
+		return rc;
+	}
+	rc = mark_start(&srv);
 	if (rc) {
 		fprintf(stderr, "creditref serve: cannot write the audit trail: %s\n", cr_strerror(rc));
+		cr_scorer_free(srv.scorer);
 		return rc;
 	}
 	srv.metrics = cr_metrics_new(cr_route_names, cr_n_routes);
@@ -412,6 +422,7 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	pthread_mutex_destroy(&srv.pool_mu);
 	pthread_mutex_destroy(&srv.submit_mu);
 	cr_metrics_free(srv.metrics);
+	cr_scorer_free(srv.scorer);
 	cr_ratelimit_free(srv.rl);
 	return rc;
 }

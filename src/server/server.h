@@ -32,6 +32,7 @@ struct cr_server_opts {
 	uint64_t webhook_base_ms;   /* first webhook retry delay (webhook.h) */
 	unsigned webhook_timeout_s; /* per webhook attempt */
 	int webhook_allow_private;  /* webhooks may target loopback and private addresses */
+	const char *model;          /* scorecard file; NULL: the built-in one (scorer.h) */
 };
 
 void cr_server_opts_default(struct cr_server_opts *o /* OUT */);
