@@ -85,11 +85,13 @@ static int prepare_and_submit(struct cr_req *r)
 	return cr_req_submit(r);
 }
 
-int cr_h_report(struct cr_req *r)
+/* {"id", "purpose"} of a lender's request: r->subject and r->purpose, or
+ * a 400 and non-zero. */
+static int read_request(struct cr_req *r)
 {
 	json_t *o = cr_req_json(r);
 	if (!o)
-		return CR_H_DONE;
+		return -1;
 	static const char *const allowed[] = {"id", "purpose", NULL};
 	const json_t *p = json_object_get(o, "purpose");
 	int bad = cr_req_only_fields(r, o, allowed) || cr_req_subject(r, o, "id");
@@ -100,7 +102,52 @@ int cr_h_report(struct cr_req *r)
 		bad = 1;
 	}
 	json_decref(o);
-	return bad ? CR_H_DONE : prepare_and_submit(r);
+	return bad;
+}
+
+int cr_h_report(struct cr_req *r)
+{
+	return read_request(r) ? CR_H_DONE : prepare_and_submit(r);
+}
+
+/* A score: built in a snapshot on this worker, recorded by the committer,
+ * sent after the commit, as a report is. */
+static int run_score(struct cr_group *g, struct cr_job *j)
+{
+	struct cr_req *r = j->arg;
+	struct cr_op op;
+	cr_req_op(r, g, &op);
+	op.why = r->reason;
+	return cr_req_took(r, &op, cr_score_request_record(&op, &r->subject, r->key.inst,
+							    r->purpose, r->outcome));
+}
+
+static int prepare_score(struct cr_op *op, void *arg)
+{
+	struct cr_req *r = arg;
+	return cr_req_took(r, op, cr_score_request_prepare(op, &r->subject, r->key.inst,
+							   r->purpose, &r->u.score));
+}
+
+int cr_h_score(struct cr_req *r)
+{
+	struct cr_op op;
+	if (read_request(r))
+		return CR_H_DONE;
+	cr_req_op(r, NULL, &op);
+	int rc = cr_op_read(&op, prepare_score, r);
+	if (rc)
+		return cr_reply_store_error(r, rc), CR_H_DONE;
+	if (r->outcome == CR_EINVAL)
+		return cr_reply_problem(r, 503, "%s", r->reason ? r->reason : "no scorecard"), CR_H_DONE;
+	cr_buf_reset(&r->out);
+	if (!r->outcome)
+		rc = cr_scorer_json(r->srv->scorer, &r->u.score.s, &r->out);
+	if (rc)
+		return cr_reply_store_error(r, rc), CR_H_DONE;
+	r->job.run = run_score;
+	r->finish = finish_report;
+	return cr_req_submit(r);
 }
 
 int cr_h_me_report(struct cr_req *r)

@@ -23,6 +23,7 @@
 #include "deliver.h"
 #include "metrics.h"
 #include "ops.h"
+#include "scorer.h"
 #include "cr_id.h"
 #include "dispute.h"
 #include "ratelimit.h"
@@ -85,6 +86,7 @@ enum { CR_H_DONE = 0, CR_H_ASYNC = 1 };
 	X(consent_revoke, "POST", "/v1/consents/revoke", CR_R_INST | CR_R_SUBJ)       \
 	X(consent_list, "POST", "/v1/consents/list", CR_R_INST)                       \
 	X(report, "POST", "/v1/reports", CR_R_LEND)                                   \
+	X(score, "POST", "/v1/scores", CR_R_LEND)                                     \
 	X(me_report, "GET", "/v1/me/report", CR_R_SUBJ)                               \
 	X(me_consents, "GET", "/v1/me/consents", CR_R_SUBJ)                           \
 	X(me_access, "GET", "/v1/me/access", CR_R_SUBJ)                               \
@@ -158,6 +160,7 @@ union cr_req_data {
 	struct cr_req_page page;
 	struct cr_webhook wh;      /* webhook_get, webhook_delete */
 	enum cr_audit_act read_act; /* an audited read: access_list, ... */
+	struct cr_person_score score; /* score */
 };
 
 struct cr_req {

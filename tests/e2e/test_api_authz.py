@@ -254,6 +254,16 @@ def check_report(role, variant, r, key="lender"):
     assert {a["account"] for a in rep["accounts"]} <= mine, rep["accounts"]
 
 
+def check_score(role, variant, r):
+    sc = r.json()
+    assert set(sc) == {"score", "pd", "model_id", "reasons"}, sc
+    assert 350 <= sc["score"] <= 950 and 0 < sc["pd"] < 1 and sc["model_id"], sc
+    assert len(sc["reasons"]) <= 4, sc
+    lost = [x["points_lost"] for x in sc["reasons"]]
+    assert lost == sorted(lost, reverse=True) and all(x > 0 for x in lost), sc
+    no_identifiers(r)
+
+
 def check_my_report(role, variant, r):
     rep = r.json()
     assert rep["subject"]["id"] == mask(A), rep["subject"]
@@ -443,6 +453,10 @@ RULES = {
         {"other": 403, "no_file": 404, "no_consent": 403, "self": 400, "own": 200},
         lambda role, v: ("/v1/reports", REPORT[v]), check_report, {"other": "lender2"},
         control_check=lambda c: check_report("lender", "other", c, key="lender2")),
+    ("POST", "/v1/scores"): Rule(
+        {"other": 403, "no_file": 404, "no_consent": 403, "self": 400, "own": 200},
+        lambda role, v: ("/v1/scores", REPORT[v]), check_score, {"other": "lender2"},
+        control_check=lambda c: check_score("lender", "other", c)),
     ("GET", "/v1/me/report"): Rule({"own": 200}, path_only("/v1/me/report"), check_my_report),
     ("GET", "/v1/me/consents"): Rule({"own": 200}, path_only("/v1/me/consents"), check_my_consents),
     ("GET", "/v1/me/access"): Rule({"own": 200}, path_only("/v1/me/access"), check_my_access),
