@@ -119,6 +119,7 @@ bench: deps
 	@bash bench/run.sh $(BUILD)/creditref
 	@bash bench/http.sh $(BUILD)/creditref
 	@bash bench/latency.sh $(BUILD)/creditref
+	@BENCH_FEATURES_PEOPLE=1000000 BENCH_FEATURES_ROUNDS=1 bash bench/features.sh $(BUILD)/creditref
 
 bench-features: deps
 	@$(MAKE) --no-print-directory all

@@ -11,7 +11,10 @@
 # horizon.
 #
 # Usage: bash bench/features.sh [path/to/creditref]     (not part of make test)
-# Knobs: BENCH_FEATURES_PEOPLE (40000), BENCH_FEATURES_ROUNDS (5), CC.
+# Then times creditref score --all over the same store: people/s, next to
+# features_rate's sequential read of the store, the ceiling.
+# Knobs: BENCH_FEATURES_PEOPLE (40000; make bench uses 1,000,000),
+# BENCH_FEATURES_ROUNDS (5), CC.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -44,3 +47,11 @@ if [ ! -f "$WORK/done" ]; then
 fi
 "$CREDITREF" stats --db "$WORK/db" --key-file "$WORK/db.key" | grep -E '^(subjects|accounts|account_months|held_records)='
 "$OUT/features_rate" "$WORK/db" "$WORK/db.key" "$ASOF" "$ROUNDS"
+# Batch rescoring as the operator runs it: every person, the built-in
+# model, one CSV row each (creditref score --all), wall clock around it.
+t0=$(date +%s.%N)
+"$CREDITREF" score --all --db "$WORK/db" --key-file "$WORK/db.key" --as-of "$ASOF" \
+	--out "$WORK/scores.csv" 2>/dev/null | tail -n 1
+awk -v a="$t0" -v b="$(date +%s.%N)" -v n="$(($(wc -l <"$WORK/scores.csv") - 1))" \
+	'BEGIN { printf "rescore: people=%d seconds=%.1f people_per_s=%.0f\n", n, b - a, n / (b - a) }'
+rm -f "$WORK/scores.csv"
