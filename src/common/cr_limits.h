@@ -321,6 +321,11 @@ _Static_assert(CR_MODEL_LINE_MAX >= 256 + CR_MODEL_LEVELS_MAX * (2 * CR_MODEL_LE
  * space; the file grows as data is written. */
 #define CR_MAP_SIZE_BYTES (1ULL << 40)
 
+/* Threads that score a page of people at once in creditref score --all:
+ * the machines this runs on have two cores; each thread holds a read
+ * transaction and one report's buffers (about 2 MB). */
+#define CR_SCORE_THREADS 2
+
 _Static_assert(CR_COMMIT_LIGHT_BYTES < CR_COMMIT_GROUP_BYTES,
 	       "a heavy group must hold more than a light job");
 _Static_assert(CR_LINE_MAX >= 4096, "a line must hold a full account record");
