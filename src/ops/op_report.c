@@ -30,20 +30,26 @@ int cr_report_request_prepare(struct cr_op *op, const struct cr_subject_key *who
 	return rc;
 }
 
-int cr_report_request_record(struct cr_op *op, const struct cr_subject_key *who,
-			     const char *inst, uint8_t purpose, int prepared)
+int cr_op_inquiry(struct cr_op *op, enum cr_audit_act act, const struct cr_subject_key *who,
+		  const char *inst, uint8_t purpose, int prepared)
 {
 	const char *reason = op->why;
 	int rc = cr_report_inquire(op->txn, who, inst, purpose, op->asof, prepared, &reason);
-	if (rc && rc != CR_EDENIED && rc != CR_ENOTFOUND)
+	if (cr_op_failed(rc))
 		return rc;
 	if (rc == CR_ENOTFOUND)
 		reason = "the bureau has no credit file on this person";
 	op->why = reason;
 	const uint8_t outcome = rc == CR_EDENIED ? CR_AUDIT_REFUSED
 			      : rc == CR_ENOTFOUND ? CR_AUDIT_NOT_FOUND : CR_AUDIT_GRANTED;
-	int arc = cr_op_audit(op, CR_ACT_REPORT, who, purpose, outcome, rc ? reason : NULL);
+	int arc = cr_op_audit(op, act, who, purpose, outcome, rc ? reason : NULL);
 	return arc ? arc : rc;
+}
+
+int cr_report_request_record(struct cr_op *op, const struct cr_subject_key *who,
+			     const char *inst, uint8_t purpose, int prepared)
+{
+	return cr_op_inquiry(op, CR_ACT_REPORT, who, inst, purpose, prepared);
 }
 
 int cr_report_request(struct cr_op *op, const struct cr_subject_key *who, const char *inst,

@@ -34,17 +34,7 @@ int cr_score_request_prepare(struct cr_op *op, const struct cr_subject_key *who,
 int cr_score_request_record(struct cr_op *op, const struct cr_subject_key *who,
 			    const char *inst, uint8_t purpose, int prepared)
 {
-	const char *reason = op->why;
-	int rc = cr_report_inquire(op->txn, who, inst, purpose, op->asof, prepared, &reason);
-	if (cr_op_failed(rc))
-		return rc;
-	if (rc == CR_ENOTFOUND)
-		reason = "the bureau has no credit file on this person";
-	op->why = reason;
-	const uint8_t outcome = rc == CR_EDENIED ? CR_AUDIT_REFUSED
-			      : rc == CR_ENOTFOUND ? CR_AUDIT_NOT_FOUND : CR_AUDIT_GRANTED;
-	int arc = cr_op_audit(op, CR_ACT_SCORE, who, purpose, outcome, rc ? reason : NULL);
-	return arc ? arc : rc;
+	return cr_op_inquiry(op, CR_ACT_SCORE, who, inst, purpose, prepared);
 }
 
 int cr_score_request(struct cr_op *op, const struct cr_subject_key *who, const char *inst,

@@ -168,6 +168,11 @@ int cr_report_request_prepare(struct cr_op *op, const struct cr_subject_key *who
 			      const char *inst, uint8_t purpose, struct cr_report *out /* OUT */);
 int cr_report_request_record(struct cr_op *op, const struct cr_subject_key *who,
 			     const char *inst, uint8_t purpose, int prepared);
+/* The write half of a request about a person (report, score): the
+ * consent rules again on the newest state, the inquiry when granted
+ * (cr_report_inquire), and the audit entry of act with the outcome. */
+int cr_op_inquiry(struct cr_op *op, enum cr_audit_act act, const struct cr_subject_key *who,
+		  const char *inst, uint8_t purpose, int prepared);
 /* Who looked at the person's file, oldest first (access_list, audited
  * once listed); the trail is read outside any transaction. */
 int cr_access_list(cr_store *st, const struct cr_subject_key *who,
