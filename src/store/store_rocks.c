@@ -64,7 +64,7 @@ static rocksdb_options_t *cf_options(cr_store *st, int cf)
 	rocksdb_block_based_options_set_block_cache(t, st->cache);
 	rocksdb_block_based_options_set_filter_policy(t, rocksdb_filterpolicy_create_bloom_full(10));
 	rocksdb_block_based_options_set_format_version(t, 5);
-	rocksdb_block_based_options_set_block_size(t, cf == CF_PERSON ? 8192 : 4096);
+	rocksdb_block_based_options_set_block_size(t, 4096);
 	rocksdb_options_set_block_based_table_factory(o, t);
 	st->tbl[cf] = t;
 	rocksdb_options_increase_parallelism(o, 2);
@@ -75,9 +75,10 @@ static rocksdb_options_t *cf_options(cr_store *st, int cf)
 		rocksdb_options_set_write_buffer_size(o, (st->bulk ? 128 : 32) << 20);
 		rocksdb_options_set_compression(o, rocksdb_lz4_compression);
 		rocksdb_options_set_bottommost_compression(o, rocksdb_zstd_compression);
-		/* A dictionary trained per table file on 100 times its size:
-		 * 8 KiB blocks compress as well as 16 KiB ones without it, and
-		 * a report that misses the block cache decompresses half. */
+		/* A dictionary trained per table file on 100 times its size
+		 * lets 4 KiB blocks compress nearly as well as 16 KiB ones
+		 * without it, and a report that misses the block cache reads
+		 * and decompresses a quarter (docs/storage.md, "Settings"). */
 		rocksdb_options_set_bottommost_compression_options(o, -14, 3, 0, 16384, 1);
 		rocksdb_options_set_bottommost_compression_options_zstd_max_train_bytes(o, 100 * 16384, 1);
 	} else {
