@@ -59,6 +59,7 @@ cat <<EOF
    . $dir/keys.env
    curl -s $u/healthz
    curl -s -H "Authorization: Bearer \$LENDER_KEY" -d "{\\"id\\":\\"\$DEMO_ID\\",\\"purpose\\":\\"loan_approval\\"}" $u/v1/reports
+   curl -s -H "Authorization: Bearer \$LENDER_KEY" -d "{\\"id\\":\\"\$DEMO_ID\\",\\"purpose\\":\\"loan_approval\\"}" $u/v1/scores
    curl -s -H "Authorization: Bearer \$SUBJECT_KEY" $u/v1/me/report
    curl -s -H "Authorization: Bearer \$SUBJECT_KEY" $u/v1/me/access
    grep -a '"institution":"$furnisher"' $dir/furnish.jsonl | head -1000 | curl -s -H "Authorization: Bearer \$FURNISHER_KEY" --data-binary @- $u/v1/furnish
