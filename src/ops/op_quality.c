@@ -39,9 +39,7 @@ static int scope_of(struct cr_op *op, const char *inst, const char **scope)
 	}
 }
 
-/* Audits the read of act by its result rc; a failure is not audited (the
- * transaction is aborted). */
-static int audited(struct cr_op *op, enum cr_audit_act act, int rc)
+int cr_quality_record(struct cr_op *op, enum cr_audit_act act, int rc)
 {
 	if (cr_op_failed(rc))
 		return rc;
@@ -50,36 +48,82 @@ static int audited(struct cr_op *op, enum cr_audit_act act, int rc)
 	return arc ? arc : rc;
 }
 
-int cr_quality_read(struct cr_op *op, const char *inst, int32_t from, int32_t to,
-		    struct cr_quality *out)
+/* Runs fn in op's transaction, or in a read snapshot of its own. */
+static int in_txn(struct cr_op *op, int (*fn)(struct cr_op *op, void *arg), void *arg)
 {
+	return op->txn ? fn(op, arg) : cr_op_read(op, fn, arg);
+}
+
+struct quality_args {
 	const char *scope;
+	int32_t from, to;
+	struct cr_quality *out;
+};
+
+static int build_quality(struct cr_op *op, void *arg)
+{
+	struct quality_args *a = arg;
+	return cr_quality_build(op->txn, a->scope, a->from, a->to, op->asof, a->out);
+}
+
+int cr_quality_prepare(struct cr_op *op, const char *inst, int32_t from, int32_t to,
+		       struct cr_quality *out)
+{
+	struct quality_args a = {NULL, from, to, out};
 	memset(out, 0, sizeof *out);
-	int rc = scope_of(op, inst, &scope);
+	int rc = scope_of(op, inst, &a.scope);
 	if (!rc && (from > to || to - from >= CR_QUALITY_DAYS_MAX)) {
 		op->why = "the range of days is empty or too long";
 		rc = CR_EINVAL;
 	}
 	if (!rc)
-		rc = cr_quality_build(op->txn, scope, from, to, op->asof, out);
+		rc = in_txn(op, build_quality, &a);
 	if (rc)
 		cr_quality_fini(out);
-	return audited(op, CR_ACT_QUALITY_READ, rc);
+	return rc;
 }
 
-int cr_colending_read(struct cr_op *op, const char *inst, int32_t from, int32_t to,
-		      uint32_t floor_bp, struct cr_colending *out)
+int cr_quality_read(struct cr_op *op, const char *inst, int32_t from, int32_t to,
+		    struct cr_quality *out)
 {
+	return cr_quality_record(op, CR_ACT_QUALITY_READ,
+				 cr_quality_prepare(op, inst, from, to, out));
+}
+
+struct colending_args {
 	const char *scope;
+	int32_t from, to;
+	uint32_t floor_bp;
+	struct cr_colending *out;
+};
+
+static int build_colending(struct cr_op *op, void *arg)
+{
+	struct colending_args *a = arg;
+	return cr_colending_build(op->txn, a->scope, a->from, a->to, op->asof, a->floor_bp,
+				  a->out);
+}
+
+int cr_colending_prepare(struct cr_op *op, const char *inst, int32_t from, int32_t to,
+			 uint32_t floor_bp, struct cr_colending *out)
+{
+	struct colending_args a = {NULL, from, to, floor_bp, out};
 	memset(out, 0, sizeof *out);
-	int rc = scope_of(op, inst, &scope);
+	int rc = scope_of(op, inst, &a.scope);
 	if (!rc && (from > to || to - from >= CR_COLENDING_MONTHS_MAX || floor_bp > 10000)) {
 		op->why = "the range of months is empty or too long, or the floor is over 100%";
 		rc = CR_EINVAL;
 	}
 	if (!rc)
-		rc = cr_colending_build(op->txn, scope, from, to, op->asof, floor_bp, out);
+		rc = in_txn(op, build_colending, &a);
 	if (rc)
 		cr_colending_fini(out);
-	return audited(op, CR_ACT_COLENDING_READ, rc);
+	return rc;
+}
+
+int cr_colending_read(struct cr_op *op, const char *inst, int32_t from, int32_t to,
+		      uint32_t floor_bp, struct cr_colending *out)
+{
+	return cr_quality_record(op, CR_ACT_COLENDING_READ,
+				 cr_colending_prepare(op, inst, from, to, floor_bp, out));
 }

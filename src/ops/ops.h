@@ -323,5 +323,15 @@ int cr_quality_read(struct cr_op *op, const char *inst, int32_t from, int32_t to
 		    struct cr_quality *out /* OUT */);
 int cr_colending_read(struct cr_op *op, const char *inst, int32_t from, int32_t to,
 		      uint32_t floor_bp, struct cr_colending *out /* OUT */);
+/* The same in two halves, for the server: prepare checks who may read what
+ * and builds the figures (in op->txn, or a read snapshot of its own when
+ * op->txn is NULL), writing nothing; record audits act (CR_ACT_QUALITY_READ
+ * or CR_ACT_COLENDING_READ) by prepare's result rc, and returns rc (or the
+ * audit's failure).  A failure rc is returned unaudited. */
+int cr_quality_prepare(struct cr_op *op, const char *inst, int32_t from, int32_t to,
+		       struct cr_quality *out /* OUT */);
+int cr_colending_prepare(struct cr_op *op, const char *inst, int32_t from, int32_t to,
+			 uint32_t floor_bp, struct cr_colending *out /* OUT */);
+int cr_quality_record(struct cr_op *op, enum cr_audit_act act, int rc);
 
 #endif
