@@ -63,4 +63,8 @@ int64_t cr_colending_part(int64_t amount, uint32_t bp);
 struct cr_buf;
 int cr_colending_json(const struct cr_colending *c, struct cr_buf *out);
 
+/* Each platform's own share over the months against the floor, as an SVG
+ * fragment (charts_quality.c); points below the floor are circled. */
+int cr_colending_svg(const struct cr_colending *c, struct cr_buf *out);
+
 #endif

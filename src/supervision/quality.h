@@ -67,4 +67,9 @@ int64_t cr_quality_percentile(const uint64_t lag[CR_QUALITY_LAG_BUCKETS], int pc
 struct cr_buf;
 int cr_quality_json(const struct cr_quality *q, struct cr_buf *out);
 
+/* Data-quality trends as an SVG fragment (charts_quality.c): per ingest
+ * day, the shares of submitted lines rejected, held and late corrections,
+ * of inst (NULL: every furnisher summed). */
+int cr_quality_svg(const struct cr_quality *q, const char *inst, struct cr_buf *out);
+
 #endif
