@@ -69,8 +69,8 @@ static int build_quality(struct cr_op *op, void *arg)
 int cr_quality_prepare(struct cr_op *op, const char *inst, int32_t from, int32_t to,
 		       struct cr_quality *out)
 {
-	struct quality_args a = {NULL, from, to, out};
 	memset(out, 0, sizeof *out);
+	struct quality_args a = {NULL, from, to, out};
 	int rc = scope_of(op, inst, &a.scope);
 	if (!rc && (from > to || to - from >= CR_QUALITY_DAYS_MAX)) {
 		op->why = "the range of days is empty or too long";
@@ -107,8 +107,8 @@ static int build_colending(struct cr_op *op, void *arg)
 int cr_colending_prepare(struct cr_op *op, const char *inst, int32_t from, int32_t to,
 			 uint32_t floor_bp, struct cr_colending *out)
 {
-	struct colending_args a = {NULL, from, to, floor_bp, out};
 	memset(out, 0, sizeof *out);
+	struct colending_args a = {NULL, from, to, floor_bp, out};
 	int rc = scope_of(op, inst, &a.scope);
 	if (!rc && (from > to || to - from >= CR_COLENDING_MONTHS_MAX || floor_bp > 10000)) {
 		op->why = "the range of months is empty or too long, or the floor is over 100%";

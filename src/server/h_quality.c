@@ -87,7 +87,7 @@ int cr_h_supervision_quality(struct cr_req *r)
 	    arg_date(r, "from", 0, to - QUALITY_DEFAULT_DAYS + 1, &from))
 		return cr_reply_problem(r, 400, "from, to: dates in YYYY-MM-DD form"), CR_H_DONE;
 	struct cr_op op;
-	struct cr_quality q;
+	struct cr_quality q = {0};
 	cr_req_op(r, NULL, &op);
 	int rc = cr_quality_prepare(&op, inst, from, to, &q);
 	cr_buf_reset(&r->out);
@@ -124,7 +124,7 @@ int cr_h_supervision_colending(struct cr_req *r)
 	    arg_date(r, "from", 1, has_month ? month : to - COLENDING_DEFAULT_MONTHS + 1, &from))
 		return cr_reply_problem(r, 400, "month, from, to: months in YYYY-MM form"), CR_H_DONE;
 	struct cr_op op;
-	struct cr_colending c;
+	struct cr_colending c = {0};
 	cr_req_op(r, NULL, &op);
 	int rc = cr_colending_prepare(&op, inst, from, to, floor_bp, &c);
 	cr_buf_reset(&r->out);
