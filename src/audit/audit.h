@@ -101,7 +101,9 @@ enum cr_audit_outcome {
 	X(AUDIT_SHOW, "audit_show", "an operator's look at a person's entries")      \
 	X(PURGE, "purge", "adverse data past retention purged")                      \
 	X(COMPACT, "compact", "the store compacted")                                 \
-	X(SERVE_START, "serve_start", "the server started")
+	X(SERVE_START, "serve_start", "the server started")                          \
+	X(QUALITY_READ, "quality_read", "data-quality figures per furnisher read")   \
+	X(COLENDING_READ, "colending_read", "co-lending funding shares read")
 
 enum cr_audit_act {
 	CR_ACT_NONE = 0,

@@ -80,6 +80,9 @@ int cr_cmd_audit(int argc, char **argv);
 int cr_cmd_alerts(int argc, char **argv);
 int cr_cmd_scorecard(int argc, char **argv);
 int cr_cmd_score(int argc, char **argv);
+/* cmd_quality.c: supervision figures (docs/quality.md). */
+int cr_cmd_quality(int argc, char **argv);
+int cr_cmd_colending(int argc, char **argv);
 /* The scorecard of --model FILE, or the built-in one, printing why it
  * cannot be loaded.  Returns 0 or an exit status. */
 struct cr_scorer;

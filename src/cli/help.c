@@ -197,6 +197,23 @@ static const struct {
 	 "apply scores every row of FILE, in order, into SCORES.csv:\n"
 	 "  row,score,pd,reason1,reason2,reason3,reason4\n"
 	 "the reasons being the features that cost the most points, most first.\n"},
+	{"quality",
+	 "usage: creditref quality --db DIR [--institution CODE] [--from DATE] [--to DATE]\n"
+	 "                         [--as-of DATE]\n\n"
+	 "Data quality per furnisher, as one JSON object (docs/quality.md): records\n"
+	 "submitted, accepted, rejected, held and unchanged per ingest day from --from\n"
+	 "(90 days before --to) to --to (the as-of day), rejects by reason, late\n"
+	 "corrections, reporting lag p50/p99 of events, and as of the as-of day the\n"
+	 "share of borrowers covered by a furnish consent and the accounts with\n"
+	 "months missing.  Audited (quality_read).\n"},
+	{"colending",
+	 "usage: creditref colending --db DIR [--month YYYY-MM | --from YYYY-MM --to YYYY-MM]\n"
+	 "                           [--institution CODE] [--floor PCT] [--as-of DATE]\n\n"
+	 "Co-lending funding shares, as one JSON object (docs/quality.md): per month,\n"
+	 "arranging platform and partner, the outstanding each funded from the\n"
+	 "accounts' co-lender shares, and each platform's own share, flagged\n"
+	 "below_floor when under --floor percent (30).  Without --month, the 12\n"
+	 "months to the as-of month.  Audited (colending_read).\n"},
 	{"help", "usage: creditref help [COMMAND]\n"},
 };
 

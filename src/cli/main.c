@@ -26,6 +26,8 @@ static const struct {
 	{"audit", cr_cmd_audit, "verify the audit trail; show who looked at a person's data"},
 	{"score", cr_cmd_score, "a person's score with its reasons, under the consent rules; or everyone's"},
 	{"scorecard", cr_cmd_scorecard, "fit a credit scorecard to a table; score a CSV file with one"},
+	{"quality", cr_cmd_quality, "data quality per furnisher (supervision), as JSON"},
+	{"colending", cr_cmd_colending, "co-lending funding shares per platform and partner, as JSON"},
 	{"help", cr_cmd_help, "explain a command"},
 };
 

@@ -326,6 +326,29 @@ _Static_assert(CR_MODEL_LINE_MAX >= 256 + CR_MODEL_LEVELS_MAX * (2 * CR_MODEL_LE
  * transaction and one report's buffers (about 2 MB). */
 #define CR_SCORE_THREADS 2
 
+/* ---- Supervision: data quality and co-lending (docs/quality.md) ---- */
+
+/* Reporting lag is kept per furnisher and day as a histogram of log2
+ * buckets of seconds: bucket 0 holds lags under 1 s, bucket i >= 1 lags in
+ * [2^(i-1), 2^i) s; the last bucket holds everything longer (2^30 s is
+ * some 34 years, past any event the validator lets in). */
+#define CR_QUALITY_LAG_BUCKETS 32
+/* Distinct reject reasons kept per furnisher per batch; further reasons
+ * are counted under "other".  A reason is a validator's sentence. */
+#define CR_QUALITY_REASONS_MAX 32
+#define CR_QUALITY_REASON_MAX 120
+/* The furnisher a rejected line is counted under when nothing names one
+ * (the line did not parse and the session was not restricted to one). */
+#define CR_QUALITY_NO_INST "-"
+/* Days a quality read covers at most (--from .. --to), and months a
+ * co-lending read covers at most. */
+#define CR_QUALITY_DAYS_MAX 3660
+#define CR_COLENDING_MONTHS_MAX 120
+/* A co-lending platform whose own share of the outstanding it arranged
+ * falls below this floor (basis points) is flagged: the 30% regulators
+ * ask a platform to keep on its own books.  Overridable per read. */
+#define CR_COLENDING_FLOOR_BP 3000
+
 _Static_assert(CR_COMMIT_LIGHT_BYTES < CR_COMMIT_GROUP_BYTES,
 	       "a heavy group must hold more than a light job");
 _Static_assert(CR_LINE_MAX >= 4096, "a line must hold a full account record");

@@ -13,6 +13,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert.h"
 #include "consent.h"
@@ -21,6 +22,7 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "current.h"
+#include "ingest_quality.h"
 #include "jsonl.h"
 #include "utf8.h"
 #include "validate.h"
@@ -63,6 +65,8 @@ struct cr_ingest {
 	size_t n_restate, cap_restate;
 	uint64_t last_checked;  /* restate() looked at this account last */
 	const struct cr_record *rec; /* the record being applied */
+	struct cr_ingest_qual q;     /* quality counters (ingest_quality.h) */
+	struct cr_qual_line ql;      /* what the line being applied did */
 	struct cr_parsed own;        /* cr_ingest_line parses here */
 };
 
@@ -80,6 +84,7 @@ static struct cr_ingest *session_new(cr_store *st, int32_t asof_days,
 	ig->asof_days = asof_days;
 	ig->on_reject = on_reject;
 	ig->reject_arg = reject_arg;
+	ig->q.arrival_s = cr_qual_arrival(asof_days, (int64_t)time(NULL));
 	return ig;
 }
 
@@ -216,6 +221,8 @@ int cr_ingest_flush(struct cr_ingest *ig)
 		rc = restate_all(ig);
 	if (!rc)
 		rc = cr_alert_batch_eval(ig->alerts, ig->txn, ig->asof_days);
+	if (!rc)
+		rc = cr_qual_flush(&ig->q, ig->txn, ig->asof_days);
 	if (!rc && ig->external) {
 		ig->pending = 0; /* durable when the caller commits */
 		return 0;
@@ -399,6 +406,7 @@ static int apply_statement(struct cr_ingest *ig, const struct cr_statement *s,
 	struct cr_month_rec *slot = &yc->h.m[s->month % 12];
 	if (same_month(slot, &m))
 		return CR_OUT_UNCHANGED;
+	ig->ql.late = slot->status != '\0';
 	/* The state before, for the alert rules, is the store's until the
 	 * batch first changes this account. */
 	rc = cr_alert_touch(ig->alerts, ig->txn, &ac->rec, ig->asof_days);
@@ -456,6 +464,8 @@ static int apply_event(struct cr_ingest *ig, const struct cr_event *e,
 		rc = restate_always(ig, ac->rec.acct_id);
 	if (rc < 0)
 		return rc;
+	ig->ql.has_lag = 1;
+	ig->ql.at_s = e->at_s;
 	if (ac->furnish_live)
 		return accepted(ig, 0, e->at_s);
 	ac->held_pending++;
@@ -556,10 +566,23 @@ void cr_ingest_parse(const char *line, size_t len, size_t lineno, int32_t asof_d
 		out->rc = cr_validate_record(&out->rec, asof_days, &out->d);
 }
 
+/* The line's quality counters: under the session's furnisher when it is
+ * restricted to one, else the one the record names. */
+static int count_quality(struct cr_ingest *ig, const struct cr_parsed *p, int outcome)
+{
+	struct cr_qual_line *l = &ig->ql;
+	l->inst = ig->only_inst ? ig->only_inst : p->rc == 0 ? record_inst(&p->rec) : NULL;
+	l->outcome = outcome;
+	l->reason = outcome == CR_OUT_REJECTED ? p->d.reason : NULL;
+	return cr_qual_count(&ig->q, l);
+}
+
 int cr_ingest_parsed(struct cr_ingest *ig, struct cr_parsed *p)
 {
+	int err;
 	if (ig->err)
 		return ig->err;
+	memset(&ig->ql, 0, sizeof ig->ql);
 	ig->c.submitted++;
 	ig->pending++;
 	int rc = p->rc;
@@ -578,8 +601,12 @@ int cr_ingest_parsed(struct cr_ingest *ig, struct cr_parsed *p)
 	case CR_OUT_UNCHANGED: ig->c.unchanged++; break;
 	default: break;
 	}
+	if ((err = count_quality(ig, p, rc))) {
+		ig->err = err;
+		return err;
+	}
 	if (ig->pending >= CR_BATCH_RECORDS) {
-		int err = cr_ingest_flush(ig);
+		err = cr_ingest_flush(ig);
 		if (err)
 			return err;
 	}
@@ -623,6 +650,7 @@ int cr_ingest_end(struct cr_ingest *ig, struct cr_ingest_counts *out)
 				     ig->c.held + ig->c.unchanged || rc);
 	CR_ASSERT(ig->c.prohibited <= ig->c.rejected);
 	cr_alert_batch_free(ig->alerts);
+	cr_qual_free(&ig->q);
 	free(ig->restate);
 	free(ig);
 	return rc;

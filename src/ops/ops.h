@@ -311,4 +311,32 @@ int cr_admin_monthly(struct cr_op *op, int32_t month, struct cr_monthly *out /* 
 /* Records the operator's look at a person's trail (audit_show). */
 int cr_admin_audit_show(struct cr_op *op, const struct cr_subject_key *who);
 
+/* ---- Supervision: data quality and co-lending (op_quality.c) ---- */
+
+/*
+ * Data quality per furnisher (quality.h) for ingest days from..to
+ * (quality_read), and co-lending funding shares (colending.h) for months
+ * from..to against floor_bp (colending_read).  A supervisor or operator
+ * reads every institution, or inst alone when inst is not NULL; a lender
+ * or furnisher reads its own institution only (inst NULL or its own code;
+ * another is refused, CR_EDENIED); a person is refused.  Bad ranges are
+ * CR_EINVAL.  Both are audited, granted or refused.
+ */
+struct cr_quality;
+struct cr_colending;
+int cr_quality_read(struct cr_op *op, const char *inst, int32_t from, int32_t to,
+		    struct cr_quality *out /* OUT */);
+int cr_colending_read(struct cr_op *op, const char *inst, int32_t from, int32_t to,
+		      uint32_t floor_bp, struct cr_colending *out /* OUT */);
+/* The same in two halves, for the server: prepare checks who may read what
+ * and builds the figures (in op->txn, or a read snapshot of its own when
+ * op->txn is NULL), writing nothing; record audits act (CR_ACT_QUALITY_READ
+ * or CR_ACT_COLENDING_READ) by prepare's result rc, and returns rc (or the
+ * audit's failure).  A failure rc is returned unaudited. */
+int cr_quality_prepare(struct cr_op *op, const char *inst, int32_t from, int32_t to,
+		       struct cr_quality *out /* OUT */);
+int cr_colending_prepare(struct cr_op *op, const char *inst, int32_t from, int32_t to,
+			 uint32_t floor_bp, struct cr_colending *out /* OUT */);
+int cr_quality_record(struct cr_op *op, enum cr_audit_act act, int rc);
+
 #endif

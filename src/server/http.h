@@ -103,7 +103,9 @@ enum { CR_H_DONE = 0, CR_H_ASYNC = 1 };
 	X(alerts, "GET", "/v1/alerts", CR_R_INST)                                     \
 	X(webhook_put, "PUT", "/v1/webhook", CR_R_LEND)                               \
 	X(webhook_get, "GET", "/v1/webhook", CR_R_LEND)                               \
-	X(webhook_delete, "DELETE", "/v1/webhook", CR_R_LEND)
+	X(webhook_delete, "DELETE", "/v1/webhook", CR_R_LEND)                         \
+	X(supervision_quality, "GET", "/v1/supervision/quality", CR_R_SUPV | CR_R_INST) \
+	X(supervision_colending, "GET", "/v1/supervision/colending", CR_R_SUPV | CR_R_INST)
 
 enum cr_route_id {
 #define CR_ROUTE_ENUM(name, method, pattern, roles) CR_ROUTE_##name,

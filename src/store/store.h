@@ -557,4 +557,35 @@ int cr_store_audit_pending_get(cr_txn *txn, uint64_t seq, char *buf, size_t cap,
 			       size_t *n /* OUT */);
 int cr_store_audit_pending_drop(cr_txn *txn, uint64_t upto);
 
+/* ---- Data-quality counters (store_quality.c) ---------------------------- */
+
+/* What one furnisher's ingests did on one ingest day (docs/quality.md). */
+struct cr_quality_day {
+	char inst[CR_INST_CODE_MAX + 1];   /* or CR_QUALITY_NO_INST */
+	int32_t day;                       /* the ingest's as-of day */
+	uint64_t submitted, accepted, rejected, held, unchanged;
+	uint64_t late;     /* statements changing a month already reported */
+	uint64_t lag[CR_QUALITY_LAG_BUCKETS]; /* events, by reporting lag */
+};
+/* inst a code (or CR_QUALITY_NO_INST), day in range, submitted the sum of
+ * the four outcomes, late and the lag total within the accepted and held. */
+int cr_quality_day_check(const struct cr_quality_day *d);
+/* Adds d's counts to those stored for (d->inst, d->day). */
+int cr_store_quality_add(cr_txn *txn, const struct cr_quality_day *d);
+/* Adds n to the count of reason for (inst, day); reason is cut to
+ * CR_QUALITY_REASON_MAX bytes. */
+int cr_store_quality_reason_add(cr_txn *txn, const char *inst, int32_t day,
+				const char *reason, uint64_t n);
+/* Calls day_fn for each stored day's counts and reason_fn for each reason
+ * count, of inst (NULL: every furnisher), with from <= day <= to, in
+ * (furnisher, day) order.  A non-zero return stops the walk. */
+struct cr_quality_walk {
+	int (*day_fn)(const struct cr_quality_day *d, void *arg);
+	int (*reason_fn)(const char *inst, int32_t day, const char *reason, uint64_t n,
+			 void *arg);
+	void *arg;
+};
+int cr_store_quality(cr_txn *txn, const char *inst, int32_t from, int32_t to,
+		     const struct cr_quality_walk *w);
+
 #endif

@@ -801,3 +801,65 @@ size_t cr_webhook_ad(const char *inst, uint8_t out[CR_WEBHOOK_AD_MAX])
 	memcpy(out + 8, inst, n);
 	return 8 + n;
 }
+
+/* ---- data-quality counters ---------------------------------------------- */
+
+size_t cr_key_quality(const char *inst, int32_t day, uint8_t kind, const char *reason,
+		      uint8_t out[CR_KEY_QUALITY_MAX])
+{
+	memset(out, 0, CR_KEY_QUALITY_PREFIX_LEN);
+	out[0] = MK_QUALITY;
+	memcpy(out + 1, inst, strnlen(inst, CR_INST_CODE_MAX));
+	cr_put_date(out + CR_KEY_QUALITY_PREFIX_LEN, day);
+	size_t n = CR_KEY_QUALITY_PREFIX_LEN + 4;
+	out[n++] = kind;
+	if (kind == CR_QK_REASON) {
+		const size_t rl = strnlen(reason, CR_QUALITY_REASON_MAX);
+		memcpy(out + n, reason, rl);
+		n += rl;
+	}
+	return n;
+}
+
+int cr_key_quality_parse(const uint8_t *k, size_t kn, char inst[CR_INST_CODE_MAX + 1],
+			 int32_t *day, uint8_t *kind, char reason[CR_QUALITY_REASON_MAX + 1])
+{
+	const size_t fixed = CR_KEY_QUALITY_PREFIX_LEN + 5;
+	if (kn < fixed || kn > CR_KEY_QUALITY_MAX || k[0] != MK_QUALITY ||
+	    k[CR_KEY_QUALITY_PREFIX_LEN - 1] != 0)
+		return CR_ECORRUPT;
+	memcpy(inst, k + 1, CR_INST_CODE_MAX + 1);
+	*day = cr_get_date(k + CR_KEY_QUALITY_PREFIX_LEN);
+	*kind = k[fixed - 1];
+	reason[0] = '\0';
+	if (*kind == CR_QK_COUNTS)
+		return kn == fixed ? 0 : CR_ECORRUPT;
+	if (*kind != CR_QK_REASON || kn == fixed || memchr(k + fixed, 0, kn - fixed))
+		return CR_ECORRUPT;
+	memcpy(reason, k + fixed, kn - fixed);
+	reason[kn - fixed] = '\0';
+	return 0;
+}
+
+void cr_quality_encode(const struct cr_quality_day *d, uint8_t out[CR_QUALITY_ENC_LEN])
+{
+	const uint64_t head[6] = {d->submitted, d->accepted, d->rejected,
+				  d->held, d->unchanged, d->late};
+	for (int i = 0; i < 6; i++)
+		cr_put_u64be(out + 8 * i, head[i]);
+	for (int i = 0; i < CR_QUALITY_LAG_BUCKETS; i++)
+		cr_put_u64be(out + 8 * (6 + i), d->lag[i]);
+}
+
+int cr_quality_decode(const uint8_t *p, size_t n, struct cr_quality_day *out)
+{
+	if (n != CR_QUALITY_ENC_LEN)
+		return CR_ECORRUPT;
+	uint64_t *head[6] = {&out->submitted, &out->accepted, &out->rejected,
+			     &out->held, &out->unchanged, &out->late};
+	for (int i = 0; i < 6; i++)
+		*head[i] = cr_get_u64be(p + 8 * i);
+	for (int i = 0; i < CR_QUALITY_LAG_BUCKETS; i++)
+		out->lag[i] = cr_get_u64be(p + 8 * (6 + i));
+	return 0;
+}

@@ -82,6 +82,7 @@ int32_t cr_get_date(const uint8_t *p);
 #define MK_ALERT_CFG 0x03 /* code -> alert thresholds */
 #define MK_WEBHOOK 0x04   /* code -> webhook */
 #define MK_DISPUTE 0x05   /* dispute id (u64 BE) -> pid (u64 BE) */
+#define MK_QUALITY 0x06   /* furnisher, day, kind -> ingest counts (store_quality.c) */
 
 /* An account id is pid << 16 | n, n the person's account number 1..65535,
  * so an account id alone finds the person's prefix. */
@@ -166,6 +167,29 @@ void cr_key_alert(const char *inst, uint64_t seq, uint8_t out[CR_KEY_ALERT_LEN])
  * the code. */
 #define CR_ALERT_SEQ_NAME_MAX (10 + CR_INST_CODE_MAX + 1)
 void cr_alert_seq_name(const char *inst, char out[CR_ALERT_SEQ_NAME_MAX]);
+
+/*
+ * Data-quality counters (meta 0x06): the furnisher's code NUL-padded to
+ * CR_INST_CODE_MAX + 1 bytes, the ingest day (date), then a kind byte:
+ * 'C' for the day's counts (cr_quality_encode), or 'R' and a reject reason
+ * (at most CR_QUALITY_REASON_MAX bytes, not terminated) for that reason's
+ * count (u64 BE).  Added in layout 8 without a new version: a store
+ * without these keys reads as one whose ingests counted nothing.
+ */
+#define CR_KEY_QUALITY_PREFIX_LEN (1 + CR_INST_CODE_MAX + 1)
+#define CR_KEY_QUALITY_MAX (CR_KEY_QUALITY_PREFIX_LEN + 4 + 1 + CR_QUALITY_REASON_MAX)
+#define CR_QK_COUNTS 'C'
+#define CR_QK_REASON 'R'
+size_t cr_key_quality(const char *inst, int32_t day, uint8_t kind, const char *reason,
+		      uint8_t out[CR_KEY_QUALITY_MAX]);
+/* The furnisher, day, kind and reason of a quality key; CR_ECORRUPT when
+ * it is not one. */
+int cr_key_quality_parse(const uint8_t *k, size_t kn, char inst[CR_INST_CODE_MAX + 1],
+			 int32_t *day, uint8_t *kind, char reason[CR_QUALITY_REASON_MAX + 1]);
+/* A day's counts: six u64 BE and the lag histogram, u64 BE each. */
+#define CR_QUALITY_ENC_LEN (8 * (6 + CR_QUALITY_LAG_BUCKETS))
+void cr_quality_encode(const struct cr_quality_day *d, uint8_t out[CR_QUALITY_ENC_LEN]);
+int cr_quality_decode(const uint8_t *p, size_t n, struct cr_quality_day *out /* OUT */);
 
 /* Pending audit lines (column family audit): seq (u64 BE). */
 #define CR_KEY_AUDIT_LEN 8

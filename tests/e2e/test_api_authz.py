@@ -429,6 +429,38 @@ def check_webhook_deleted(role, variant, r):
     assert_problem(world().call("GET", "/v1/webhook", "lender"), 404)
 
 
+# The supervision reads (docs/quality.md): an institution's key reads its
+# own rows, naming itself or not; a supervisor reads every institution.
+SUPERVISION_INST = {"furnisher": "B0001", "lender": "L0001"}
+
+
+def supervision_path(path):
+    def build(role, variant):
+        inst = SUPERVISION_INST.get(role)
+        return (path + ("?institution=" + inst if inst else ""), None)
+    return build
+
+
+def check_quality(role, variant, r):
+    doc = r.json()
+    codes = {x["institution"] for k in ("institutions", "days", "reasons") for x in doc[k]}
+    if role in SUPERVISION_INST:
+        assert codes <= {SUPERVISION_INST[role]}, doc
+    else:
+        assert {"B0001", "B0002"} <= codes, doc
+    no_identifiers(r)
+
+
+def check_colending(role, variant, r):
+    doc = r.json()
+    assert doc["floor_bp"] == 3000, doc
+    inst = SUPERVISION_INST.get(role)
+    if inst:
+        assert all(p["platform"] == inst for p in doc["platforms"]), doc
+        assert all(inst in (q["platform"], q["partner"]) for q in doc["partners"]), doc
+    no_identifiers(r)
+
+
 RULES = {
     ("GET", "/healthz"): Rule({"own": 200}, path_only("/healthz"), check_health),
     ("GET", "/v1/openapi.json"): Rule({"own": 200}, path_only("/v1/openapi.json"), check_openapi),
@@ -486,6 +518,11 @@ RULES = {
     ("GET", "/v1/webhook"): Rule({"own": 200}, path_only("/v1/webhook"), check_webhook_get),
     ("DELETE", "/v1/webhook"): Rule({"own": 200, "gone": 404}, path_only("/v1/webhook"),
                                     check_webhook_deleted, before_allowed=other_lender_cannot_delete),
+    ("GET", "/v1/supervision/quality"): Rule({"own": 200}, supervision_path("/v1/supervision/quality"),
+                                             check_quality),
+    ("GET", "/v1/supervision/colending"): Rule({"own": 200},
+                                               supervision_path("/v1/supervision/colending"),
+                                               check_colending),
 }
 
 
@@ -611,6 +648,31 @@ def a_supervisor_never_gets_an_individual_report():
         r = w.call("GET", path, "supervisor")
         assert r.status == 200, r
         no_identifiers(r)
+
+
+@test
+def an_institution_reads_only_its_own_supervision_rows():
+    """Without ?institution= a furnisher still gets its own rows only; naming
+    another institution is 403 for it, and the supervisor's view of that
+    institution is not empty (so the 403 is "not yours")."""
+    w = world()
+    for path in ("/v1/supervision/quality", "/v1/supervision/colending"):
+        for key, own, other in (("furnisher", "B0001", "B0002"), ("lender", "L0001", "B0001"),
+                                ("furnisher2", "B0002", "B0001")):
+            r = w.call("GET", path, key)
+            assert r.status == 200, r
+            doc = r.json()
+            rows = doc.get("institutions", doc.get("platforms"))
+            assert all(x.get("institution", x.get("platform")) == own for x in rows), (key, doc)
+            assert_problem(w.call("GET", path + "?institution=" + other, key), 403)
+    q = w.call("GET", "/v1/supervision/quality?institution=B0002", "supervisor").json()
+    assert [x["institution"] for x in q["institutions"]] == ["B0002"], q
+    b1 = w.call("GET", "/v1/supervision/quality", "furnisher").json()
+    assert b1["institutions"] and b1["institutions"][0]["accounts"] >= 1, b1
+    for bad in ("?from=2026-13-01", "?to=yesterday", "?institution="):
+        assert_problem(w.call("GET", "/v1/supervision/quality" + bad, "supervisor"), 400)
+    for bad in ("?floor_bp=10001", "?month=2026", "?floor_bp=-1"):
+        assert_problem(w.call("GET", "/v1/supervision/colending" + bad, "supervisor"), 400)
 
 
 @test
