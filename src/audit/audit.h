@@ -101,7 +101,9 @@ enum cr_audit_outcome {
 	X(AUDIT_SHOW, "audit_show", "an operator's look at a person's entries")      \
 	X(PURGE, "purge", "adverse data past retention purged")                      \
 	X(COMPACT, "compact", "the store compacted")                                 \
-	X(SERVE_START, "serve_start", "the server started")
+	X(SERVE_START, "serve_start", "the server started")                          \
+	X(SHELF_DELIST, "shelf_delist", "a supervisor's order taking products off a shelf") \
+	X(SHELF_QUERY, "shelf_query", "what a person is offered and holds, for a platform or the person")
 
 enum cr_audit_act {
 	CR_ACT_NONE = 0,
