@@ -5,7 +5,8 @@
  * AddressSanitizer catches any read past the end of the line (the parser is
  * given no NUL terminator, as in ingest).  A record the parser accepts is
  * also run through the validator, and its strings must be NUL-terminated
- * within their arrays.
+ * within their arrays; a valid product or holding must pass its record
+ * check.
  *
  * jansson, the project's general JSON library, is the oracle for syntax: a
  * line the parser accepts must be a JSON object to jansson too, and a line
@@ -40,15 +41,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const int32_t asof_days = 19904;
 	const int rc = cr_jsonl_parse(line, size, asof_days, &r, &d);
 	if (rc == 0) {
-		CR_ASSERT(r.type >= CR_REC_INSTITUTION && r.type <= CR_REC_EVENT);
+		CR_ASSERT(r.type >= CR_REC_INSTITUTION && r.type <= CR_REC_TYPE_COUNT);
 		if (r.type == CR_REC_EVENT)
 			CR_ASSERT(memchr(r.u.event.event_id, '\0', sizeof r.u.event.event_id));
 		if (r.type == CR_REC_ACCOUNT) {
 			CR_ASSERT(memchr(r.u.account.name, '\0', sizeof r.u.account.name));
 			CR_ASSERT(r.u.account.n_colenders <= CR_COLENDERS_MAX);
 		}
-		if (cr_validate_record(&r, asof_days, &vd) != 0)
+		const int bad = cr_validate_record(&r, asof_days, &vd);
+		if (bad)
 			CR_ASSERT(vd.reason != NULL);
+		/* A valid shelf record holds what the store checks (docs/shelf.md). */
+		if (!bad && r.type == CR_REC_PRODUCT)
+			CR_ASSERT(cr_product_check(&r.u.product) == 0);
+		if (!bad && r.type == CR_REC_HOLDING)
+			CR_ASSERT(cr_holding_check(&r.u.holding) == 0);
 	} else {
 		CR_ASSERT(d.reason != NULL);
 		CR_ASSERT(memchr(d.field, '\0', sizeof d.field) != NULL);

@@ -103,7 +103,9 @@ enum cr_audit_outcome {
 	X(COMPACT, "compact", "the store compacted")                                 \
 	X(SERVE_START, "serve_start", "the server started")                          \
 	X(QUALITY_READ, "quality_read", "data-quality figures per furnisher read")   \
-	X(COLENDING_READ, "colending_read", "co-lending funding shares read")
+	X(COLENDING_READ, "colending_read", "co-lending funding shares read") \
+	X(SHELF_DELIST, "shelf_delist", "a supervisor's order taking products off a shelf") \
+	X(SHELF_QUERY, "shelf_query", "what a person is offered and holds, for a platform or the person")
 
 enum cr_audit_act {
 	CR_ACT_NONE = 0,

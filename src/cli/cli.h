@@ -76,6 +76,7 @@ int cr_cmd_serve(int argc, char **argv);
 int cr_cmd_purge(int argc, char **argv);
 int cr_cmd_compact(int argc, char **argv);
 int cr_cmd_dispute(int argc, char **argv);
+int cr_cmd_shelf(int argc, char **argv);
 int cr_cmd_audit(int argc, char **argv);
 int cr_cmd_alerts(int argc, char **argv);
 int cr_cmd_scorecard(int argc, char **argv);

@@ -152,6 +152,18 @@ static const struct {
 	 "statement record in the furnishing format, and keeps the old value as a\n"
 	 "revision.  An item unanswered 20 days after filing stops appearing in\n"
 	 "reports to institutions until it is answered; the person still sees it.\n"},
+	{"shelf",
+	 "usage: creditref shelf delist --db DIR (--product CODE [--platform CODE] |\n"
+	 "                              --platform CODE --category CAT) --reason TEXT\n"
+	 "                              --effective YYYY-MM-DD [--as-of DATE]\n"
+	 "       creditref shelf show --db DIR --id ID [--as CODE] [--as-of DATE]\n\n"
+	 "A supervisor orders a product, or every product of a category (internet_deposit,\n"
+	 "wealth, loan, insurance) on one platform, off the shelf from the effective date\n"
+	 "(delist; the order is kept forever).  From that day it is offered to nobody, while\n"
+	 "the people who hold it still see it among what they hold.  show prints, as JSON,\n"
+	 "what the person is offered and holds: on platform CODE's shelf (--as, with a live\n"
+	 "query consent of the person to CODE), or on every shelf for the person.  Both are\n"
+	 "audited, granted or refused (docs/shelf.md).\n"},
 	{"audit",
 	 "usage: creditref audit verify --db DIR [--key-file F]\n"
 	 "       creditref audit show --db DIR [--key-file F] --id ID [--as-of YYYY-MM-DD]\n\n"

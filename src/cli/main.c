@@ -17,6 +17,7 @@ static const struct {
 	{"consent", cr_cmd_consent, "grant, revoke or list a person's authorizations"},
 	{"report", cr_cmd_report, "a person's credit report, under the consent rules"},
 	{"dispute", cr_cmd_dispute, "file, answer and list disputes"},
+	{"shelf", cr_cmd_shelf, "order products off a platform's shelf; what a person is offered and holds"},
 	{"stats", cr_cmd_stats, "counts and size of the store"},
 	{"keys", cr_cmd_keys, "API keys for the server; rotate the master key"},
 	{"serve", cr_cmd_serve, "serve the HTTP/JSON API (docs/api.md)"},

@@ -14,6 +14,15 @@
 
 /* Institution codes look like "B0001"; room for longer national codes. */
 #define CR_INST_CODE_MAX 15
+/* Product codes on a shelf (docs/shelf.md) have the form of an
+ * institution code. */
+#define CR_PRODUCT_CODE_MAX CR_INST_CODE_MAX
+/* A product's licence reference, in bytes: a regulator's number. */
+#define CR_LICENCE_MAX 63
+/* A supervisor's reason for delisting, in UTF-8 bytes (a few sentences). */
+#define CR_DELIST_REASON_MAX 255
+/* Products one shelf answer lists: the offered and the held, each. */
+#define CR_SHELF_MAX 256
 /* Institution display name, in UTF-8 bytes. */
 #define CR_INST_NAME_MAX 127
 /* A furnisher's account number, in bytes.  Bank account and loan numbers are

@@ -49,7 +49,10 @@ static const char *const products[] = {"revolving", "installment",
 static const char *const acct_statuses[] = {"open", "closed", "charged_off",
 					    "transferred", NULL};
 static const char *const record_types[] = {"institution", "account", "statement",
-					   "consent", "event", NULL};
+					   "consent", "event", "product", "holding",
+					   NULL};
+static const char *const categories[] = {"internet_deposit", "wealth", "loan",
+					   "insurance", NULL};
 static const char *const scopes[] = {"furnish", "query", NULL};
 static const char *const event_kinds[] = {"drawdown", "repayment", "fee",
 					 "interest", "overdue", "writeoff",
@@ -63,7 +66,9 @@ int cr_product_parse(const char *s, size_t n, uint8_t *out) { return lookup(prod
 const char *cr_product_name(uint8_t v) { return name_of(products, 4, v); }
 int cr_acct_status_parse(const char *s, size_t n, uint8_t *out) { return lookup(acct_statuses, s, n, out); }
 const char *cr_acct_status_name(uint8_t v) { return name_of(acct_statuses, 4, v); }
-const char *cr_record_type_name(uint8_t v) { return name_of(record_types, 5, v); }
+const char *cr_record_type_name(uint8_t v) { return name_of(record_types, CR_REC_TYPE_COUNT, v); }
+int cr_category_parse(const char *s, size_t n, uint8_t *out) { return lookup(categories, s, n, out); }
+const char *cr_category_name(uint8_t v) { return name_of(categories, CR_CAT_COUNT, v); }
 int cr_scope_parse(const char *s, size_t n, uint8_t *out) { return lookup(scopes, s, n, out); }
 const char *cr_scope_name(uint8_t v) { return name_of(scopes, 2, v); }
 int cr_purpose_parse(const char *s, size_t n, uint8_t *out) { return lookup(purposes, s, n, out); }
@@ -167,4 +172,31 @@ int cr_account_check(const struct cr_account *a)
 	    a->term_months > CR_TERM_MONTHS_MAX)
 		return CR_EINVAL;
 	return colenders_check(a);
+}
+
+int cr_product_check(const struct cr_product_rec *p)
+{
+	if (!cr_str_fits(p->platform, sizeof p->platform, 1) ||
+	    !cr_str_fits(p->code, sizeof p->code, 1) ||
+	    !cr_str_fits(p->issuer, sizeof p->issuer, 1) ||
+	    !cr_str_fits(p->licence, sizeof p->licence, 1) ||
+	    !cr_str_fits(p->name, sizeof p->name, 1))
+		return CR_EINVAL;
+	if (p->category < 1 || p->category > CR_CAT_COUNT)
+		return CR_EINVAL;
+	return 0;
+}
+
+int cr_holding_check(const struct cr_holding *h)
+{
+	if (!cr_str_fits(h->platform, sizeof h->platform, 1) ||
+	    !cr_str_fits(h->product, sizeof h->product, 1) ||
+	    !cr_str_fits(h->id, sizeof h->id, 0))
+		return CR_EINVAL;
+	if (!cr_days_valid(h->since_days))
+		return CR_EINVAL;
+	if (h->until_days != CR_NO_DATE &&
+	    (!cr_days_valid(h->until_days) || h->until_days < h->since_days))
+		return CR_EINVAL;
+	return 0;
 }

@@ -22,7 +22,19 @@ enum cr_record_type {
 	CR_REC_STATEMENT = 3,
 	CR_REC_CONSENT = 4,
 	CR_REC_EVENT = 5,
+	CR_REC_PRODUCT = 6,  /* a product on a platform's shelf (docs/shelf.md) */
+	CR_REC_HOLDING = 7,  /* who holds a product since when */
 };
+#define CR_REC_TYPE_COUNT 7
+
+/* What kind of financial product a platform distributes (docs/shelf.md). */
+enum cr_category {
+	CR_CAT_INTERNET_DEPOSIT = 1,
+	CR_CAT_WEALTH = 2,
+	CR_CAT_LOAN = 3,
+	CR_CAT_INSURANCE = 4,
+};
+#define CR_CAT_COUNT 4
 
 enum cr_inst_kind {
 	CR_KIND_BANK = 1,
@@ -150,6 +162,27 @@ struct cr_event {
 	int64_t amount;  /* minor units */
 };
 
+/* A financial product a platform distributes: the platform is the
+ * furnishing institution; the issuer another (or the same) institution. */
+struct cr_product_rec {
+	char platform[CR_INST_CODE_MAX + 1];
+	char code[CR_PRODUCT_CODE_MAX + 1];
+	char issuer[CR_INST_CODE_MAX + 1];
+	uint8_t category;                    /* enum cr_category */
+	char licence[CR_LICENCE_MAX + 1];    /* the issuer's licence reference */
+	char name[CR_INST_NAME_MAX + 1];
+};
+
+/* A person holds a product of a platform since a date, until another
+ * (CR_NO_DATE: still held). */
+struct cr_holding {
+	char platform[CR_INST_CODE_MAX + 1];
+	char id[CR_ID_LEN + 1];
+	char product[CR_PRODUCT_CODE_MAX + 1];
+	int32_t since_days;
+	int32_t until_days;                  /* CR_NO_DATE: still held */
+};
+
 struct cr_record {
 	uint8_t type; /* enum cr_record_type */
 	union {
@@ -158,6 +191,8 @@ struct cr_record {
 		struct cr_statement stmt;
 		struct cr_consent consent;
 		struct cr_event event;
+		struct cr_product_rec product;
+		struct cr_holding holding;
 	} u;
 };
 
@@ -192,6 +227,17 @@ int cr_institution_check(const struct cr_institution *in);
  * 1..10000, the shares summing to 10000.
  */
 int cr_account_check(const struct cr_account *a);
+/*
+ * cr_product_check: platform, code and issuer 1..their limits of bytes; a
+ * known category; licence and name 1..their limits.
+ */
+int cr_product_check(const struct cr_product_rec *p);
+/*
+ * cr_holding_check: platform and product code 1..their limits; id within
+ * CR_ID_LEN (may be "": the store keys a holding by the person instead);
+ * since in range; until CR_NO_DATE or in range and not before since.
+ */
+int cr_holding_check(const struct cr_holding *h);
 /* Is s NUL-terminated within its array of cap bytes, and at least min
  * bytes long?  1 when it is. */
 int cr_str_fits(const char *s, size_t cap, size_t min);
@@ -223,6 +269,8 @@ int cr_product_parse(const char *s, size_t n, uint8_t *out);
 const char *cr_product_name(uint8_t product);
 int cr_acct_status_parse(const char *s, size_t n, uint8_t *out);
 const char *cr_acct_status_name(uint8_t status);
+int cr_category_parse(const char *s, size_t n, uint8_t *out);
+const char *cr_category_name(uint8_t category);
 int cr_scope_parse(const char *s, size_t n, uint8_t *out);
 const char *cr_scope_name(uint8_t scope);
 /* "institution", ... "event" as in the "type" member; "?" for another. */

@@ -54,7 +54,7 @@ enum field {
 	F_CREDIT_LIMIT, F_PRINCIPAL, F_TERM_MONTHS, F_CO_LENDERS, F_MONTH,
 	F_BALANCE, F_DUE, F_PAID, F_OVERDUE, F_DPD, F_SCOPE, F_PURPOSE,
 	F_GRANTED, F_EXPIRES, F_REVOKED, F_EVIDENCE, F_SHARE_BP, F_EVENT_ID,
-	F_AT, F_AMOUNT,
+	F_AT, F_AMOUNT, F_ISSUER, F_CATEGORY, F_LICENCE, F_SINCE, F_UNTIL,
 	F_COUNT
 };
 _Static_assert(F_COUNT <= 64, "field sets are uint64_t bit masks");
@@ -65,7 +65,8 @@ static const char *const field_names[F_COUNT] = {
 	"currency", "credit_limit", "principal", "term_months", "co_lenders",
 	"month", "balance", "due", "paid", "overdue", "dpd", "scope",
 	"purpose", "granted", "expires", "revoked", "evidence", "share_bp",
-	"event_id", "at", "amount",
+	"event_id", "at", "amount", "issuer", "category", "licence", "since",
+	"until",
 };
 
 #define BIT(f) (1ULL << (f))
@@ -105,6 +106,18 @@ static const uint64_t event_fields =
 	BIT(F_AT) | BIT(F_KIND) | BIT(F_AMOUNT) | BIT(F_DPD);
 static const uint8_t event_required[] = {F_INSTITUTION, F_ACCOUNT, F_EVENT_ID,
 					 F_AT, F_KIND, F_AMOUNT, 0};
+
+static const uint64_t product_fields =
+	BIT(F_TYPE) | BIT(F_INSTITUTION) | BIT(F_CODE) | BIT(F_ISSUER) |
+	BIT(F_CATEGORY) | BIT(F_LICENCE) | BIT(F_NAME);
+static const uint8_t product_required[] = {F_INSTITUTION, F_CODE, F_ISSUER,
+					   F_CATEGORY, F_LICENCE, F_NAME, 0};
+
+static const uint64_t holding_fields =
+	BIT(F_TYPE) | BIT(F_INSTITUTION) | BIT(F_ID) | BIT(F_PRODUCT) |
+	BIT(F_SINCE) | BIT(F_UNTIL);
+static const uint8_t holding_required[] = {F_INSTITUTION, F_ID, F_PRODUCT,
+					   F_SINCE, 0};
 
 /* Reasons used by more than one field. */
 static const char R_MISSING[] = "required field missing";
@@ -543,7 +556,9 @@ static uint8_t field_id(const char *k, size_t n)
 		switch (k[0]) {
 		case 'p': return KEY(F_PHONE, "phone");
 		case 'm': return KEY(F_MONTH, "month");
-		case 's': return KEY(F_SCOPE, "scope");
+		case 's': return k[1] == 'c' ? KEY(F_SCOPE, "scope")
+					     : KEY(F_SINCE, "since");
+		case 'u': return KEY(F_UNTIL, "until");
 		default: return F_UNKNOWN;
 		}
 	case 6:
@@ -551,6 +566,7 @@ static uint8_t field_id(const char *k, size_t n)
 		case 's': return KEY(F_STATUS, "status");
 		case 'o': return KEY(F_OPENED, "opened");
 		case 'a': return KEY(F_AMOUNT, "amount");
+		case 'i': return KEY(F_ISSUER, "issuer");
 		default: return F_UNKNOWN;
 		}
 	case 7:
@@ -565,11 +581,13 @@ static uint8_t field_id(const char *k, size_t n)
 		case 'g': return KEY(F_GRANTED, "granted");
 		case 'e': return KEY(F_EXPIRES, "expires");
 		case 'r': return KEY(F_REVOKED, "revoked");
+		case 'l': return KEY(F_LICENCE, "licence");
 		default: return F_UNKNOWN;
 		}
 	case 8:
 		switch (k[0]) {
-		case 'c': return KEY(F_CURRENCY, "currency");
+		case 'c': return k[1] == 'u' ? KEY(F_CURRENCY, "currency")
+					     : KEY(F_CATEGORY, "category");
 		case 'e': return k[2] == 'i' ? KEY(F_EVIDENCE, "evidence")
 					     : KEY(F_EVENT_ID, "event_id");
 		case 's': return KEY(F_SHARE_BP, "share_bp");
@@ -1377,6 +1395,86 @@ static int fill_event(struct jp *p, const struct member *ms, int n,
 	return require(p, present, event_required);
 }
 
+static int product_field(struct jp *p, const struct member *m,
+			 struct cr_product_rec *r)
+{
+	const char *f = field_names[m->fid];
+	switch (m->fid) {
+	case F_INSTITUTION:
+		return get_code(p, m, f, r->platform);
+	case F_CODE:
+		return get_code(p, m, f, r->code);
+	case F_ISSUER:
+		return get_code(p, m, f, r->issuer);
+	case F_CATEGORY:
+		return get_enum(p, m, f, cr_category_parse,
+				"not one of: internet_deposit, wealth, loan, "
+				"insurance", &r->category);
+	case F_LICENCE:
+		return get_ascii_id(p, m, f, r->licence, CR_LICENCE_MAX);
+	case F_NAME:
+		return get_text(p, m, f, r->name, CR_INST_NAME_MAX, 1);
+	default:
+		return 0;
+	}
+}
+
+static int fill_product(struct jp *p, const struct member *ms, int n,
+			struct cr_product_rec *r)
+{
+	uint64_t seen = 0, present = 0;
+	memset(r, 0, sizeof *r);
+	for (int i = 0; i < n; i++) {
+		int rc = admit(p, &ms[i], product_fields, &seen, &present);
+		if (rc > 0)
+			continue;
+		if (rc == 0)
+			rc = product_field(p, &ms[i], r);
+		if (rc)
+			return rc;
+	}
+	return require(p, present, product_required);
+}
+
+static int holding_field(struct jp *p, const struct member *m,
+			 struct cr_holding *r)
+{
+	const char *f = field_names[m->fid];
+	int32_t birth_days;
+	switch (m->fid) {
+	case F_INSTITUTION:
+		return get_code(p, m, f, r->platform);
+	case F_ID:
+		return get_id(p, m, f, r->id, &birth_days);
+	case F_PRODUCT:
+		return get_code(p, m, f, r->product);
+	case F_SINCE:
+		return get_date(p, m, f, &r->since_days);
+	case F_UNTIL:
+		return get_date(p, m, f, &r->until_days);
+	default:
+		return 0;
+	}
+}
+
+static int fill_holding(struct jp *p, const struct member *ms, int n,
+			struct cr_holding *r)
+{
+	uint64_t seen = 0, present = 0;
+	memset(r, 0, sizeof *r);
+	r->until_days = CR_NO_DATE;
+	for (int i = 0; i < n; i++) {
+		int rc = admit(p, &ms[i], holding_fields, &seen, &present);
+		if (rc > 0)
+			continue;
+		if (rc == 0)
+			rc = holding_field(p, &ms[i], r);
+		if (rc)
+			return rc;
+	}
+	return require(p, present, holding_required);
+}
+
 /* ---- Information a bureau may not collect (prohibited.h). ---- */
 
 /* Whether a member's key names a prohibited category. */
@@ -1512,9 +1610,16 @@ static int fill_typed(struct jp *p, const struct member *ms, int n,
 		*text_fields = BIT(F_NAME);
 		rc = fill_institution(p, ms, n, &out->u.inst);
 		out->type = CR_REC_INSTITUTION;
+	} else if (len == 7 && memcmp(v, "product", 7) == 0) {
+		*text_fields = BIT(F_NAME);
+		rc = fill_product(p, ms, n, &out->u.product);
+		out->type = CR_REC_PRODUCT;
+	} else if (len == 7 && memcmp(v, "holding", 7) == 0) {
+		rc = fill_holding(p, ms, n, &out->u.holding);
+		out->type = CR_REC_HOLDING;
 	} else {
 		return fail(p, "type", "unknown record type (institution, "
-			    "account, statement, event or consent)");
+			    "account, statement, event, consent, product or holding)");
 	}
 	return rc;
 }

@@ -494,6 +494,40 @@ static int apply_consent(struct cr_ingest *ig, const struct cr_consent *c,
 	return rc ? CR_OUT_ACCEPTED : CR_OUT_UNCHANGED;
 }
 
+/* A product on the furnishing platform's shelf (docs/shelf.md): the
+ * platform and the issuer must be known institutions. */
+static int apply_product(struct cr_ingest *ig, const struct cr_product_rec *p,
+			 struct cr_diag *d)
+{
+	int rc = known_inst(ig, p->platform);
+	if (rc == CR_ENOTFOUND)
+		return cr_diag_set(d, "institution", "unknown institution (furnish its institution record first)");
+	if (!rc && (rc = known_inst(ig, p->issuer)) == CR_ENOTFOUND)
+		return cr_diag_set(d, "issuer", "unknown issuer institution");
+	if (!rc)
+		rc = cr_store_product_put(ig->txn, p);
+	return rc < 0 ? rc : rc ? CR_OUT_ACCEPTED : CR_OUT_UNCHANGED;
+}
+
+/* A holding of a product of the furnishing platform.  It is stored
+ * whatever the person's furnish consent: the shelf shows it to the person
+ * and to the platform that furnished it, never to another institution
+ * (docs/shelf.md, "Consent"). */
+static int apply_holding(struct cr_ingest *ig, const struct cr_holding *h,
+			 struct cr_diag *d)
+{
+	struct cr_product_rec p;
+	struct cr_subject_key k;
+	int rc = cr_store_product_get(ig->txn, h->platform, h->product, &p);
+	if (rc == CR_ENOTFOUND)
+		return cr_diag_set(d, "product", "unknown product of this platform (furnish its product record first)");
+	if (rc)
+		return rc;
+	cr_store_subject_key(ig->st, h->id, &k);
+	rc = cr_store_holding_put(ig->txn, &k, h);
+	return rc < 0 ? rc : rc ? CR_OUT_ACCEPTED : CR_OUT_UNCHANGED;
+}
+
 /* The institution a record is furnished by, or NULL. */
 static const char *record_inst(const struct cr_record *r)
 {
@@ -503,6 +537,8 @@ static const char *record_inst(const struct cr_record *r)
 	case CR_REC_STATEMENT: return r->u.stmt.inst;
 	case CR_REC_CONSENT: return r->u.consent.inst;
 	case CR_REC_EVENT: return r->u.event.inst;
+	case CR_REC_PRODUCT: return r->u.product.platform;
+	case CR_REC_HOLDING: return r->u.holding.platform;
 	}
 	return NULL;
 }
@@ -544,6 +580,10 @@ static int apply_record(struct cr_ingest *ig, struct cr_diag *d)
 		return apply_consent(ig, &r->u.consent, d);
 	case CR_REC_EVENT:
 		return apply_event(ig, &r->u.event, d);
+	case CR_REC_PRODUCT:
+		return apply_product(ig, &r->u.product, d);
+	case CR_REC_HOLDING:
+		return apply_holding(ig, &r->u.holding, d);
 	}
 	return cr_diag_set(d, "type", "unknown record type");
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cr_assert.h"
+#include "cr_date.h"
 #include "cr_err.h"
 
 static void entry(const struct cr_op *op, enum cr_audit_act act,
@@ -198,5 +199,37 @@ int cr_op_audit_serve_start(struct cr_op *op, const char *host, unsigned port)
 	struct cr_audit_entry e;
 	entry(op, CR_ACT_SERVE_START, &e);
 	snprintf(e.detail, sizeof e.detail, "listen=%.40s:%u", host, port);
+	return write_entry(op, &e);
+}
+
+int cr_op_audit_delist(struct cr_op *op, const struct cr_delist *d, const char *refusal)
+{
+	struct cr_audit_entry e;
+	char from[11] = "-";
+	entry(op, CR_ACT_SHELF_DELIST, &e);
+	if (cr_days_valid(d->effective_days))
+		cr_date_format(d->effective_days, from);
+	if (d->what == CR_DELIST_CATEGORY)
+		snprintf(e.detail, sizeof e.detail, "order=%llu %s cat=%s from=%s",
+			 (unsigned long long)d->seq, d->platform, cr_category_name(d->category),
+			 from);
+	else
+		snprintf(e.detail, sizeof e.detail, "order=%llu %s/%s from=%s",
+			 (unsigned long long)d->seq, d->platform, d->product, from);
+	if (refusal)
+		outcome(&e, CR_AUDIT_REFUSED, refusal);
+	return write_entry(op, &e);
+}
+
+int cr_op_audit_shelf(struct cr_op *op, const struct cr_subject_key *k, const char *platform,
+		      size_t offered, size_t held, const char *refusal)
+{
+	struct cr_audit_entry e;
+	entry(op, CR_ACT_SHELF_QUERY, &e);
+	about(&e, k);
+	snprintf(e.detail, sizeof e.detail, "platform=%s offered=%zu held=%zu",
+		 platform[0] ? platform : "*", offered, held);
+	if (refusal)
+		outcome(&e, CR_AUDIT_REFUSED, refusal);
 	return write_entry(op, &e);
 }

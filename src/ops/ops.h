@@ -111,6 +111,13 @@ int cr_op_audit_purge(struct cr_op *op, int failed, uint64_t accounts, uint64_t 
 int cr_op_audit_count(struct cr_op *op, enum cr_audit_act act, int failed, const char *what,
 		      uint64_t n);
 int cr_op_audit_serve_start(struct cr_op *op, const char *host, unsigned port);
+/* A delisting order (shelf_delist): d as stored when granted, as asked
+ * when refused (reason set). */
+int cr_op_audit_delist(struct cr_op *op, const struct cr_delist *d, const char *refusal);
+/* A shelf answer (shelf_query) about k: platform ("" : every one) and the
+ * counts shown; refusal set when refused. */
+int cr_op_audit_shelf(struct cr_op *op, const struct cr_subject_key *k, const char *platform,
+		      size_t offered, size_t held, const char *refusal);
 
 /* ---- Keys (op_keys.c) ---- */
 
@@ -129,6 +136,29 @@ int cr_keys_list(struct cr_op *op, int (*fn)(const struct cr_apikey *k, void *ar
 /* Rotates the master key (keys_rotate), audited in a transaction of its
  * own: it is not one store transaction.  *why on a refusal. */
 int cr_keys_rotate(struct cr_op *op, const char *key_file);
+
+/* ---- The shelf (op_shelf.c, docs/shelf.md) ---- */
+
+struct cr_shelf;
+/* A delisting order: a product (product set; platform NULL when the code
+ * names one product of one platform), or a category (its name) of a
+ * platform; a reason and the day it takes effect. */
+struct cr_delist_request {
+	const char *platform;
+	const char *product;
+	const char *category;
+	const char *reason;
+	int32_t effective_days;
+};
+/* Orders products off a shelf (shelf_delist): a supervisor's act (or the
+ * operator's).  out gets the stored order. */
+int cr_shelf_order(struct cr_op *op, const struct cr_delist_request *q,
+		   struct cr_delist *out /* OUT */);
+/* What k is offered and holds (shelf_query): for the person themself
+ * (op->has_self) every platform's shelf; for an institution (lender or
+ * furnisher) its own shelf, with a live query consent of k to it, of any
+ * purpose.  out is large (shelf.h): callers allocate it. */
+int cr_shelf_show(struct cr_op *op, const struct cr_subject_key *k, struct cr_shelf *out /* OUT */);
 
 /* ---- Consents (op_consent.c) ---- */
 

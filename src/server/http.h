@@ -105,7 +105,10 @@ enum { CR_H_DONE = 0, CR_H_ASYNC = 1 };
 	X(webhook_get, "GET", "/v1/webhook", CR_R_LEND)                               \
 	X(webhook_delete, "DELETE", "/v1/webhook", CR_R_LEND)                         \
 	X(supervision_quality, "GET", "/v1/supervision/quality", CR_R_SUPV | CR_R_INST) \
-	X(supervision_colending, "GET", "/v1/supervision/colending", CR_R_SUPV | CR_R_INST)
+	X(supervision_colending, "GET", "/v1/supervision/colending", CR_R_SUPV | CR_R_INST) \
+	X(shelf_delist, "POST", "/v1/supervision/shelf/delist", CR_R_SUPV)            \
+	X(shelf_query, "POST", "/v1/shelf", CR_R_INST)                                \
+	X(shelf, "GET", "/v1/shelf", CR_R_SUBJ)
 
 enum cr_route_id {
 #define CR_ROUTE_ENUM(name, method, pattern, roles) CR_ROUTE_##name,
@@ -154,6 +157,14 @@ struct cr_req_page {
 	uint64_t after, next;
 	unsigned n;
 };
+struct cr_req_delist {
+	char platform[CR_INST_CODE_MAX + 2];
+	char product[CR_PRODUCT_CODE_MAX + 2];
+	char category[24];
+	char reason[CR_DELIST_REASON_MAX + 2];
+	struct cr_delist_request q;
+	struct cr_delist out;
+};
 union cr_req_data {
 	struct cr_req_key_add key_add;
 	struct cr_req_consent consent;
@@ -163,6 +174,7 @@ union cr_req_data {
 	struct cr_webhook wh;      /* webhook_get, webhook_delete */
 	enum cr_audit_act read_act; /* an audited read: access_list, ... */
 	struct cr_person_score score; /* score */
+	struct cr_req_delist delist; /* shelf_delist */
 };
 
 struct cr_req {

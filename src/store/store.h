@@ -149,6 +149,31 @@ struct cr_dispute {
  * range; reason within CR_DISPUTE_REASON_MAX. */
 int cr_dispute_check(const struct cr_dispute *d);
 
+/* What a delisting order takes off the shelf (docs/shelf.md). */
+enum cr_delist_what {
+	CR_DELIST_PRODUCT = 1,  /* one product of a platform */
+	CR_DELIST_CATEGORY = 2, /* every product of a category on a platform */
+};
+
+/* A supervisor's order taking products off a platform's shelf from a
+ * date.  Kept forever: an order is never deleted or changed. */
+struct cr_delist {
+	uint64_t seq;                            /* assigned by the store, from 1 */
+	uint8_t what;                            /* enum cr_delist_what */
+	char platform[CR_INST_CODE_MAX + 1];
+	char product[CR_PRODUCT_CODE_MAX + 1];   /* CR_DELIST_PRODUCT; else "" */
+	uint8_t category;                        /* CR_DELIST_CATEGORY; else 0 */
+	int32_t effective_days;                  /* offered to nobody new from this day */
+	int32_t ordered_days;                    /* the business date of the order */
+	char by[CR_INST_CODE_MAX + 1];           /* the ordering supervisor, or "" */
+	char reason[CR_DELIST_REASON_MAX + 1];
+};
+/* seq non-zero; a known what; platform 1..its limit; product 1..its limit
+ * and category 0 for a product order, product "" and a known category for
+ * a category order; dates in range; by within its limit; reason 1..its
+ * limit. */
+int cr_delist_check(const struct cr_delist *d);
+
 /* A statement value replaced by a dispute correction, kept forever. */
 struct cr_revision {
 	uint64_t acct_id;
@@ -392,6 +417,29 @@ int cr_store_dispute_get(cr_txn *txn, uint64_t id, struct cr_dispute *out /* OUT
  * order; a non-zero return from fn stops the walk and is returned. */
 int cr_store_disputes(cr_txn *txn, const struct cr_subject_key *k,
 		      int (*fn)(const struct cr_dispute *d, void *arg), void *arg);
+
+/* The shelf (docs/shelf.md).  Products are keyed by (platform, code): put
+ * returns 1 when it wrote, 0 when the same product was stored.  products
+ * calls fn for each product of platform ("" : of every platform), in
+ * (platform, code) order; a non-zero return from fn stops the walk. */
+int cr_store_product_put(cr_txn *txn, const struct cr_product_rec *p);
+int cr_store_product_get(cr_txn *txn, const char *platform, const char *code,
+			 struct cr_product_rec *out /* OUT */);
+int cr_store_products(cr_txn *txn, const char *platform,
+		      int (*fn)(const struct cr_product_rec *p, void *arg), void *arg);
+/* Holdings of subject k, keyed by (platform, product); the ID is not kept
+ * (h->id is ignored, and "" in what is read).  put returns 1 or 0 as for
+ * products; holdings calls fn for each of k's, in (platform, product)
+ * order (none for an unknown person). */
+int cr_store_holding_put(cr_txn *txn, const struct cr_subject_key *k,
+			 const struct cr_holding *h);
+int cr_store_holdings(cr_txn *txn, const struct cr_subject_key *k,
+		      int (*fn)(const struct cr_holding *h, void *arg), void *arg);
+/* Delisting orders: add assigns d->seq; orders calls fn for each, oldest
+ * first. */
+int cr_store_delist_add(cr_txn *txn, struct cr_delist *d /* IN/OUT */);
+int cr_store_delists(cr_txn *txn, int (*fn)(const struct cr_delist *d, void *arg),
+		     void *arg);
 
 /* Appends a revision (the value a correction replaced). */
 int cr_store_revision_add(cr_txn *txn, const struct cr_revision *r);

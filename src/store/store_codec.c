@@ -863,3 +863,144 @@ int cr_quality_decode(const uint8_t *p, size_t n, struct cr_quality_day *out)
 		out->lag[i] = cr_get_u64be(p + 8 * (6 + i));
 	return 0;
 }
+
+/* ---- the shelf ----------------------------------------------------------- */
+
+size_t cr_key_product(const char *platform, const char *code, uint8_t out[CR_KEY_PRODUCT_MAX])
+{
+	size_t n = strnlen(platform, CR_INST_CODE_MAX), c;
+	out[0] = MK_PRODUCT;
+	if (n == 0)
+		return 1;
+	memcpy(out + 1, platform, n);
+	out[1 + n] = '\0';
+	c = strnlen(code, CR_PRODUCT_CODE_MAX);
+	memcpy(out + 2 + n, code, c);
+	return 2 + n + c;
+}
+
+/* Splits "a NUL b" at k[0..n) into a and b, each 1..CR_INST_CODE_MAX. */
+static int split_codes(const uint8_t *k, size_t n, char *a, char *b)
+{
+	const uint8_t *nul = memchr(k, '\0', n);
+	if (!nul)
+		return CR_ECORRUPT;
+	const size_t an = (size_t)(nul - k), bn = n - an - 1;
+	if (an == 0 || an > CR_INST_CODE_MAX || bn == 0 || bn > CR_INST_CODE_MAX ||
+	    memchr(nul + 1, '\0', bn))
+		return CR_ECORRUPT;
+	memcpy(a, k, an);
+	a[an] = '\0';
+	memcpy(b, nul + 1, bn);
+	b[bn] = '\0';
+	return 0;
+}
+
+int cr_key_product_parse(const uint8_t *k, size_t n, char platform[CR_INST_CODE_MAX + 1],
+			 char code[CR_PRODUCT_CODE_MAX + 1])
+{
+	if (n < 1 || k[0] != MK_PRODUCT)
+		return CR_ECORRUPT;
+	return split_codes(k + 1, n - 1, platform, code);
+}
+
+void cr_key_delist(uint64_t seq, uint8_t out[CR_KEY_DELIST_LEN])
+{
+	out[0] = MK_DELIST;
+	cr_put_u64be(out + 1, seq);
+}
+
+size_t cr_key_holding(uint64_t pid, const char *platform, const char *product,
+		      uint8_t out[CR_KEY_HOLDING_MAX])
+{
+	const size_t n = strnlen(platform, CR_INST_CODE_MAX);
+	const size_t c = strnlen(product, CR_PRODUCT_CODE_MAX);
+	cr_key_person(pid, PK_HOLDING, out);
+	memcpy(out + PK_LEN, platform, n);
+	out[PK_LEN + n] = '\0';
+	memcpy(out + PK_LEN + n + 1, product, c);
+	return PK_LEN + n + 1 + c;
+}
+
+int cr_key_holding_parse(const uint8_t *k, size_t n, char platform[CR_INST_CODE_MAX + 1],
+			 char product[CR_PRODUCT_CODE_MAX + 1])
+{
+	if (n <= PK_LEN || k[PK_LEN - 1] != PK_HOLDING)
+		return CR_ECORRUPT;
+	return split_codes(k + PK_LEN, n - PK_LEN, platform, product);
+}
+
+size_t cr_product_encode(const struct cr_product_rec *p, uint8_t *buf)
+{
+	size_t n = put_str(buf, p->issuer, CR_INST_CODE_MAX);
+	buf[n++] = p->category;
+	n += put_str(buf + n, p->licence, CR_LICENCE_MAX);
+	return n + put_str(buf + n, p->name, CR_INST_NAME_MAX);
+}
+
+int cr_product_decode(const uint8_t *p, size_t n, struct cr_product_rec *out)
+{
+	size_t pos = 0;
+	int rc = get_str(p, n, &pos, out->issuer, sizeof out->issuer);
+	if (rc || pos >= n)
+		return CR_ECORRUPT;
+	out->category = p[pos++];
+	if ((rc = get_str(p, n, &pos, out->licence, sizeof out->licence)) ||
+	    (rc = get_str(p, n, &pos, out->name, sizeof out->name)))
+		return rc;
+	return pos == n ? 0 : CR_ECORRUPT;
+}
+
+size_t cr_holding_encode(const struct cr_holding *h, uint8_t *buf)
+{
+	cr_put_i32be(buf, h->since_days);
+	cr_put_i32be(buf + 4, h->until_days);
+	return CR_HOLDING_ENC_LEN;
+}
+
+int cr_holding_decode(const uint8_t *p, size_t n, struct cr_holding *out)
+{
+	if (n != CR_HOLDING_ENC_LEN)
+		return CR_ECORRUPT;
+	out->id[0] = '\0';
+	out->since_days = cr_get_i32be(p);
+	out->until_days = cr_get_i32be(p + 4);
+	return 0;
+}
+
+size_t cr_delist_encode(const struct cr_delist *d, uint8_t *buf)
+{
+	size_t n = 0;
+	buf[n++] = d->what;
+	n += put_str(buf + n, d->platform, CR_INST_CODE_MAX);
+	n += put_str(buf + n, d->product, CR_PRODUCT_CODE_MAX);
+	buf[n++] = d->category;
+	cr_put_i32be(buf + n, d->effective_days);
+	cr_put_i32be(buf + n + 4, d->ordered_days);
+	n += 8;
+	n += put_str(buf + n, d->by, CR_INST_CODE_MAX);
+	return n + put_str(buf + n, d->reason, CR_DELIST_REASON_MAX);
+}
+
+int cr_delist_decode(uint64_t seq, const uint8_t *p, size_t n, struct cr_delist *out)
+{
+	size_t pos = 1;
+	memset(out, 0, sizeof *out);
+	out->seq = seq;
+	if (n < 1)
+		return CR_ECORRUPT;
+	out->what = p[0];
+	int rc = get_str(p, n, &pos, out->platform, sizeof out->platform);
+	if (!rc)
+		rc = get_str(p, n, &pos, out->product, sizeof out->product);
+	if (rc || n - pos < 9)
+		return CR_ECORRUPT;
+	out->category = p[pos++];
+	out->effective_days = cr_get_i32be(p + pos);
+	out->ordered_days = cr_get_i32be(p + pos + 4);
+	pos += 8;
+	if ((rc = get_str(p, n, &pos, out->by, sizeof out->by)) ||
+	    (rc = get_str(p, n, &pos, out->reason, sizeof out->reason)))
+		return rc;
+	return pos == n ? 0 : CR_ECORRUPT;
+}

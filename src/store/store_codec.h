@@ -49,6 +49,7 @@ int32_t cr_get_date(const uint8_t *p);
  *   pid 'C' consent                  a consent fact: the key is the fact
  *   pid 'D' dispute-id               a dispute (u64 BE)
  *   pid 'H' n year                   a year of account n's history (u16 BE each)
+ *   pid 'P' platform NUL product     a holding of a product (docs/shelf.md)
  *   pid 'Q' inquiry                  an inquiry: the key is the inquiry
  *   pid 'R' n month seq              a value a correction replaced
  *   pid 'S' n                        account n's state as last derived (current.h)
@@ -62,6 +63,7 @@ int32_t cr_get_date(const uint8_t *p);
 #define PK_CONSENT 'C'
 #define PK_DISPUTE 'D'
 #define PK_HIST 'H'
+#define PK_HOLDING 'P'
 #define PK_INQUIRY 'Q'
 #define PK_REVISION 'R'
 #define PK_EXPOSURE 'S'
@@ -83,6 +85,30 @@ int32_t cr_get_date(const uint8_t *p);
 #define MK_WEBHOOK 0x04   /* code -> webhook */
 #define MK_DISPUTE 0x05   /* dispute id (u64 BE) -> pid (u64 BE) */
 #define MK_QUALITY 0x06   /* furnisher, day, kind -> ingest counts (store_quality.c) */
+#define MK_PRODUCT 0x08   /* platform NUL code -> product */
+#define MK_DELIST 0x07    /* order seq (u64 BE) -> delisting order */
+
+/* The shelf (docs/shelf.md).  These families were added to layout 8
+ * without changing any record of it: a store without them has no
+ * products, holdings or orders. */
+
+/* MK_PRODUCT platform NUL code; platform "" with no code: every product
+ * (the tag alone), code "": one platform's (the prefix with its NUL). */
+#define CR_KEY_PRODUCT_MAX (2 + CR_INST_CODE_MAX + CR_PRODUCT_CODE_MAX)
+size_t cr_key_product(const char *platform, const char *code, uint8_t out[CR_KEY_PRODUCT_MAX]);
+/* The platform and code a product key names; CR_ECORRUPT for another. */
+int cr_key_product_parse(const uint8_t *k, size_t n, char platform[CR_INST_CODE_MAX + 1],
+			 char code[CR_PRODUCT_CODE_MAX + 1]);
+
+#define CR_KEY_DELIST_LEN 9
+void cr_key_delist(uint64_t seq, uint8_t out[CR_KEY_DELIST_LEN]);
+
+/* pid 'P' platform NUL product; returns the length. */
+#define CR_KEY_HOLDING_MAX (PK_LEN + CR_INST_CODE_MAX + 1 + CR_PRODUCT_CODE_MAX)
+size_t cr_key_holding(uint64_t pid, const char *platform, const char *product,
+		      uint8_t out[CR_KEY_HOLDING_MAX]);
+int cr_key_holding_parse(const uint8_t *k, size_t n, char platform[CR_INST_CODE_MAX + 1],
+			 char product[CR_PRODUCT_CODE_MAX + 1]);
 
 /* An account id is pid << 16 | n, n the person's account number 1..65535,
  * so an account id alone finds the person's prefix. */
@@ -214,6 +240,25 @@ size_t cr_pseudonym_msg(uint8_t domain, const char *inst, const char *text, size
 size_t cr_inst_encode(const struct cr_institution *in, uint8_t *buf);
 int cr_inst_decode(const char *code, const uint8_t *p, size_t n,
 		   struct cr_institution *out /* OUT */);
+
+/* Product: issuer, category, licence, name; keyed by platform and code
+ * (the decoder takes them from the key). */
+#define CR_PRODUCT_ENC_MAX (4 + CR_INST_CODE_MAX + CR_LICENCE_MAX + CR_INST_NAME_MAX)
+size_t cr_product_encode(const struct cr_product_rec *p, uint8_t *buf);
+int cr_product_decode(const uint8_t *p, size_t n, struct cr_product_rec *out /* IN/OUT */);
+
+/* Holding: since, until (dates, CR_NO_DATE as itself); keyed by the
+ * person, platform and product; the ID is not stored. */
+#define CR_HOLDING_ENC_LEN 8
+size_t cr_holding_encode(const struct cr_holding *h, uint8_t *buf);
+int cr_holding_decode(const uint8_t *p, size_t n, struct cr_holding *out /* IN/OUT */);
+
+/* Delisting order: what (1 product, 2 category), platform, product code,
+ * category, effective date, ordered date, who ordered, reason. */
+#define CR_DELIST_ENC_MAX (4 + 8 + CR_INST_CODE_MAX + CR_PRODUCT_CODE_MAX + \
+			   CR_INST_CODE_MAX + CR_DELIST_REASON_MAX)
+size_t cr_delist_encode(const struct cr_delist *d, uint8_t *buf);
+int cr_delist_decode(uint64_t seq, const uint8_t *p, size_t n, struct cr_delist *out /* OUT */);
 
 /* Identity: the 18 ID characters, birth date, name, phone, address. */
 #define CR_SUBJECT_ENC_MAX (CR_ID_LEN + 4 + 3 + CR_NAME_MAX + CR_PHONE_MAX + CR_ADDRESS_MAX)

@@ -21,6 +21,8 @@
  *   store_alert.c     alerts             store_alertcfg.c  alert thresholds
  *   store_audit.c     audit head and pending lines
  *   store_webhook.c   webhooks
+ *   store_product.c   products on a shelf   store_holding.c   holdings
+ *   store_delist.c    delisting orders (docs/shelf.md)
  *
  * A family file checks its record type (cr_<type>_check, declared next to
  * the type in store.h or cr_record.h) before every write, with CR_ASSERT,

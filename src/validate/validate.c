@@ -171,6 +171,18 @@ static int check_event(const struct cr_event *e, int32_t asof_days,
 	return 0;
 }
 
+/* A holding starts no later than the as-of date and ends no earlier than
+ * it starts; a product needs nothing beyond its parse. */
+static int check_holding(const struct cr_holding *h, int32_t asof_days,
+			 struct cr_diag *diag)
+{
+	if (h->since_days > asof_days)
+		return cr_diag_set(diag, "since", "later than the as-of date");
+	if (h->until_days != CR_NO_DATE && h->until_days < h->since_days)
+		return cr_diag_set(diag, "until", "before since");
+	return 0;
+}
+
 int cr_validate_record(const struct cr_record *r, int32_t asof_days,
 		       struct cr_diag *diag)
 {
@@ -189,6 +201,12 @@ int cr_validate_record(const struct cr_record *r, int32_t asof_days,
 		return check_consent(&r->u.consent, asof_days, diag);
 	case CR_REC_EVENT:
 		return check_event(&r->u.event, asof_days, diag);
+	case CR_REC_PRODUCT:
+		if (r->u.product.category < 1 || r->u.product.category > CR_CAT_COUNT)
+			return cr_diag_set(diag, "category", "not a known category");
+		return 0;
+	case CR_REC_HOLDING:
+		return check_holding(&r->u.holding, asof_days, diag);
 	default:
 		return cr_diag_set(diag, "type", "unknown record type");
 	}

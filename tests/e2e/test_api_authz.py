@@ -56,6 +56,7 @@ class World:
                       "--account", acc, "--month", month, "--reason", "contested",
                       "--as-of", "2026-06-20").stdout
             self.disputes[name] = int(re.search(r"dispute ([0-9]+) filed", out).group(1))
+        self._shelf(db)
         self.keys = {
             "furnisher": issue(db, "furnisher", institution="B0001"),
             "lender": issue(db, "lender", institution="L0001"),
@@ -71,6 +72,16 @@ class World:
         run("keys", "revoke", "--db", db, self.keys["revoked"].id)
         self.server = Server(db, "--rate-limit", "0")
         self.base = self.server.base
+
+    def _shelf(self, db):
+        """Products on the shelves of L0001, L0002 and B0001; A holds SH-1 at
+        L0001 and consents to B0001's queries (docs/shelf.md)."""
+        src = os.path.join(os.path.dirname(db), "shelf.jsonl")
+        with open(src, "w") as f:
+            f.write(jsonl(*SHELF))
+        run("ingest", "--db", db, "--as-of", ASOF, src)
+        run("consent", "grant", "--db", db, "--id", A, "--institution", "B0001", "--scope", "query",
+            "--purpose", "post_loan", "--evidence", "sha256:a-b0001-query", "--as-of", ASOF)
 
     def call(self, method, path, key=None, **kw):
         k = self.keys[key] if isinstance(key, str) else key
@@ -461,6 +472,50 @@ def check_colending(role, variant, r):
     no_identifiers(r)
 
 
+def product(platform, code, category):
+    return {"type": "product", "institution": platform, "code": code, "issuer": "B0002",
+            "category": category, "licence": "LIC-" + code, "name": "Product " + code}
+
+
+SHELF = (product("L0001", "SH-1", "wealth"), product("L0001", "SH-2", "loan"),
+         product("L0002", "SH-8", "wealth"), product("L0002", "SH-9", "insurance"),
+         product("B0001", "SH-3", "internet_deposit"),
+         {"type": "holding", "institution": "L0001", "id": A, "product": "SH-1", "since": "2026-02-01"})
+
+# The person's shelf: "own" A (who consented to B0001 and L0001), "other" B
+# (who consented to L0002 only; for a subject key, another person).
+SHELF_ASK = {"own": {"id": A}, "other": {"id": B}}
+
+
+def check_shelf(role, variant, r):
+    doc = r.json()
+    assert set(doc) == {"as_of", "offered", "held", "truncated"} and doc["as_of"] == ASOF, doc
+    offered = {(p["platform"], p["code"]) for p in doc["offered"]}
+    held = [(p["platform"], p["code"], p["delisted"]) for p in doc["held"]]
+    if role == "subject":   # every platform; SH-8 is delisted by the supervisor's order
+        assert {("L0001", "SH-1"), ("L0001", "SH-2"), ("L0002", "SH-9"), ("B0001", "SH-3")} <= offered, doc
+        assert held == [("L0001", "SH-1", False)], doc
+        return
+    inst = {"furnisher": "B0001", "lender": "L0001"}[role]
+    assert offered and all(p == inst for p, _ in offered), doc
+    assert held == ([("L0001", "SH-1", False)] if role == "lender" else []), doc
+    no_identifiers(r)
+
+
+DELIST = {"own": {"platform": "L0002", "product": "SH-8", "reason": "unlicensed", "effective": ASOF},
+          "missing": {"product": "NOPE", "reason": "unlicensed", "effective": ASOF},
+          "bad": {"platform": "L0002", "category": "casino", "reason": "x", "effective": ASOF}}
+
+
+def check_delisted(role, variant, r):
+    doc = r.json()
+    assert doc["platform"] == "L0002" and doc["product"] == "SH-8" and doc["effective"] == ASOF, doc
+    assert isinstance(doc["order"], int) and doc["order"] >= 1, doc
+    shelf = world().call("POST", "/v1/shelf", "lender2", body={"id": B}).json()
+    codes = {p["code"] for p in shelf["offered"]}
+    assert "SH-8" not in codes and "SH-9" in codes, shelf
+
+
 RULES = {
     ("GET", "/healthz"): Rule({"own": 200}, path_only("/healthz"), check_health),
     ("GET", "/v1/openapi.json"): Rule({"own": 200}, path_only("/v1/openapi.json"), check_openapi),
@@ -523,6 +578,13 @@ RULES = {
     ("GET", "/v1/supervision/colending"): Rule({"own": 200},
                                                supervision_path("/v1/supervision/colending"),
                                                check_colending),
+    ("POST", "/v1/supervision/shelf/delist"): Rule(
+        {"missing": 404, "bad": 400, "own": 201},
+        lambda role, v: ("/v1/supervision/shelf/delist", DELIST[v]), check_delisted),
+    ("POST", "/v1/shelf"): Rule(
+        {"other": 403, "own": 200}, lambda role, v: ("/v1/shelf", SHELF_ASK[v]), check_shelf,
+        {"other": {"lender": "lender2"}}),
+    ("GET", "/v1/shelf"): Rule({"own": 200}, path_only("/v1/shelf"), check_shelf),
 }
 
 

@@ -521,9 +521,9 @@ static const struct bad_row bad_rows[] = {
 	{inst_base, "product", "\"revolving\"", "product", "unknown field"},
 	/* The type. */
 	{stmt_base, "type", "\"loan\"", "type",
-	 "unknown record type (institution, account, statement, event or consent)"},
+	 "unknown record type (institution, account, statement, event, consent, product or holding)"},
 	{stmt_base, "type", "\"Statement\"", "type",
-	 "unknown record type (institution, account, statement, event or consent)"},
+	 "unknown record type (institution, account, statement, event, consent, product or holding)"},
 	{stmt_base, "type", "1", "type", "must be a JSON string"},
 	{stmt_base, "type", "null", "type", "required field missing"},
 	{stmt_base, "type", NULL, "type", "required field missing"},
