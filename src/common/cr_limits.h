@@ -194,6 +194,27 @@
  * account) stays bounded at 4 GiB. */
 #define CR_MONTHLY_ACCOUNTS_MAX (64u << 20)
 
+/* Supervision aggregates (docs/supervision.md).  A published cell covers
+ * at least this many borrowers, and what a grouping suppresses is nothing
+ * or at least this many: 10 is the smallest count statistical offices
+ * commonly publish for counts of people, and above the number of lenders
+ * or products a reader could know a person to have. */
+#define CR_SUPERVISION_MIN_CELL 10
+/* Cells one grouping may hold: 4,096, a power of two, above the number of
+ * prefectures (about 350) and of institutions a bureau serves; the cells
+ * are held in a fixed table of this size while the walk runs. */
+#define CR_SUPERVISION_CELLS_MAX 4096
+/* Accounts of one person gathered before they are added to the cells:
+ * the walk keeps them together to count the person once per cell; a
+ * person with more is refused as CR_ETOOBIG rather than miscounted. */
+#define CR_SUPERVISION_PERSON_ACCOUNTS 1024
+/* Months one supervision report (creditref supervision report) draws:
+ * five years, the history a report shows. */
+#define CR_SUPERVISION_REPORT_MONTHS 60
+/* One grouping's aggregates as JSON: about 1.5 KB a cell, at most
+ * CR_SUPERVISION_CELLS_MAX cells. */
+#define CR_SUPERVISION_JSON_MAX (8u << 20)
+
 /* The server (creditref serve).  Rejected lines a furnishing response
  * lists (POST /v1/furnish), about 150 bytes each: it bounds the response,
  * while the counts cover every line and rejects_truncated says the list

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cr_assert.h"
+#include "cr_date.h"
 #include "cr_err.h"
 
 static void entry(const struct cr_op *op, enum cr_audit_act act,
@@ -190,6 +191,19 @@ int cr_op_audit_count(struct cr_op *op, enum cr_audit_act act, int failed, const
 	if (failed)
 		outcome(&e, CR_AUDIT_FAILED, cr_strerror(failed));
 	snprintf(e.detail, sizeof e.detail, "%s=%llu", what, (unsigned long long)n);
+	return write_entry(op, &e);
+}
+
+int cr_op_audit_supervision(struct cr_op *op, int32_t month, const char *by,
+			    const char *refusal)
+{
+	struct cr_audit_entry e;
+	char m[8];
+	entry(op, CR_ACT_SUPERVISION_READ, &e);
+	if (refusal)
+		outcome(&e, CR_AUDIT_REFUSED, refusal);
+	cr_month_format(month, m);
+	snprintf(e.detail, sizeof e.detail, "month=%s by=%s", m, by);
 	return write_entry(op, &e);
 }
 
