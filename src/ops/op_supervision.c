@@ -45,6 +45,7 @@ static int read_month(struct cr_op *op, void *arg)
 
 int cr_supervision_build(struct cr_op *op, int32_t month, struct cr_sup_month *out)
 {
+	cr_sup_init(out);
 	struct build b = {month, out};
 	return cr_op_read(op, read_month, &b);
 }
