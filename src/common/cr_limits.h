@@ -211,6 +211,13 @@
 /* Months one supervision report (creditref supervision report) draws:
  * five years, the history a report shows. */
 #define CR_SUPERVISION_REPORT_MONTHS 60
+/* Months of aggregates the server keeps in memory (sup_cache.h): five
+ * years, a supervisor's longest view, at tens of KB a month. */
+#define CR_SUPERVISION_CACHE_MONTHS 60
+/* How long a kept month answers before it is built again: 10 minutes.
+ * Building one takes about 40 s over a million people; data furnished
+ * since shows within this much more. */
+#define CR_SUPERVISION_CACHE_S 600
 /* One grouping's aggregates as JSON: about 1.5 KB a cell, at most
  * CR_SUPERVISION_CELLS_MAX cells. */
 #define CR_SUPERVISION_JSON_MAX (8u << 20)

@@ -13,6 +13,7 @@
 
 #include "aggregates.h"
 #include "cr_err.h"
+#include "sup_cache.h"
 
 int cr_supervision_scope(struct cr_op *op, int by, const char **only)
 {
@@ -45,9 +46,16 @@ static int read_month(struct cr_op *op, void *arg)
 
 int cr_supervision_build(struct cr_op *op, int32_t month, struct cr_sup_month *out)
 {
-	cr_sup_init(out);
+	int rc = cr_sup_cache_get(op->sup_cache, month, op->asof, op->now, out);
+	if (rc)
+		return rc == 1 ? 0 : rc;
 	struct build b = {month, out};
-	return cr_op_read(op, read_month, &b);
+	rc = cr_op_read(op, read_month, &b);
+	if (!rc)
+		rc = cr_sup_cache_put(op->sup_cache, out, op->asof, op->now);
+	if (rc)
+		cr_sup_fini(out);
+	return rc;
 }
 
 int cr_supervision_audit(struct cr_op *op, int32_t month, int by, const char *refusal)

@@ -62,6 +62,7 @@ struct cr_op {
 	int32_t asof;                   /* the business date */
 	int64_t now;                    /* wall clock, Unix seconds */
 	const struct cr_scorer *scorer; /* the bureau's scorecard; NULL: none */
+	struct cr_sup_cache *sup_cache; /* months of aggregates kept; NULL: none */
 	const char *why;                /* OUT: a refusal's reason */
 	char why_buf[160];
 };
@@ -317,7 +318,8 @@ struct cr_sup_month;
  * cell (*only = op->inst; NULL for all).  0 or CR_EDENIED with op->why. */
 int cr_supervision_scope(struct cr_op *op, int by, const char **only /* OUT */);
 /* The month's aggregates built in a read snapshot (aggregates.h), with
- * CR_SUPERVISION_MIN_CELL; not audited (see cr_supervision_audit). */
+ * CR_SUPERVISION_MIN_CELL, or taken from op->sup_cache (and kept there
+ * when built); not audited (see cr_supervision_audit). */
 int cr_supervision_build(struct cr_op *op, int32_t month, struct cr_sup_month *out);
 /* The audit entry of one read (supervision_read), refused when refusal
  * is not NULL. */

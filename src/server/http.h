@@ -41,6 +41,7 @@ struct cr_srv {
 	struct cr_metrics *metrics;
 	struct cr_ratelimit *rl;
 	struct cr_scorer *scorer;   /* the bureau's scorecard (scorer.h) */
+	struct cr_sup_cache *sup_cache; /* supervision months kept (sup_cache.h) */
 	atomic_int draining;
 	/* Reports are large (every account's grid and history buffers, about
 	 * 2 MB): built ones are kept for reuse instead of freed. */
