@@ -74,7 +74,7 @@ int cr_sup_by_parse(const char *s)
 	for (int i = 0; s && i < CR_SUP_BYS; i++)
 		if (strcmp(s, by_names[i]) == 0)
 			return i;
-	return -1;
+	return s && strcmp(s, "region") == 0 ? CR_SUP_BY_PROVINCE : -1;
 }
 
 void cr_sup_init(struct cr_sup_month *m)

@@ -90,8 +90,8 @@ void cr_sup_fini(struct cr_sup_month *m);
 int cr_sup_build(cr_txn *txn, int32_t month, int32_t asof_days, uint64_t min_cell,
 		 struct cr_sup_month *out /* OUT */);
 
-/* "institution", "product", "province", "prefecture"; parse returns -1 for
- * anything else. */
+/* "institution", "product", "province", "prefecture"; parse also takes
+ * "region" for the province, and returns -1 for anything else. */
 const char *cr_sup_by_name(enum cr_sup_by by);
 int cr_sup_by_parse(const char *s);
 /* "0", "1-30", "31-60", "61-90", "91-180", "180+". */
