@@ -4,6 +4,7 @@
 # test.
 #
 # usage: bench/supervision.sh [SRC_DB [MONTH [AS_OF]]]
+# (env: SERVE_ONLY=1 skips the command-line runs; WARM_WAIT, COLD_MONTH)
 #
 # SRC_DB defaults to the kept 1M-person store of bench/scale.sh.  Reading
 # aggregates writes an audit entry, so the store is copied first (into
@@ -25,13 +26,16 @@ if [ ! -d "$OUT/db" ]; then
 	chmod 600 "$OUT/db.key"
 fi
 echo "store: $($BIN stats --db "$OUT/db" | tr '\n' ' ')"
-for by in institution product province prefecture; do
+for by in $([ "${SERVE_ONLY:-0}" = 1 ] || echo institution product province prefecture); do
 	/usr/bin/time -f "by=$by month=$MONTH: %e s wall, %M KB max RSS" \
 		$BIN supervision aggregates --db "$OUT/db" --month "$MONTH" \
 		--as-of "$ASOF" --by "$by" --format json > "$OUT/$by.json"
 done
-# The server keeps a month once built (sup_cache.h): the first request of
-# a month pays the walk, every grouping after it is answered from memory.
+# The server keeps a month once built (sup_cache.h), and builds the as-of
+# month and the one before ahead of requests (sup_warm.c).  A month it has
+# not built pays the walk on its first request; every grouping after that,
+# and the warmed months once built, answer from memory.
+SERVE_ONLY=${SERVE_ONLY:-0}
 TOKEN=$($BIN keys add --db "$OUT/db" --role supervisor | head -1 | cut -c1-64)
 $BIN serve --db "$OUT/db" --listen 127.0.0.1:0 --as-of "$ASOF" --timeout 600 \
 	--rate-limit 0 > "$OUT/serve.out" 2> "$OUT/serve.err" &
@@ -42,10 +46,20 @@ for _ in $(seq 100); do
 	sleep 0.2
 done
 URL=$(grep -o "http://[0-9.:]*" "$OUT/serve.out")
+get() {
+	curl -s -o "$OUT/http-$2-$1.json" -H "Authorization: Bearer $TOKEN" \
+		-w "GET month=$2 by=$1 $3: %{http_code} in %{time_total} s\n" \
+		"$URL/v1/supervision/aggregates?month=$2&by=$1"
+}
+COLD=${COLD_MONTH:-2026-08}
+WARM_WAIT=${WARM_WAIT:-150}
+echo "waiting ${WARM_WAIT} s for the server to build the as-of month and the one before ahead"
+sleep "$WARM_WAIT"
+for by in institution product province prefecture; do
+	get $by "$MONTH" "(built ahead)"
+done
 for by in institution product province prefecture institution; do
-	curl -s -o "$OUT/http-$by.json" -H "Authorization: Bearer $TOKEN" \
-		-w "GET by=$by month=$MONTH: %{http_code} in %{time_total} s\n" \
-		"$URL/v1/supervision/aggregates?month=$MONTH&by=$by"
+	get $by "$COLD" "(not built ahead; the first pays the walk)"
 done
 kill $SERVE
 wait $SERVE || true

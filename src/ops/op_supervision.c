@@ -53,6 +53,8 @@ int cr_supervision_build(struct cr_op *op, int32_t month, struct cr_sup_month *o
 	rc = cr_op_read(op, read_month, &b);
 	if (!rc)
 		rc = cr_sup_cache_put(op->sup_cache, out, op->asof, op->now);
+	else
+		cr_sup_cache_abandon(op->sup_cache, month, op->asof);
 	if (rc)
 		cr_sup_fini(out);
 	return rc;

@@ -32,6 +32,7 @@
 #include "http.h"
 #include "scorer.h"
 #include "sup_cache.h"
+#include "sup_warm.h"
 #include "webhook.h"
 
 enum req_phase { PH_NEW, PH_BODY, PH_WAIT, PH_READY, PH_SENT };
@@ -401,7 +402,9 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	srv.metrics = cr_metrics_new(cr_route_names, cr_n_routes);
 	srv.rl = cr_ratelimit_new(o->rate, o->burst);
 	srv.sup_cache = cr_sup_cache_new(CR_SUPERVISION_CACHE_S);
-	rc = !srv.metrics || !srv.rl || !srv.sup_cache ? CR_ENOMEM : cr_committer_start(st, &srv.com);
+	struct cr_sup_warm *warm = srv.sup_cache ? cr_sup_warm_start(st, srv.sup_cache,
+								     o->asof_days) : NULL;
+	rc = !srv.metrics || !srv.rl || !warm ? CR_ENOMEM : cr_committer_start(st, &srv.com);
 	if (!rc)
 		rc = start_deliverer(&srv);
 	if (!rc)
@@ -426,6 +429,7 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	cr_metrics_free(srv.metrics);
 	cr_scorer_free(srv.scorer);
 	cr_ratelimit_free(srv.rl);
+	cr_sup_warm_stop(warm);
 	cr_sup_cache_free(srv.sup_cache);
 	return rc;
 }

@@ -22,10 +22,18 @@ struct slot {
 	struct cr_sup_month m;
 };
 
+/* A month being built: others asking for it wait instead of walking too. */
+struct claim {
+	int32_t month, asof;
+};
+
 struct cr_sup_cache {
 	pthread_mutex_t mu;
+	pthread_cond_t built;
 	unsigned max_age_s;
 	struct slot slot[CR_SUPERVISION_CACHE_MONTHS];
+	struct claim claim[CR_SUPERVISION_CACHE_MONTHS];
+	size_t n_claims;
 };
 
 struct cr_sup_cache *cr_sup_cache_new(unsigned max_age_s)
@@ -34,6 +42,7 @@ struct cr_sup_cache *cr_sup_cache_new(unsigned max_age_s)
 	if (!c)
 		return NULL;
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->built, NULL);
 	c->max_age_s = max_age_s;
 	return c;
 }
@@ -44,6 +53,7 @@ void cr_sup_cache_free(struct cr_sup_cache *c)
 		return;
 	for (size_t i = 0; i < CR_SUPERVISION_CACHE_MONTHS; i++)
 		cr_sup_fini(&c->slot[i].m);
+	pthread_cond_destroy(&c->built);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -87,6 +97,23 @@ static struct slot *slot_for(struct cr_sup_cache *c, int32_t month, int32_t asof
 	return s ? s : oldest;
 }
 
+static int claimed(const struct cr_sup_cache *c, int32_t month, int32_t asof)
+{
+	for (size_t i = 0; i < c->n_claims; i++)
+		if (c->claim[i].month == month && c->claim[i].asof == asof)
+			return (int)i;
+	return -1;
+}
+
+static void unclaim(struct cr_sup_cache *c, int32_t month, int32_t asof)
+{
+	int i = claimed(c, month, asof);
+	if (i >= 0) {
+		c->claim[i] = c->claim[--c->n_claims];
+		pthread_cond_broadcast(&c->built);
+	}
+}
+
 int cr_sup_cache_get(struct cr_sup_cache *c, int32_t month, int32_t asof, int64_t now,
 		     struct cr_sup_month *out)
 {
@@ -94,12 +121,40 @@ int cr_sup_cache_get(struct cr_sup_cache *c, int32_t month, int32_t asof, int64_
 	if (!c)
 		return 0;
 	pthread_mutex_lock(&c->mu);
-	const struct slot *s = find(c, month, asof);
 	int rc = 0;
-	if (s && now - s->built_s <= (int64_t)c->max_age_s)
-		rc = copy_month(out, &s->m) ? CR_ENOMEM : 1;
+	for (;;) {
+		const struct slot *s = find(c, month, asof);
+		if (s && now - s->built_s <= (int64_t)c->max_age_s) {
+			rc = copy_month(out, &s->m) ? CR_ENOMEM : 1;
+			break;
+		}
+		if (claimed(c, month, asof) < 0)
+			break;
+		pthread_cond_wait(&c->built, &c->mu);
+	}
+	if (rc == 0 && c->n_claims < CR_SUPERVISION_CACHE_MONTHS)
+		c->claim[c->n_claims++] = (struct claim){month, asof};
 	pthread_mutex_unlock(&c->mu);
 	return rc;
+}
+
+void cr_sup_cache_claim(struct cr_sup_cache *c, int32_t month, int32_t asof)
+{
+	pthread_mutex_lock(&c->mu);
+	while (claimed(c, month, asof) >= 0)
+		pthread_cond_wait(&c->built, &c->mu);
+	if (c->n_claims < CR_SUPERVISION_CACHE_MONTHS)
+		c->claim[c->n_claims++] = (struct claim){month, asof};
+	pthread_mutex_unlock(&c->mu);
+}
+
+void cr_sup_cache_abandon(struct cr_sup_cache *c, int32_t month, int32_t asof)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	unclaim(c, month, asof);
+	pthread_mutex_unlock(&c->mu);
 }
 
 int cr_sup_cache_put(struct cr_sup_cache *c, const struct cr_sup_month *m, int32_t asof,
@@ -115,6 +170,7 @@ int cr_sup_cache_put(struct cr_sup_cache *c, const struct cr_sup_month *m, int32
 	s->month = m->month;
 	s->asof = asof;
 	s->built_s = now;
+	unclaim(c, m->month, asof);
 	pthread_mutex_unlock(&c->mu);
 	return rc;
 }

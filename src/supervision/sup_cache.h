@@ -24,12 +24,21 @@ void cr_sup_cache_free(struct cr_sup_cache *c);
 
 /* A copy of the month built for asof no more than max_age_s before now:
  * 1 with *out filled (the caller finis it), 0 when none (NULL c: none),
- * or CR_ENOMEM. */
+ * or CR_ENOMEM.  On 0 the caller has claimed the month: it builds it and
+ * calls put, or abandon when the build failed; meanwhile another get for
+ * the same month waits for it instead of walking the store too. */
 int cr_sup_cache_get(struct cr_sup_cache *c, int32_t month, int32_t asof, int64_t now,
 		     struct cr_sup_month *out /* OUT */);
 /* Keeps a copy of m, built for asof at now (replacing the oldest month
  * when full).  0 or CR_ENOMEM. */
 int cr_sup_cache_put(struct cr_sup_cache *c, const struct cr_sup_month *m, int32_t asof,
 		     int64_t now);
+
+/* Claims the month to build it again whatever is kept (after any other
+ * claim on it ends); a get meanwhile answers from the kept month while it
+ * is fresh, and waits otherwise.  The caller then calls put or abandon. */
+void cr_sup_cache_claim(struct cr_sup_cache *c, int32_t month, int32_t asof);
+/* Gives up a claim (the build failed): a waiting get claims it next. */
+void cr_sup_cache_abandon(struct cr_sup_cache *c, int32_t month, int32_t asof);
 
 #endif
