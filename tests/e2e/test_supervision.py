@@ -17,6 +17,7 @@ import shutil
 import tempfile
 
 from harness import main, run, test
+from apiserver import Server, call, issue
 
 MIN = 10
 ASOF = "2026-06-30"
@@ -318,6 +319,27 @@ def reads_are_audited_and_an_unknown_grouping_is_a_usage_error():
     log = open(os.path.join(d["db"], "audit.log"), encoding="utf-8").read()
     assert '"supervision_read"' in log and "month=2026-05 by=product" in log, before
     assert "intact" in run("audit", "verify", "--db", d["db"]).stdout
+
+
+@test
+def the_api_answers_what_the_command_prints_and_an_institution_its_own_row():
+    """Months the server builds ahead (the as-of month, the one before) and
+    one it builds on request, each grouping; then a furnisher's own row."""
+    d = setup()
+    months = ("2026-06", "2026-05", "2026-03")
+    want = {(m, by): aggregates(m, by) for m in months for by in BYS}
+    sup, furn = issue(d["db"], "supervisor"), issue(d["db"], "furnisher", institution="B0001")
+    server = Server(d["db"], "--rate-limit", "0")
+    try:
+        for (m, by), doc in want.items():
+            r = call(server.base, "GET", f"/v1/supervision/aggregates?month={m}&by={by}", key=sup)
+            assert r.status == 200 and r.json() == doc, (m, by, r)
+        r = call(server.base, "GET", "/v1/supervision/aggregates?month=2026-05", key=furn)
+        own = [c for c in want[("2026-05", "institution")]["cells"] if c["key"] == "B0001"]
+        assert r.status == 200 and r.json()["cells"] == own, r
+        assert r.json()["total_published"]["accounts"] == own[0]["accounts"], r
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":
