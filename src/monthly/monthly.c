@@ -44,7 +44,9 @@ struct collect {
 };
 
 struct flows {
+	int32_t first_day;
 	int64_t drawdowns, repayments;
+	int64_t day_drawdowns[31], day_repayments[31];
 };
 
 void cr_monthly_init(struct cr_monthly *m)
@@ -67,10 +69,15 @@ int cr_monthly_bucket(int32_t dpd)
 static int sum_flows(const struct cr_event_rec *e, void *arg)
 {
 	struct flows *f = arg;
-	if (e->kind == CR_EV_DRAWDOWN)
+	int32_t day = cr_day_of_s(e->at_s) - f->first_day;
+	day = day < 0 ? 0 : day > 30 ? 30 : day;
+	if (e->kind == CR_EV_DRAWDOWN) {
 		f->drawdowns += e->amount;
-	else if (e->kind == CR_EV_REPAYMENT)
+		f->day_drawdowns[day] += e->amount;
+	} else if (e->kind == CR_EV_REPAYMENT) {
 		f->repayments += e->amount;
+		f->day_repayments[day] += e->amount;
+	}
 	return 0;
 }
 
@@ -124,7 +131,7 @@ static int take_account(const struct cr_account_rec *r, void *arg)
 	int counts = state_at(w, r, first, w->month, w->end_days, &end);
 	if (counts <= 0)
 		return counts;
-	struct cr_monthly_acct a = {r, &end, 0, 0, 0, 0, NULL};
+	struct cr_monthly_acct a = {r, &end, 0, 0, 0, 0, NULL, NULL, NULL};
 	a.opened_in_month = cr_month_of_date(r->a.opened_days) == w->month;
 	if (w->want_prev && w->month > first) {
 		a.prev_counts = state_at(w, r, first, w->month - 1,
@@ -133,7 +140,9 @@ static int take_account(const struct cr_account_rec *r, void *arg)
 			return a.prev_counts;
 		a.prev = &prev;
 	}
-	struct flows f = {0, 0};
+	struct flows f;
+	memset(&f, 0, sizeof f);
+	f.first_day = cr_month_first_day(w->month);
 	const int64_t start_s = cr_day_start_s(cr_month_first_day(w->month));
 	rc = cr_store_account_events(w->txn, r->acct_id, start_s - 1,
 				     cr_day_end_s(w->end_days), sum_flows, &f);
@@ -141,6 +150,8 @@ static int take_account(const struct cr_account_rec *r, void *arg)
 		return rc;
 	const struct cr_month_rec *stmt = &w->hist[w->month - first];
 	a.drawdowns = f.drawdowns;
+	a.day_drawdowns = f.day_drawdowns;
+	a.day_repayments = f.day_repayments;
 	a.repayments = stmt->status ? stmt->paid : f.repayments;
 	return w->fn(&a, w->arg);
 }

@@ -63,7 +63,9 @@ int cr_monthly_bucket(int32_t dpd);
  * month's statement's paid amount when it has one (a statement is
  * authoritative for its month), else the repayment events in the month.
  * With want_prev, prev is the state at the end of the month before, and
- * prev_counts says whether the account counted in that month.
+ * prev_counts says whether the account counted in that month.  The days:
+ * the month's drawdown and repayment events by day of the month (index 0
+ * the 1st), the daily grain where the data has days.
  */
 struct cr_monthly_acct {
 	const struct cr_account_rec *r;
@@ -73,6 +75,8 @@ struct cr_monthly_acct {
 	int64_t repayments;
 	int prev_counts;
 	struct cr_current *prev;
+	const int64_t *day_drawdowns;  /* [31] */
+	const int64_t *day_repayments; /* [31] */
 };
 
 /* Calls fn for every account that counts in month as known at asof_days

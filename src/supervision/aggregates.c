@@ -30,6 +30,8 @@ struct acct {
 	int64_t balance;
 	int64_t new_lending;
 	int64_t repayments;
+	int64_t day_drawdowns[31];
+	int64_t day_repayments[31];
 };
 
 struct grouping {
@@ -148,6 +150,10 @@ static void add_account(struct cr_sup_cell *c, const struct acct *a)
 	c->new_lending += a->new_lending;
 	c->repayments += a->repayments;
 	c->bands[a->band]++;
+	for (int d = 0; d < 31; d++) {
+		c->day_drawdowns[d] += a->day_drawdowns[d];
+		c->day_repayments[d] += a->day_repayments[d];
+	}
 	if (a->prev_band >= 0)
 		c->roll[a->prev_band][a->ended ? CR_ROLL_ENDED : a->band]++;
 }
@@ -237,6 +243,8 @@ static int take(const struct cr_monthly_acct *m, void *arg)
 	a->balance = m->end->balance;
 	a->new_lending = new_lending(m);
 	a->repayments = m->repayments;
+	memcpy(a->day_drawdowns, m->day_drawdowns, sizeof a->day_drawdowns);
+	memcpy(a->day_repayments, m->day_repayments, sizeof a->day_repayments);
 	return 0;
 }
 

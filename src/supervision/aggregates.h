@@ -12,7 +12,9 @@
  * month's end (0, 1-30, 31-60, 61-90, 91-180, 180+), the roll of accounts
  * between those bands from the month before, and multi-lending: the cell's
  * borrowers by how many institutions they owe a balance to at the month's
- * end, with the cell's outstanding they carry.
+ * end, with the cell's outstanding they carry; and, at the daily grain
+ * the data has for events, the month's drawdown and repayment events by
+ * day.
  *
  * Never an individual.  A cell of fewer than min_cell borrowers is
  * suppressed, and so many more cells complementarily that what is
@@ -64,6 +66,8 @@ struct cr_sup_cell {
 	int64_t repayments;
 	uint64_t bands[CR_DPD_BANDS];
 	uint64_t roll[CR_DPD_BANDS][CR_DPD_BANDS + 1];
+	int64_t day_drawdowns[31];      /* the month's events by day (0: the 1st) */
+	int64_t day_repayments[31];
 	uint8_t multi_shown;            /* the histogram passed its own rule */
 	uint8_t multi_top;              /* bin multi_top holds that many lenders or more */
 	uint64_t multi[CR_SUP_LENDER_BINS];

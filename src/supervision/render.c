@@ -74,7 +74,26 @@ static int put_multi(struct cr_buf *o, const struct cr_sup_cell *c)
 	return rc ? rc : cr_buf_putc(o, ']');
 }
 
-static int put_cell(struct cr_buf *o, const struct cr_sup_cell *c, uint64_t min_cell)
+static int put_days(struct cr_buf *o, const char *name, const int64_t *v, int days)
+{
+	int rc = cr_buf_printf(o, "\"%s\":[", name);
+	for (int d = 0; !rc && d < days; d++)
+		rc = cr_buf_printf(o, "%s%lld", d ? "," : "", (long long)v[d]);
+	return rc ? rc : cr_buf_putc(o, ']');
+}
+
+/* The month's events by day, one entry per day of the month. */
+static int put_daily(struct cr_buf *o, const struct cr_sup_cell *c, int days)
+{
+	int rc = cr_buf_puts(o, ",\"daily\":{");
+	rc = rc ? rc : put_days(o, "drawdowns", c->day_drawdowns, days);
+	rc = rc ? rc : cr_buf_putc(o, ',');
+	rc = rc ? rc : put_days(o, "repayment_events", c->day_repayments, days);
+	return rc ? rc : cr_buf_putc(o, '}');
+}
+
+static int put_cell(struct cr_buf *o, const struct cr_sup_cell *c, uint64_t min_cell,
+		    int days)
 {
 	int rc = cr_buf_puts(o, "{\"key\":");
 	rc = rc ? rc : cr_buf_put_json_str(o, c->key, strlen(c->key));
@@ -89,6 +108,7 @@ static int put_cell(struct cr_buf *o, const struct cr_sup_cell *c, uint64_t min_
 	rc = rc ? rc : put_bands(o, c->bands);
 	rc = rc ? rc : put_roll(o, c, min_cell);
 	rc = rc ? rc : put_multi(o, c);
+	rc = rc ? rc : put_daily(o, c, days);
 	return rc ? rc : cr_buf_putc(o, '}');
 }
 
@@ -125,11 +145,12 @@ int cr_sup_json(const struct cr_sup_month *m, enum cr_sup_by by, const char *onl
 			       "\"cells\":[", month, cr_sup_by_name(by),
 			       (unsigned long long)m->min_cell);
 	int first = 1;
+	const int days = cr_month_first_day(m->month + 1) - cr_month_first_day(m->month);
 	for (size_t i = 0; !rc && i < t->n; i++) {
 		if (only && strcmp(t->cells[i].key, only) != 0)
 			continue;
 		rc = first ? 0 : cr_buf_putc(o, ',');
-		rc = rc ? rc : put_cell(o, &t->cells[i], m->min_cell);
+		rc = rc ? rc : put_cell(o, &t->cells[i], m->min_cell, days);
 		first = 0;
 	}
 	rc = rc ? rc : cr_buf_puts(o, "],");

@@ -342,5 +342,48 @@ def the_api_answers_what_the_command_prints_and_an_institution_its_own_row():
         server.stop()
 
 
+@test
+def events_are_summed_by_day_in_published_cells():
+    """A separate small store: 12 people at one institution, each with an
+    installment account and events in May on known days; the daily sums
+    of creditref equal the events' own sums by day."""
+    d = setup()
+    ids = sorted({a["id"] for a in d["accts"].values()})[:12]
+    lines = [{"type": "institution", "code": "Q0001", "name": "测试银行", "kind": "bank"}]
+    drawn, repaid = [0] * 31, [0] * 31
+    for i, pid in enumerate(ids):
+        acc = f"Q-{i:04d}"
+        lines += [
+            {"type": "consent", "id": pid, "institution": "Q0001", "scope": "furnish",
+             "granted": "2026-01-01", "evidence": "sha256:" + "ab" * 32},
+            {"type": "account", "institution": "Q0001", "account": acc, "id_type": "resident",
+             "id": pid, "name": "测试", "product": "installment", "opened": "2026-01-10",
+             "principal": 1200000, "term_months": 12},
+            {"type": "statement", "institution": "Q0001", "account": acc, "month": "2026-04",
+             "balance": 900000, "due": 100000, "paid": 100000, "overdue": 0, "dpd": 0,
+             "status": "N"}]
+        for day, kind, amount in ((i % 28 + 1, "repayment", 1000 * (i + 1)),
+                                  (i % 5 + 3, "drawdown", 500 * (i + 1)),
+                                  (31, "repayment", 7)):
+            lines.append({"type": "event", "institution": "Q0001", "account": acc,
+                          "event_id": f"{acc}-{day}-{kind}",
+                          "at": f"2026-05-{day:02d}T10:00:00+08:00", "kind": kind,
+                          "amount": amount})
+            (repaid if kind == "repayment" else drawn)[day - 1] += amount
+    db = os.path.join(d["dir"], "events-db")
+    src = os.path.join(d["dir"], "events.jsonl")
+    with open(src, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
+    run("init", "--db", db)
+    out = run("ingest", "--db", db, "--as-of", ASOF, src).stdout
+    assert " rejected=0 " in out and " held=0 " in out, out
+    doc = json.loads(run("supervision", "aggregates", "--db", db, "--month", "2026-05",
+                         "--as-of", ASOF).stdout)
+    cell = doc["cells"][0]
+    assert cell["key"] == "Q0001" and cell["borrowers"] == 12, doc
+    assert cell["daily"] == {"drawdowns": drawn, "repayment_events": repaid}, cell["daily"]
+    assert cell["new_lending"] == sum(drawn), cell
+
+
 if __name__ == "__main__":
     raise SystemExit(main("e2e-supervision", cleanup))
