@@ -12,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=${1:-/work/main/build/bench/scale/s1000000/db}
-MONTH=${2:-2026-10}
-ASOF=${3:-2026-11-30}
+MONTH=${2:-2026-05}
+ASOF=${3:-2026-06-30}
 OUT=${BENCH_OUT:-build/bench/supervision}
 make -s -j2 all
 mkdir -p "$OUT"
@@ -51,7 +51,7 @@ get() {
 		-w "GET month=$2 by=$1 $3: %{http_code} in %{time_total} s\n" \
 		"$URL/v1/supervision/aggregates?month=$2&by=$1"
 }
-COLD=${COLD_MONTH:-2026-08}
+COLD=${COLD_MONTH:-2026-03}
 WARM_WAIT=${WARM_WAIT:-150}
 echo "waiting ${WARM_WAIT} s for the server to build the as-of month and the one before ahead"
 sleep "$WARM_WAIT"
