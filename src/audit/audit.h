@@ -98,6 +98,7 @@ enum cr_audit_outcome {
 	X(KEY_ADD, "key_add", "an API key issued")                                   \
 	X(KEY_REVOKE, "key_revoke", "an API key revoked")                            \
 	X(KEYS_ROTATE, "keys_rotate", "the master key rotated")                      \
+	X(SUPERVISION_READ, "supervision_read", "a month of market aggregates read (no person)") \
 	X(AUDIT_SHOW, "audit_show", "an operator's look at a person's entries")      \
 	X(PURGE, "purge", "adverse data past retention purged")                      \
 	X(COMPACT, "compact", "the store compacted")                                 \

@@ -71,6 +71,7 @@ int cr_cmd_report(int argc, char **argv);
 int cr_cmd_stats(int argc, char **argv);
 /* stats --monthly, with the options cr_cmd_stats parsed. */
 int cr_cmd_stats_monthly(const struct cr_args *a);
+int cr_cmd_supervision(int argc, char **argv);
 int cr_cmd_keys(int argc, char **argv);
 int cr_cmd_serve(int argc, char **argv);
 int cr_cmd_purge(int argc, char **argv);

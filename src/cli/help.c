@@ -68,6 +68,22 @@ static const struct {
 	 "consent for P, or P is post_loan and CODE holds an open account with the\n"
 	 "person, or P is self.  Every report served is recorded as an inquiry.\n"
 	 "Exit 4 when the bureau has no file on the person.\n"},
+	{"supervision",
+	 "usage: creditref supervision aggregates --db DIR [--month YYYY-MM]\n"
+	 "                 [--by institution|product|province|prefecture]\n"
+	 "                 [--format json|text] [--as-of YYYY-MM-DD]\n"
+	 "       creditref supervision report --db DIR --html FILE [--months N]\n"
+	 "                 [--month YYYY-MM] [--as-of YYYY-MM-DD]\n\n"
+	 "aggregates prints the market aggregates of the month (default: the as-of\n"
+	 "month) in one grouping (default: institution; region means province):\n"
+	 "borrowers, accounts, outstanding, new lending, repayments, accounts by\n"
+	 "days past due (0, 1-30, 31-60, 61-90, 91-180, 180+) and their rates, roll\n"
+	 "rates from the month before, and borrowers by number of lenders with a\n"
+	 "balance.  A cell of fewer than 10 borrowers is suppressed, with others so\n"
+	 "that no difference reveals it (docs/supervision.md).  report writes a\n"
+	 "self-contained HTML page of charts over the N months (default 12) ending\n"
+	 "with --month.\n"
+	 "Every month read is recorded in the audit trail (supervision_read).\n"},
 	{"stats",
 	 "usage: creditref stats --db DIR\n"
 	 "       creditref stats --monthly --db DIR [--month YYYY-MM] [--as-of YYYY-MM-DD]\n"

@@ -19,6 +19,7 @@ static const struct {
 	{"dispute", cr_cmd_dispute, "file, answer and list disputes"},
 	{"shelf", cr_cmd_shelf, "order products off a platform's shelf; what a person is offered and holds"},
 	{"stats", cr_cmd_stats, "counts and size of the store"},
+	{"supervision", cr_cmd_supervision, "market aggregates for the supervisor; their page of charts"},
 	{"keys", cr_cmd_keys, "API keys for the server; rotate the master key"},
 	{"serve", cr_cmd_serve, "serve the HTTP/JSON API (docs/api.md)"},
 	{"purge", cr_cmd_purge, "remove adverse information older than 5 years"},
@@ -38,7 +39,7 @@ static void usage(FILE *f)
 		   "creditref is a personal credit reference system (a credit bureau).\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'creditref help COMMAND' explains one command.\n");
 }
 

@@ -203,14 +203,43 @@
  * account) stays bounded at 4 GiB. */
 #define CR_MONTHLY_ACCOUNTS_MAX (64u << 20)
 
+/* Supervision aggregates (docs/supervision.md).  A published cell covers
+ * at least this many borrowers, and what a grouping suppresses is nothing
+ * or at least this many: 10 is the smallest count statistical offices
+ * commonly publish for counts of people, and above the number of lenders
+ * or products a reader could know a person to have. */
+#define CR_SUPERVISION_MIN_CELL 10
+/* Cells one grouping may hold: 4,096, a power of two, above the number of
+ * prefectures (about 350) and of institutions a bureau serves; the cells
+ * are held in a fixed table of this size while the walk runs. */
+#define CR_SUPERVISION_CELLS_MAX 4096
+/* Accounts of one person gathered before they are added to the cells:
+ * the walk keeps them together to count the person once per cell; a
+ * person with more is refused as CR_ETOOBIG rather than miscounted. */
+#define CR_SUPERVISION_PERSON_ACCOUNTS 1024
+/* Months one supervision report (creditref supervision report) draws:
+ * five years, the history a report shows. */
+#define CR_SUPERVISION_REPORT_MONTHS 60
+/* Months of aggregates the server keeps in memory (sup_cache.h): five
+ * years, a supervisor's longest view, at tens of KB a month. */
+#define CR_SUPERVISION_CACHE_MONTHS 60
+/* How long a kept month answers before it is built again: 10 minutes.
+ * Building one takes about 40 s over a million people; data furnished
+ * since shows within this much more. */
+#define CR_SUPERVISION_CACHE_S 600
+/* One grouping's aggregates as JSON: about 1.5 KB a cell, at most
+ * CR_SUPERVISION_CELLS_MAX cells. */
+#define CR_SUPERVISION_JSON_MAX (8u << 20)
+
 /* The server (creditref serve).  Rejected lines a furnishing response
  * lists (POST /v1/furnish), about 150 bytes each: it bounds the response,
  * while the counts cover every line and rejects_truncated says the list
  * stopped. */
 #define CR_REJECTS_LISTED 1000
 /* Routes the metrics keep counters for (metrics.c): the route table
- * (routes.c) has 26, which a static assertion there checks. */
-#define CR_METRICS_ROUTES_MAX 32
+ * (routes.c) has 33, which a static assertion there checks; each is a
+ * fixed array of counters per status class, so room for a few more. */
+#define CR_METRICS_ROUTES_MAX 48
 /* API keys the rate limiter tracks (ratelimit.c): 16,384 buckets of 40
  * bytes in 64 stripes.  A key keeps its bucket for the server's life from
  * its first request on, and a key whose stripe's 256 buckets are all taken

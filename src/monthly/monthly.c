@@ -32,9 +32,21 @@ struct walk {
 	cr_txn *txn;
 	int32_t month;
 	int32_t end_days;  /* the month's last day, or the as-of day */
+	int want_prev;
+	struct cr_month_rec *hist;
+	int (*fn)(const struct cr_monthly_acct *a, void *arg);
+	void *arg;
+};
+
+struct collect {
 	struct entry *e;
 	size_t n, cap;
-	struct cr_month_rec *hist;
+};
+
+struct flows {
+	int32_t first_day;
+	int64_t drawdowns, repayments;
+	int64_t day_drawdowns[31], day_repayments[31];
 };
 
 void cr_monthly_init(struct cr_monthly *m)
@@ -54,24 +66,27 @@ int cr_monthly_bucket(int32_t dpd)
 	       : dpd <= 60 ? CR_BUCKET_M2 : CR_BUCKET_M3P;
 }
 
-static int sum_drawdown(const struct cr_event_rec *e, void *arg)
+static int sum_flows(const struct cr_event_rec *e, void *arg)
 {
-	if (e->kind == CR_EV_DRAWDOWN)
-		*(int64_t *)arg += e->amount;
+	struct flows *f = arg;
+	int32_t day = cr_day_of_s(e->at_s) - f->first_day;
+	day = day < 0 ? 0 : day > 30 ? 30 : day;
+	if (e->kind == CR_EV_DRAWDOWN) {
+		f->drawdowns += e->amount;
+		f->day_drawdowns[day] += e->amount;
+	} else if (e->kind == CR_EV_REPAYMENT) {
+		f->repayments += e->amount;
+		f->day_repayments[day] += e->amount;
+	}
 	return 0;
 }
 
-/* The latest statement of r up to the month, into *latest; 0 when none. */
-static int latest_statement(struct walk *w, const struct cr_account_rec *r,
-			    struct cr_month_rec *latest, int32_t *latest_month)
+/* The latest statement of r up to month in the loaded history (from
+ * first), into *latest; 0 when none. */
+static int latest_in(const struct walk *w, int32_t first, int32_t month,
+		     struct cr_month_rec *latest, int32_t *latest_month)
 {
-	int32_t first = cr_month_of_date(r->a.opened_days);
-	if (w->month - first >= CR_HISTORY_MONTHS_MAX)
-		first = w->month - CR_HISTORY_MONTHS_MAX + 1;
-	int rc = cr_history_load(w->txn, r->acct_id, first, w->month, w->hist);
-	if (rc)
-		return rc;
-	for (int32_t m = w->month; m >= first; m--) {
+	for (int32_t m = month; m >= first; m--) {
 		if (w->hist[m - first].status) {
 			*latest = w->hist[m - first];
 			*latest_month = m;
@@ -81,19 +96,24 @@ static int latest_statement(struct walk *w, const struct cr_account_rec *r,
 	return 0;
 }
 
-static int grow(struct walk *w)
+/* The state of r at the end of month (ending at end_days); 1 when the
+ * account counts in that month, 0 when it does not, or an error. */
+static int state_at(const struct walk *w, const struct cr_account_rec *r,
+		    int32_t first, int32_t month, int32_t end_days,
+		    struct cr_current *c)
 {
-	if (w->n < w->cap)
+	if (r->a.opened_days > end_days)
 		return 0;
-	if (w->cap >= CR_MONTHLY_ACCOUNTS_MAX)
-		return CR_ETOOBIG;
-	const size_t cap = w->cap ? w->cap * 2 : 1024;
-	struct entry *e = realloc(w->e, cap * sizeof *e);
-	if (!e)
-		return CR_ENOMEM;
-	w->e = e;
-	w->cap = cap;
-	return 0;
+	struct cr_month_rec latest;
+	int32_t latest_month = 0;
+	int has = latest_in(w, first, month, &latest, &latest_month);
+	int rc = cr_current_derive(w->txn, r, has ? &latest : NULL, latest_month,
+				   end_days, c);
+	if (rc)
+		return rc;
+	const int64_t start_s = cr_day_start_s(cr_month_first_day(month));
+	const int ended = c->status == CR_CUR_CLOSED || c->status == CR_CUR_CHARGED_OFF;
+	return !(ended && c->as_of_s < start_s);
 }
 
 static int take_account(const struct cr_account_rec *r, void *arg)
@@ -101,33 +121,90 @@ static int take_account(const struct cr_account_rec *r, void *arg)
 	struct walk *w = arg;
 	if (r->a.opened_days > w->end_days)
 		return 0;
-	struct cr_month_rec latest;
-	int32_t latest_month = 0;
-	int has = latest_statement(w, r, &latest, &latest_month);
-	if (has < 0)
-		return has;
-	struct cr_current c;
-	int rc = cr_current_derive(w->txn, r, has ? &latest : NULL, latest_month,
-				   w->end_days, &c);
+	int32_t first = cr_month_of_date(r->a.opened_days);
+	if (w->month - first >= CR_HISTORY_MONTHS_MAX)
+		first = w->month - CR_HISTORY_MONTHS_MAX + 1;
+	int rc = cr_history_load(w->txn, r->acct_id, first, w->month, w->hist);
 	if (rc)
 		return rc;
+	struct cr_current end, prev;
+	int counts = state_at(w, r, first, w->month, w->end_days, &end);
+	if (counts <= 0)
+		return counts;
+	struct cr_monthly_acct a = {r, &end, 0, 0, 0, 0, NULL, NULL, NULL};
+	a.opened_in_month = cr_month_of_date(r->a.opened_days) == w->month;
+	if (w->want_prev && w->month > first) {
+		a.prev_counts = state_at(w, r, first, w->month - 1,
+					 cr_month_first_day(w->month) - 1, &prev);
+		if (a.prev_counts < 0)
+			return a.prev_counts;
+		a.prev = &prev;
+	}
+	struct flows f;
+	memset(&f, 0, sizeof f);
+	f.first_day = cr_month_first_day(w->month);
 	const int64_t start_s = cr_day_start_s(cr_month_first_day(w->month));
-	const int ended = c.status == CR_CUR_CLOSED || c.status == CR_CUR_CHARGED_OFF;
-	if (ended && c.as_of_s < start_s)
-		return 0; /* ended before the month began */
-	if ((rc = grow(w)))
+	rc = cr_store_account_events(w->txn, r->acct_id, start_s - 1,
+				     cr_day_end_s(w->end_days), sum_flows, &f);
+	if (rc)
 		return rc;
-	struct entry *e = &w->e[w->n++];
+	const struct cr_month_rec *stmt = &w->hist[w->month - first];
+	a.drawdowns = f.drawdowns;
+	a.day_drawdowns = f.day_drawdowns;
+	a.day_repayments = f.day_repayments;
+	a.repayments = stmt->status ? stmt->paid : f.repayments;
+	return w->fn(&a, w->arg);
+}
+
+int cr_monthly_walk(cr_txn *txn, int32_t month, int32_t asof_days, int want_prev,
+		    int (*fn)(const struct cr_monthly_acct *a, void *arg), void *arg)
+{
+	if (!txn || !fn)
+		return CR_EINVAL;
+	if (month > cr_month_of_date(asof_days))
+		return 0;
+	const int32_t last_day = cr_month_first_day(month + 1) - 1;
+	struct walk w = {txn, month, last_day < asof_days ? last_day : asof_days,
+			 want_prev, NULL, fn, arg};
+	w.hist = malloc(CR_HISTORY_MONTHS_MAX * sizeof *w.hist);
+	if (!w.hist)
+		return CR_ENOMEM;
+	int rc = cr_store_accounts(txn, take_account, &w);
+	free(w.hist);
+	return rc;
+}
+
+static int grow(struct collect *c)
+{
+	if (c->n < c->cap)
+		return 0;
+	if (c->cap >= CR_MONTHLY_ACCOUNTS_MAX)
+		return CR_ETOOBIG;
+	const size_t cap = c->cap ? c->cap * 2 : 1024;
+	struct entry *e = realloc(c->e, cap * sizeof *e);
+	if (!e)
+		return CR_ENOMEM;
+	c->e = e;
+	c->cap = cap;
+	return 0;
+}
+
+static int collect(const struct cr_monthly_acct *a, void *arg)
+{
+	struct collect *c = arg;
+	int rc = grow(c);
+	if (rc)
+		return rc;
+	struct entry *e = &c->e[c->n++];
 	memset(e, 0, sizeof *e);
-	memcpy(e->inst, r->a.inst, sizeof e->inst);
-	e->product = r->a.product;
-	e->opened_in_month = cr_month_of_date(r->a.opened_days) == w->month;
-	e->bucket = (uint8_t)cr_monthly_bucket(c.dpd);
-	e->subject = r->subject;
-	e->balance = c.balance;
-	return cr_store_account_events(w->txn, r->acct_id, start_s - 1,
-				       cr_day_end_s(w->end_days), sum_drawdown,
-				       &e->drawdowns);
+	memcpy(e->inst, a->r->a.inst, sizeof e->inst);
+	e->product = a->r->a.product;
+	e->opened_in_month = (uint8_t)a->opened_in_month;
+	e->bucket = (uint8_t)cr_monthly_bucket(a->end->dpd);
+	e->subject = a->r->subject;
+	e->balance = a->end->balance;
+	e->drawdowns = a->drawdowns;
+	return 0;
 }
 
 static int entry_cmp(const void *pa, const void *pb)
@@ -147,7 +224,7 @@ static int same_row(const struct entry *a, const struct entry *b)
 }
 
 /* Folds the sorted entries into rows. */
-static int fold(const struct walk *w, struct cr_monthly *out)
+static int fold(const struct collect *w, struct cr_monthly *out)
 {
 	size_t rows = 0;
 	for (size_t i = 0; i < w->n; i++)
@@ -184,21 +261,13 @@ int cr_monthly_build(cr_txn *txn, int32_t month, int32_t asof_days,
 		return CR_EINVAL;
 	cr_monthly_init(out);
 	out->month = month;
-	const int32_t last_day = cr_month_first_day(month + 1) - 1;
-	struct walk w = {txn, month, last_day < asof_days ? last_day : asof_days,
-			 NULL, 0, 0, NULL};
-	if (month > cr_month_of_date(asof_days))
-		return 0;
-	w.hist = malloc(CR_HISTORY_MONTHS_MAX * sizeof *w.hist);
-	if (!w.hist)
-		return CR_ENOMEM;
-	int rc = cr_store_accounts(txn, take_account, &w);
-	if (!rc && w.n)
-		qsort(w.e, w.n, sizeof *w.e, entry_cmp);
+	struct collect c = {NULL, 0, 0};
+	int rc = cr_monthly_walk(txn, month, asof_days, 0, collect, &c);
+	if (!rc && c.n)
+		qsort(c.e, c.n, sizeof *c.e, entry_cmp);
 	if (!rc)
-		rc = fold(&w, out);
-	free(w.hist);
-	free(w.e);
+		rc = fold(&c, out);
+	free(c.e);
 	if (rc)
 		cr_monthly_fini(out);
 	return rc;

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "cr_limits.h"
+#include "current.h"
 #include "store.h"
 
 /* Delinquency buckets by days past due at the month's end. */
@@ -55,5 +56,33 @@ int cr_monthly_build(cr_txn *txn, int32_t month, int32_t asof_days,
 
 /* The bucket of a dpd. */
 int cr_monthly_bucket(int32_t dpd);
+
+/*
+ * One account that counts in the month, as the walk below hands it over:
+ * its state at the month's end, and the month's flows.  Repayments are the
+ * month's statement's paid amount when it has one (a statement is
+ * authoritative for its month), else the repayment events in the month.
+ * With want_prev, prev is the state at the end of the month before, and
+ * prev_counts says whether the account counted in that month.  The days:
+ * the month's drawdown and repayment events by day of the month (index 0
+ * the 1st), the daily grain where the data has days.
+ */
+struct cr_monthly_acct {
+	const struct cr_account_rec *r;
+	struct cr_current *end;
+	int opened_in_month;
+	int64_t drawdowns;
+	int64_t repayments;
+	int prev_counts;
+	struct cr_current *prev;
+	const int64_t *day_drawdowns;  /* [31] */
+	const int64_t *day_repayments; /* [31] */
+};
+
+/* Calls fn for every account that counts in month as known at asof_days
+ * (the rules of cr_monthly_build), person by person.  A non-zero return
+ * from fn stops the walk and is returned. */
+int cr_monthly_walk(cr_txn *txn, int32_t month, int32_t asof_days, int want_prev,
+		    int (*fn)(const struct cr_monthly_acct *a, void *arg), void *arg);
 
 #endif

@@ -194,6 +194,19 @@ int cr_op_audit_count(struct cr_op *op, enum cr_audit_act act, int failed, const
 	return write_entry(op, &e);
 }
 
+int cr_op_audit_supervision(struct cr_op *op, int32_t month, const char *by,
+			    const char *refusal)
+{
+	struct cr_audit_entry e;
+	char m[8];
+	entry(op, CR_ACT_SUPERVISION_READ, &e);
+	if (refusal)
+		outcome(&e, CR_AUDIT_REFUSED, refusal);
+	cr_month_format(month, m);
+	snprintf(e.detail, sizeof e.detail, "month=%s by=%s", m, by);
+	return write_entry(op, &e);
+}
+
 int cr_op_audit_serve_start(struct cr_op *op, const char *host, unsigned port)
 {
 	struct cr_audit_entry e;

@@ -62,6 +62,7 @@ struct cr_op {
 	int32_t asof;                   /* the business date */
 	int64_t now;                    /* wall clock, Unix seconds */
 	const struct cr_scorer *scorer; /* the bureau's scorecard; NULL: none */
+	struct cr_sup_cache *sup_cache; /* months of aggregates kept; NULL: none */
 	const char *why;                /* OUT: a refusal's reason */
 	char why_buf[160];
 };
@@ -110,6 +111,9 @@ int cr_op_audit_purge(struct cr_op *op, int failed, uint64_t accounts, uint64_t 
 /* An act over many people, by their count: "what=n" (score_all). */
 int cr_op_audit_count(struct cr_op *op, enum cr_audit_act act, int failed, const char *what,
 		      uint64_t n);
+/* A read of supervision aggregates: "month=YYYY-MM by=GROUPING". */
+int cr_op_audit_supervision(struct cr_op *op, int32_t month, const char *by,
+			    const char *refusal);
 int cr_op_audit_serve_start(struct cr_op *op, const char *host, unsigned port);
 /* A delisting order (shelf_delist): d as stored when granted, as asked
  * when refused (reason set). */
@@ -368,5 +372,23 @@ int cr_quality_prepare(struct cr_op *op, const char *inst, int32_t from, int32_t
 int cr_colending_prepare(struct cr_op *op, const char *inst, int32_t from, int32_t to,
 			 uint32_t floor_bp, struct cr_colending *out /* OUT */);
 int cr_quality_record(struct cr_op *op, enum cr_audit_act act, int rc);
+
+/* ---- Supervision aggregates (op_supervision.c) ---- */
+
+struct cr_sup_month;
+/* Who may read grouping by (enum cr_sup_by): a supervisor or operator
+ * every cell, a furnisher or lender only by institution and only its own
+ * cell (*only = op->inst; NULL for all).  0 or CR_EDENIED with op->why. */
+int cr_supervision_scope(struct cr_op *op, int by, const char **only /* OUT */);
+/* The month's aggregates built in a read snapshot (aggregates.h), with
+ * CR_SUPERVISION_MIN_CELL, or taken from op->sup_cache (and kept there
+ * when built); not audited (see cr_supervision_audit). */
+int cr_supervision_build(struct cr_op *op, int32_t month, struct cr_sup_month *out);
+/* The audit entry of one read (supervision_read), refused when refusal
+ * is not NULL. */
+int cr_supervision_audit(struct cr_op *op, int32_t month, int by, const char *refusal);
+/* The act in one go, for the CLI: scope, build, audit. */
+int cr_supervision_read(struct cr_op *op, int32_t month, int by,
+			struct cr_sup_month *out /* OUT */, const char **only /* OUT */);
 
 #endif

@@ -41,6 +41,7 @@ struct cr_srv {
 	struct cr_metrics *metrics;
 	struct cr_ratelimit *rl;
 	struct cr_scorer *scorer;   /* the bureau's scorecard (scorer.h) */
+	struct cr_sup_cache *sup_cache; /* supervision months kept (sup_cache.h) */
 	atomic_int draining;
 	/* Reports are large (every account's grid and history buffers, about
 	 * 2 MB): built ones are kept for reuse instead of freed. */
@@ -96,6 +97,7 @@ enum { CR_H_DONE = 0, CR_H_ASYNC = 1 };
 	X(dispute_verify, "POST", "/v1/disputes/{id}/verify", CR_R_FURN)              \
 	X(dispute_correct, "POST", "/v1/disputes/{id}/correct", CR_R_FURN)            \
 	X(stats, "GET", "/v1/stats", CR_R_SUPV | CR_R_OPER)                           \
+	X(supervision_aggregates, "GET", "/v1/supervision/aggregates", CR_R_SUPV | CR_R_INST) \
 	X(key_add, "POST", "/v1/keys", CR_R_OPER)                                     \
 	X(keys, "GET", "/v1/keys", CR_R_OPER)                                         \
 	X(key_revoke, "DELETE", "/v1/keys/{key_id}", CR_R_OPER)                       \
@@ -165,6 +167,11 @@ struct cr_req_delist {
 	struct cr_delist_request q;
 	struct cr_delist out;
 };
+struct cr_req_sup {
+	int32_t month;
+	int by;                    /* enum cr_sup_by */
+	int refused;               /* the scope refused: audited, then 403 */
+};
 union cr_req_data {
 	struct cr_req_key_add key_add;
 	struct cr_req_consent consent;
@@ -175,6 +182,7 @@ union cr_req_data {
 	enum cr_audit_act read_act; /* an audited read: access_list, ... */
 	struct cr_person_score score; /* score */
 	struct cr_req_delist delist; /* shelf_delist */
+	struct cr_req_sup sup;     /* supervision_aggregates */
 };
 
 struct cr_req {

@@ -205,6 +205,7 @@ void cr_req_op(const struct cr_req *r, struct cr_group *g, struct cr_op *op)
 {
 	cr_op_init(op, r->srv->st, cr_req_audit_role(r), r->key.inst, r->asof);
 	op->scorer = r->srv->scorer;
+	op->sup_cache = r->srv->sup_cache;
 	if (g) {
 		op->txn = g->txn;
 		op->batch = g->audit;

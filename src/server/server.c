@@ -31,6 +31,8 @@
 #include "cr_err.h"
 #include "http.h"
 #include "scorer.h"
+#include "sup_cache.h"
+#include "sup_warm.h"
 #include "webhook.h"
 
 enum req_phase { PH_NEW, PH_BODY, PH_WAIT, PH_READY, PH_SENT };
@@ -399,7 +401,10 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	}
 	srv.metrics = cr_metrics_new(cr_route_names, cr_n_routes);
 	srv.rl = cr_ratelimit_new(o->rate, o->burst);
-	rc = !srv.metrics || !srv.rl ? CR_ENOMEM : cr_committer_start(st, &srv.com);
+	srv.sup_cache = cr_sup_cache_new(CR_SUPERVISION_CACHE_S);
+	struct cr_sup_warm *warm = srv.sup_cache ? cr_sup_warm_start(st, srv.sup_cache,
+								     o->asof_days) : NULL;
+	rc = !srv.metrics || !srv.rl || !warm ? CR_ENOMEM : cr_committer_start(st, &srv.com);
 	if (!rc)
 		rc = start_deliverer(&srv);
 	if (!rc)
@@ -424,6 +429,8 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	cr_metrics_free(srv.metrics);
 	cr_scorer_free(srv.scorer);
 	cr_ratelimit_free(srv.rl);
+	cr_sup_warm_stop(warm);
+	cr_sup_cache_free(srv.sup_cache);
 	return rc;
 }
 

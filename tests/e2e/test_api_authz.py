@@ -377,6 +377,23 @@ def check_stats(role, variant, r):
     no_identifiers(r)
 
 
+SUP_PATH = "/v1/supervision/aggregates?month=2026-06&by=institution"
+
+
+def check_supervision(role, variant, r):
+    """An institution sees its own cell alone; with a handful of people in
+    the store every cell is below the minimum and shows nothing but its key."""
+    doc = r.json()
+    assert doc["month"] == "2026-06" and doc["by"] == "institution", doc
+    own = {"furnisher": "B0001", "lender": "L0001"}.get(role)
+    for c in doc["cells"]:
+        assert own is None or c["key"] == own, f"{role} sees the cell of {c['key']}: {doc}"
+        assert c == {"key": c["key"], "suppressed": True}, c
+    if role == "supervisor":
+        assert {c["key"] for c in doc["cells"]} >= {"B0001", "B0002"}, doc
+    no_identifiers(r)
+
+
 def check_new_key(role, variant, r):
     k = r.json()
     assert TOKEN_RE.fullmatch(k.get("token", "")), k
@@ -559,6 +576,7 @@ RULES = {
         {"other": 403, "missing": 404, "own": 200}, dispute_path("correct"), check_answered("correct"),
         {"other": "furnisher2"}),
     ("GET", "/v1/stats"): Rule({"own": 200}, path_only("/v1/stats"), check_stats),
+    ("GET", "/v1/supervision/aggregates"): Rule({"own": 200}, path_only(SUP_PATH), check_supervision),
     ("POST", "/v1/keys"): Rule({"own": 201}, lambda role, v: ("/v1/keys", {"role": "subject", "id": C}),
                                check_new_key),
     ("GET", "/v1/keys"): Rule({"own": 200}, path_only("/v1/keys"), check_keys),
@@ -735,6 +753,21 @@ def an_institution_reads_only_its_own_supervision_rows():
         assert_problem(w.call("GET", "/v1/supervision/quality" + bad, "supervisor"), 400)
     for bad in ("?floor_bp=10001", "?month=2026", "?floor_bp=-1"):
         assert_problem(w.call("GET", "/v1/supervision/colending" + bad, "supervisor"), 400)
+
+
+@test
+def an_institution_reads_the_aggregates_by_institution_only():
+    w = world()
+    for key in ("furnisher", "lender", "lender2"):
+        for by in ("product", "province", "prefecture"):
+            r = w.call("GET", f"/v1/supervision/aggregates?month=2026-06&by={by}", key)
+            assert_problem(r, 403)
+    for by in ("product", "province", "prefecture"):
+        r = w.call("GET", f"/v1/supervision/aggregates?month=2026-06&by={by}", "supervisor")
+        assert r.status == 200 and r.json()["by"] == by, r
+        no_identifiers(r)
+    for q in ("", "?month=2026-13", "?month=2026-06&by=person"):
+        assert_problem(w.call("GET", "/v1/supervision/aggregates" + q, "supervisor"), 400)
 
 
 @test

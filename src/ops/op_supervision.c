@@ -1,0 +1,84 @@
+/*
+ * op_supervision.c - reading the market aggregates (aggregates.h).
+ *
+ * The aggregates name nobody, but who read which month of the market is
+ * recorded all the same (supervision_read): a supervisor's interest is
+ * itself information.  A supervisor or operator reads every cell of a
+ * grouping; a furnisher or lender its own institution's cell, by
+ * institution only, since its cells by product or region would nest
+ * inside its institution's total and a difference could isolate a cell
+ * that the rule suppressed.
+ */
+#include "ops.h"
+
+#include "aggregates.h"
+#include "cr_err.h"
+#include "sup_cache.h"
+
+int cr_supervision_scope(struct cr_op *op, int by, const char **only)
+{
+	*only = NULL;
+	if (by < 0 || by >= CR_SUP_BYS) {
+		op->why = "by must be institution, product, province or prefecture";
+		return CR_EINVAL;
+	}
+	if (op->role == CR_AUDIT_ROLE_SUPERVISOR || op->role == CR_AUDIT_ROLE_OPERATOR)
+		return 0;
+	if ((op->role == CR_AUDIT_ROLE_LENDER || op->role == CR_AUDIT_ROLE_FURNISHER) &&
+	    op->inst[0] && by == CR_SUP_BY_INSTITUTION) {
+		*only = op->inst;
+		return 0;
+	}
+	op->why = "an institution reads its own row, by institution only";
+	return CR_EDENIED;
+}
+
+struct build {
+	int32_t month;
+	struct cr_sup_month *out;
+};
+
+static int read_month(struct cr_op *op, void *arg)
+{
+	struct build *b = arg;
+	return cr_sup_build(op->txn, b->month, op->asof, CR_SUPERVISION_MIN_CELL, b->out);
+}
+
+int cr_supervision_build(struct cr_op *op, int32_t month, struct cr_sup_month *out)
+{
+	int rc = cr_sup_cache_get(op->sup_cache, month, op->asof, op->now, out);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	struct build b = {month, out};
+	rc = cr_op_read(op, read_month, &b);
+	if (!rc)
+		rc = cr_sup_cache_put(op->sup_cache, out, op->asof, op->now);
+	else
+		cr_sup_cache_abandon(op->sup_cache, month, op->asof);
+	if (rc)
+		cr_sup_fini(out);
+	return rc;
+}
+
+int cr_supervision_audit(struct cr_op *op, int32_t month, int by, const char *refusal)
+{
+	const char *name = by >= 0 && by < CR_SUP_BYS ? cr_sup_by_name(by) : "?";
+	return cr_op_audit_supervision(op, month, name, refusal);
+}
+
+int cr_supervision_read(struct cr_op *op, int32_t month, int by,
+			struct cr_sup_month *out, const char **only)
+{
+	cr_sup_init(out);
+	int rc = cr_supervision_scope(op, by, only);
+	if (rc) {
+		int arc = cr_supervision_audit(op, month, by, op->why);
+		return arc ? arc : rc;
+	}
+	rc = cr_supervision_build(op, month, out);
+	if (rc)
+		return rc;
+	op->txn = NULL;
+	op->batch = NULL;
+	return cr_supervision_audit(op, month, by, NULL);
+}

@@ -1,0 +1,327 @@
+/*
+ * aggregates.c - the month's aggregates: one walk, four groupings; see
+ * aggregates.h.
+ *
+ * The walk of the monthly aggregate (cr_monthly_walk) hands over every
+ * account that counts in the month with its state at the month's end and
+ * the month before.  Accounts come person by person, so a person's
+ * accounts are gathered and, when the next person starts, added to the
+ * cells: the person's region read once from the sealed identity, the
+ * number of lenders they owe counted once, and the person counted once
+ * per cell.  Cells are found through a small open-addressing table per
+ * grouping.  The suppression rule runs last (suppress.c).
+ */
+#include "aggregates.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cr_err.h"
+#include "current.h"
+#include "monthly.h"
+
+struct acct {
+	char inst[CR_INST_CODE_MAX + 1];
+	uint8_t product;
+	int8_t band;
+	int8_t prev_band;   /* -1: did not count the month before */
+	uint8_t ended;      /* closed or written off by the month's end */
+	int64_t balance;
+	int64_t new_lending;
+	int64_t repayments;
+	int64_t day_drawdowns[31];
+	int64_t day_repayments[31];
+};
+
+struct grouping {
+	struct cr_sup_cell *cells;
+	size_t n;
+	int32_t slot[CR_SUPERVISION_CELLS_MAX * 2]; /* cell index + 1; 0 empty */
+};
+
+struct build {
+	cr_txn *txn;
+	struct grouping *g;   /* CR_SUP_BYS of them */
+	struct cr_subject_key who;
+	int has_who;
+	struct acct *a;
+	size_t n, cap;
+	int32_t idx[CR_SUP_BYS][CR_SUPERVISION_PERSON_ACCOUNTS];
+};
+
+static const char *const band_names[CR_DPD_BANDS] = {
+	"0", "1-30", "31-60", "61-90", "91-180", "180+"};
+static const char *const by_names[CR_SUP_BYS] = {
+	"institution", "product", "province", "prefecture"};
+
+const char *cr_sup_band_name(int band)
+{
+	return band >= 0 && band < CR_DPD_BANDS ? band_names[band] : "?";
+}
+
+int cr_sup_band(int32_t dpd)
+{
+	return dpd <= 0 ? CR_DPD_0 : dpd <= 30 ? CR_DPD_1_30 : dpd <= 60 ? CR_DPD_31_60
+	       : dpd <= 90 ? CR_DPD_61_90 : dpd <= 180 ? CR_DPD_91_180 : CR_DPD_180P;
+}
+
+const char *cr_sup_by_name(enum cr_sup_by by)
+{
+	return by < CR_SUP_BYS ? by_names[by] : "?";
+}
+
+int cr_sup_by_parse(const char *s)
+{
+	for (int i = 0; s && i < CR_SUP_BYS; i++)
+		if (strcmp(s, by_names[i]) == 0)
+			return i;
+	return s && strcmp(s, "region") == 0 ? CR_SUP_BY_PROVINCE : -1;
+}
+
+void cr_sup_init(struct cr_sup_month *m)
+{
+	memset(m, 0, sizeof *m);
+}
+
+void cr_sup_fini(struct cr_sup_month *m)
+{
+	for (int i = 0; i < CR_SUP_BYS; i++)
+		free(m->by[i].cells);
+	cr_sup_init(m);
+}
+
+static uint32_t hash_key(const char *k)
+{
+	uint32_t h = 2166136261u;
+	for (; *k; k++)
+		h = (h ^ (uint8_t)*k) * 16777619u;
+	return h;
+}
+
+/* The index of key's cell in g, made when new; -1 when g is full. */
+static int32_t cell_of(struct grouping *g, const char *key)
+{
+	const uint32_t mask = CR_SUPERVISION_CELLS_MAX * 2 - 1;
+	for (uint32_t s = hash_key(key) & mask;; s = (s + 1) & mask) {
+		if (g->slot[s] == 0) {
+			if (g->n >= CR_SUPERVISION_CELLS_MAX)
+				return -1;
+			struct cr_sup_cell *c = &g->cells[g->n];
+			memset(c, 0, sizeof *c);
+			snprintf(c->key, sizeof c->key, "%s", key);
+			g->slot[s] = (int32_t)++g->n;
+			return (int32_t)g->n - 1;
+		}
+		if (strcmp(g->cells[g->slot[s] - 1].key, key) == 0)
+			return g->slot[s] - 1;
+	}
+}
+
+/* The first four digits of the person's ID, "0000" without one. */
+static int region_of(struct build *b, char region[5])
+{
+	struct cr_subject s;
+	int rc = cr_store_subject_get(b->txn, &b->who, &s);
+	memcpy(region, "0000", 5);
+	if (rc == CR_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	memcpy(region, s.id, 4);
+	memset(&s, 0, sizeof s);
+	return 0;
+}
+
+static void cell_key(int by, const struct acct *a, const char region[5], char *key)
+{
+	switch (by) {
+	case CR_SUP_BY_INSTITUTION: snprintf(key, 16, "%s", a->inst); break;
+	case CR_SUP_BY_PRODUCT: snprintf(key, 16, "%s", cr_product_name(a->product)); break;
+	case CR_SUP_BY_PROVINCE: snprintf(key, 16, "%.2s", region); break;
+	default: snprintf(key, 16, "%.4s", region); break;
+	}
+}
+
+static void add_account(struct cr_sup_cell *c, const struct acct *a)
+{
+	c->accounts++;
+	c->outstanding += a->balance;
+	c->new_lending += a->new_lending;
+	c->repayments += a->repayments;
+	c->bands[a->band]++;
+	for (int d = 0; d < 31; d++) {
+		c->day_drawdowns[d] += a->day_drawdowns[d];
+		c->day_repayments[d] += a->day_repayments[d];
+	}
+	if (a->prev_band >= 0)
+		c->roll[a->prev_band][a->ended ? CR_ROLL_ENDED : a->band]++;
+}
+
+/* Counts the person once in each cell their accounts fall in. */
+static void add_person(struct build *b, int by, int bin)
+{
+	struct grouping *g = &b->g[by];
+	for (size_t i = 0; i < b->n; i++) {
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = b->idx[by][j] == b->idx[by][i];
+		if (seen)
+			continue;
+		struct cr_sup_cell *c = &g->cells[b->idx[by][i]];
+		int64_t carried = 0;
+		for (size_t j = i; j < b->n; j++)
+			carried += b->idx[by][j] == b->idx[by][i] ? b->a[j].balance : 0;
+		c->borrowers++;
+		c->multi[bin]++;
+		c->multi_outstanding[bin] += carried;
+	}
+}
+
+static int lenders_of(const struct build *b)
+{
+	int n = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		int seen = b->a[i].balance <= 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = b->a[j].balance > 0 && strcmp(b->a[j].inst, b->a[i].inst) == 0;
+		n += !seen;
+	}
+	return n < CR_SUP_LENDER_BINS - 1 ? n : CR_SUP_LENDER_BINS - 1;
+}
+
+static int flush_person(struct build *b)
+{
+	if (!b->has_who || b->n == 0)
+		return 0;
+	char region[5], key[16];
+	int rc = region_of(b, region);
+	if (rc)
+		return rc;
+	for (int by = 0; by < CR_SUP_BYS; by++) {
+		for (size_t i = 0; i < b->n; i++) {
+			cell_key(by, &b->a[i], region, key);
+			int32_t c = cell_of(&b->g[by], key);
+			if (c < 0)
+				return CR_ETOOBIG;
+			b->idx[by][i] = c;
+			add_account(&b->g[by].cells[c], &b->a[i]);
+		}
+		add_person(b, by, lenders_of(b));
+	}
+	b->n = 0;
+	return 0;
+}
+
+static int64_t new_lending(const struct cr_monthly_acct *m)
+{
+	const uint8_t p = m->r->a.product;
+	const int term = p == CR_PROD_INSTALLMENT || p == CR_PROD_MORTGAGE;
+	return m->drawdowns + (m->opened_in_month && term ? m->r->a.principal : 0);
+}
+
+static int take(const struct cr_monthly_acct *m, void *arg)
+{
+	struct build *b = arg;
+	if (!b->has_who || memcmp(b->who.b, m->r->subject.b, sizeof b->who.b) != 0) {
+		int rc = flush_person(b);
+		if (rc)
+			return rc;
+		b->who = m->r->subject;
+		b->has_who = 1;
+	}
+	if (b->n >= CR_SUPERVISION_PERSON_ACCOUNTS)
+		return CR_ETOOBIG;
+	struct acct *a = &b->a[b->n++];
+	memcpy(a->inst, m->r->a.inst, sizeof a->inst);
+	a->product = m->r->a.product;
+	const int ended = m->end->status == CR_CUR_CLOSED ||
+			  m->end->status == CR_CUR_CHARGED_OFF;
+	a->band = (int8_t)cr_sup_band(m->end->dpd);
+	a->prev_band = m->prev && m->prev_counts ? (int8_t)cr_sup_band(m->prev->dpd) : -1;
+	a->ended = (uint8_t)ended;
+	a->balance = m->end->balance;
+	a->new_lending = new_lending(m);
+	a->repayments = m->repayments;
+	memcpy(a->day_drawdowns, m->day_drawdowns, sizeof a->day_drawdowns);
+	memcpy(a->day_repayments, m->day_repayments, sizeof a->day_repayments);
+	return 0;
+}
+
+static int key_cmp(const void *pa, const void *pb)
+{
+	const struct cr_sup_cell *a = pa, *b = pb;
+	return strcmp(a->key, b->key);
+}
+
+/* Hands the groupings' cells over to out, sorted by key. */
+static int publish(struct build *b, struct cr_sup_month *out)
+{
+	for (int by = 0; by < CR_SUP_BYS; by++) {
+		struct grouping *g = &b->g[by];
+		struct cr_sup_table *t = &out->by[by];
+		t->cells = malloc((g->n ? g->n : 1) * sizeof *t->cells);
+		if (!t->cells)
+			return CR_ENOMEM;
+		memcpy(t->cells, g->cells, g->n * sizeof *t->cells);
+		t->n = g->n;
+		qsort(t->cells, t->n, sizeof *t->cells, key_cmp);
+	}
+	cr_sup_suppress(&out->by[CR_SUP_BY_INSTITUTION], NULL, out->min_cell);
+	cr_sup_suppress(&out->by[CR_SUP_BY_PRODUCT], NULL, out->min_cell);
+	cr_sup_suppress(&out->by[CR_SUP_BY_PROVINCE], NULL, out->min_cell);
+	cr_sup_suppress(&out->by[CR_SUP_BY_PREFECTURE], &out->by[CR_SUP_BY_PROVINCE],
+			out->min_cell);
+	return 0;
+}
+
+static void free_build(struct build *b)
+{
+	for (int by = 0; b->g && by < CR_SUP_BYS; by++)
+		free(b->g[by].cells);
+	free(b->g);
+	free(b->a);
+	free(b);
+}
+
+static struct build *new_build(cr_txn *txn)
+{
+	struct build *b = calloc(1, sizeof *b);
+	if (!b)
+		return NULL;
+	b->txn = txn;
+	b->g = calloc(CR_SUP_BYS, sizeof *b->g);
+	b->a = calloc(CR_SUPERVISION_PERSON_ACCOUNTS, sizeof *b->a);
+	int ok = b->g && b->a;
+	for (int by = 0; ok && by < CR_SUP_BYS; by++) {
+		b->g[by].cells = malloc(CR_SUPERVISION_CELLS_MAX * sizeof *b->g[by].cells);
+		ok = b->g[by].cells != NULL;
+	}
+	if (!ok) {
+		free_build(b);
+		return NULL;
+	}
+	return b;
+}
+
+int cr_sup_build(cr_txn *txn, int32_t month, int32_t asof_days, uint64_t min_cell,
+		 struct cr_sup_month *out)
+{
+	if (!txn || !out || min_cell < 1)
+		return CR_EINVAL;
+	cr_sup_init(out);
+	out->month = month;
+	out->min_cell = min_cell;
+	struct build *b = new_build(txn);
+	if (!b)
+		return CR_ENOMEM;
+	int rc = cr_monthly_walk(txn, month, asof_days, 1, take, b);
+	if (!rc)
+		rc = flush_person(b);
+	if (!rc)
+		rc = publish(b, out);
+	free_build(b);
+	if (rc)
+		cr_sup_fini(out);
+	return rc;
+}

@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+"""Supervision aggregates (docs/supervision.md) against an independent
+computation: creditref gen with a fixed seed (2,000 people), ingested, then
+every aggregate of every grouping recomputed here from the generated JSON
+lines (the account's state at a month's end from its latest statement and
+its record, as docs/monthly.md defines it) and compared with creditref's,
+cell by cell; the suppression rule recomputed and checked; a differencing
+test (two groupings partition the same accounts, so the difference of
+their published totals is what they suppressed: it must cover at least the
+minimum of people); the HTML page self-contained; every read audited."""
+import collections
+import datetime
+import json
+import os
+import re
+import shutil
+import tempfile
+
+from harness import main, run, test
+from apiserver import Server, call, issue
+
+MIN = 10
+ASOF = "2026-06-30"
+MONTHS = ("2026-05", "2026-06")
+TERM = ("installment", "mortgage")
+BYS = ("institution", "product", "province", "prefecture")
+D = {}
+
+
+def setup():
+    if D:
+        return D
+    D["dir"] = tempfile.mkdtemp(prefix="creditref-sup-")
+    D["db"] = os.path.join(D["dir"], "db")
+    D["jsonl"] = os.path.join(D["dir"], "gen.jsonl")
+    run("gen", "--subjects", "2000", "--seed", "1313", "--as-of", ASOF, "--bad-rate", "0",
+        "--out", D["jsonl"])
+    run("init", "--db", D["db"])
+    out = run("ingest", "--db", D["db"], "--as-of", ASOF, D["jsonl"]).stdout
+    assert " rejected=0 " in out, out
+    D["accts"], D["stmts"] = load(D["jsonl"])
+    return D
+
+
+def cleanup():
+    if D:
+        shutil.rmtree(D["dir"], ignore_errors=True)
+
+
+# ---- the independent computation ---------------------------------------------
+
+def band(dpd):
+    for i, top in enumerate((0, 30, 60, 90, 180)):
+        if dpd <= top:
+            return i
+    return 5
+
+
+def mnum(s):
+    y, m = s.split("-")[:2]
+    return int(y) * 12 + int(m) - 1
+
+
+def first_day(m):
+    return datetime.date(m // 12, m % 12 + 1, 1)
+
+
+def load(path):
+    accts, stmts = {}, collections.defaultdict(dict)
+    for line in open(path, encoding="utf-8"):
+        d = json.loads(line)
+        if d["type"] == "account":
+            accts[(d["institution"], d["account"])] = d
+        elif d["type"] == "statement":
+            stmts[(d["institution"], d["account"])][mnum(d["month"])] = d
+    return accts, stmts
+
+
+def state(a, st, first, m, end_day):
+    """(band, ended, balance) at the end of month m, None if it does not count."""
+    opened = datetime.date.fromisoformat(a["opened"])
+    if opened > end_day:
+        return None
+    latest = next((st[k] for k in range(m, first - 1, -1) if k in st), None)
+    status = a.get("status")
+    final = status in ("closed", "charged_off", "transferred")
+    ended = status in ("closed", "charged_off")
+    if latest is None:
+        as_of, dpd, bal = opened, 0, 0
+    else:
+        as_of = first_day(mnum(latest["month"]) + 1) - datetime.timedelta(days=1)
+        dpd, bal = latest["dpd"], latest["balance"]
+        ended = ended or (not final and latest["status"] in ("C", "Z", "G"))
+    if ended and as_of < first_day(m):
+        return None
+    return band(dpd), ended, bal
+
+
+def accounts_in(m):
+    d = setup()
+    asof = datetime.date.fromisoformat(ASOF)
+    end_day = min(first_day(m + 1) - datetime.timedelta(days=1), asof)
+    out = []
+    for k, a in d["accts"].items():
+        st = d["stmts"].get(k, {})
+        first = max(mnum(a["opened"]), m - 59)
+        s = state(a, st, first, m, end_day)
+        if s is None:
+            continue
+        prev = state(a, st, first, m - 1, first_day(m) - datetime.timedelta(days=1)) \
+            if m > first else None
+        new = a["principal"] if mnum(a["opened"]) == m and a["product"] in TERM else 0
+        out.append(dict(inst=a["institution"], product=a["product"], id=a["id"], band=s[0],
+                        ended=s[1], balance=s[2], prev=prev[0] if prev else None, new=new,
+                        paid=st[m]["paid"] if m in st else 0))
+    return out
+
+
+KEY = {"institution": lambda r: r["inst"], "product": lambda r: r["product"],
+       "province": lambda r: r["id"][:2], "prefecture": lambda r: r["id"][:4]}
+
+
+def new_cell():
+    return dict(borrowers=0, accounts=0, outstanding=0, new_lending=0, repayments=0,
+                bands=[0] * 6, roll=[[0] * 7 for _ in range(6)], multi=[0] * 6,
+                multi_out=[0] * 6, people=set())
+
+
+def add(c, pid, lenders, lst):
+    c["borrowers"] += 1
+    c["people"].add(pid)
+    c["multi"][lenders] += 1
+    c["multi_out"][lenders] += sum(r["balance"] for r in lst)
+    for r in lst:
+        c["accounts"] += 1
+        c["outstanding"] += r["balance"]
+        c["new_lending"] += r["new"]
+        c["repayments"] += r["paid"]
+        c["bands"][r["band"]] += 1
+        if r["prev"] is not None:
+            c["roll"][r["prev"]][6 if r["ended"] else r["band"]] += 1
+
+
+def cells(rows, by):
+    people = collections.defaultdict(list)
+    for r in rows:
+        people[r["id"]].append(r)
+    cs = collections.defaultdict(new_cell)
+    for pid, rs in people.items():
+        lenders = min(len({r["inst"] for r in rs if r["balance"] > 0}), 5)
+        mine = collections.defaultdict(list)
+        for r in rs:
+            mine[KEY[by](r)].append(r)
+        for k, lst in mine.items():
+            add(cs[k], pid, lenders, lst)
+    return dict(cs)
+
+
+def suppress(cs, groups):
+    """The rule of docs/supervision.md: small cells, then complements per group."""
+    hidden = {k for k, c in cs.items() if c["borrowers"] < MIN}
+    for members in groups:
+        while True:
+            mass = sum(cs[k]["borrowers"] for k in members if k in hidden)
+            shown = sorted((cs[k]["borrowers"], k) for k in members if k not in hidden)
+            if mass == 0 or mass >= MIN or not shown:
+                break
+            hidden.add(shown[0][1])
+    return hidden
+
+
+def expected_hidden(month):
+    rows = accounts_in(mnum(month))
+    out = {}
+    for by in ("institution", "product", "province"):
+        cs = cells(rows, by)
+        out[by] = (cs, suppress(cs, [list(cs)]))
+    pref = cells(rows, "prefecture")
+    prov_hidden = out["province"][1]
+    hidden = {k for k in pref if k[:2] in prov_hidden}
+    by_prov = collections.defaultdict(list)
+    for k in pref:
+        if k[:2] not in prov_hidden:
+            by_prov[k[:2]].append(k)
+    hidden |= suppress(pref, list(by_prov.values()))
+    out["prefecture"] = (pref, hidden)
+    return out
+
+
+def multi_expected(c):
+    multi, out = list(c["multi"]), list(c["multi_out"])
+    top = 5
+    while top > 1 and multi[top] < MIN:
+        multi[top - 1] += multi[top]
+        out[top - 1] += out[top]
+        top -= 1
+    if any(0 < multi[i] < MIN for i in range(top + 1)):
+        return None
+    return [{"lenders": f"{i}{'+' if i == top and i else ''}", "borrowers": multi[i],
+             "outstanding": out[i]} for i in range(top + 1)]
+
+
+def aggregates(month, by):
+    out = run("supervision", "aggregates", "--db", setup()["db"], "--month", month,
+              "--by", by, "--as-of", ASOF).stdout
+    return json.loads(out)
+
+
+def rate(n, d):
+    return round(n / d, 6) if d else 0.0
+
+
+def check_cell(got, c):
+    for f in ("borrowers", "accounts", "outstanding", "new_lending", "repayments"):
+        assert got[f] == c[f], (got["key"], f, got[f], c[f])
+    names = ["0", "1-30", "31-60", "61-90", "91-180", "180+"]
+    assert got["delinquency"] == dict(zip(names, c["bands"])), (got, c["bands"])
+    for i, n in enumerate(names[1:], 1):
+        assert abs(got["delinquency_rates"][n] - rate(c["bands"][i], c["accounts"])) < 2e-6, got
+    for i, n in enumerate(names):
+        row, frm = c["roll"][i], sum(c["roll"][i])
+        g = got["roll_rates"][n]
+        if frm < MIN:
+            assert g is None, (got["key"], n, g)
+            continue
+        assert g["accounts"] == frm, (got["key"], n, g, row)
+        for j, to in enumerate(names + ["ended"]):
+            assert abs(g[to] - rate(row[j], frm)) < 2e-6, (got["key"], n, to, g, row)
+    assert got["multi_lending"] == multi_expected(c), (got["key"], got["multi_lending"], c["multi"])
+
+
+# ---- tests ---------------------------------------------------------------------
+
+@test
+def every_published_cell_equals_the_independent_computation():
+    for month in MONTHS:
+        exp = expected_hidden(month)
+        for by in BYS:
+            cs, hidden = exp[by]
+            doc = aggregates(month, by)
+            assert doc["min_cell"] == MIN and doc["by"] == by, doc
+            assert [c["key"] for c in doc["cells"]] == sorted(cs), (by, sorted(cs))
+            shown = 0
+            for got in doc["cells"]:
+                if got["key"] in hidden:
+                    assert got == {"key": got["key"], "suppressed": True}, got
+                    continue
+                assert got["suppressed"] is False, got
+                check_cell(got, cs[got["key"]])
+                shown += 1
+            assert shown >= 4, f"{by} {month}: too few published cells to test anything"
+
+
+@test
+def suppressed_cells_are_small_or_complements_and_never_alone():
+    exp = expected_hidden(MONTHS[0])
+    small = {by: [k for k in cs if cs[k]["borrowers"] < MIN] for by, (cs, _) in exp.items()}
+    assert small["province"] and small["prefecture"], "the test data has no small cell"
+    for by, (cs, hidden) in exp.items():
+        assert set(small[by]) <= hidden, by
+        mass = sum(cs[k]["borrowers"] for k in hidden)
+        assert mass == 0 or mass >= MIN, (by, mass)
+
+
+@test
+def differencing_two_groupings_reveals_no_suppressed_cell():
+    """Every account is in one cell of each grouping, so the grouping that
+    suppresses nothing gives the true totals; minus the published cells of
+    another, the difference is the sum of what that one suppressed.  It
+    must cover at least MIN people; and within a province, the province
+    minus its published prefectures likewise."""
+    month = MONTHS[0]
+    docs = {by: aggregates(month, by) for by in BYS}
+    exp = expected_hidden(month)
+    product = docs["product"]
+    assert all(not c["suppressed"] for c in product["cells"]), product
+    total_accounts = product["total_published"]["accounts"]
+    for by in ("institution", "province", "prefecture"):
+        published = docs[by]["total_published"]["accounts"]
+        hidden = [c["key"] for c in docs[by]["cells"] if c["suppressed"]]
+        people = set().union(*[exp[by][0][k]["people"] for k in hidden]) if hidden else set()
+        assert total_accounts - published == sum(exp[by][0][k]["accounts"] for k in hidden), by
+        assert not hidden or len(people) >= MIN, (by, hidden, len(people))
+    prov = {c["key"]: c for c in docs["province"]["cells"]}
+    for key, c in prov.items():
+        pref = [p for p in docs["prefecture"]["cells"] if p["key"].startswith(key)]
+        if c["suppressed"]:
+            assert all(p["suppressed"] for p in pref), key
+            continue
+        gap = c["accounts"] - sum(p.get("accounts", 0) for p in pref)
+        hidden = [p["key"] for p in pref if p["suppressed"]]
+        people = set().union(*[exp["prefecture"][0][k]["people"] for k in hidden]) if hidden else set()
+        assert gap == sum(exp["prefecture"][0][k]["accounts"] for k in hidden), key
+        assert not hidden or len(people) >= MIN, (key, hidden, len(people))
+
+
+@test
+def the_html_page_is_self_contained_with_svg_charts():
+    page = os.path.join(setup()["dir"], "sup.html")
+    run("supervision", "report", "--db", setup()["db"], "--html", page, "--months", "6",
+        "--as-of", ASOF)
+    html = open(page, encoding="utf-8").read()
+    assert html.startswith("<!DOCTYPE html>") and html.count("<svg") >= 3, html[:300]
+    assert not re.search(r"https?://", html), "the page names a URL"
+    assert not re.search(r"<(script|link|img|iframe)\b", html, re.I), "the page loads something"
+    for title in ("past due", "Roll rates", "Multi-lending"):
+        assert title in html, title
+    for pid in {a["id"] for a in setup()["accts"].values()}:
+        assert pid not in html
+
+
+@test
+def reads_are_audited_and_an_unknown_grouping_is_a_usage_error():
+    d = setup()
+    bad = run("supervision", "aggregates", "--db", d["db"], "--month", "2026-05", "--by", "id", ok=False)
+    assert bad.returncode == 2, bad
+    before = run("audit", "verify", "--db", d["db"]).stdout
+    aggregates("2026-05", "product")
+    log = open(os.path.join(d["db"], "audit.log"), encoding="utf-8").read()
+    assert '"supervision_read"' in log and "month=2026-05 by=product" in log, before
+    assert "intact" in run("audit", "verify", "--db", d["db"]).stdout
+
+
+@test
+def the_api_answers_what_the_command_prints_and_an_institution_its_own_row():
+    """Months the server builds ahead (the as-of month, the one before) and
+    one it builds on request, each grouping; then a furnisher's own row."""
+    d = setup()
+    months = ("2026-06", "2026-05", "2026-03")
+    want = {(m, by): aggregates(m, by) for m in months for by in BYS}
+    sup, furn = issue(d["db"], "supervisor"), issue(d["db"], "furnisher", institution="B0001")
+    server = Server(d["db"], "--rate-limit", "0")
+    try:
+        for (m, by), doc in want.items():
+            r = call(server.base, "GET", f"/v1/supervision/aggregates?month={m}&by={by}", key=sup)
+            assert r.status == 200 and r.json() == doc, (m, by, r)
+        r = call(server.base, "GET", "/v1/supervision/aggregates?month=2026-05", key=furn)
+        own = [c for c in want[("2026-05", "institution")]["cells"] if c["key"] == "B0001"]
+        assert r.status == 200 and r.json()["cells"] == own, r
+        assert r.json()["total_published"]["accounts"] == own[0]["accounts"], r
+    finally:
+        server.stop()
+
+
+@test
+def events_are_summed_by_day_in_published_cells():
+    """A separate small store: 12 people at one institution, each with an
+    installment account and events in May on known days; the daily sums
+    of creditref equal the events' own sums by day."""
+    d = setup()
+    ids = sorted({a["id"] for a in d["accts"].values()})[:12]
+    lines = [{"type": "institution", "code": "Q0001", "name": "测试银行", "kind": "bank"}]
+    drawn, repaid = [0] * 31, [0] * 31
+    for i, pid in enumerate(ids):
+        acc = f"Q-{i:04d}"
+        lines += [
+            {"type": "consent", "id": pid, "institution": "Q0001", "scope": "furnish",
+             "granted": "2026-01-01", "evidence": "sha256:" + "ab" * 32},
+            {"type": "account", "institution": "Q0001", "account": acc, "id_type": "resident",
+             "id": pid, "name": "测试", "product": "installment", "opened": "2026-01-10",
+             "principal": 1200000, "term_months": 12},
+            {"type": "statement", "institution": "Q0001", "account": acc, "month": "2026-04",
+             "balance": 900000, "due": 100000, "paid": 100000, "overdue": 0, "dpd": 0,
+             "status": "N"}]
+        for day, kind, amount in ((i % 28 + 1, "repayment", 1000 * (i + 1)),
+                                  (i % 5 + 3, "drawdown", 500 * (i + 1)),
+                                  (31, "repayment", 7)):
+            lines.append({"type": "event", "institution": "Q0001", "account": acc,
+                          "event_id": f"{acc}-{day}-{kind}",
+                          "at": f"2026-05-{day:02d}T10:00:00+08:00", "kind": kind,
+                          "amount": amount})
+            (repaid if kind == "repayment" else drawn)[day - 1] += amount
+    db = os.path.join(d["dir"], "events-db")
+    src = os.path.join(d["dir"], "events.jsonl")
+    with open(src, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
+    run("init", "--db", db)
+    out = run("ingest", "--db", db, "--as-of", ASOF, src).stdout
+    assert " rejected=0 " in out and " held=0 " in out, out
+    doc = json.loads(run("supervision", "aggregates", "--db", db, "--month", "2026-05",
+                         "--as-of", ASOF).stdout)
+    cell = doc["cells"][0]
+    assert cell["key"] == "Q0001" and cell["borrowers"] == 12, doc
+    assert cell["daily"] == {"drawdowns": drawn, "repayment_events": repaid}, cell["daily"]
+    assert cell["new_lending"] == sum(drawn), cell
+
+
+if __name__ == "__main__":
+    raise SystemExit(main("e2e-supervision", cleanup))
