@@ -11,7 +11,10 @@
 #include "cli.h"
 #include "cr_date.h"
 #include "cr_err.h"
+#include "colending.h"
+#include "cr_buf.h"
 #include "ops.h"
+#include "quality.h"
 #include "store.h"
 #include "sup_render.h"
 
@@ -115,6 +118,48 @@ static int build_months(const struct cr_args *a, cr_store *st, int32_t asof,
 	return 0;
 }
 
+struct extra {
+	int32_t from_month, to_month;
+	struct cr_quality q;
+	struct cr_colending c;
+};
+
+static int act_extra(struct cr_op *op, void *arg)
+{
+	struct extra *x = arg;
+	int rc = cr_quality_read(op, NULL, cr_month_first_day(x->from_month), op->asof, &x->q);
+	return rc ? rc : cr_colending_read(op, NULL, x->from_month, x->to_month,
+					   CR_COLENDING_FLOOR_BP, &x->c);
+}
+
+/* Data-quality trends and funding shares over the same months, read as the
+ * supervisor (audited), as sections of the page. */
+static int extra_sections(cr_store *st, int32_t asof, int32_t first, int32_t last,
+			  struct cr_buf *out)
+{
+	static struct extra x;
+	struct cr_op op;
+	memset(&x, 0, sizeof x);
+	x.from_month = first;
+	x.to_month = last;
+	cr_op_init(&op, st, CR_AUDIT_ROLE_SUPERVISOR, NULL, asof);
+	int rc = cr_op_run(&op, act_extra, &x);
+	if (!rc)
+		rc = cr_buf_puts(out, "<section><h2>Data quality per furnisher</h2>\n");
+	if (!rc)
+		rc = cr_quality_svg(&x.q, NULL, out);
+	if (!rc)
+		rc = cr_buf_puts(out, "</section>\n<section><h2>Co-lending: each platform's own "
+				 "share of what it arranged, against the floor</h2>\n");
+	if (!rc)
+		rc = cr_colending_svg(&x.c, out);
+	if (!rc)
+		rc = cr_buf_puts(out, "</section>\n");
+	cr_quality_fini(&x.q);
+	cr_colending_fini(&x.c);
+	return rc;
+}
+
 static int report(const struct cr_args *a, cr_store *st, int32_t asof)
 {
 	static struct cr_sup_month ms[CR_SUPERVISION_REPORT_MONTHS];
@@ -126,10 +171,16 @@ static int report(const struct cr_args *a, cr_store *st, int32_t asof)
 		cr_cli_err("supervision", "--months must be 1 to %d", CR_SUPERVISION_REPORT_MONTHS);
 		return CR_EXIT_USAGE;
 	}
+	struct cr_buf extra;
+	cr_buf_init(&extra, 64u << 20);
 	int ex = build_months(a, st, asof, ms, (size_t)n);
+	if (!ex && extra_sections(st, asof, ms[0].month, ms[n - 1].month, &extra)) {
+		cr_cli_err("supervision", "cannot read the data-quality figures and funding shares");
+		ex = CR_EXIT_FAIL;
+	}
 	if (!ex) {
 		FILE *f = fopen(path, "w");
-		if (!f || cr_sup_html(f, ms, (size_t)n, cr_sup_extra_charts) != 0)
+		if (!f || cr_sup_html(f, ms, (size_t)n, extra.data, extra.len) != 0)
 			ex = CR_EXIT_FAIL;
 		if (f && fclose(f) != 0)
 			ex = CR_EXIT_FAIL;
@@ -138,6 +189,7 @@ static int report(const struct cr_args *a, cr_store *st, int32_t asof)
 	}
 	for (size_t i = 0; i < n; i++)
 		cr_sup_fini(&ms[i]);
+	cr_buf_fini(&extra);
 	return ex;
 }
 

@@ -36,7 +36,7 @@ static int y_of(int64_t bp)
 
 static int open_svg(struct cr_buf *o, const char *title)
 {
-	int rc = cr_buf_printf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+	int rc = cr_buf_printf(o, "<svg width=\"%d\" "
 			       "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\"><title>",
 			       W, H, W, H);
 	if (!rc)

@@ -8,9 +8,9 @@
  *   2. the roll rates of the last month, over every published cell;
  *   3. multi-lending in the last month: each institution's borrowers by how
  *      many lenders they owe.
- * Further charts (funding shares, data quality) are functions of type
- * cr_sup_chart_fn listed in cr_sup_extra_charts below, each writing its
- * own <section>.
+ * Further charts (funding shares, data quality) come ready-made, as
+ * <section>s the caller renders (quality.h, colending.h), and are put
+ * after these.
  */
 #include "sup_render.h"
 
@@ -18,11 +18,6 @@
 
 #include "cr_date.h"
 #include "cr_err.h"
-
-/* ---- Extra charts: add a chart's function here, before the NULL. ---- */
-const cr_sup_chart_fn cr_sup_extra_charts[] = {
-	NULL,
-};
 
 #define W 720
 #define H 300
@@ -197,8 +192,8 @@ static int chart_multi(FILE *f, const struct cr_sup_month *ms, size_t n)
 	return 0;
 }
 
-int cr_sup_html(FILE *f, const struct cr_sup_month *ms, size_t n,
-		const cr_sup_chart_fn *extra)
+int cr_sup_html(FILE *f, const struct cr_sup_month *ms, size_t n, const char *extra,
+		size_t extra_len)
 {
 	if (n == 0)
 		return CR_EINVAL;
@@ -214,8 +209,8 @@ int cr_sup_html(FILE *f, const struct cr_sup_month *ms, size_t n,
 	int rc = chart_delinquency(f, ms, n);
 	rc = rc ? rc : chart_roll(f, ms, n);
 	rc = rc ? rc : chart_multi(f, ms, n);
-	for (size_t i = 0; !rc && extra && extra[i]; i++)
-		rc = extra[i](f, ms, n);
+	if (!rc && extra_len && fwrite(extra, 1, extra_len, f) != extra_len)
+		rc = CR_EIO;
 	fprintf(f, "</body></html>\n");
 	return rc ? rc : ferror(f) ? CR_EIO : 0;
 }

@@ -17,16 +17,11 @@ int cr_sup_json(const struct cr_sup_month *m, enum cr_sup_by by, const char *onl
 		struct cr_buf *out);
 
 /* A chart section of the page: writes its own <section> to f. */
-typedef int (*cr_sup_chart_fn)(FILE *f, const struct cr_sup_month *months, size_t n);
-
 /* Writes the page for months[0..n) (oldest first) to f: delinquency rates
  * over time per institution, roll rates of the last month, the
- * multi-lending distribution, then each of the extra charts (NULL
- * terminated; NULL: none).  Returns 0 or CR_EIO. */
-int cr_sup_html(FILE *f, const struct cr_sup_month *months, size_t n,
-		const cr_sup_chart_fn *extra);
-
-/* The extra charts of the page, NULL terminated (html.c). */
-extern const cr_sup_chart_fn cr_sup_extra_charts[];
+ * multi-lending distribution, then extra[0..extra_len): further sections
+ * (funding shares, data quality), already rendered.  Returns 0 or CR_EIO. */
+int cr_sup_html(FILE *f, const struct cr_sup_month *months, size_t n, const char *extra,
+		size_t extra_len);
 
 #endif
