@@ -300,10 +300,11 @@ def the_html_page_is_self_contained_with_svg_charts():
     run("supervision", "report", "--db", setup()["db"], "--html", page, "--months", "6",
         "--as-of", ASOF)
     html = open(page, encoding="utf-8").read()
-    assert html.startswith("<!DOCTYPE html>") and html.count("<svg") >= 3, html[:300]
+    assert html.startswith("<!DOCTYPE html>") and html.count("<svg") >= 5, html[:300]
     assert not re.search(r"https?://", html), "the page names a URL"
     assert not re.search(r"<(script|link|img|iframe)\b", html, re.I), "the page loads something"
-    for title in ("past due", "Roll rates", "Multi-lending"):
+    for title in ("past due", "Roll rates", "Multi-lending", "Data quality per furnisher",
+                  "own share of what it arranged"):
         assert title in html, title
     for pid in {a["id"] for a in setup()["accts"].values()}:
         assert pid not in html
