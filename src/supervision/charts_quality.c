@@ -72,7 +72,8 @@ static int legend(struct cr_buf *o, int row, const char *color, const char *name
 	return rc ? rc : cr_buf_puts(o, "</text>");
 }
 
-/* One polyline of the points (i, bp[i]) where has[i]. */
+/* One polyline of the points (i, bp[i]) where has[i], each point marked
+ * too: a day alone (one ingest) is a dot, not an invisible line. */
 static int series(struct cr_buf *o, const int64_t *bp, const uint8_t *has, int64_t n,
 		  const char *color, int dashed)
 {
@@ -81,7 +82,13 @@ static int series(struct cr_buf *o, const int64_t *bp, const uint8_t *has, int64
 	for (int64_t i = 0; i < n && !rc; i++)
 		if (has[i])
 			rc = cr_buf_printf(o, "%d,%d ", x_of(i, n), y_of(bp[i]));
-	return rc ? rc : cr_buf_puts(o, "\"/>");
+	if (!rc)
+		rc = cr_buf_puts(o, "\"/>");
+	for (int64_t i = 0; i < n && !rc; i++)
+		if (has[i])
+			rc = cr_buf_printf(o, "<circle cx=\"%d\" cy=\"%d\" r=\"2.5\" fill=\"%s\"/>",
+					   x_of(i, n), y_of(bp[i]), color);
+	return rc;
 }
 
 struct qsum {
