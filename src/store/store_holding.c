@@ -22,16 +22,8 @@ int cr_store_holding_put(cr_txn *txn, const struct cr_subject_key *k,
 		return rc;
 	const size_t kn = cr_key_holding(pid, h->platform, h->product, kb);
 	const size_t n = cr_holding_encode(h, buf);
-	struct kv_val v = {0};
-	rc = kv_get(txn, CF_PERSON, kb, kn, &v);
-	const int same = rc == 0 && v.n == n && memcmp(v.p, buf, n) == 0;
-	kv_val_free(&v);
-	if (rc && rc != CR_ENOTFOUND)
-		return rc;
-	if (same)
-		return 0;
-	rc = kv_put(txn, CF_PERSON, kb, kn, buf, n);
-	return rc ? rc : 1;
+	rc = kv_put_changed(txn, CF_PERSON, kb, kn, buf, n);
+	return rc < 0 ? rc : rc != KV_SAME;
 }
 
 struct holding_walk {

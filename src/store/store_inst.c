@@ -30,20 +30,13 @@ int cr_store_inst_put(cr_txn *txn, const struct cr_institution *in)
 	CR_ASSERT(cr_institution_check(in) == 0);
 	const size_t n = cr_inst_encode(in, buf), kn = cr_key_meta(MK_INST, in->code,
 								 CR_INST_CODE_MAX, kb);
-	struct kv_val v = {0};
-	int rc = kv_get(txn, CF_META, kb, kn, &v);
-	const int same = rc == 0 && v.n == n && memcmp(v.p, buf, n) == 0;
-	kv_val_free(&v);
-	if (rc && rc != CR_ENOTFOUND)
-		return rc;
-	if (same)
-		return 0;
-	if (rc == CR_ENOTFOUND) {
+	int rc = kv_put_changed(txn, CF_META, kb, kn, buf, n);
+	if (rc == KV_NEW) {
 		uint64_t count;
 		if ((rc = meta_get_u64(txn, "n_institutions", &count)) ||
 		    (rc = meta_put_u64(txn, "n_institutions", count + 1)))
 			return rc;
+		rc = KV_CHANGED;
 	}
-	kv_put(txn, CF_META, kb, kn, buf, n);
-	return 1;
+	return rc < 0 ? rc : rc != KV_SAME;
 }

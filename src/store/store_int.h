@@ -131,6 +131,11 @@ struct kv_val {
 int kv_get(cr_txn *txn, int cf, const void *k, size_t kn, struct kv_val *out /* OUT */);
 void kv_val_free(struct kv_val *v);
 int kv_put(cr_txn *txn, int cf, const void *k, size_t kn, const void *v, size_t vn);
+/* Puts v under k unless it is there already, byte for byte: KV_SAME (0,
+ * nothing written), KV_CHANGED (an older value replaced), KV_NEW, or an
+ * error.  For the families whose put answers "new or not". */
+enum { KV_SAME = 0, KV_CHANGED = 1, KV_NEW = 2 };
+int kv_put_changed(cr_txn *txn, int cf, const void *k, size_t kn, const void *v, size_t vn);
 int kv_del(cr_txn *txn, int cf, const void *k, size_t kn);
 
 /*

@@ -45,16 +45,8 @@ int cr_store_product_put(cr_txn *txn, const struct cr_product_rec *p)
 	CR_ASSERT(cr_product_check(p) == 0);
 	const size_t kn = cr_key_product(p->platform, p->code, kb);
 	const size_t n = cr_product_encode(p, buf);
-	struct kv_val v = {0};
-	int rc = kv_get(txn, CF_META, kb, kn, &v);
-	const int same = rc == 0 && v.n == n && memcmp(v.p, buf, n) == 0;
-	kv_val_free(&v);
-	if (rc && rc != CR_ENOTFOUND)
-		return rc;
-	if (same)
-		return 0;
-	rc = kv_put(txn, CF_META, kb, kn, buf, n);
-	return rc ? rc : 1;
+	int rc = kv_put_changed(txn, CF_META, kb, kn, buf, n);
+	return rc < 0 ? rc : rc != KV_SAME;
 }
 
 struct product_walk {

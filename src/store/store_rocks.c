@@ -234,6 +234,21 @@ int kv_put(cr_txn *txn, int cf, const void *k, size_t kn, const void *v, size_t 
 	return txc_put(txn->st, txn->cache, cf, k, kn, v, vn);
 }
 
+int kv_put_changed(cr_txn *txn, int cf, const void *k, size_t kn, const void *v, size_t vn)
+{
+	struct kv_val old = {0};
+	int rc = kv_get(txn, cf, k, kn, &old);
+	const int same = rc == 0 && old.n == vn && memcmp(old.p, v, vn) == 0;
+	kv_val_free(&old);
+	if (rc && rc != CR_ENOTFOUND)
+		return rc;
+	if (same)
+		return KV_SAME;
+	const int fresh = rc == CR_ENOTFOUND;
+	rc = kv_put(txn, cf, k, kn, v, vn);
+	return rc ? rc : fresh ? KV_NEW : KV_CHANGED;
+}
+
 int kv_del(cr_txn *txn, int cf, const void *k, size_t kn)
 {
 	CR_ASSERT(txn->write);
