@@ -5,7 +5,7 @@
  * The store decodes bytes read back from disk, which may be corrupted or
  * written by someone holding the data directory, so every decoder must
  * check every length and count and return CR_ECORRUPT rather than read out
- * of bounds.  The first input byte picks a decoder (mod 14) and the rest is
+ * of bounds.  The first input byte picks a decoder (mod 17) and the rest is
  * handed to it; libFuzzer's input buffer is a heap block of exactly the
  * input's size, so AddressSanitizer catches any read past its end.
  *
@@ -292,6 +292,67 @@ static void check_webhook(const uint8_t *p, size_t n)
 		  x.updated_s == y.updated_s && memcmp(&x.s, &y.s, sizeof x.s) == 0);
 }
 
+/* A day of data-quality counters is fixed-size: canonical.  Its key
+ * names the furnisher, the day and a reason within their arrays. */
+static void check_quality(const uint8_t *p, size_t n)
+{
+	struct cr_quality_day x;
+	uint8_t buf[CR_QUALITY_ENC_LEN];
+	char inst[CR_INST_CODE_MAX + 1], reason[CR_QUALITY_REASON_MAX + 1];
+	int32_t day;
+	uint8_t kind;
+	if (cr_key_quality_parse(p, n, inst, &day, &kind, reason) == 0)
+		CR_ASSERT(TERMINATED(inst) && TERMINATED(reason));
+	memset(&x, 0, sizeof x);
+	if (cr_quality_decode(p, n, &x) != 0)
+		return;
+	cr_quality_encode(&x, buf);
+	CR_ASSERT(n == sizeof buf && memcmp(buf, p, n) == 0);
+}
+
+static void check_product(const uint8_t *p, size_t n)
+{
+	struct cr_product_rec x, y;
+	uint8_t buf[CR_PRODUCT_ENC_MAX];
+	char a[CR_INST_CODE_MAX + 1], b[CR_PRODUCT_CODE_MAX + 1];
+	if (cr_key_product_parse(p, n, a, b) == 0)
+		CR_ASSERT(TERMINATED(a) && TERMINATED(b) && a[0] && b[0]);
+	if (cr_key_holding_parse(p, n, a, b) == 0)
+		CR_ASSERT(TERMINATED(a) && TERMINATED(b) && a[0] && b[0]);
+	memset(&x, 0, sizeof x);
+	if (cr_product_decode(p, n, &x) != 0)
+		return;
+	CR_ASSERT(TERMINATED(x.issuer) && TERMINATED(x.licence) && TERMINATED(x.name));
+	const size_t len = cr_product_encode(&x, buf);
+	CR_ASSERT(len <= sizeof buf);
+	memset(&y, 0, sizeof y);
+	CR_ASSERT(cr_product_decode(buf, len, &y) == 0);
+	CR_ASSERT(SAME_STR(x.issuer, y.issuer) && SAME_STR(x.licence, y.licence) &&
+		  SAME_STR(x.name, y.name) && x.category == y.category);
+}
+
+/* A holding is fixed-size (canonical); an order is strings and dates. */
+static void check_holding_delist(const uint8_t *p, size_t n)
+{
+	struct cr_holding h;
+	struct cr_delist x, y;
+	uint8_t hb[CR_HOLDING_ENC_LEN], buf[CR_DELIST_ENC_MAX];
+	if (cr_holding_decode(p, n, &h) == 0) {
+		cr_holding_encode(&h, hb);
+		CR_ASSERT(n == sizeof hb && memcmp(hb, p, n) == 0);
+	}
+	if (cr_delist_decode(7, p, n, &x) != 0)
+		return;
+	CR_ASSERT(x.seq == 7 && TERMINATED(x.platform) && TERMINATED(x.product) &&
+		  TERMINATED(x.by) && TERMINATED(x.reason));
+	const size_t len = cr_delist_encode(&x, buf);
+	CR_ASSERT(len <= sizeof buf && cr_delist_decode(7, buf, len, &y) == 0);
+	CR_ASSERT(x.what == y.what && SAME_STR(x.platform, y.platform) &&
+		  SAME_STR(x.product, y.product) && x.category == y.category &&
+		  x.effective_days == y.effective_days && x.ordered_days == y.ordered_days &&
+		  SAME_STR(x.by, y.by) && SAME_STR(x.reason, y.reason));
+}
+
 /* Secrets are canonical: what parses is laid out again byte for byte. */
 static void check_secrets(const uint8_t *p, size_t n)
 {
@@ -318,7 +379,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	const uint8_t *p = data + 1;
 	const size_t n = size - 1;
-	switch (data[0] % 14) {
+	switch (data[0] % 17) {
 	case 0: check_inst(p, n); break;
 	case 1: check_subject(p, n); break;
 	case 2: check_acct(p, n); break;
@@ -332,6 +393,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 10: check_dispute(p, n); break;
 	case 11: check_revision(p, n); break;
 	case 12: check_webhook(p, n); break;
+	case 13: check_quality(p, n); break;
+	case 14: check_product(p, n); break;
+	case 15: check_holding_delist(p, n); break;
 	default: check_secrets(p, n); break;
 	}
 	return 0;
