@@ -71,18 +71,46 @@ static int month_opt(const struct cr_args *a, const char *cmd, const char *name,
 	return 0;
 }
 
-/* Prints the JSON built by fn, or the error. */
-static int print_json(const char *cmd, int rc, const struct cr_op *op, struct cr_buf *b)
+static int quality_json(void *arg, struct cr_buf *b)
 {
+	struct quality_req *r = arg;
+	return b ? cr_quality_json(&r->q, b) : (cr_quality_fini(&r->q), 0);
+}
+
+static int colending_json(void *arg, struct cr_buf *b)
+{
+	struct colending_req *r = arg;
+	return b ? cr_colending_json(&r->c, b) : (cr_colending_fini(&r->c), 0);
+}
+
+/* Runs the read act on the store as the operator, then prints the JSON
+ * json(req, b) renders of it, or the error; json(req, NULL) frees what
+ * the act built. */
+static int read_and_print(const struct cr_args *a, const char *cmd, int32_t asof,
+			  int (*act)(struct cr_op *op, void *arg),
+			  int (*json)(void *arg, struct cr_buf *b), void *req)
+{
+	cr_store *st;
+	struct cr_op op;
+	struct cr_buf b;
+	int ex = cr_cli_open_store(a, 0, &st);
+	if (ex)
+		return ex;
+	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, asof);
+	int rc = cr_op_run(&op, act, req);
+	cr_store_close(st);
+	cr_buf_init(&b, 64u << 20);
+	if (!rc)
+		rc = json(req, &b);
+	json(req, NULL);
 	if (rc) {
-		cr_cli_err(cmd, "%s", op->why ? op->why : cr_strerror(rc));
-		cr_buf_fini(b);
-		return cr_cli_exit_for(rc);
+		cr_cli_err(cmd, "%s", op.why ? op.why : cr_strerror(rc));
+	} else {
+		fwrite(b.data, 1, b.len, stdout);
+		putchar('\n');
 	}
-	fwrite(b->data, 1, b->len, stdout);
-	putchar('\n');
-	cr_buf_fini(b);
-	return 0;
+	cr_buf_fini(&b);
+	return rc ? cr_cli_exit_for(rc) : 0;
 }
 
 int cr_cmd_quality(int argc, char **argv)
@@ -101,19 +129,7 @@ int cr_cmd_quality(int argc, char **argv)
 	if ((ex = date_opt(&a, "quality", "to", asof, &r.to)) ||
 	    (ex = date_opt(&a, "quality", "from", r.to - QUALITY_DEFAULT_DAYS + 1, &r.from)))
 		return ex;
-	cr_store *st;
-	if ((ex = cr_cli_open_store(&a, 0, &st)))
-		return ex;
-	struct cr_op op;
-	struct cr_buf b;
-	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, asof);
-	int rc = cr_op_run(&op, act_quality, &r);
-	cr_store_close(st);
-	cr_buf_init(&b, 64u << 20);
-	if (!rc)
-		rc = cr_quality_json(&r.q, &b);
-	cr_quality_fini(&r.q);
-	return print_json("quality", rc, &op, &b);
+	return read_and_print(&a, "quality", asof, act_quality, quality_json, &r);
 }
 
 /* --floor PCT: a percentage with at most two decimals, into basis points. */
@@ -159,17 +175,5 @@ int cr_cmd_colending(int argc, char **argv)
 			    r.to - COLENDING_DEFAULT_MONTHS + 1, &r.from)) ||
 	    (ex = floor_opt(&a, &r.floor_bp)))
 		return ex;
-	cr_store *st;
-	if ((ex = cr_cli_open_store(&a, 0, &st)))
-		return ex;
-	struct cr_op op;
-	struct cr_buf b;
-	cr_op_init(&op, st, CR_AUDIT_ROLE_OPERATOR, NULL, asof);
-	int rc = cr_op_run(&op, act_colending, &r);
-	cr_store_close(st);
-	cr_buf_init(&b, 64u << 20);
-	if (!rc)
-		rc = cr_colending_json(&r.c, &b);
-	cr_colending_fini(&r.c);
-	return print_json("colending", rc, &op, &b);
+	return read_and_print(&a, "colending", asof, act_colending, colending_json, &r);
 }
