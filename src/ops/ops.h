@@ -211,8 +211,6 @@ int cr_op_inquiry(struct cr_op *op, enum cr_audit_act act, const struct cr_subje
  * once listed); the trail is read outside any transaction. */
 int cr_access_list(cr_store *st, const struct cr_subject_key *who,
 		   int (*fn)(const struct cr_audit_entry *e, void *arg), void *arg);
-/* The operator's look at a person's entries (audit_show), before any is shown. */
-
 /* ---- Scores (op_score.c) ---- */
 
 /*
