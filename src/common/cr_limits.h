@@ -227,6 +227,10 @@
  * Building one takes about 40 s over a million people; data furnished
  * since shows within this much more. */
 #define CR_SUPERVISION_CACHE_S 600
+/* A kept month read in the last hour is built again ahead of its expiry
+ * (sup_warm.c); one nobody read for longer is left to expire, so a server
+ * whose supervisors are away walks nothing. */
+#define CR_SUPERVISION_WANTED_S 3600
 /* One grouping's aggregates as JSON: about 1.5 KB a cell, at most
  * CR_SUPERVISION_CELLS_MAX cells. */
 #define CR_SUPERVISION_JSON_MAX (8u << 20)

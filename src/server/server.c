@@ -402,8 +402,8 @@ int cr_server_run(cr_store *st, const struct cr_server_opts *o)
 	srv.metrics = cr_metrics_new(cr_route_names, cr_n_routes);
 	srv.rl = cr_ratelimit_new(o->rate, o->burst);
 	srv.sup_cache = cr_sup_cache_new(CR_SUPERVISION_CACHE_S);
-	struct cr_sup_warm *warm = srv.sup_cache ? cr_sup_warm_start(st, srv.sup_cache,
-								     o->asof_days) : NULL;
+	struct cr_sup_warm *warm = srv.sup_cache ? cr_sup_warm_start(st, srv.sup_cache)
+						      : NULL;
 	rc = !srv.metrics || !srv.rl || !warm ? CR_ENOMEM : cr_committer_start(st, &srv.com);
 	if (!rc)
 		rc = start_deliverer(&srv);

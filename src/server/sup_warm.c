@@ -1,20 +1,27 @@
 /*
- * sup_warm.c - keeps the supervision months a supervisor reads most (the
- * as-of month and the one before) built ahead, so that their requests
- * answer from memory (sup_cache.h) instead of walking the store.
+ * sup_warm.c - keeps the supervision months supervisors are reading built
+ * ahead, so that their requests answer from memory (sup_cache.h) instead
+ * of walking the store.
  *
- * One thread: it builds both months at start, then again every half of
- * CR_SUPERVISION_CACHE_S, so a kept entry never expires between two
- * builds.  A build is a read snapshot through the operations layer; it
- * reads for no one, so it writes no audit entry (each request for the
- * months is audited as it is answered).  Stopping waits for a build in
- * progress to end: at a million people, up to about a minute.
+ * Building a month walks every account of the store: tens of seconds and
+ * gigabytes at a million people, ten times that at ten million.  So the
+ * thread builds only what was asked for: a month a request read (or
+ * built) in the last CR_SUPERVISION_WANTED_S is built again once its kept
+ * copy is half CR_SUPERVISION_CACHE_S old, before it expires; a server
+ * nobody asks for supervision figures walks nothing.  It runs at the
+ * lowest scheduling priority (nice 19), so a walk takes only the CPU that
+ * reports, furnishing and events leave.  A build is a read snapshot
+ * through the operations layer; it reads for no one, so it writes no
+ * audit entry (each request for the months is audited as it is
+ * answered).  Stopping waits for a build in progress to end.
  */
 #include "sup_warm.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aggregates.h"
 #include "cr_date.h"
@@ -28,8 +35,10 @@ struct cr_sup_warm {
 	int stop;
 	cr_store *st;
 	struct cr_sup_cache *cache;
-	int32_t asof_opt;
 };
+
+/* The walks' priority: the lowest, below every request's thread. */
+#define WARM_NICE 19
 
 static int stopping(struct cr_sup_warm *w)
 {
@@ -54,32 +63,35 @@ static void build_month(struct cr_sup_warm *w, int32_t month, int32_t asof)
 static void *warm_main(void *arg)
 {
 	struct cr_sup_warm *w = arg;
+	/* Per thread on Linux; when refused, the walks run at the
+	 * server's priority, as they would anyway. */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), WARM_NICE);
 	while (!stopping(w)) {
-		const int32_t asof = w->asof_opt != CR_NO_DATE ? w->asof_opt : cr_date_today();
-		const int32_t month = cr_month_of_date(asof);
-		build_month(w, month, asof);
-		if (!stopping(w))
-			build_month(w, month - 1, asof);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += CR_SUPERVISION_CACHE_S / 2;
+		until.tv_sec += CR_SUPERVISION_CACHE_S / 4;
 		pthread_mutex_lock(&w->mu);
 		while (!w->stop && pthread_cond_timedwait(&w->cv, &w->mu, &until) == 0)
 			;
 		pthread_mutex_unlock(&w->mu);
+		int32_t months[CR_SUPERVISION_CACHE_MONTHS], asofs[CR_SUPERVISION_CACHE_MONTHS];
+		const int64_t now = (int64_t)time(NULL);
+		const size_t n = cr_sup_cache_due(w->cache, now, now - CR_SUPERVISION_WANTED_S,
+						  CR_SUPERVISION_CACHE_S / 2, months, asofs,
+						  CR_SUPERVISION_CACHE_MONTHS);
+		for (size_t i = 0; i < n && !stopping(w); i++)
+			build_month(w, months[i], asofs[i]);
 	}
 	return NULL;
 }
 
-struct cr_sup_warm *cr_sup_warm_start(cr_store *st, struct cr_sup_cache *cache,
-				      int32_t asof_days)
+struct cr_sup_warm *cr_sup_warm_start(cr_store *st, struct cr_sup_cache *cache)
 {
 	struct cr_sup_warm *w = calloc(1, sizeof *w);
 	if (!w)
 		return NULL;
 	w->st = st;
 	w->cache = cache;
-	w->asof_opt = asof_days;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	if (pthread_create(&w->th, NULL, warm_main, w) != 0) {

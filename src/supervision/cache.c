@@ -19,6 +19,7 @@ struct slot {
 	int used;
 	int32_t month, asof;
 	int64_t built_s;
+	int64_t asked_s; /* the last get that asked for it, or its first build */
 	struct cr_sup_month m;
 };
 
@@ -123,7 +124,9 @@ int cr_sup_cache_get(struct cr_sup_cache *c, int32_t month, int32_t asof, int64_
 	pthread_mutex_lock(&c->mu);
 	int rc = 0;
 	for (;;) {
-		const struct slot *s = find(c, month, asof);
+		struct slot *s = find(c, month, asof);
+		if (s)
+			s->asked_s = now;
 		if (s && now - s->built_s <= (int64_t)c->max_age_s) {
 			rc = copy_month(out, &s->m) ? CR_ENOMEM : 1;
 			break;
@@ -164,6 +167,8 @@ int cr_sup_cache_put(struct cr_sup_cache *c, const struct cr_sup_month *m, int32
 		return 0;
 	pthread_mutex_lock(&c->mu);
 	struct slot *s = slot_for(c, m->month, asof);
+	if (!s->used || s->month != m->month || s->asof != asof)
+		s->asked_s = now;
 	cr_sup_fini(&s->m);
 	int rc = copy_month(&s->m, m);
 	s->used = rc == 0;
@@ -173,4 +178,20 @@ int cr_sup_cache_put(struct cr_sup_cache *c, const struct cr_sup_month *m, int32
 	unclaim(c, m->month, asof);
 	pthread_mutex_unlock(&c->mu);
 	return rc;
+}
+
+size_t cr_sup_cache_due(struct cr_sup_cache *c, int64_t now, int64_t asked_since,
+			int64_t older_than_s, int32_t *months, int32_t *asofs, size_t cap)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&c->mu);
+	for (size_t i = 0; i < CR_SUPERVISION_CACHE_MONTHS && n < cap; i++) {
+		const struct slot *s = &c->slot[i];
+		if (!s->used || s->asked_s < asked_since || now - s->built_s < older_than_s)
+			continue;
+		months[n] = s->month;
+		asofs[n++] = s->asof;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return n;
 }

@@ -38,6 +38,14 @@ int cr_sup_cache_put(struct cr_sup_cache *c, const struct cr_sup_month *m, int32
  * claim on it ends); a get meanwhile answers from the kept month while it
  * is fresh, and waits otherwise.  The caller then calls put or abandon. */
 void cr_sup_cache_claim(struct cr_sup_cache *c, int32_t month, int32_t asof);
+/* The kept months someone asked for (a get answered from them, or they
+ * were first built) at or after asked_since, and built older_than_s or
+ * more before now: at most cap of them, in months[] and asofs[].  The
+ * server builds these again ahead of their expiry (sup_warm.c) and no
+ * others. */
+size_t cr_sup_cache_due(struct cr_sup_cache *c, int64_t now, int64_t asked_since,
+			int64_t older_than_s, int32_t *months /* OUT */, int32_t *asofs /* OUT */,
+			size_t cap);
 /* Gives up a claim (the build failed): a waiting get claims it next. */
 void cr_sup_cache_abandon(struct cr_sup_cache *c, int32_t month, int32_t asof);
 
