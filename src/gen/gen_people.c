@@ -119,7 +119,7 @@ int cr_gen__people_init(struct cr_gen *g)
 	g->birth_lo = cr_days_from_civil(y - 76, m, d) + 1;
 	int32_t birth_hi = cr_days_from_civil(y - 18, m, d);
 	g->n_birth_days = (uint32_t)(birth_hi - g->birth_lo + 1);
-	g->id_space = (uint64_t)cr_gen__n_counties * g->n_birth_days * 1000u;
+	g->id_space = (uint64_t)cr_region_n_counties * g->n_birth_days * 1000u;
 	uint64_t x = g->o->seed ^ 0x69642d7370616365ULL;
 	for (int i = 0; i < 4; i++)
 		g->id_keys[i] = cr_gen__splitmix(&x);
@@ -164,7 +164,7 @@ static uint32_t next_id(struct cr_gen *g, struct cr_gen_subject *s,
 	cr_civil_from_days(s->birth_days, &by, &bm, &bd);
 	struct cr_gen_line l;
 	l.len = 0;
-	cr_gen__put_digits(&l, cr_gen__counties[*county].code, 6);
+	cr_gen__put_digits(&l, cr_region_counties[*county].code, 6);
 	cr_gen__put_digits(&l, (uint64_t)by, 4);
 	cr_gen__put_digits(&l, (uint64_t)bm, 2);
 	cr_gen__put_digits(&l, (uint64_t)bd, 2);
@@ -254,10 +254,12 @@ static void make_phone(struct cr_gen_rng *r, char *out)
 static void make_address(struct cr_gen_rng *r, uint32_t county, char *out,
 			 size_t cap)
 {
-	const struct cr_gen_county *c = &cr_gen__counties[county];
-	const struct cr_gen_city *city = &cr_gen__cities[c->city];
-	const char *prov = cr_gen__provinces[city->province].name;
-	snprintf(out, cap, "%s%s%s%s%u号%u栋%u单元%u室", prov, city->name, c->name,
+	const struct cr_region_county *c = &cr_region_counties[county];
+	const struct cr_region_prefecture *pref = &cr_region_prefectures[c->prefecture];
+	const char *prov = cr_region_provinces[pref->province].name;
+	/* A placeholder prefecture ("市辖区") is no part of a postal address. */
+	const char *city = pref->placeholder ? "" : pref->name;
+	snprintf(out, cap, "%s%s%s%s%u号%u栋%u单元%u室", prov, city, c->name,
 		 streets[cr_gen__below(r, COUNT(streets))],
 		 (unsigned)cr_gen__range(r, 1, 399), (unsigned)cr_gen__range(r, 1, 30),
 		 (unsigned)cr_gen__range(r, 1, 6),
