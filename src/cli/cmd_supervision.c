@@ -1,8 +1,9 @@
 /*
  * cmd_supervision.c - creditref supervision: the market aggregates of a
- * month (aggregates.h) as JSON or a table, and the page of charts over
- * several months.  The command acts as the supervisor; each month read is
- * audited (supervision_read) by the act, as over HTTP.
+ * month (aggregates.h) as JSON or a table (a region's name in the last
+ * column), and the page of charts over several months.  The command acts
+ * as the supervisor; each month read is audited (supervision_read) by the
+ * act, as over HTTP.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,28 +24,43 @@ static double rate(uint64_t n, uint64_t all)
 	return all ? 100.0 * (double)n / (double)all : 0.0;
 }
 
+/* A named grouping's last column, its region's name ("-" when the table
+ * has none), after the row's used columns: everything before it is ASCII,
+ * so padding by bytes keeps the names in one column. */
+static void print_name(int by, const char *key, int used, int width)
+{
+	const char *name = cr_sup_cell_name(by, key);
+	printf("%*s %s", used < width ? width - used : 0, "", name ? name : "-");
+}
+
 static void print_text(const struct cr_sup_month *m, int by)
 {
 	char month[8];
 	cr_month_format(m->month, month);
 	printf("Supervision aggregates %s by %s (money in minor units; cells under %llu "
-	       "borrowers suppressed)\n%-10s %9s %9s %16s %14s %14s %7s %7s %7s %7s %7s\n",
-	       month, cr_sup_by_name(by), (unsigned long long)m->min_cell, "key",
-	       "borrowers", "accounts", "outstanding", "new_lending", "repayments",
-	       "1-30%", "31-60%", "61-90%", "91-180%", "180+%");
+	       "borrowers suppressed)\n", month, cr_sup_by_name(by),
+	       (unsigned long long)m->min_cell);
+	const int named = cr_sup_by_named(by);
+	const int width = printf("%-10s %9s %9s %16s %14s %14s %7s %7s %7s %7s %7s", "key",
+				 "borrowers", "accounts", "outstanding", "new_lending",
+				 "repayments", "1-30%", "31-60%", "61-90%", "91-180%", "180+%");
+	printf("%s\n", named ? " name" : "");
 	const struct cr_sup_table *t = &m->by[by];
 	for (size_t i = 0; i < t->n; i++) {
 		const struct cr_sup_cell *c = &t->cells[i];
+		int used;
 		if (c->suppressed != CR_SUP_SHOWN) {
-			printf("%-10s suppressed\n", c->key);
-			continue;
+			used = printf("%-10s suppressed", c->key);
+		} else {
+			used = printf("%-10s %9llu %9llu %16lld %14lld %14lld", c->key,
+				      (unsigned long long)c->borrowers,
+				      (unsigned long long)c->accounts, (long long)c->outstanding,
+				      (long long)c->new_lending, (long long)c->repayments);
+			for (int b = 1; b < CR_DPD_BANDS; b++)
+				used += printf(" %7.2f", rate(c->bands[b], c->accounts));
 		}
-		printf("%-10s %9llu %9llu %16lld %14lld %14lld", c->key,
-		       (unsigned long long)c->borrowers, (unsigned long long)c->accounts,
-		       (long long)c->outstanding, (long long)c->new_lending,
-		       (long long)c->repayments);
-		for (int b = 1; b < CR_DPD_BANDS; b++)
-			printf(" %7.2f", rate(c->bands[b], c->accounts));
+		if (named)
+			print_name(by, c->key, used, width);
 		printf("\n");
 	}
 }

@@ -79,8 +79,9 @@ static const struct {
 	 "borrowers, accounts, outstanding, new lending, repayments, accounts by\n"
 	 "days past due (0, 1-30, 31-60, 61-90, 91-180, 180+) and their rates, roll\n"
 	 "rates from the month before, and borrowers by number of lenders with a\n"
-	 "balance.  A cell of fewer than 10 borrowers is suppressed, with others so\n"
-	 "that no difference reveals it (docs/supervision.md).  report writes a\n"
+	 "balance.  A province or prefecture cell also carries the region's name\n"
+	 "(GB/T 2260).  A cell of fewer than 10 borrowers is suppressed, with others\n"
+	 "so that no difference reveals it (docs/supervision.md).  report writes a\n"
 	 "self-contained HTML page of charts over the N months (default 12) ending\n"
 	 "with --month.\n"
 	 "Every month read is recorded in the audit trail (supervision_read).\n"},

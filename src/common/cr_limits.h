@@ -231,8 +231,9 @@
  * (sup_warm.c); one nobody read for longer is left to expire, so a server
  * whose supervisors are away walks nothing. */
 #define CR_SUPERVISION_WANTED_S 3600
-/* One grouping's aggregates as JSON: about 1.5 KB a cell, at most
- * CR_SUPERVISION_CELLS_MAX cells. */
+/* One grouping's aggregates as JSON: about 1.5 KB a cell (a region's
+ * name, under 70 bytes, included), at most CR_SUPERVISION_CELLS_MAX
+ * cells. */
 #define CR_SUPERVISION_JSON_MAX (8u << 20)
 
 /* The server (creditref serve).  Rejected lines a furnishing response

@@ -20,6 +20,7 @@
 #include "cr_err.h"
 #include "current.h"
 #include "monthly.h"
+#include "region.h"
 
 struct acct {
 	char inst[CR_INST_CODE_MAX + 1];
@@ -77,6 +78,34 @@ int cr_sup_by_parse(const char *s)
 		if (strcmp(s, by_names[i]) == 0)
 			return i;
 	return s && strcmp(s, "region") == 0 ? CR_SUP_BY_PROVINCE : -1;
+}
+
+int cr_sup_by_named(enum cr_sup_by by)
+{
+	return by == CR_SUP_BY_PROVINCE || by == CR_SUP_BY_PREFECTURE;
+}
+
+/* The code a region key spells: exactly digits digits, else -1. */
+static int region_code(const char *key, int digits)
+{
+	int code = 0;
+	for (int i = 0; i < digits; i++) {
+		if (key[i] < '0' || key[i] > '9')
+			return -1;
+		code = code * 10 + (key[i] - '0');
+	}
+	return key[digits] == '\0' ? code : -1;
+}
+
+const char *cr_sup_cell_name(enum cr_sup_by by, const char *key)
+{
+	if (!key)
+		return NULL;
+	if (by == CR_SUP_BY_PROVINCE)
+		return cr_region_province_name(region_code(key, 2));
+	if (by == CR_SUP_BY_PREFECTURE)
+		return cr_region_prefecture_name(region_code(key, 4));
+	return NULL;
 }
 
 void cr_sup_init(struct cr_sup_month *m)

@@ -26,7 +26,9 @@
  *
  * The region is read from the person's sealed identity, in the walk, and
  * only its first four digits leave it.  A person without a stored identity
- * (held data) is in region "00".
+ * (held data) is in region "00".  A region cell is named from the GB/T 2260
+ * table (region.h) by its key alone, so a name tells nothing the key does
+ * not, suppressed or not.
  */
 #ifndef CR_SUP_AGGREGATES_H
 #define CR_SUP_AGGREGATES_H
@@ -98,6 +100,15 @@ int cr_sup_build(cr_txn *txn, int32_t month, int32_t asof_days, uint64_t min_cel
  * "region" for the province, and returns -1 for anything else. */
 const char *cr_sup_by_name(enum cr_sup_by by);
 int cr_sup_by_parse(const char *s);
+/* Whether the cells of grouping by are named (province, prefecture): their
+ * JSON carries "name", a string or null. */
+int cr_sup_by_named(enum cr_sup_by by);
+/* The name of the cell with this key in grouping by: the province's or the
+ * prefecture's name in the region table (key "11" gives "北京市", "4403"
+ * "深圳市"); NULL for a key the table has no name for ("00", "1100"), for a
+ * key that is not exactly two or four digits, and for the institution and
+ * product groupings.  The string is static (region.h). */
+const char *cr_sup_cell_name(enum cr_sup_by by, const char *key);
 /* "0", "1-30", "31-60", "61-90", "91-180", "180+". */
 const char *cr_sup_band_name(int band);
 int cr_sup_band(int32_t dpd);

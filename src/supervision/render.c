@@ -1,8 +1,11 @@
 /*
  * render.c - the aggregates of one grouping as a JSON document, the same
- * for the CLI and the HTTP API.  A suppressed cell shows its key and
- * "suppressed": true, nothing else; rates are shares of the cell's own
- * published counts, with six decimals; the total is over published cells.
+ * for the CLI and the HTTP API.  A province or prefecture cell carries
+ * its region's name after its key (null when the table has none); a cell
+ * of the other groupings has no name.  A suppressed cell shows its key
+ * (and name) and "suppressed": true, nothing else; rates are shares of the
+ * cell's own published counts, with six decimals; the total is over
+ * published cells.
  */
 #include "sup_render.h"
 
@@ -92,11 +95,24 @@ static int put_daily(struct cr_buf *o, const struct cr_sup_cell *c, int days)
 	return rc ? rc : cr_buf_putc(o, '}');
 }
 
-static int put_cell(struct cr_buf *o, const struct cr_sup_cell *c, uint64_t min_cell,
-		    int days)
+/* "key" and, in a named grouping, "name": derived from the key alone. */
+static int put_key(struct cr_buf *o, enum cr_sup_by by, const char *key)
 {
 	int rc = cr_buf_puts(o, "{\"key\":");
-	rc = rc ? rc : cr_buf_put_json_str(o, c->key, strlen(c->key));
+	rc = rc ? rc : cr_buf_put_json_str(o, key, strlen(key));
+	if (rc || !cr_sup_by_named(by))
+		return rc;
+	const char *name = cr_sup_cell_name(by, key);
+	rc = cr_buf_puts(o, ",\"name\":");
+	if (!name)
+		return rc ? rc : cr_buf_puts(o, "null");
+	return rc ? rc : cr_buf_put_json_str(o, name, strlen(name));
+}
+
+static int put_cell(struct cr_buf *o, enum cr_sup_by by, const struct cr_sup_cell *c,
+		    uint64_t min_cell, int days)
+{
+	int rc = put_key(o, by, c->key);
 	if (!rc && c->suppressed != CR_SUP_SHOWN)
 		return cr_buf_puts(o, ",\"suppressed\":true}");
 	rc = rc ? rc : cr_buf_printf(o, ",\"suppressed\":false,\"borrowers\":%llu,"
@@ -150,7 +166,7 @@ int cr_sup_json(const struct cr_sup_month *m, enum cr_sup_by by, const char *onl
 		if (only && strcmp(t->cells[i].key, only) != 0)
 			continue;
 		rc = first ? 0 : cr_buf_putc(o, ',');
-		rc = rc ? rc : put_cell(o, &t->cells[i], m->min_cell, days);
+		rc = rc ? rc : put_cell(o, by, &t->cells[i], m->min_cell, days);
 		first = 0;
 	}
 	rc = rc ? rc : cr_buf_puts(o, "],");

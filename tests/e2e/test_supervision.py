@@ -7,8 +7,11 @@ its record, as docs/monthly.md defines it) and compared with creditref's,
 cell by cell; the suppression rule recomputed and checked; a differencing
 test (two groupings partition the same accounts, so the difference of
 their published totals is what they suppressed: it must cover at least the
-minimum of people); the HTML page self-contained; every read audited."""
+minimum of people); region cells named as the GB/T 2260 division lists,
+read here on their own, name them; the HTML page self-contained; every
+read audited."""
 import collections
+import csv
 import datetime
 import json
 import os
@@ -17,13 +20,15 @@ import shutil
 import tempfile
 
 from harness import main, run, test
-from apiserver import Server, call, issue
+from apiserver import SPEC_PATH, Server, call, issue
 
 MIN = 10
 ASOF = "2026-06-30"
 MONTHS = ("2026-05", "2026-06")
 TERM = ("installment", "mortgage")
 BYS = ("institution", "product", "province", "prefecture")
+NAMED = ("province", "prefecture")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 D = {}
 
 
@@ -187,6 +192,59 @@ def expected_hidden(month):
     return out
 
 
+# ---- region names, read independently of the C code -----------------------------
+
+# cities.csv rows that name a set of districts or counties, not a city; the
+# bureau names them after their province (docs/supervision.md).
+PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+
+
+def region_names():
+    """{2-digit code: province name}, {4-digit code: prefecture name}: from
+    the division lists src/region/regions.c was generated from, or, in a
+    clone without them, from the province and prefecture rows of
+    regions.c itself."""
+    if "regions" in D:
+        return D["regions"]
+    data = os.path.join(ROOT, "..", "shared", "data", "regions")
+    if os.path.isdir(data):
+        def rows(name):
+            with open(os.path.join(data, name), newline="", encoding="utf-8") as f:
+                return list(csv.DictReader(f))
+        prov = {r["code"]: r["name"] for r in rows("provinces.csv")}
+        pref = {r["code"]: prov[r["provinceCode"]] + r["name"]
+                if r["name"] in PLACEHOLDERS else r["name"] for r in rows("cities.csv")}
+    else:
+        src = open(os.path.join(ROOT, "src", "region", "regions.c"), encoding="utf-8").read()
+        prov = {m[0]: m[1] for m in re.findall(r'\{(\d{2}), "([^"]*)"\}', src)}
+        pref = {m[0]: m[1] for m in re.findall(r'\{(\d{4}), \d+, [01], "([^"]*)"\}', src)}
+    assert len(prov) == 31 and len(pref) > 300, (len(prov), len(pref))
+    D["regions"] = (prov, pref)
+    return D["regions"]
+
+
+def region_name(by, key):
+    """The name a cell of grouping by should carry: None for a code with
+    no name; absent (the marker ABSENT) by institution and product."""
+    prov, pref = region_names()
+    if by == "province":
+        return prov.get(key)
+    if by == "prefecture":
+        return pref.get(key)
+    return ABSENT
+
+
+ABSENT = object()
+
+
+def check_name(by, got):
+    want = region_name(by, got["key"])
+    if want is ABSENT:
+        assert "name" not in got, (by, got["key"], got.get("name"))
+    else:
+        assert "name" in got and got["name"] == want, (by, got["key"], got.get("name"), want)
+
+
 def multi_expected(c):
     multi, out = list(c["multi"]), list(c["multi_out"])
     top = 5
@@ -242,13 +300,85 @@ def every_published_cell_equals_the_independent_computation():
             assert [c["key"] for c in doc["cells"]] == sorted(cs), (by, sorted(cs))
             shown = 0
             for got in doc["cells"]:
+                check_name(by, got)
                 if got["key"] in hidden:
-                    assert got == {"key": got["key"], "suppressed": True}, got
+                    bare = {"key": got["key"], "suppressed": True}
+                    if by in NAMED:
+                        bare["name"] = region_name(by, got["key"])
+                    assert got == bare, got
                     continue
                 assert got["suppressed"] is False, got
                 check_cell(got, cs[got["key"]])
                 shown += 1
             assert shown >= 4, f"{by} {month}: too few published cells to test anything"
+
+
+@test
+def region_cells_carry_their_names_from_the_id_digits():
+    """Every person's province and prefecture cell is named from the first 2
+    and 4 digits of the ID (the generated IDs use only codes of the lists);
+    the text table prints the same names in its last column."""
+    month = MONTHS[0]
+    ids = {r["id"] for r in accounts_in(mnum(month))}
+    prov, pref = region_names()
+    for by, digits, names in (("province", 2, prov), ("prefecture", 4, pref)):
+        doc = aggregates(month, by)
+        got = {c["key"]: c.get("name") for c in doc["cells"]}
+        assert set(got) == {pid[:digits] for pid in ids}, by
+        for pid in ids:
+            assert got[pid[:digits]] == names[pid[:digits]], (by, pid[:digits], got[pid[:digits]])
+        named = [n for n in got.values() if n]
+        assert len(named) == len(got) and len(set(named)) == len(named), by
+        text = run("supervision", "aggregates", "--db", setup()["db"], "--month", month,
+                   "--by", by, "--as-of", ASOF, "--format", "text").stdout.splitlines()
+        assert text[1].split()[0] == "key" and text[1].split()[-1] == "name", text[1]
+        rows = {line.split()[0]: line.split()[-1] for line in text[2:]}
+        assert rows == got, (by, rows)
+    beijing = [c for c in aggregates(month, "province")["cells"] if c["key"] == "11"]
+    assert beijing and beijing[0]["name"] == "北京市", beijing
+
+
+@test
+def a_region_code_the_table_lacks_has_a_null_name():
+    """IDs of Taiwan (71, a valid province code the region table has no
+    row for) and of a Beijing prefecture code the table lacks (1199): 12
+    people each, so every cell is published, named null where the table
+    has no name, "-" in the text table."""
+    d = setup()
+
+    def resident_id(first17):
+        weight = [pow(2, 17 - i, 11) for i in range(17)]
+        return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weight)) % 11]
+
+    people = [resident_id(f"{area}19900101{i:03d}") for area in ("710101", "119901")
+              for i in range(12)]
+    lines = [{"type": "institution", "code": "Q0002", "name": "测试银行", "kind": "bank"}]
+    for i, pid in enumerate(people):
+        acc = f"R-{i:04d}"
+        lines += [
+            {"type": "consent", "id": pid, "institution": "Q0002", "scope": "furnish",
+             "granted": "2026-01-01", "evidence": "sha256:" + "cd" * 32},
+            {"type": "account", "institution": "Q0002", "account": acc, "id_type": "resident",
+             "id": pid, "name": "测试", "product": "installment", "opened": "2026-01-10",
+             "principal": 1200000, "term_months": 12}]
+    db = os.path.join(d["dir"], "regions-db")
+    src = os.path.join(d["dir"], "regions.jsonl")
+    with open(src, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
+    run("init", "--db", db)
+    out = run("ingest", "--db", db, "--as-of", ASOF, src).stdout
+    assert " rejected=0 " in out and " held=0 " in out, out
+    want = {"province": {"11": "北京市", "71": None},
+            "prefecture": {"1199": None, "7101": None}}
+    for by, names in want.items():
+        doc = json.loads(run("supervision", "aggregates", "--db", db, "--month", "2026-05",
+                             "--by", by, "--as-of", ASOF).stdout)
+        got = {c["key"]: c["name"] for c in doc["cells"] if not c["suppressed"]}
+        assert got == names, (by, doc["cells"])
+        text = run("supervision", "aggregates", "--db", db, "--month", "2026-05", "--by", by,
+                   "--as-of", ASOF, "--format", "text").stdout.splitlines()[2:]
+        assert {line.split()[0]: line.split()[-1] for line in text} == \
+            {k: v or "-" for k, v in names.items()}, text
 
 
 @test
@@ -335,6 +465,12 @@ def the_api_answers_what_the_command_prints_and_an_institution_its_own_row():
         for (m, by), doc in want.items():
             r = call(server.base, "GET", f"/v1/supervision/aggregates?month={m}&by={by}", key=sup)
             assert r.status == 200 and r.json() == doc, (m, by, r)
+        with open(SPEC_PATH, encoding="utf-8") as f:
+            schema = json.load(f)["components"]["schemas"]["SupervisionCell"]
+        for (m, by), doc in want.items():
+            for c in doc["cells"]:
+                assert set(schema["required"]) <= set(c) <= set(schema["properties"]), c
+                assert ("name" in c) == (by in NAMED), (by, c["key"])
         r = call(server.base, "GET", "/v1/supervision/aggregates?month=2026-05", key=furn)
         own = [c for c in want[("2026-05", "institution")]["cells"] if c["key"] == "B0001"]
         assert r.status == 200 and r.json()["cells"] == own, r
