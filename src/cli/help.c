@@ -83,7 +83,7 @@ static const struct {
 	 "(GB/T 2260).  A cell of fewer than 10 borrowers is suppressed, with others\n"
 	 "so that no difference reveals it (docs/supervision.md).  report writes a\n"
 	 "self-contained HTML page of charts over the N months (default 12) ending\n"
-	 "with --month.\n"
+	 "with --month, the last month's provinces among them.\n"
 	 "Every month read is recorded in the audit trail (supervision_read).\n"},
 	{"stats",
 	 "usage: creditref stats --db DIR\n"

@@ -7,7 +7,11 @@
  *   1. the share of accounts past due (1+ days) per institution, by month;
  *   2. the roll rates of the last month, over every published cell;
  *   3. multi-lending in the last month: each institution's borrowers by how
- *      many lenders they owe.
+ *      many lenders they owe;
+ * and from the province grouping of the last month:
+ *   4. the share of accounts past due per province, each labelled with its
+ *      name from the region table (region.h, escaped as text) and code; a
+ *      suppressed province says so and shows nothing else.
  * Further charts (funding shares, data quality) come ready-made, as
  * <section>s the caller renders (quality.h, colending.h), and are put
  * after these.
@@ -192,6 +196,57 @@ static int chart_multi(FILE *f, const struct cr_sup_month *ms, size_t n)
 	return 0;
 }
 
+/* Writes s as the text of an element or a quoted attribute. */
+static void put_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f); break;
+		}
+	}
+}
+
+static void province_bar(FILE *f, const struct cr_sup_cell *c, int row, double xmax)
+{
+	const int y = 30 + row * 22;
+	const char *name = cr_sup_cell_name(CR_SUP_BY_PROVINCE, c->key);
+	fprintf(f, "<text x='4' y='%d' font-size='11'>", y + 14);
+	if (name) {
+		put_text(f, name);
+		fputs(" (", f);
+	}
+	put_text(f, c->key);
+	fprintf(f, "%s</text>", name ? ")" : "");
+	if (c->suppressed != CR_SUP_SHOWN) {
+		fprintf(f, "<text x='200' y='%d' font-size='11'>suppressed</text>", y + 14);
+		return;
+	}
+	const double w = 440.0 * past_due(c) / xmax;
+	fprintf(f, "<rect x='200' y='%d' width='%.1f' height='18' fill='%s'/>"
+		   "<text x='%.1f' y='%d' font-size='11'>%.2f%%</text>", y, w, palette[0],
+		204 + w, y + 14, 100 * past_due(c));
+}
+
+static int chart_provinces(FILE *f, const struct cr_sup_month *m)
+{
+	const struct cr_sup_table *t = &m->by[CR_SUP_BY_PROVINCE];
+	double xmax = 0.01;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->cells[i].suppressed == CR_SUP_SHOWN && past_due(&t->cells[i]) > xmax)
+			xmax = past_due(&t->cells[i]);
+	fprintf(f, "<section><h2>Accounts past due (1+ days) per province in the last "
+		   "month</h2><svg width='%d' height='%d'>", W, 40 + (int)t->n * 22);
+	for (size_t i = 0; i < t->n; i++)
+		province_bar(f, &t->cells[i], (int)i, xmax);
+	fprintf(f, "</svg></section>\n");
+	return 0;
+}
+
 int cr_sup_html(FILE *f, const struct cr_sup_month *ms, size_t n, const char *extra,
 		size_t extra_len)
 {
@@ -209,6 +264,7 @@ int cr_sup_html(FILE *f, const struct cr_sup_month *ms, size_t n, const char *ex
 	int rc = chart_delinquency(f, ms, n);
 	rc = rc ? rc : chart_roll(f, ms, n);
 	rc = rc ? rc : chart_multi(f, ms, n);
+	rc = rc ? rc : chart_provinces(f, &ms[n - 1]);
 	if (!rc && extra_len && fwrite(extra, 1, extra_len, f) != extra_len)
 		rc = CR_EIO;
 	fprintf(f, "</body></html>\n");

@@ -19,8 +19,10 @@ int cr_sup_json(const struct cr_sup_month *m, enum cr_sup_by by, const char *onl
 /* A chart section of the page: writes its own <section> to f. */
 /* Writes the page for months[0..n) (oldest first) to f: delinquency rates
  * over time per institution, roll rates of the last month, the
- * multi-lending distribution, then extra[0..extra_len): further sections
- * (funding shares, data quality), already rendered.  Returns 0 or CR_EIO. */
+ * multi-lending distribution, the last month's share past due per province
+ * (named from the region table), then extra[0..extra_len): further
+ * sections (funding shares, data quality), already rendered.  Returns 0 or
+ * CR_EIO. */
 int cr_sup_html(FILE *f, const struct cr_sup_month *months, size_t n, const char *extra,
 		size_t extra_len);
 

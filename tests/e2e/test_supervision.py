@@ -433,9 +433,16 @@ def the_html_page_is_self_contained_with_svg_charts():
     assert html.startswith("<!DOCTYPE html>") and html.count("<svg") >= 5, html[:300]
     assert not re.search(r"https?://", html), "the page names a URL"
     assert not re.search(r"<(script|link|img|iframe)\b", html, re.I), "the page loads something"
-    for title in ("past due", "Roll rates", "Multi-lending", "Data quality per furnisher",
-                  "own share of what it arranged"):
+    for title in ("past due", "Roll rates", "Multi-lending", "per province",
+                  "Data quality per furnisher", "own share of what it arranged"):
         assert title in html, title
+    provinces = aggregates(ASOF[:7], "province")["cells"]
+    assert any(c["suppressed"] for c in provinces), "no suppressed province to look at"
+    for c in provinces:
+        label = f"{region_name('province', c['key'])} ({c['key']})"
+        assert html.count(f">{label}</text>") == 1, label
+    log = open(os.path.join(setup()["db"], "audit.log"), encoding="utf-8").read()
+    assert f"month={ASOF[:7]} by=province" in log
     for pid in {a["id"] for a in setup()["accts"].values()}:
         assert pid not in html
 
