@@ -71,7 +71,10 @@ static int copy_month(struct cr_sup_month *dst, const struct cr_sup_month *src)
 			cr_sup_fini(dst);
 			return CR_ENOMEM;
 		}
-		memcpy(dst->by[by].cells, s->cells, s->n * sizeof *s->cells);
+		/* An empty grouping has no cells array: memcpy wants a pointer
+		 * even for no bytes. */
+		if (s->n)
+			memcpy(dst->by[by].cells, s->cells, s->n * sizeof *s->cells);
 		dst->by[by].n = s->n;
 	}
 	return 0;
