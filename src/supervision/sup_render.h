@@ -16,7 +16,6 @@
 int cr_sup_json(const struct cr_sup_month *m, enum cr_sup_by by, const char *only,
 		struct cr_buf *out);
 
-/* A chart section of the page: writes its own <section> to f. */
 /* Writes the page for months[0..n) (oldest first) to f: delinquency rates
  * over time per institution, roll rates of the last month, the
  * multi-lending distribution, the last month's share past due per province
