@@ -170,5 +170,7 @@ int cr_cli_open_store(const struct cr_args *a, int flags, struct cr_store **st)
 		cr_cli_err(a->cmd, "no creditref store in %s (create one with: creditref init --db %s)", db, db);
 	else
 		cr_cli_err(a->cmd, "cannot open the store in %s: %s", db, cr_strerror(rc));
-	return rc == CR_EDENIED ? CR_EXIT_DENIED : CR_EXIT_FAIL;
+	/* Exit 3 is a refused report (docs/cli.md); a store that does not open,
+	 * whatever the reason, is a failed run. */
+	return CR_EXIT_FAIL;
 }

@@ -17,6 +17,7 @@ const char *cr_strerror(int rc)
 	case CR_ECORRUPT: return "stored data is corrupt";
 	case CR_EVERSION: return "unsupported data directory version";
 	case CR_EBUSY: return "the store is in use by another process";
+	case CR_ENOSPC: return "no space left on the store's disk (free some, then start again: what was not acknowledged was not kept)";
 	}
 	return "unknown error";
 }

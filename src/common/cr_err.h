@@ -22,6 +22,7 @@ enum {
 	CR_ECORRUPT = -10, /* stored data failed its own checks */
 	CR_EVERSION = -11, /* the data directory has an unknown layout version */
 	CR_EBUSY = -12,    /* the store is open for writing by another process */
+	CR_ENOSPC = -13,   /* the store's disk is full */
 };
 
 /* Returns a static, human-readable description of rc. */

@@ -130,6 +130,9 @@ int cr_reply_problem(struct cr_req *r, unsigned status, const char *fmt, ...)
 
 int cr_reply_store_error(struct cr_req *r, int rc)
 {
+	if (rc == CR_ENOSPC)
+		return cr_reply_problem(r, 503, "%s; nothing of this request was recorded",
+					cr_strerror(rc));
 	return cr_reply_problem(r, 500, "the store failed (%s); nothing was recorded, retry later",
 				cr_strerror(rc));
 }

@@ -107,6 +107,12 @@ static int db_options(cr_store *st, int create)
 	rocksdb_options_set_wal_bytes_per_sync(st->opts, 1 << 20);
 	rocksdb_options_set_keep_log_file_num(st->opts, 4);
 	rocksdb_options_set_max_log_file_size(st->opts, 16 << 20);
+	/* RocksDB's own log (LOG in the data directory) keeps fatal messages
+	 * and its header only: on a full disk, the library's error handler
+	 * writes to that log after the log's own write failed, and Debian's
+	 * build of the library then aborts the process (an assertion).  The
+	 * store's callers report every error themselves (rerr). */
+	rocksdb_options_set_info_log_level(st->opts, 4 /* FATAL */);
 	st->wo_sync = rocksdb_writeoptions_create();
 	rocksdb_writeoptions_set_sync(st->wo_sync, 1);
 	st->wo_async = rocksdb_writeoptions_create();
@@ -122,7 +128,9 @@ static int rerr(char *err)
 	int rc = CR_ESTORE;
 	if (strstr(err, "lock") || strstr(err, "Resource temporarily unavailable"))
 		rc = CR_EBUSY;
-	else if (strstr(err, "No space") || strstr(err, "IO error"))
+	else if (strstr(err, "No space"))
+		rc = CR_ENOSPC;
+	else if (strstr(err, "IO error"))
 		rc = CR_EIO;
 	else if (strstr(err, "Corruption"))
 		rc = CR_ECORRUPT;

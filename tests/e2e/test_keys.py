@@ -49,13 +49,13 @@ def key_file_is_private_and_outside_the_data_directory():
         assert os.stat(b.key).st_mode & 0o777 == 0o600, oct(os.stat(b.key).st_mode)
         os.chmod(b.key, 0o644)
         p = run("stats", "--db", b.db, ok=False)
-        assert p.returncode != 0 and "chmod 600" in p.stderr, p.stderr
+        assert p.returncode == 1 and "chmod 600" in p.stderr, (p.returncode, p.stderr)
         os.chmod(b.key, 0o600)
         run("stats", "--db", b.db)
         moved = os.path.join(b.dir, "elsewhere.key")
         os.rename(b.key, moved)
         p = run("stats", "--db", b.db, ok=False)
-        assert p.returncode != 0 and "key file" in p.stderr, p.stderr
+        assert p.returncode == 1 and "key file" in p.stderr, (p.returncode, p.stderr)
         run("stats", "--db", b.db, "--key-file", moved)
         env = dict(os.environ, CREDITREF_KEY_FILE=moved)
         run("stats", "--db", b.db, env=env)
@@ -68,7 +68,7 @@ def another_stores_key_is_refused():
     a, b = Bureau(20), Bureau(20)
     try:
         p = run("stats", "--db", a.db, "--key-file", b.key, ok=False)
-        assert p.returncode != 0 and "does not open this store" in p.stderr, p.stderr
+        assert p.returncode == 1 and "does not open this store" in p.stderr, (p.returncode, p.stderr)
     finally:
         a.close()
         b.close()
