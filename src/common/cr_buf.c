@@ -1,5 +1,6 @@
 /* cr_buf.c - growable byte buffer with a ceiling; see cr_buf.h. */
 #include "cr_buf.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -104,10 +105,11 @@ int cr_buf_put_i64(struct cr_buf *b, int64_t v)
 	return cr_buf_append(b, tmp + i, sizeof tmp - (size_t)i);
 }
 
-int cr_buf_put_json_str(struct cr_buf *b, const char *s, size_t n)
+/* Escapes s[0..n), valid UTF-8, into b without the quotes. */
+static int put_json_escaped(struct cr_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	int rc = cr_buf_putc(b, '"');
+	int rc = 0;
 	size_t run = 0; /* start of the current run of plain bytes */
 	for (size_t i = 0; i < n && !rc; i++) {
 		const unsigned char c = (unsigned char)s[i];
@@ -126,9 +128,25 @@ int cr_buf_put_json_str(struct cr_buf *b, const char *s, size_t n)
 			rc = cr_buf_append(b, esc, 6);
 		}
 	}
-	if (!rc)
-		rc = cr_buf_append(b, s + run, n - run);
-	if (!rc)
-		rc = cr_buf_putc(b, '"');
-	return rc;
+	return rc ? rc : cr_buf_append(b, s + run, n - run);
+}
+
+int cr_buf_put_json_str(struct cr_buf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	int rc = cr_buf_putc(b, '"');
+	/* Runs of valid UTF-8, each byte that starts no valid sequence as
+	 * U+FFFD: the document stays valid whatever the bytes. */
+	for (size_t i = 0, run = 0; !rc && i <= n;) {
+		size_t k = i < n ? (u[i] < 0x80 ? 1 : cr_utf8_seq_len(u + i, n - i)) : 0;
+		if (i < n && k) {
+			i += k;
+			continue;
+		}
+		rc = put_json_escaped(b, s + run, i - run);
+		if (!rc && i < n)
+			rc = cr_buf_puts(b, "\\ufffd");
+		run = ++i;
+	}
+	return rc ? rc : cr_buf_putc(b, '"');
 }

@@ -29,7 +29,9 @@ int cr_buf_printf(struct cr_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int cr_buf_put_i64(struct cr_buf *b, int64_t v);
 /* Appends s as a JSON string literal, quotes included; control characters
- * and quotes escaped.  s must be valid UTF-8 (stored data is validated). */
+ * and quotes escaped, and each byte that starts no valid UTF-8 sequence
+ * shown as U+FFFD, so that the document is valid JSON whatever s holds (a
+ * path, a header, a furnished line). */
 int cr_buf_put_json_str(struct cr_buf *b, const char *s, size_t n);
 
 #endif

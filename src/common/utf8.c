@@ -46,23 +46,3 @@ int cr_utf8_valid(const char *p, size_t n)
 	}
 	return 1;
 }
-
-int cr_utf8_put_json_lossy(struct cr_buf *b, const char *p, size_t n)
-{
-	if (cr_utf8_valid(p, n))
-		return cr_buf_put_json_str(b, p, n);
-	struct cr_buf clean;
-	cr_buf_init(&clean, 3 * n + 16);
-	const unsigned char *u = (const unsigned char *)p;
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc;) {
-		size_t k = cr_utf8_seq_len(u + i, n - i);
-		rc = k ? cr_buf_append(&clean, p + i, k)
-		       : cr_buf_append(&clean, "\xef\xbf\xbd", 3);
-		i += k ? k : 1;
-	}
-	if (!rc)
-		rc = cr_buf_put_json_str(b, clean.data ? clean.data : "", clean.len);
-	cr_buf_fini(&clean);
-	return rc;
-}

@@ -732,7 +732,7 @@ int cr_ingest_write_reject(FILE *f, const struct cr_diag *d, const char *line,
 	if (!rc)
 		rc = cr_buf_puts(&b, ",\"record\":");
 	if (!rc)
-		rc = cr_utf8_put_json_lossy(&b, line, keep);
+		rc = cr_buf_put_json_str(&b, line, keep);
 	if (!rc && !cr_utf8_valid(line, keep))
 		rc = put_base64(&b, line, keep);
 	if (!rc && truncated)

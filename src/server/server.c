@@ -250,6 +250,20 @@ void cr_server_committer_stats(struct cr_srv *srv, struct cr_committer_stats *ou
 	pthread_mutex_unlock(&srv->submit_mu);
 }
 
+/* Decodes %HH escapes in a path or a query argument, except in one that
+ * holds an escaped NUL: decoded, the NUL would end the string early
+ * ("/v1/stats%00" routed to /v1/stats); kept as sent, it matches no route
+ * and no argument's syntax. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	for (const char *p = s; (p = strchr(p, '%')) != NULL; p++)
+		if (p[1] == '0' && p[2] == '0')
+			return strlen(s);
+	return MHD_http_unescape(s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload, size_t *upload_size, void **con_cls)
@@ -308,6 +322,7 @@ static int start_daemon(struct cr_srv *srv)
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->o.max_connections,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->o.timeout_s,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				  MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 				  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 				  MHD_OPTION_END);
 	if (!srv->d) {

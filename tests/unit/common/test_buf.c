@@ -72,6 +72,14 @@ static void test_json_string(void **state)
 	/* An embedded NUL is escaped, not a terminator. */
 	assert_int_equal(cr_buf_put_json_str(&b, "a\0b", 3), 0);
 	assert_string_equal(b.data, "\"a\\u0000b\"");
+	cr_buf_reset(&b);
+	/* Bytes that start no UTF-8 sequence (a stray continuation byte, a
+	 * truncated sequence, an overlong form, a surrogate) are each U+FFFD;
+	 * the valid text around them is kept. */
+	const char bad[] = "x\xffy\xe4\xb8z\xc0\xaf\xed\xa0\x80\xe4\xb8\xad";
+	assert_int_equal(cr_buf_put_json_str(&b, bad, sizeof bad - 1), 0);
+	assert_string_equal(b.data, "\"x\\ufffdy\\ufffd\\ufffdz\\ufffd\\ufffd"
+				    "\\ufffd\\ufffd\\ufffd\xe4\xb8\xad\"");
 	cr_buf_fini(&b);
 }
 

@@ -1,0 +1,74 @@
+"""Paths and arguments at the edges of HTTP (issue 14, defect 9): an escaped
+NUL does not end a path or an argument early, and every problem document is
+valid UTF-8 JSON whatever bytes the path held."""
+import json
+import socket
+import sys
+
+from apiserver import Server, Store, call, issue
+from harness import main, test
+
+S = {}
+
+
+def setup():
+    S["store"] = Store("creditref-edges-")
+    S["key"] = issue(S["store"].db, "supervisor")
+    S["srv"] = Server(S["store"].db)
+
+
+def cleanup():
+    if "srv" in S:
+        S["srv"].stop()
+    if "store" in S:
+        S["store"].close()
+
+
+def raw_get(path):
+    """GET path sent byte for byte; (status, body bytes)."""
+    host, port = "127.0.0.1", S["srv"].port
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                  b"Authorization: " + S["key"].header().encode() + b"\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+@test
+def an_escaped_nul_does_not_end_the_path():
+    base = S["srv"].base
+    assert call(base, "GET", "/v1/stats", S["key"]).status == 200
+    for path in ("/v1/stats%00", "/v1/stats%00/x", "/v1/stats%00.json"):
+        r = call(base, "GET", path, S["key"])
+        assert r.status == 404, (path, r.status, r.body[:200])
+        assert r.json()["instance"] == path, r.body[:200]
+
+
+@test
+def an_escaped_nul_in_an_argument_is_refused():
+    r = call(S["srv"].base, "GET", "/v1/supervision/aggregates?month=2026-05%00&by=institution",
+             S["key"])
+    assert r.status == 400 and "month" in r.json()["detail"], (r.status, r.body[:200])
+    r = call(S["srv"].base, "GET", "/v1/supervision/aggregates?month=2026%2d05&by=institution",
+             S["key"])
+    assert r.status == 200, (r.status, r.body[:200])
+
+
+@test
+def problems_are_valid_utf8_whatever_the_path_holds():
+    for path in (b"/v1/st%ffats", b"/v1/%c0%af", b"/v1/%e4%b8", b"/v1/\xff\xfe"):
+        status, body = raw_get(path)
+        assert status in (400, 404), (path, status, body[:200])
+        doc = json.loads(body.decode("utf-8"))  # raises on bytes that are not UTF-8
+        assert "\ufffd" in doc["instance"] or doc["status"] == 400, (path, doc)
+
+
+if __name__ == "__main__":
+    setup()
+    sys.exit(main("e2e-http-edges", cleanup))
