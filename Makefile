@@ -3,6 +3,8 @@
 #   make          build build/release/creditref
 #   make run      install what is missing, build, run the demo (README.md)
 #   make test     install what is missing, build, run every test, also under ASan+UBSan
+#   make crashtest  kill -9 trials of serve under write load and of ingest
+#                 (tests/crash/run.sh; TRIALS=N, default 1000; about an hour)
 #   make bench    benchmarks against peers, SQLite and nginx, and event latency
 #                 (bench/README.md); not part of make test
 #   make bench-scale  the same measures on stores of 40,000, 1M and 10M people
@@ -46,7 +48,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps run test unit e2e check-src bench bench-features bench-scale fuzz clean asan
+.PHONY: all deps run test unit e2e check-src bench bench-features bench-scale fuzz crashtest clean asan
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/creditref
@@ -132,6 +134,10 @@ bench-scale: deps
 
 fuzz:
 	@bash fuzz/run.sh
+
+crashtest: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/crash/run.sh $(BUILD)/creditref $(or $(TRIALS),1000)
 
 model: $(BUILD)/creditref
 	@bash scripts/model.sh $(BUILD)/creditref models/default.scorecard
