@@ -112,6 +112,8 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory check-src
 	@$(MAKE) --no-print-directory all unit e2e
+	@echo "== fuzz smoke: every libFuzzer target for a few seconds (make fuzz runs longer)"
+	@FUZZ_SECONDS=$(or $(FUZZ_SMOKE_SECONDS),3) bash fuzz/run.sh
 	@echo "== the same suites under AddressSanitizer and UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory asan
 

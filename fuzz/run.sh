@@ -11,14 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v clang >/dev/null 2>&1; then
-  echo "fuzz: installing clang" >&2
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq clang libclang-rt-14-dev >&2
-fi
+# clang and its libFuzzer runtime come from scripts/deps.sh.
+bash scripts/deps.sh
 
 out=build/fuzz
 mkdir -p "$out"
@@ -46,18 +40,43 @@ if [ ${#targets[@]} -eq 0 ]; then
   for f in fuzz/*.c; do targets+=("$(basename "$f" .c)"); done
 fi
 
+# The library's objects, built once for every target (two at a time), and
+# again only when a source or any header is newer than its object.
+obj=$out/obj
+mkdir -p "$obj"
+newest_h=$(find src -name '*.h' -printf '%T@\n' | sort -n | tail -1)
+stale=()
+for f in "${srcs[@]}"; do
+  o=$obj/$(echo "$f" | tr '/' '_' | sed 's/\.c$/.o/')
+  if [ ! -f "$o" ] || [ "$f" -nt "$o" ] ||
+     [ "$(stat -c %Y "$o")" -lt "${newest_h%.*}" ]; then
+    stale+=("$f")
+  fi
+done
+if [ ${#stale[@]} -gt 0 ]; then
+  echo "fuzz: compiling ${#stale[@]} library sources" >&2
+  printf '%s\n' "${stale[@]}" |
+    xargs -P "${FUZZ_JOBS:-2}" -I{} sh -c \
+      'clang "$@" -c "{}" -o "'"$obj"'/$(echo "{}" | tr / _ | sed "s/\.c\$/.o/")"' \
+      sh "${cflags[@]/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}" "${incs[@]}"
+fi
+objs=("$obj"/*.o)
+
 status=0
 for t in "${targets[@]}"; do
   echo "fuzz: building $t" >&2
-  clang "${cflags[@]}" "${incs[@]}" -o "$out/$t" "fuzz/$t.c" "${srcs[@]}" "${libs[@]}" -lm -lpthread
+  clang "${cflags[@]}" "${incs[@]}" -o "$out/$t" "fuzz/$t.c" "${objs[@]}" "${libs[@]}" -lm -lpthread
   mkdir -p "fuzz/corpus/$t" "$out/corpus/$t" "$out/artifacts/$t"
   args=(-max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1
         -artifact_prefix="$out/artifacts/$t/")
   [ -f "fuzz/$t.dict" ] && args+=(-dict="fuzz/$t.dict")
   echo "fuzz: running $t for ${seconds}s" >&2
-  if ! "$out/$t" "${args[@]}" "$out/corpus/$t" "fuzz/corpus/$t"; then
+  if ! "$out/$t" "${args[@]}" "$out/corpus/$t" "fuzz/corpus/$t" 2>"$out/$t.log"; then
+    tail -n 40 "$out/$t.log" >&2
     echo "fuzz: $t found a failure; see $out/artifacts/$t/" >&2
     status=1
   fi
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$t.log" | grep -o '[0-9]*$' || echo "?")
+  echo "fuzz: $t: $runs executions in ${seconds}s" >&2
 done
 exit $status

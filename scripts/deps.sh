@@ -16,6 +16,7 @@ packages=(
   libsqlite3-dev sqlite3        # benchmark peer
   python3                       # end-to-end test checkers
   cppcheck                      # static analysis in make test
+  clang libclang-rt-14-dev      # libFuzzer: the fuzz smoke in make test, make fuzz
 )
 bench=0
 if [ "${1:-}" = "--bench" ]; then
