@@ -89,7 +89,7 @@ static int check_answer(const struct cr_dispute *d, const char *inst,
 	}
 	if (d->status != CR_DISPUTE_OPEN) {
 		*why = "the dispute has already been answered";
-		return CR_EINVAL;
+		return CR_EEXIST;
 	}
 	if (s && (strcmp(s->inst, d->inst) != 0 || strcmp(s->account, d->account) != 0)) {
 		*why = "the corrected statement is for another account";

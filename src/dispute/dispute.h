@@ -36,8 +36,9 @@ int cr_dispute_file(cr_txn *txn, const struct cr_subject_key *k, const char *ins
 
 /* The furnisher inst answers dispute id in txn: corrected == NULL verifies
  * it; otherwise *corrected replaces its month.  CR_ENOTFOUND for no such
- * dispute, CR_EDENIED when inst did not furnish the item, CR_EINVAL when
- * the answer does not fit; *why says which.  *out is the answered dispute. */
+ * dispute, CR_EDENIED when inst did not furnish the item, CR_EEXIST when
+ * it has already been answered, CR_EINVAL when the answer does not fit
+ * (a corrected statement for another account or month); *why says which.  *out is the answered dispute. */
 int cr_dispute_resolve(cr_txn *txn, uint64_t id, const char *inst,
 		       const struct cr_statement *corrected, int32_t asof_days,
 		       struct cr_dispute *out /* OUT */, const char **why /* OUT */);

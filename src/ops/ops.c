@@ -27,6 +27,7 @@ int cr_op_failed(int rc)
 	case CR_EDENIED:
 	case CR_ENOTFOUND:
 	case CR_ETOOBIG:
+	case CR_EEXIST:
 		return 0;
 	}
 	return 1;

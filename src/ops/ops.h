@@ -23,7 +23,8 @@
  *
  * Results.  An act returns 0, a refusal or a failure:
  *
- *   refusal  CR_EINVAL, CR_EDENIED, CR_ENOTFOUND, CR_ETOOBIG: the request
+ *   refusal  CR_EINVAL, CR_EDENIED, CR_ENOTFOUND, CR_ETOOBIG, CR_EEXIST (a
+ *            conflict with what is stored, e.g. an answered dispute): the request
  *            was not acceptable; op->why says why (a static sentence, or
  *            op->why_buf).  Nothing but the act's audit entry was written,
  *            and that entry must be committed: refusals are audited too.

@@ -353,8 +353,10 @@ static void finish_answer(struct cr_req *r)
 				 (unsigned long long)q->id);
 	else if (r->outcome == CR_ENOTFOUND)
 		cr_reply_problem(r, 404, "no dispute %llu", (unsigned long long)q->id);
+	else if (r->outcome == CR_EEXIST)
+		cr_reply_problem(r, 409, "%s", r->reason ? r->reason : "the dispute has already been answered");
 	else if (r->outcome)
-		cr_reply_problem(r, 409, "%s", r->reason ? r->reason : "the answer does not fit the dispute");
+		cr_reply_problem(r, 400, "%s", r->reason ? r->reason : "the answer does not fit the dispute");
 	else {
 		cr_buf_reset(&r->out);
 		cr_buf_printf(&r->out, "{\"dispute_id\":%llu,\"status\":\"%s\"}",

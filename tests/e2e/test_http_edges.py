@@ -1,6 +1,7 @@
-"""Paths and arguments at the edges of HTTP (issue 14, defect 9): an escaped
-NUL does not end a path or an argument early, and every problem document is
-valid UTF-8 JSON whatever bytes the path held."""
+"""Paths, arguments and statuses at the edges of HTTP (issue 14, defect 9):
+an escaped NUL does not end a path or an argument early, every problem
+document is valid UTF-8 JSON whatever bytes the path held, and a dispute
+answer that does not fit is a 400, 409 being kept for an answered dispute."""
 import json
 import socket
 import sys
@@ -14,6 +15,8 @@ S = {}
 def setup():
     S["store"] = Store("creditref-edges-")
     S["key"] = issue(S["store"].db, "supervisor")
+    S["subject"] = issue(S["store"].db, "subject", pid="110105198001010016")
+    S["furnisher"] = issue(S["store"].db, "furnisher", "B0001")
     S["srv"] = Server(S["store"].db)
 
 
@@ -67,6 +70,28 @@ def problems_are_valid_utf8_whatever_the_path_holds():
         assert status in (400, 404), (path, status, body[:200])
         doc = json.loads(body.decode("utf-8"))  # raises on bytes that are not UTF-8
         assert "\ufffd" in doc["instance"] or doc["status"] == 400, (path, doc)
+
+
+def stmt(account, month):
+    return {"type": "statement", "institution": "B0001", "account": account, "month": month,
+            "balance": 70000, "due": 10000, "paid": 10000, "overdue": 0, "dpd": 0, "status": "N"}
+
+
+@test
+def a_dispute_answer_that_does_not_fit_is_400_and_a_second_answer_409():
+    base = S["srv"].base
+    r = call(base, "POST", "/v1/me/disputes", S["subject"],
+             {"institution": "B0001", "account": "API-A-B1", "month": "2026-03", "reason": "paid"})
+    assert r.status == 201, r
+    n = r.json()["dispute_id"]
+    for body, why in ((stmt("API-OTHER", "2026-03"), "another account"),
+                      (stmt("API-A-B1", "2026-04"), "another month")):
+        r = call(base, "POST", f"/v1/disputes/{n}/correct", S["furnisher"], body)
+        assert r.status == 400 and why in r.json()["detail"], r
+    r = call(base, "POST", f"/v1/disputes/{n}/verify", S["furnisher"])
+    assert r.status == 200 and r.json()["status"] == "verified", r
+    r = call(base, "POST", f"/v1/disputes/{n}/correct", S["furnisher"], stmt("API-A-B1", "2026-03"))
+    assert r.status == 409 and "already been answered" in r.json()["detail"], r
 
 
 if __name__ == "__main__":
