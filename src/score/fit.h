@@ -119,12 +119,47 @@ struct cr_irls {
 };
 
 /*
- * Logistic regression of y on x (n rows of p columns, row-major) with an
- * intercept, maximising sum(log-likelihood) - l2 / 2 * |beta[1..p]|^2 by
- * Newton's method with step halving.  beta[0..p] receives the intercept
- * then the coefficients.  Stops when no coefficient moves more than tol,
- * or after CR_FIT_IRLS_ITER_MAX steps (res->converged says which).
- * CR_EINVAL when y is all 0 or all 1, CR_ENOMEM.
+ * A penalised logistic regression for cr_fit_newton: n rows, k unknowns
+ * (the intercept, then one per column).  A row is either dense, x[i * (k -
+ * 1) + j] the value of column j + 1, or one-hot, col[i * p + a] (1..k-1,
+ * increasing) the p columns whose value is 1 and all others 0.  The
+ * penalty is beta' P beta / 2 with P tridiagonal: pen_diag[j] on the
+ * diagonal, pen_next[j] (NULL: none) between j and j + 1; index 0 is the
+ * intercept's and is ignored, which leaves it free.  With fold set, rows
+ * whose fold is skip are left out.
+ */
+struct cr_irls_data {
+	size_t n, k;
+	const uint8_t *y;       /* [n] 0 or 1 */
+	const double *x;        /* dense rows, or NULL */
+	const uint16_t *col;    /* one-hot rows, or NULL */
+	size_t p;               /* one-hot: 1s per row */
+	const uint8_t *fold;    /* [n], or NULL: every row */
+	uint8_t skip;
+	const double *pen_diag; /* [k] */
+	const double *pen_next; /* [k], or NULL */
+	const double *start;    /* [k] where Newton starts, or NULL: the intercept alone */
+};
+
+/*
+ * Maximises sum(log-likelihood) - beta' P beta / 2 by Newton's method with
+ * step halving, from d->start or the intercept alone; beta[0..k) receives the
+ * intercept then the coefficients.  Stops when no coefficient moves more
+ * than tol, or after CR_FIT_IRLS_ITER_MAX steps (res->converged says
+ * which).  CR_EINVAL when the rows in the fit are all bads or all goods,
+ * CR_ENOMEM.
+ */
+int cr_fit_newton(const struct cr_irls_data *d, double tol, double *beta /* OUT */,
+		  struct cr_irls *res /* OUT */);
+
+/* The log-likelihood, unpenalised, of the rows whose fold is fold. */
+double cr_fit_loglik_fold(const struct cr_irls_data *d, const double *beta, uint8_t fold);
+
+/*
+ * Logistic regression of y on x (n dense rows of p columns) with an
+ * intercept and a ridge, maximising sum(log-likelihood) - l2 / 2 *
+ * |beta[1..p]|^2: cr_fit_newton with P = l2 I.  CR_EINVAL when y is all 0
+ * or all 1 or l2 < 0, CR_ENOMEM.
  */
 int cr_fit_logistic(const double *x, const uint8_t *y, size_t n, size_t p, double l2,
 		    double tol, double *beta /* OUT */, struct cr_irls *res /* OUT */);

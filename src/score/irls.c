@@ -1,16 +1,24 @@
 /*
  * irls.c - penalised logistic regression by Newton's method (fit.h,
- * cr_fit_logistic).
+ * cr_fit_newton and cr_fit_logistic).
  *
  * Each step builds the gradient and the Hessian of the penalised
- * log-likelihood in one pass over the rows (X'(y - mu) and X'WX, W =
- * mu(1 - mu)), solves H d = g by Cholesky, and halves the step until the
- * penalised log-likelihood does not fall.  The L2 penalty on the
- * coefficients (not the intercept) makes H positive definite and the
- * optimum finite even when the classes are perfectly separable, where the
- * unpenalised estimate runs off to infinity.  A scorecard has at most
- * CR_MODEL_FEATURES_MAX + 1 unknowns, so the dense (p + 1)^2 system is
- * small; the pass over the rows is the cost.
+ * log-likelihood in one pass over the rows (X'(y - mu) - P beta and X'WX +
+ * P, W = mu(1 - mu)), solves H d = g by Cholesky, and halves the step until
+ * the penalised log-likelihood does not fall.  The penalty P leaves the
+ * intercept free; it makes H positive definite and the optimum finite even
+ * when the classes are perfectly separable, where the unpenalised estimate
+ * runs off to infinity.
+ *
+ * Rows come in one of two layouts.  Dense rows hold p numbers each (the
+ * tests' regressions on a few columns).  One-hot rows hold the p columns
+ * whose value is 1, one per feature, as a scorecard's bins are: a row is
+ * in exactly one bin of each feature.  For those the pass over a row costs
+ * p^2 / 2 additions, whatever the number of bins.  The penalty is
+ * tridiagonal: a diagonal, and a coupling of each unknown with the next,
+ * which is all that a ridge and a difference of neighbouring bins need.
+ * The dense (k x k) solve is the other cost: k is at most
+ * CR_MODEL_FEATURES_MAX * CR_MODEL_BINS_MAX + 1.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -26,81 +34,147 @@ static double log1pexp(double t)
 	return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t));
 }
 
-static double eta(const double *x, const double *beta, size_t p)
+static int row_in(const struct cr_irls_data *d, size_t i)
+{
+	return !d->fold || d->fold[i] != d->skip;
+}
+
+static double eta(const struct cr_irls_data *d, size_t i, const double *beta)
 {
 	double e = beta[0];
-	for (size_t j = 0; j < p; j++)
-		e += beta[j + 1] * x[j];
+	if (d->x) {
+		const double *x = d->x + i * (d->k - 1);
+		for (size_t j = 0; j + 1 < d->k; j++)
+			e += beta[j + 1] * x[j];
+	} else if (d->col) {
+		const uint16_t *c = d->col + i * d->p;
+		for (size_t a = 0; a < d->p; a++)
+			e += beta[c[a]];
+	}
 	return e;
 }
 
-static double penalised_loglik(const double *x, const uint8_t *y, size_t n, size_t p, double l2,
-			       const double *beta)
+/* beta' P beta / 2. */
+static double penalty(const struct cr_irls_data *d, const double *beta)
+{
+	double s = 0;
+	for (size_t j = 1; j < d->k; j++) {
+		s += 0.5 * d->pen_diag[j] * beta[j] * beta[j];
+		if (d->pen_next && j + 1 < d->k)
+			s += d->pen_next[j] * beta[j] * beta[j + 1];
+	}
+	return s;
+}
+
+static double penalised_loglik(const struct cr_irls_data *d, const double *beta)
 {
 	double ll = 0;
-	for (size_t i = 0; i < n; i++) {
-		const double e = eta(x + i * p, beta, p);
-		ll += (y[i] ? e : 0) - log1pexp(e);
+	for (size_t i = 0; i < d->n; i++) {
+		if (!row_in(d, i))
+			continue;
+		const double e = eta(d, i, beta);
+		ll += (d->y[i] ? e : 0) - log1pexp(e);
 	}
-	for (size_t j = 1; j <= p; j++)
-		ll -= 0.5 * l2 * beta[j] * beta[j];
+	return ll - penalty(d, beta);
+}
+
+double cr_fit_loglik_fold(const struct cr_irls_data *d, const double *beta, uint8_t fold)
+{
+	double ll = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->fold[i] != fold)
+			continue;
+		const double e = eta(d, i, beta);
+		ll += (d->y[i] ? e : 0) - log1pexp(e);
+	}
 	return ll;
 }
 
-/* g and the upper triangle of H (k x k, k = p + 1), mirrored at the end. */
-static void gradient_hessian(const double *x, const uint8_t *y, size_t n, size_t p, double l2,
-			     const double *beta, double *g, double *h)
+/* One row's share of g and of the upper triangle of H (k x k). */
+static void add_row(const struct cr_irls_data *d, size_t i, double w, double r, double *g, double *h)
 {
-	const size_t k = p + 1;
+	const size_t k = d->k;
+	g[0] += r;
+	h[0] += w;
+	if (d->x) {
+		const double *x = d->x + i * (k - 1);
+		for (size_t a = 0; a + 1 < k; a++) {
+			const double wa = w * x[a];
+			g[a + 1] += r * x[a];
+			h[a + 1] += wa;
+			for (size_t b = a; b + 1 < k; b++)
+				h[(a + 1) * k + b + 1] += wa * x[b];
+		}
+		return;
+	}
+	if (!d->col)
+		return;
+	const uint16_t *c = d->col + i * d->p;
+	for (size_t a = 0; a < d->p; a++) {
+		g[c[a]] += r;
+		h[c[a]] += w;
+		for (size_t b = a; b < d->p; b++)
+			h[(size_t)c[a] * k + c[b]] += w;
+	}
+}
+
+/* g and H at beta, H mirrored from its upper triangle. */
+static void gradient_hessian(const struct cr_irls_data *d, const double *beta, double *g, double *h)
+{
+	const size_t k = d->k;
 	memset(g, 0, k * sizeof *g);
 	memset(h, 0, k * k * sizeof *h);
-	for (size_t i = 0; i < n; i++) {
-		const double *xi = x + i * p;
-		const double mu = 1.0 / (1.0 + exp(-eta(xi, beta, p)));
-		const double w = mu * (1.0 - mu), r = (double)y[i] - mu;
-		g[0] += r;
-		h[0] += w;
-		for (size_t a = 0; a < p; a++) {
-			const double wa = w * xi[a];
-			g[a + 1] += r * xi[a];
-			h[a + 1] += wa;
-			for (size_t b = a; b < p; b++)
-				h[(a + 1) * k + b + 1] += wa * xi[b];
-		}
+	for (size_t i = 0; i < d->n; i++) {
+		if (!row_in(d, i))
+			continue;
+		const double mu = 1.0 / (1.0 + exp(-eta(d, i, beta)));
+		add_row(d, i, mu * (1.0 - mu), (double)d->y[i] - mu, g, h);
 	}
 	for (size_t j = 1; j < k; j++) {
-		g[j] -= l2 * beta[j];
-		h[j * k + j] += l2;
+		g[j] -= d->pen_diag[j] * beta[j];
+		h[j * k + j] += d->pen_diag[j];
+		if (d->pen_next && j + 1 < k) {
+			g[j] -= d->pen_next[j] * beta[j + 1];
+			g[j + 1] -= d->pen_next[j] * beta[j];
+			h[j * k + j + 1] += d->pen_next[j];
+		}
 	}
 	for (size_t a = 0; a < k; a++)
 		for (size_t b = 0; b < a; b++)
 			h[a * k + b] = h[b * k + a];
 }
 
-/* Solves h d = g in place by Cholesky (h becomes its factor).  Returns -1
- * when h is not positive definite. */
+/* a[0..n) . b[0..n), in four running sums: the factorisation's inner loop,
+ * which a compiler may not reorder into vector lanes by itself. */
+static double dot(const double *a, const double *b, size_t n)
+{
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	size_t c = 0;
+	for (; c + 4 <= n; c += 4) {
+		s0 += a[c] * b[c];
+		s1 += a[c + 1] * b[c + 1];
+		s2 += a[c + 2] * b[c + 2];
+		s3 += a[c + 3] * b[c + 3];
+	}
+	for (; c < n; c++)
+		s0 += a[c] * b[c];
+	return (s0 + s1) + (s2 + s3);
+}
+
+/* Solves h d = g in place by Cholesky (h's lower triangle becomes its
+ * factor, row by row).  Returns -1 when h is not positive definite. */
 static int cholesky_solve(double *h, size_t k, const double *g, double *d)
 {
 	for (size_t j = 0; j < k; j++) {
-		double s = h[j * k + j];
-		for (size_t c = 0; c < j; c++)
-			s -= h[j * k + c] * h[j * k + c];
+		const double s = h[j * k + j] - dot(h + j * k, h + j * k, j);
 		if (!(s > 0))
 			return -1;
 		h[j * k + j] = sqrt(s);
-		for (size_t i = j + 1; i < k; i++) {
-			double t = h[i * k + j];
-			for (size_t c = 0; c < j; c++)
-				t -= h[i * k + c] * h[j * k + c];
-			h[i * k + j] = t / h[j * k + j];
-		}
+		for (size_t i = j + 1; i < k; i++)
+			h[i * k + j] = (h[i * k + j] - dot(h + i * k, h + j * k, j)) / h[j * k + j];
 	}
-	for (size_t i = 0; i < k; i++) {
-		double t = g[i];
-		for (size_t c = 0; c < i; c++)
-			t -= h[i * k + c] * d[c];
-		d[i] = t / h[i * k + i];
-	}
+	for (size_t i = 0; i < k; i++)
+		d[i] = (g[i] - dot(h + i * k, d, i)) / h[i * k + i];
 	for (size_t i = k; i-- > 0;) {
 		double t = d[i];
 		for (size_t c = i + 1; c < k; c++)
@@ -129,15 +203,15 @@ static int direction(const double *h, size_t k, const double *g, double *work, d
 /* Takes the largest of 1, 1/2, 1/4, ... of step d that does not lower the
  * penalised log-likelihood *ll.  Returns the move's largest coefficient
  * change, or -1 when no step helps. */
-static double line_search(const double *x, const uint8_t *y, size_t n, size_t p, double l2,
-			  double *beta, const double *d, double *next, double *ll)
+static double line_search(const struct cr_irls_data *dt, double *beta, const double *d,
+			  double *next, double *ll)
 {
-	const size_t k = p + 1;
+	const size_t k = dt->k;
 	double s = 1;
 	for (int h = 0; h <= CR_FIT_IRLS_HALVINGS_MAX; h++, s /= 2) {
 		for (size_t j = 0; j < k; j++)
 			next[j] = beta[j] + s * d[j];
-		const double l = penalised_loglik(x, y, n, p, l2, next);
+		const double l = penalised_loglik(dt, next);
 		if (isfinite(l) && l >= *ll - 1e-12 * fabs(*ll)) {
 			double moved = 0;
 			for (size_t j = 0; j < k; j++) {
@@ -151,28 +225,42 @@ static double line_search(const double *x, const uint8_t *y, size_t n, size_t p,
 	return -1;
 }
 
-int cr_fit_logistic(const double *x, const uint8_t *y, size_t n, size_t p, double l2,
-		    double tol, double *beta, struct cr_irls *res)
+/* The rows in the fit and their bads. */
+static size_t count_rows(const struct cr_irls_data *d, size_t *bads)
 {
-	size_t bads = 0;
-	for (size_t i = 0; i < n; i++)
-		bads += y[i] != 0;
+	size_t n = 0;
+	*bads = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (row_in(d, i)) {
+			n++;
+			*bads += d->y[i] != 0;
+		}
+	return n;
+}
+
+int cr_fit_newton(const struct cr_irls_data *d, double tol, double *beta, struct cr_irls *res)
+{
 	memset(res, 0, sizeof *res);
-	if (bads == 0 || bads == n || !(l2 >= 0) || !(tol > 0))
+	size_t bads;
+	const size_t n = count_rows(d, &bads), k = d->k;
+	if (bads == 0 || bads == n || k == 0 || !(tol > 0) || (k > 1 && !d->x && !d->col))
 		return CR_EINVAL;
-	const size_t k = p + 1;
 	double *mem = malloc((2 * k * k + 3 * k) * sizeof *mem);
 	if (!mem)
 		return CR_ENOMEM;
-	double *h = mem, *work = h + k * k, *g = work + k * k, *d = g + k, *next = d + k;
-	memset(beta, 0, k * sizeof *beta);
-	beta[0] = log((double)bads / (double)(n - bads));
-	double ll = penalised_loglik(x, y, n, p, l2, beta);
+	double *h = mem, *work = h + k * k, *g = work + k * k, *dir = g + k, *next = dir + k;
+	if (d->start) {
+		memcpy(beta, d->start, k * sizeof *beta);
+	} else {
+		memset(beta, 0, k * sizeof *beta);
+		beta[0] = log((double)bads / (double)(n - bads));
+	}
+	double ll = penalised_loglik(d, beta);
 	for (res->iterations = 1; res->iterations <= CR_FIT_IRLS_ITER_MAX; res->iterations++) {
-		gradient_hessian(x, y, n, p, l2, beta, g, h);
-		if (direction(h, k, g, work, d))
+		gradient_hessian(d, beta, g, h);
+		if (direction(h, k, g, work, dir))
 			break;
-		const double moved = line_search(x, y, n, p, l2, beta, d, next, &ll);
+		const double moved = line_search(d, beta, dir, next, &ll);
 		if (moved >= 0 && moved < tol) {
 			res->converged = 1;
 			break;
@@ -192,4 +280,21 @@ int cr_fit_logistic(const double *x, const uint8_t *y, size_t n, size_t p, doubl
 	res->loglik = ll;
 	free(mem);
 	return 0;
+}
+
+int cr_fit_logistic(const double *x, const uint8_t *y, size_t n, size_t p, double l2,
+		    double tol, double *beta, struct cr_irls *res)
+{
+	memset(res, 0, sizeof *res);
+	if (!(l2 >= 0))
+		return CR_EINVAL;
+	double *pen = calloc(p + 1, sizeof *pen);
+	if (!pen)
+		return CR_ENOMEM;
+	for (size_t j = 1; j <= p; j++)
+		pen[j] = l2;
+	const struct cr_irls_data d = {.n = n, .k = p + 1, .y = y, .x = x, .pen_diag = pen};
+	const int rc = cr_fit_newton(&d, tol, beta, res);
+	free(pen);
+	return rc;
 }
