@@ -194,17 +194,17 @@ static int load_csv_table(const struct cr_args *a, struct cr_dataset *d, char *s
 static void print_columns(const struct cr_fit_info *info, const struct cr_dataset *d,
 			  const struct cr_model *m)
 {
-	static const char *const status[] = {"kept", "low IV", "wrong sign", "over limit"};
+	static const char *const status[] = {"kept", "low IV", "flat", "over limit", "no gain"};
 	printf("%-32s %8s %5s %-11s %s\n", "column", "iv", "bins", "bad rate", "outcome");
 	for (size_t c = 0; c < d->cols; c++) {
 		const struct cr_fit_column *col = &info->col[c];
 		printf("%-32s %8.4f %5u %-11s %s\n", d->name[c], col->iv, col->n_bins,
 		       d->categorical[c] ? "categorical" : col->trend > 0 ? "rises" :
 		       col->trend < 0 ? "falls" : "neither",
-		       col->status < 4 ? status[col->status] : "?");
+		       col->status < 5 ? status[col->status] : "?");
 	}
-	printf("features=%zu newton_iterations=%u converged=%s\n", m->n_features, info->iterations,
-	       info->converged ? "yes" : "no");
+	printf("features=%zu l2=%g monotone_merges=%u newton_iterations=%u converged=%s\n",
+	       m->n_features, info->l2, info->merges, info->iterations, info->converged ? "yes" : "no");
 }
 
 static void set_meta(struct cr_model *m, const struct cr_validation *v)

@@ -345,6 +345,10 @@
  * usual 5 % of scorecard practice).  A missing bin under it is merged into
  * the bin with the nearest bad rate, rare levels into "others". */
 #define CR_FIT_BIN_SHARE_MIN_PCT 5
+/* Folds of the cross-validation on the training rows that chooses the
+ * penalty and the features (fit.c): 5, the usual choice, fits 4/5 of the
+ * rows each time. */
+#define CR_FIT_CV_FOLDS 5
 /* Newton (IRLS) iterations, and step halvings in one iteration: with its
  * L2 penalty the fit converges in under 30 iterations even on perfectly
  * separable data; the cap turns a bug into a reported non-convergence. */

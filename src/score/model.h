@@ -52,7 +52,8 @@ struct cr_model_feature {
 	char name[CR_MODEL_NAME_MAX + 1];
 	char reason[CR_MODEL_REASON_MAX + 1]; /* the borrower's sentence */
 	uint8_t categorical;
-	double beta, iv;        /* coefficient and information value; informative */
+	double beta, iv;        /* informative: a feature-wide coefficient (0 from the
+				 * trainer, whose points come per bin), information value */
 	uint16_t n_bins;
 	struct cr_model_bin bin[CR_MODEL_BINS_MAX];
 	uint16_t missing_bin;   /* the bin of a missing value */

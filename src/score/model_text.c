@@ -593,7 +593,10 @@ static int put_feature(const struct cr_model_feature *f, struct cr_buf *b)
 {
 	int rc = put_str(b, "\nfeature ", f->name);
 	rc = rc ? rc : cr_buf_puts(b, f->categorical ? " categorical" : " numeric");
-	rc = rc ? rc : put_num(b, " beta ", f->beta);
+	/* A fitted model's points come from a coefficient per bin; only an
+	 * older or hand-made one has a feature-wide beta to show. */
+	if (f->beta != 0)
+		rc = rc ? rc : put_num(b, " beta ", f->beta);
 	rc = rc ? rc : put_num(b, " iv ", f->iv);
 	rc = rc ? rc : put_str(b, "\nreason ", f->reason);
 	rc = rc ? rc : cr_buf_putc(b, '\n');

@@ -268,15 +268,16 @@ static void html_gains(FILE *f, const struct cr_validation *v)
 
 static const char *status_name(uint8_t s)
 {
-	static const char *const names[] = {"kept", "IV under the threshold", "wrong sign, dropped",
-					    "past the feature limit"};
+	static const char *const names[] = {"kept", "IV under the threshold",
+					    "flat: its monotone points merged into one bin",
+					    "past the feature limit", "no gain in cross-validation"};
 	return s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
 static void html_screening(FILE *f, const struct cr_fit_info *info, const struct cr_dataset *d)
 {
 	fprintf(f, "<h2>Columns screened</h2>\n<table>\n<tr><th>column</th><th>IV</th><th>bins</th>"
-		   "<th>bad rate with the value</th><th>beta</th><th>outcome</th></tr>\n");
+		   "<th>bad rate with the value</th><th>points spread</th><th>outcome</th></tr>\n");
 	for (size_t c = 0; d && c < info->cols && c < d->cols; c++) {
 		const struct cr_fit_column *col = &info->col[c];
 		fprintf(f, "<tr><td>");
@@ -284,8 +285,8 @@ static void html_screening(FILE *f, const struct cr_fit_info *info, const struct
 		fprintf(f, "</td><td>%.4f</td><td>%u</td><td>%s</td><td>", col->iv, col->n_bins,
 			d->categorical[c] ? "categorical" : col->trend > 0 ? "rises" :
 			col->trend < 0 ? "falls" : "neither");
-		if (col->status == CR_FIT_KEPT || col->status == CR_FIT_WRONG_SIGN)
-			fprintf(f, "%.4f", col->beta);
+		if (col->status == CR_FIT_KEPT)
+			fprintf(f, "%.2f", col->spread);
 		fprintf(f, "</td><td>%s</td></tr>\n", status_name(col->status));
 	}
 	fprintf(f, "</table>\n");
