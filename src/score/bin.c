@@ -13,7 +13,8 @@
  *     keeps enough of the information value.
  *
  * A bin carries a label; a categorical column's levels point at labels, so
- * a merge relabels them.  Missing values are counted apart and placed last.
+ * a merge relabels them.  Missing values are counted apart and get a bin
+ * of their own, placed first.
  */
 #include <math.h>
 #include <stdio.h>
@@ -290,27 +291,13 @@ static int categorical_bins(const struct cr_dataset *d, size_t col, uint64_t min
 	return 0;
 }
 
-static size_t nearest_rate(const struct bins *s, double r)
-{
-	size_t k = 0;
-	for (size_t i = 1; i < s->n; i++)
-		if (fabs(rate(&s->b[i]) - r) < fabs(rate(&s->b[k]) - r))
-			k = i;
-	return k;
-}
-
-/* Bins into f's bins: the missing bin first when it stands alone.  Returns
+/* Bins into f's bins, the missing bin first when training has missing
+ * values: it stands alone however few they are, since the regression's
+ * penalty pulls a small bin's points towards no effect (fit.c).  Returns
  * the index of s->b[0] in f. */
-static size_t place_bins(struct bins *s, uint64_t mg, uint64_t mb, uint64_t min_rows,
-			 struct cr_model_feature *f)
+static size_t place_bins(struct bins *s, uint64_t mg, uint64_t mb, struct cr_model_feature *f)
 {
-	const int alone = mg + mb > 0 && (mg + mb >= min_rows || s->n == 0);
-	size_t k = 0;
-	if (!alone && mg + mb > 0) {
-		k = nearest_rate(s, (double)mb / (double)(mg + mb));
-		s->b[k].good += mg;
-		s->b[k].bad += mb;
-	}
+	const int alone = mg + mb > 0;
 	const size_t first = alone ? 1 : 0;
 	f->n_bins = (uint16_t)(s->n + first);
 	if (alone)
@@ -318,17 +305,18 @@ static size_t place_bins(struct bins *s, uint64_t mg, uint64_t mb, uint64_t min_
 	for (size_t i = 0; i < s->n; i++)
 		f->bin[first + i] = (struct cr_model_bin){0, 0, s->b[i].good, s->b[i].bad};
 	double woe_abs_min = INFINITY;
+	size_t k = 0;
 	for (size_t i = 0; i < f->n_bins; i++) {
 		struct cr_model_bin *b = &f->bin[i];
 		b->woe = round_to(cr_fit_woe(b->good, b->bad, s->goods, s->bads), 1e4);
 		/* With no missing value in training, missing scores as the most
 		 * average bin: the one whose WoE is nearest 0. */
-		if (mg + mb == 0 && fabs(b->woe) < woe_abs_min) {
+		if (!alone && fabs(b->woe) < woe_abs_min) {
 			woe_abs_min = fabs(b->woe);
 			k = i;
 		}
 	}
-	f->missing_bin = (uint16_t)(alone ? 0 : k);
+	f->missing_bin = (uint16_t)k;
 	return first;
 }
 
@@ -392,7 +380,7 @@ int cr_fit_bin(const struct cr_dataset *d, size_t col, const struct cr_fit_opts 
 		merge_closest(s, CR_MODEL_BINS_MAX - 1);
 		if (!f->categorical)
 			*trend = prefer_monotone(s, o->mono_iv_loss, mg, mb);
-		const size_t first = place_bins(s, mg, mb, min_rows, f);
+		const size_t first = place_bins(s, mg, mb, f);
 		if (f->categorical) {
 			place_levels(d, col, s, pooled, first, f, level_bin);
 		} else {

@@ -197,12 +197,12 @@ static void binning_numeric_monotone_with_missing(void **state)
 	int8_t trend;
 	assert_int_equal(cr_fit_bin(&d, 0, &o, f, NULL, &trend), 0);
 	assert_int_equal(trend, 1);
-	/* 1 row in 12 is missing: 8% of rows, over the 5% minimum, its own bin. */
+	/* 1 row in 12 is missing: its own bin, first. */
 	assert_int_equal(f->missing_bin, 0);
 	assert_true(f->n_intervals >= 3 && f->n_intervals <= CR_FIT_INITIAL_BINS);
 	for (size_t i = 0; i < f->n_intervals; i++) {
 		const struct cr_model_bin *b = &f->bin[f->interval_bin[i]];
-		assert_true(b->good + b->bad >= 500);
+		assert_true(b->good + b->bad >= 10000 * CR_FIT_BIN_SHARE_MIN_PCT / 100);
 		if (i > 0)
 			assert_true(b->woe <= f->bin[f->interval_bin[i - 1]].woe);
 	}
@@ -479,13 +479,16 @@ static void fit_merges_against_the_trend(void **state)
 
 /*
  * The penalty's weight: by cross-validation, one of the grid's, and the
- * same on a second fit (the folds are fixed); given, that one.
+ * same on a second fit (the folds are fixed); given, that one.  A column
+ * with 1% of its values missing still gets a bin of its own.
  */
 static void fit_chooses_the_weight(void **state)
 {
 	(void)state;
 	struct cr_dataset d;
 	make_table(&d);
+	for (size_t r = 0; r < d.rows; r += 100)
+		d.x[r * d.cols + 2] = NAN;
 	struct cr_fit_opts o;
 	cr_fit_opts_init(&o);
 	struct cr_model *m = cr_model_new();
@@ -503,6 +506,12 @@ static void fit_chooses_the_weight(void **state)
 	o.l2 = 7;
 	assert_int_equal(cr_fit(&d, &o, m, info), 0);
 	assert_true(info->l2 == 7);
+	struct cr_model_feature *f = calloc(1, sizeof *f);
+	int8_t trend;
+	assert_int_equal(cr_fit_bin(&d, 2, &o, f, NULL, &trend), 0);
+	assert_int_equal(f->missing_bin, 0);
+	assert_int_equal(f->bin[0].good + f->bin[0].bad, 100);
+	free(f);
 	free(info);
 	cr_model_free(m);
 	cr_dataset_fini(&d);
