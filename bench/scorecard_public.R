@@ -2,10 +2,11 @@
 # comparison (bench/scorecard_public.sh), and plain logistic regression on
 # them as the peer.
 #
-#   Rscript bench/scorecard_public.R export DIR
+#   Rscript bench/scorecard_public.R export DIR [SEED]
 #     writes DIR/credit_data.csv (modeldata::credit_data, 4,454 loans) and
 #     DIR/german.csv (caret::GermanCredit, 1,000 loans), each with bad (1:
-#     bad) and split (30% test, drawn with set.seed(2026)).  Columns that
+#     bad) and split (30% test, drawn with set.seed(SEED), 2026 by
+#     default: the split docs/scoring.md reports).  Columns that
 #     describe the person rather than their credit (age, sex and marital
 #     status, foreign worker) are left out of both, as the bureau leaves
 #     them out of its own features.
@@ -23,8 +24,10 @@ auc <- function(risk, bad) {
   (sum(r[bad == 1]) - nb * (nb + 1) / 2) / (nb * ng)
 }
 
+split_seed <- 2026
+
 split_of <- function(n) {
-  set.seed(2026)
+  set.seed(split_seed)
   ifelse(runif(n) < 0.3, "test", "train")
 }
 
@@ -97,10 +100,11 @@ glm_auc <- function(file, scores) {
 
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) >= 2 && args[1] == "export") {
+  if (length(args) >= 3) split_seed <- as.integer(args[3])
   export_credit_data(args[2])
   export_german(args[2])
 } else if (length(args) >= 2 && args[1] == "glm") {
   glm_auc(args[2], if (length(args) >= 3) args[3] else NULL)
 } else {
-  stop("usage: scorecard_public.R export DIR | glm FILE.csv [SCORES.csv]")
+  stop("usage: scorecard_public.R export DIR [SEED] | glm FILE.csv [SCORES.csv]")
 }
