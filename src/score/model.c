@@ -142,15 +142,22 @@ int cr_model__check_feature(struct cr_model_feature *f, struct cr_diag *d)
 	int rc = f->categorical ? check_categorical(f, used, d) : check_numeric(f, used, d);
 	if (rc)
 		return rc;
-	f->best_points = -INFINITY;
 	for (size_t b = 0; b < f->n_bins; b++) {
 		if (!used[b])
 			return cr_diag_set(d, "bin", "a bin that no value falls into");
 		const double p = f->bin[b].points;
 		if (!isfinite(p) || fabs(p) > POINTS_ABS_MAX)
 			return cr_diag_set(d, "bin", "points must be a number within +-1000000");
-		if (p > f->best_points)
-			f->best_points = p;
+	}
+	/* The best bin a present value reaches. */
+	f->best_points = -INFINITY;
+	if (f->categorical) {
+		f->best_points = f->bin[f->others_bin].points;
+		for (size_t l = 0; l < f->n_levels; l++)
+			f->best_points = fmax(f->best_points, f->bin[f->level_bin[l]].points);
+	} else {
+		for (size_t i = 0; i < f->n_intervals; i++)
+			f->best_points = fmax(f->best_points, f->bin[f->interval_bin[i]].points);
 	}
 	return 0;
 }
@@ -251,7 +258,7 @@ size_t cr_model_bin_of(const struct cr_model_feature *f, double v)
 
 /* Keeps the CR_SCORE_REASONS largest losses, most first; a tie keeps the
  * earlier feature ahead. */
-static void add_reason(struct cr_score *s, uint16_t feature, double lost)
+static void add_reason(struct cr_score *s, uint16_t feature, double lost, int missing)
 {
 	size_t k = s->n_reasons;
 	if (k == CR_SCORE_REASONS) {
@@ -267,6 +274,7 @@ static void add_reason(struct cr_score *s, uint16_t feature, double lost)
 	}
 	s->reason[k].feature = feature;
 	s->reason[k].points_lost = lost;
+	s->reason[k].missing = (uint8_t)(missing != 0);
 }
 
 void cr_model_score(const struct cr_model *m, const struct cr_model_bind *b, const double *x,
@@ -276,10 +284,11 @@ void cr_model_score(const struct cr_model *m, const struct cr_model_bind *b, con
 	out->n_reasons = 0;
 	for (size_t i = 0; i < m->n_features; i++) {
 		const struct cr_model_feature *f = &m->feature[i];
-		const double p = f->bin[cr_model_bin_of(f, x[b->col[i]])].points;
+		const double v = x[b->col[i]];
+		const double p = f->bin[cr_model_bin_of(f, v)].points;
 		points += p;
 		if (f->best_points - p > 0)
-			add_reason(out, (uint16_t)i, f->best_points - p);
+			add_reason(out, (uint16_t)i, f->best_points - p, isnan(v));
 	}
 	out->points = points;
 	if (points <= m->score_min)

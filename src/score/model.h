@@ -69,7 +69,12 @@ struct cr_model_feature {
 	char level[CR_MODEL_LEVELS_MAX][CR_MODEL_LEVEL_MAX + 1];
 	uint8_t level_bin[CR_MODEL_LEVELS_MAX];
 	uint8_t level_order[CR_MODEL_LEVELS_MAX]; /* levels sorted by bytes */
-	double best_points;     /* the most points any bin gives (cr_model_finish) */
+	/* The most points a value present in a file can get (cr_model_finish):
+	 * the bins of the intervals or levels, not the missing bin alone.  A
+	 * reason measures against it, so that a person whose history is in
+	 * the best bin has no reason from the feature even when having no
+	 * history at all scores better. */
+	double best_points;
 };
 
 struct cr_model_meta {
@@ -153,6 +158,9 @@ double cr_model_level(const struct cr_model *m, size_t f, const char *s, size_t 
 struct cr_score_reason {
 	uint16_t feature;       /* index into m->feature */
 	double points_lost;     /* the feature's best points minus its points; > 0 */
+	uint8_t missing;        /* the value was missing: the file lacks the
+				 * history to judge it, whatever the feature's
+				 * own sentence says */
 };
 
 struct cr_score {
@@ -160,8 +168,9 @@ struct cr_score {
 	double points;          /* the sum before rounding and clamping */
 	double pd;              /* probability of default, from the points */
 	size_t n_reasons;
-	/* The features that cost the most points against their best bin, most
-	 * first (ties: the earlier feature first); only those that cost some. */
+	/* The features that cost the most points against their best bin for a
+	 * present value, most first (ties: the earlier feature first); only
+	 * those that cost some. */
 	struct cr_score_reason reason[CR_SCORE_REASONS];
 };
 

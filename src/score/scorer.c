@@ -75,7 +75,10 @@ void cr_scorer_reason(const struct cr_scorer *sc, const struct cr_score *s, size
 	const struct cr_model_feature *f = &sc->m->feature[s->reason[i].feature];
 	const enum cr_feature bf = cr_feature_parse(f->name);
 	*code = f->name;
-	*sentence = f->reason[0] ? f->reason : bf < CR_F_COUNT ? cr_feature_reason(bf) : f->name;
+	if (s->reason[i].missing)
+		*sentence = CR_SCORE_NO_HISTORY;
+	else
+		*sentence = f->reason[0] ? f->reason : bf < CR_F_COUNT ? cr_feature_reason(bf) : f->name;
 }
 
 int cr_scorer_json(const struct cr_scorer *sc, const struct cr_score *s, struct cr_buf *out)

@@ -44,8 +44,12 @@ struct cr_person_score {
 int cr_scorer_person(const struct cr_scorer *sc, cr_txn *txn, const struct cr_subject_key *k,
 		     int32_t asof_days, struct cr_person_score *out /* OUT */);
 
+/* The sentence of a reason whose value was missing: what costs the points
+ * is the history the file lacks, not what the feature's sentence says. */
+#define CR_SCORE_NO_HISTORY "Not enough recent credit history to judge this"
+
 /* Reason i of a score: the feature's name (the reason code) and the
- * borrower's sentence. */
+ * borrower's sentence (CR_SCORE_NO_HISTORY when the value was missing). */
 void cr_scorer_reason(const struct cr_scorer *sc, const struct cr_score *s, size_t i,
 		      const char **code /* OUT */, const char **sentence /* OUT */);
 

@@ -64,6 +64,42 @@ static struct cr_model *parse_ok(const char *text)
 	return m;
 }
 
+/* A missing bin that scores best, as the trainer may fit it: a person
+ * whose value is in the best bin a value reaches loses nothing there, and
+ * one with no value loses nothing either. */
+static const char MISSING_BEST[] = HEADER
+	"\n"
+	"feature \"late_6m\" numeric beta 0 iv 0.3\n"
+	"bin missing points 90 woe 0.5 good 10 bad 1\n"
+	"bin (-inf,0] points 70 woe 0.2 good 500 bad 50\n"
+	"bin (0,+inf) points 10 woe -1 good 50 bad 50\n"
+	"\n"
+	"end\n";
+
+static void reasons_measure_against_the_best_present_value(void **state)
+{
+	(void)state;
+	struct cr_model *m = parse_ok(MISSING_BEST);
+	static const char *const names[] = {"late_6m"};
+	struct cr_model_bind b;
+	struct cr_diag d;
+	assert_int_equal(cr_model_bind(m, names, 1, &b, &d), 0);
+	assert_true(fabs(m->feature[0].best_points - 70) < 1e-12);
+	struct cr_score s;
+	double x = 0;                                         /* on time: the best present bin */
+	cr_model_score(m, &b, &x, &s);
+	assert_int_equal(s.n_reasons, 0);
+	x = NAN;                                              /* no history: scores best */
+	cr_model_score(m, &b, &x, &s);
+	assert_int_equal(s.n_reasons, 0);
+	x = 2;                                                /* late: 60 points lost */
+	cr_model_score(m, &b, &x, &s);
+	assert_int_equal(s.n_reasons, 1);
+	assert_true(fabs(s.reason[0].points_lost - 60) < 1e-12);
+	assert_int_equal(s.reason[0].missing, 0);
+	cr_model_free(m);
+}
+
 static void round_trip_is_identity(void **state)
 {
 	(void)state;
@@ -107,12 +143,15 @@ static void rows_scored_by_hand(void **state)
 	assert_int_equal(s.n_reasons, 1);
 	assert_int_equal(s.reason[0].feature, 0);
 	assert_true(fabs(s.reason[0].points_lost - 20.5) < 1e-12);
+	assert_int_equal(s.reason[0].missing, 1);
 	s = score_of(m, 0.5, "somewhere else");               /* 500 + 20.25 + 30: others */
 	assert_true(fabs(s.points - 550.25) < 1e-12);
 	assert_int_equal(s.score, 550);
 	assert_int_equal(s.n_reasons, 2);
 	assert_int_equal(s.reason[0].feature, 0);
 	assert_int_equal(s.reason[1].feature, 1);
+	assert_int_equal(s.reason[0].missing, 0);
+	assert_int_equal(s.reason[1].missing, 0);
 	s = score_of(m, 0.95, NULL);                          /* 500 + 60.5 + 30: missing */
 	assert_int_equal(s.score, 591);
 	assert_int_equal(s.reason[0].feature, 1);
@@ -273,6 +312,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_is_identity),
 		cmocka_unit_test(rows_scored_by_hand),
+		cmocka_unit_test(reasons_measure_against_the_best_present_value),
 		cmocka_unit_test(bind_names_the_missing_feature),
 		cmocka_unit_test(reasons_most_points_lost_first),
 		cmocka_unit_test(scores_clamped_to_range),
