@@ -10,8 +10,11 @@
  * derived (cr_current_now), and the rules compare before with now.
  *
  * "Visible" is what a report to an institution counts: a live furnish
- * consent and an account opened by the as-of date.  Disputes and retention,
- * which hide months or accounts in a report, are not looked at here.
+ * consent and an account opened by the as-of date (cr_consent_shows).
+ * Disputes and retention, which hide months or accounts in a report, are
+ * not looked at here.  A watcher is an institution with an open, visible
+ * account with the person (cr_consent_relates): a held account makes
+ * nobody a watcher, as it unlocks no post_loan report.
  */
 #include "alert.h"
 
@@ -36,7 +39,7 @@ struct entry {
 	uint64_t acct_id;
 	struct cr_subject_key subject;
 	char inst[CR_INST_CODE_MAX + 1];
-	uint8_t watched;   /* another institution held an open account */
+	uint8_t watched;   /* another institution related to the person */
 	uint8_t changed;   /* an accepted record about it in this batch */
 	uint8_t is_new;    /* the batch created the account */
 	int32_t opened_days;
@@ -54,6 +57,7 @@ struct person {
 };
 
 struct cr_alert_batch {
+	int32_t asof_days; /* of the person being judged */
 	struct entry *e;
 	size_t n, cap;
 	uint32_t *slot;    /* 1 + index into e; 0 is empty */
@@ -142,16 +146,21 @@ static struct entry *add(struct cr_alert_batch *b, const struct cr_account_rec *
 	return e;
 }
 
+/* The consent facts of the person the rules look at (one at a time). */
+static _Thread_local struct cr_consent_facts facts;
+
 struct watch_ctx {
 	const char *inst;  /* whose data it is */
 	struct person *p;  /* collects the watchers, or NULL: only ask */
+	int32_t asof_days;
 	int any;
 };
 
 static int take_watcher(const struct cr_account_rec *r, void *arg)
 {
 	struct watch_ctx *c = arg;
-	if (r->a.status != CR_ACCT_OPEN || (c->inst && strcmp(r->a.inst, c->inst) == 0))
+	if ((c->inst && strcmp(r->a.inst, c->inst) == 0) ||
+	    !cr_consent_relates(&facts, r, c->asof_days))
 		return 0;
 	c->any = 1;
 	if (!c->p)
@@ -165,28 +174,29 @@ static int take_watcher(const struct cr_account_rec *r, void *arg)
 	return 0;
 }
 
-/* Does an institution other than r's hold an open account with r's person? */
-static int watched(cr_txn *txn, const struct cr_account_rec *r, uint8_t *out)
+/* Is an institution other than r's related to r's person (an open,
+ * visible account)?  Loads the person's consent facts. */
+static int watched(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
+		   uint8_t *out)
 {
-	struct watch_ctx c = {r->a.inst, NULL, 0};
-	int rc = cr_store_subject_accounts_bare(txn, &r->subject, take_watcher, &c);
+	struct watch_ctx c = {r->a.inst, NULL, asof_days, 0};
+	*out = 0;
+	int rc = cr_consent_facts_load(txn, &r->subject, &facts);
+	if (!rc)
+		rc = cr_store_subject_accounts_bare(txn, &r->subject, take_watcher, &c);
 	*out = (uint8_t)c.any;
 	return rc == 1 ? 0 : rc;
 }
 
+/* r's state as a report counts it, by the facts loaded for its person. */
 static int state_now(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
 		     struct acct_state *out)
 {
 	memset(out, 0, sizeof *out);
-	if (r->a.opened_days > asof_days)
+	if (!cr_consent_shows(&facts, r, asof_days))
 		return 0;
-	int live;
-	int rc = cr_consent_check(txn, &r->subject, r->a.inst, CR_SCOPE_FURNISH,
-				  CR_PURPOSE_NONE, asof_days, &live);
-	if (rc || !live)
-		return rc;
 	struct cr_current c;
-	rc = cr_current_now(txn, r, asof_days, &c);
+	int rc = cr_current_now(txn, r, asof_days, &c);
 	if (rc)
 		return rc;
 	out->visible = 1;
@@ -203,14 +213,14 @@ int cr_alert_touch(struct cr_alert_batch *b, cr_txn *txn, const struct cr_accoun
 	struct entry *e = add(b, r);
 	if (!e)
 		return CR_ENOMEM;
-	int rc = watched(txn, r, &e->watched);
+	int rc = watched(txn, r, asof_days, &e->watched);
 	if (!rc && e->watched)
 		rc = state_now(txn, r, asof_days, &e->before);
 	return rc;
 }
 
 int cr_alert_changed(struct cr_alert_batch *b, cr_txn *txn, const struct cr_account_rec *r,
-		     int is_new, int64_t at_s)
+		     int is_new, int64_t at_s, int32_t asof_days)
 {
 	int rc = 0;
 	struct entry *e = find(b, r->acct_id);
@@ -219,7 +229,7 @@ int cr_alert_changed(struct cr_alert_batch *b, cr_txn *txn, const struct cr_acco
 		if (!e)
 			return CR_ENOMEM;
 		e->is_new = (uint8_t)(is_new != 0);
-		rc = watched(txn, r, &e->watched); /* before: nothing visible */
+		rc = watched(txn, r, asof_days, &e->watched); /* before: nothing visible */
 	}
 	e->changed = 1;
 	if (at_s > e->at_s)
@@ -255,7 +265,7 @@ static int take_account(const struct cr_account_rec *r, void *arg)
 	if (p->n == CR_SUBJECT_ACCOUNTS_MAX)
 		return CR_ETOOBIG;
 	p->recs[p->n++] = *r;
-	struct watch_ctx c = {NULL, p, 0};
+	struct watch_ctx c = {NULL, p, b->asof_days, 0};
 	return take_watcher(r, &c);
 }
 
@@ -272,7 +282,10 @@ static int load_person(struct cr_alert_batch *b, cr_txn *txn, const struct cr_su
 	}
 	p->n = 0;
 	p->n_watchers = 0;
-	int rc = cr_store_subject_accounts_bare(txn, k, take_account, b);
+	b->asof_days = asof_days;
+	int rc = cr_consent_facts_load(txn, k, &facts);
+	if (!rc)
+		rc = cr_store_subject_accounts_bare(txn, k, take_account, b);
 	for (size_t i = 0; i < p->n && !rc; i++)
 		rc = state_now(txn, &p->recs[i], asof_days, &p->now[i]);
 	return rc;
@@ -374,8 +387,10 @@ int cr_alert_inquiry(cr_txn *txn, const struct cr_subject_key *k, const char *in
 	if (!cr_purpose_seeks_credit(purpose))
 		return 0;
 	p.n_watchers = 0;
-	struct watch_ctx c = {inst, &p, 0};
-	int rc = cr_store_subject_accounts_bare(txn, k, take_watcher, &c);
+	struct watch_ctx c = {inst, &p, asof_days, 0};
+	int rc = cr_consent_facts_load(txn, k, &facts);
+	if (!rc)
+		rc = cr_store_subject_accounts_bare(txn, k, take_watcher, &c);
 	if (rc || !p.n_watchers)
 		return rc;
 	size_t n;

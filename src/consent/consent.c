@@ -90,20 +90,54 @@ int cr_consent_apply(cr_txn *txn, const struct cr_subject_key *k,
 	return rc;
 }
 
-struct open_acct_ctx {
-	cr_txn *txn;
+int cr_consent_shows(const struct cr_consent_facts *facts, const struct cr_account_rec *r,
+		     int32_t asof_days)
+{
+	CR_ASSERT(facts != NULL);
+	return r->a.opened_days <= asof_days &&
+	       cr_consent_live(facts->f, facts->n, r->a.inst, CR_SCOPE_FURNISH, CR_PURPOSE_NONE,
+			       asof_days);
+}
+
+int cr_consent_relates(const struct cr_consent_facts *facts, const struct cr_account_rec *r,
+		       int32_t asof_days)
+{
+	return r->a.status == CR_ACCT_OPEN && cr_consent_shows(facts, r, asof_days);
+}
+
+struct relation_ctx {
+	const struct cr_consent_facts *facts;
 	const char *inst;
+	int32_t asof_days;
 	int found;
 };
 
-/* Finds an open account of ctx->inst: status open and no terminal statement. */
-static int find_open_account(const struct cr_account_rec *r, void *arg)
+/* Finds an account of ctx->inst that relates it with the person. */
+static int find_relation(const struct cr_account_rec *r, void *arg)
 {
-	struct open_acct_ctx *ctx = arg;
-	if (strcmp(r->a.inst, ctx->inst) != 0 || r->a.status != CR_ACCT_OPEN)
+	struct relation_ctx *ctx = arg;
+	if (strcmp(r->a.inst, ctx->inst) != 0 || !cr_consent_relates(ctx->facts, r, ctx->asof_days))
 		return 0;
 	ctx->found = 1;
 	return 1;
+}
+
+/* Does inst hold an account with k that relates them (post_loan)? */
+static int relates(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+		   int32_t asof_days, int *found)
+{
+	static _Thread_local struct cr_consent_facts facts;
+	*found = 0;
+	int rc = cr_consent_facts_load(txn, k, &facts);
+	if (rc)
+		return rc;
+	/* Without a live furnish consent every account of inst is held. */
+	if (!cr_consent_live(facts.f, facts.n, inst, CR_SCOPE_FURNISH, CR_PURPOSE_NONE, asof_days))
+		return 0;
+	struct relation_ctx ctx = {&facts, inst, asof_days, 0};
+	rc = cr_store_subject_accounts_bare(txn, k, find_relation, &ctx);
+	*found = ctx.found;
+	return rc < 0 ? rc : 0;
 }
 
 int cr_consent_may_query(cr_txn *txn, const struct cr_subject_key *k,
@@ -115,11 +149,11 @@ int cr_consent_may_query(cr_txn *txn, const struct cr_subject_key *k,
 		return 0;
 	CR_ASSERT(inst != NULL);
 	if (purpose == CR_PURPOSE_POST_LOAN) {
-		struct open_acct_ctx ctx = {txn, inst, 0};
-		int rc = cr_store_subject_accounts(txn, k, find_open_account, &ctx);
-		if (rc < 0)
+		int found;
+		int rc = relates(txn, k, inst, asof_days, &found);
+		if (rc)
 			return rc;
-		if (ctx.found)
+		if (found)
 			return 0;
 	}
 	int live;
@@ -130,7 +164,7 @@ int cr_consent_may_query(cr_txn *txn, const struct cr_subject_key *k,
 	if (live)
 		return 0;
 	*reason = purpose == CR_PURPOSE_POST_LOAN
-		? "no open account with this person and no live query consent for post_loan"
+		? "no open account with this person that others see (held ones do not count) and no live query consent for post_loan"
 		: "no live query consent from this person for this institution and purpose";
 	return CR_EDENIED;
 }

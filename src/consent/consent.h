@@ -90,9 +90,28 @@ int cr_consent_apply(cr_txn *txn, const struct cr_subject_key *k,
 		     uint64_t *released /* IN/OUT */);
 
 /*
+ * Rules 2 and 11: does account r show in reports to institutions at
+ * asof_days?  Its furnisher holds a live furnish consent from the person
+ * (facts as cr_consent_facts_load returns them) and it opened by then.
+ * An account that does not is held: the person sees it, nobody else.
+ */
+int cr_consent_shows(const struct cr_consent_facts *facts, const struct cr_account_rec *r,
+		     int32_t asof_days);
+
+/*
+ * Rule 11: is account r an existing relationship of its institution with
+ * the person at asof_days?  It shows (cr_consent_shows) and its record
+ * says open.  A held account is none: it unlocks no post_loan report and
+ * makes its institution no watcher of the person's alerts (alert.h).
+ */
+int cr_consent_relates(const struct cr_consent_facts *facts, const struct cr_account_rec *r,
+		       int32_t asof_days);
+
+/*
  * Rule 1: may inst receive a report on subject k for purpose at asof_days?
  * Allowed with a live query consent for that purpose, for post_loan while
- * inst holds an open account with the subject, and for self (inst "").
+ * inst holds an account with the subject that relates them
+ * (cr_consent_relates: open, and not held), and for self (inst "").
  * Returns 0 when allowed, CR_EDENIED with *reason set when not, or a
  * negative store error.
  */

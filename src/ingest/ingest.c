@@ -311,7 +311,7 @@ static int check_institutions(struct cr_ingest *ig, const struct cr_account *a,
 /* An accepted record about the cached account: the alert rules hear of it. */
 static int accepted(struct cr_ingest *ig, int is_new, int64_t at_s)
 {
-	int rc = cr_alert_changed(ig->alerts, ig->txn, &ig->ac.rec, is_new, at_s);
+	int rc = cr_alert_changed(ig->alerts, ig->txn, &ig->ac.rec, is_new, at_s, ig->asof_days);
 	return rc ? rc : CR_OUT_ACCEPTED;
 }
 
