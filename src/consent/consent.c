@@ -1,6 +1,8 @@
 /* consent.c - authorization rules over consent facts; see consent.h. */
 #include "consent.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cr_assert.h"
@@ -59,6 +61,80 @@ int cr_consent_check(cr_txn *txn, const struct cr_subject_key *k,
 	return 0;
 }
 
+int cr_consent_identity_furnished(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+				  int live, const struct cr_subject *s)
+{
+	if (!live)
+		return cr_store_subject_held_put(txn, k, inst, s);
+	int changed = cr_store_subject_put(txn, k, s);
+	if (changed <= 0)
+		return changed;
+	int rc = cr_store_subject_held_drop(txn, k, UINT64_MAX);
+	return rc ? rc : changed;
+}
+
+/* inst's held identity becomes the person's; the held identities placed
+ * before it are older than the person's identity now, and go. */
+static int release_identity(cr_txn *txn, const struct cr_subject_key *k, const char *inst)
+{
+	struct cr_subject s;
+	uint64_t seq;
+	int rc = cr_store_subject_held_get(txn, k, inst, &s, &seq);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	rc = cr_store_subject_put(txn, k, &s);
+	sodium_memzero(&s, sizeof s);
+	return rc < 0 ? rc : cr_store_subject_held_drop(txn, k, seq);
+}
+
+/* The newest held identity, and the newest whose institution holds a live
+ * furnish consent. */
+struct identity_pick {
+	const struct cr_consent_facts *facts;
+	int32_t asof_days;
+	uint64_t seq_any, seq_live;
+	char inst_any[CR_INST_CODE_MAX + 1], inst_live[CR_INST_CODE_MAX + 1];
+};
+
+static int pick_identity(const char *inst, uint64_t seq, void *arg)
+{
+	struct identity_pick *p = arg;
+	if (seq > p->seq_any) {
+		p->seq_any = seq;
+		snprintf(p->inst_any, sizeof p->inst_any, "%s", inst);
+	}
+	if (seq > p->seq_live && p->facts &&
+	    cr_consent_live(p->facts->f, p->facts->n, inst, CR_SCOPE_FURNISH, CR_PURPOSE_NONE,
+			    p->asof_days)) {
+		p->seq_live = seq;
+		snprintf(p->inst_live, sizeof p->inst_live, "%s", inst);
+	}
+	return 0;
+}
+
+int cr_consent_identity(cr_txn *txn, const struct cr_subject_key *k,
+			const struct cr_consent_facts *facts, int32_t asof_days, int self,
+			struct cr_subject *out, int *held)
+{
+	struct identity_pick p;
+	uint64_t seq;
+	memset(&p, 0, sizeof p);
+	p.facts = facts;
+	p.asof_days = asof_days;
+	*held = 0;
+	int rc = cr_store_subject_held_list(txn, k, pick_identity, &p);
+	if (rc)
+		return rc;
+	/* Every held identity is newer than the person's: one that shows wins. */
+	if (p.seq_live)
+		return cr_store_subject_held_get(txn, k, p.inst_live, out, &seq);
+	rc = cr_store_subject_get(txn, k, out);
+	if (rc != CR_ENOTFOUND || !self || !p.seq_any)
+		return rc;
+	*held = 1;
+	return cr_store_subject_held_get(txn, k, p.inst_any, out, &seq);
+}
+
 int cr_consent_apply(cr_txn *txn, const struct cr_subject_key *k,
 		     const struct cr_consent *c, int32_t asof_days,
 		     uint64_t *released)
@@ -83,6 +159,8 @@ int cr_consent_apply(cr_txn *txn, const struct cr_subject_key *k,
 	if (live) {
 		uint64_t count;
 		err = cr_store_held_take(txn, k, c->inst, &count);
+		if (!err)
+			err = release_identity(txn, k, c->inst);
 		if (err)
 			return err;
 		*released += count;

@@ -256,9 +256,16 @@ static int reject(struct cr_ingest *ig, struct cr_diag *d, const char *line,
 	return CR_OUT_REJECTED;
 }
 
+/* Is the furnish consent of r's person to r's institution live? */
+static int furnish_live(struct cr_ingest *ig, const struct cr_account_rec *r, int *live)
+{
+	return cr_consent_check(ig->txn, &r->subject, r->a.inst, CR_SCOPE_FURNISH,
+				CR_PURPOSE_NONE, ig->asof_days, live);
+}
+
 /* Points the account cache at stored account r, with its furnish-consent
- * state.  Returns 0 or a store error. */
-static int cache_account(struct cr_ingest *ig, const struct cr_account_rec *r)
+ * state (live, or -1: not known yet).  Returns 0 or a store error. */
+static int cache_account(struct cr_ingest *ig, const struct cr_account_rec *r, int live)
 {
 	struct acct_cache *ac = &ig->ac;
 	int rc = flush_held(ig);
@@ -266,9 +273,8 @@ static int cache_account(struct cr_ingest *ig, const struct cr_account_rec *r)
 		return rc;
 	ac->valid = 0;
 	ac->rec = *r;
-	rc = cr_consent_check(ig->txn, &ac->rec.subject, ac->rec.a.inst, CR_SCOPE_FURNISH,
-			      CR_PURPOSE_NONE, ig->asof_days, &ac->furnish_live);
-	if (rc)
+	ac->furnish_live = live;
+	if (live < 0 && (rc = furnish_live(ig, &ac->rec, &ac->furnish_live)))
 		return rc;
 	ac->opened_month = cr_month_of_date(ac->rec.a.opened_days);
 	ac->valid = 1;
@@ -285,7 +291,7 @@ static int load_account(struct cr_ingest *ig, const char *inst, const char *acco
 		return 0;
 	struct cr_account_rec r;
 	int rc = cr_store_account_get(ig->txn, inst, account, &r);
-	return rc ? rc : cache_account(ig, &r);
+	return rc ? rc : cache_account(ig, &r, -1);
 }
 
 static int known_inst(struct cr_ingest *ig, const char *code)
@@ -340,7 +346,11 @@ static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
 	rec.subject = k;
 	rec.a = *a;
 	rec.a.id[0] = rec.a.name[0] = rec.a.phone[0] = rec.a.address[0] = '\0';
+	int live;
+	if ((rc = furnish_live(ig, &rec, &live)))
+		return rc;
 
+	/* A held line's identity changes nothing others see (consent.h). */
 	struct cr_subject s;
 	memset(&s, 0, sizeof s);
 	memcpy(s.id, a->id, sizeof s.id);
@@ -348,7 +358,8 @@ static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
 	memcpy(s.name, a->name, sizeof s.name);
 	memcpy(s.phone, a->phone, sizeof s.phone);
 	memcpy(s.address, a->address, sizeof s.address);
-	int changed = cr_store_subject_put(ig->txn, &k, &s);
+	int changed = cr_consent_identity_furnished(ig->txn, &k, a->inst, live, &s);
+	sodium_memzero(&s, sizeof s);
 	if (changed < 0)
 		return changed;
 	if (!is_new && (rc = restate(ig, old.acct_id)) < 0)
@@ -358,7 +369,7 @@ static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
 		return rc;
 	changed |= rc;
 	/* The statements that follow are for this account: cache it. */
-	rc = cache_account(ig, &rec);
+	rc = cache_account(ig, &rec, live);
 	if (rc)
 		return rc;
 	if (!changed)

@@ -53,6 +53,8 @@ static int json_head(const struct cr_report *r, struct cr_buf *b)
 		rc = kv_date(b, "birth_date", r->subject.birth_days);
 	if (!rc)
 		rc = kv_str(b, "name", r->subject.name, 0);
+	if (!rc && r->purpose == CR_PURPOSE_SELF)
+		rc = cr_buf_puts(b, r->subject_held ? ",\"held\":true" : ",\"held\":false");
 	return rc ? rc : cr_buf_putc(b, '}');
 }
 
@@ -468,13 +470,14 @@ int cr_report_text(const struct cr_report *r, struct cr_buf *b)
 	cr_date_format(r->subject.birth_days, birth);
 	const struct cr_report_summary *s = &r->summary;
 	int rc = cr_buf_printf(b, "CREDIT REPORT  as of %s  purpose %s%s%s\n"
-			       "Subject  %s  %s  born %s\n\nSummary\n"
+			       "Subject  %s  %s  born %s%s\n\nSummary\n"
 			       "  accounts %zu (revolving %u, installment %u, credit card %u, mortgage %u)\n"
 			       "  lenders with an open balance %u, accounts ever overdue %u, worst status in 24 months %c\n"
 			       "  total credit limit ",
 			       asof, cr_purpose_name(r->purpose),
 			       r->requester[0] ? "  requested by " : "", r->requester,
-			       r->subject.name, id, birth, r->n_accounts,
+			       r->subject.name, id, birth,
+			       r->subject_held ? "  (held: furnished without consent)" : "", r->n_accounts,
 			       s->accounts_by_product[1], s->accounts_by_product[2],
 			       s->accounts_by_product[3], s->accounts_by_product[4],
 			       s->lenders_with_open_balance, s->accounts_ever_overdue,

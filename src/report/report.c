@@ -46,9 +46,8 @@ struct build_ctx {
 	cr_txn *txn;
 	struct cr_report *r;
 	int include_held;
-	struct cr_consent_fact *facts;
-	size_t n_facts;
-	size_t seen;    /* accounts walked, held or not */
+	const struct cr_consent_facts *facts;
+	size_t seen;    /* accounts the report may show (held ones to the person) */
 };
 
 static int ended_status(char s)
@@ -158,12 +157,12 @@ static int add_account(const struct cr_account_rec *rec, void *arg)
 {
 	struct build_ctx *ctx = arg;
 	struct cr_report *r = ctx->r;
-	ctx->seen++;
-	const int live = cr_consent_live(ctx->facts, ctx->n_facts, rec->a.inst,
+	const int live = cr_consent_live(ctx->facts->f, ctx->facts->n, rec->a.inst,
 					 CR_SCOPE_FURNISH, CR_PURPOSE_NONE,
 					 r->asof_days);
 	if (!live && !ctx->include_held)
 		return 0;
+	ctx->seen++;
 	if (rec->a.opened_days > r->asof_days)
 		return 0;
 	if (r->n_accounts == CR_SUBJECT_ACCOUNTS_MAX)
@@ -360,11 +359,13 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 	struct cr_report *r = out;
 	const int bare = flags & CR_REPORT_BARE;
 	r->asof_days = asof_days;
-	int rc = 0;
-	if (bare)
-		memset(&r->subject, 0, sizeof r->subject);
-	else
-		rc = cr_store_subject_get(txn, k, &r->subject);
+	r->subject_held = 0;
+	memset(&r->subject, 0, sizeof r->subject);
+	int rc = cr_consent_facts_load(txn, k, &facts);
+	/* The identity institutions see, held identities aside (consent.h). */
+	if (!rc && !bare)
+		rc = cr_consent_identity(txn, k, &facts, asof_days, flags & CR_REPORT_HELD,
+					 &r->subject, &r->subject_held);
 	if (!rc)
 		rc = alloc_buffers(r);
 	if (rc)
@@ -373,16 +374,13 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 	rc = cr_store_disputes(txn, k, collect_dispute, r);
 	if (rc)
 		return rc;
-	rc = cr_consent_facts_load(txn, k, &facts);
-	if (rc)
-		return rc;
-	struct build_ctx ctx = {txn, r, flags & CR_REPORT_HELD, facts.f, facts.n, 0};
+	struct build_ctx ctx = {txn, r, flags & CR_REPORT_HELD, &facts, 0};
 	r->n_accounts = 0;
 	memset(&r->summary, 0, sizeof r->summary);
 	rc = (bare ? cr_store_subject_accounts_bare : cr_store_subject_accounts)(txn, k,
 									 add_account, &ctx);
 	if (!rc && bare && ctx.seen == 0)
-		rc = CR_ENOTFOUND; /* no account: no identity was ever furnished */
+		rc = CR_ENOTFOUND; /* no account it may show: nothing known to the reader */
 	if (!rc)
 		rc = derive_current(txn, r, flags & CR_REPORT_DATED);
 	if (!rc)

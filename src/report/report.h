@@ -9,9 +9,12 @@
  * returned without its inquiry on disk and a refused request leaves no
  * inquiry behind.
  *
- * Visibility (DESIGN.md rule 2): an account whose furnisher has no live
- * furnish consent for the person is "held".  Held accounts are left out of
- * reports to institutions; the person's own report shows them, marked.
+ * Visibility (DESIGN.md rules 2 and 11): an account whose furnisher has no
+ * live furnish consent for the person is "held".  Held accounts are left
+ * out of reports to institutions; the person's own report shows them,
+ * marked.  The identity is the one consent.h shows ("Identities"): what a
+ * held line furnished never shows to an institution, and to the person
+ * only, marked, when nothing else is known.
  *
  * Disputes (dispute.h): a disputed account or month is annotated.  One still
  * unanswered 20 days after filing is left out of reports to institutions
@@ -109,7 +112,8 @@ struct cr_report {
 	int32_t asof_days;
 	uint8_t purpose;
 	char requester[CR_INST_CODE_MAX + 1]; /* "" for the person's own report */
-	struct cr_subject subject;
+	struct cr_subject subject;            /* as consent.h shows it */
+	int subject_held;                     /* a held identity (self reports only) */
 	struct cr_report_summary summary;
 	struct cr_report_exposure exposure;
 	size_t n_accounts;
@@ -147,9 +151,9 @@ void cr_report_fini(struct cr_report *r);
  *                    otherwise its state comes from its statements and
  *                    events alone.
  *
- * CR_ENOTFOUND when the bureau has no file on the subject (BARE: when the
- * subject has no account, held or not; an identity comes with accounts
- * only).  out's buffers are allocated on first use and kept: build many
+ * CR_ENOTFOUND when the bureau has no file on the subject that the reader
+ * may see: no identity that shows (cr_consent_identity; BARE: no account
+ * that shows, held ones counting for HELD only).  out's buffers are allocated on first use and kept: build many
  * reports into one struct, then cr_report_fini.
  */
 #define CR_REPORT_HELD 1

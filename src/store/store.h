@@ -50,7 +50,8 @@ struct cr_subject_key {
 	uint8_t b[CR_SUBJECT_KEY_LEN];
 };
 
-/* What the store keeps about a person: the latest identity furnished. */
+/* What the store keeps about a person: the latest identity furnished by
+ * a line that was not held (see the held identities below). */
 struct cr_subject {
 	char id[CR_ID_LEN + 1];
 	int32_t birth_days;
@@ -267,6 +268,29 @@ int cr_store_subject_put(cr_txn *txn, const struct cr_subject_key *k,
 			 const struct cr_subject *s);
 int cr_store_subject_get(cr_txn *txn, const struct cr_subject_key *k,
 			 struct cr_subject *out /* OUT */);
+
+/*
+ * Held identities (DESIGN.md rule 11): the identity an institution's
+ * account line furnished while it held no live furnish consent from the
+ * person, kept apart from the identity above, one per (person,
+ * institution), each sealed on its own.  The consent module decides when
+ * one shows or becomes the person's identity (consent.h, "Identities").
+ *
+ * put keeps s as inst's held identity and gives it the next place in the
+ * store-wide order (so a later put sorts after every earlier one): 1 when
+ * it changed, 0 when the same identity was held for inst already.  get
+ * reads inst's, with its place (*seq), or CR_ENOTFOUND.  list calls fn
+ * with the institution and place of each, in institution order, opening
+ * none; a non-zero return from fn stops the walk and is returned.  drop
+ * removes those placed at or before upto.
+ */
+int cr_store_subject_held_put(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+			      const struct cr_subject *s);
+int cr_store_subject_held_get(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+			      struct cr_subject *out /* OUT */, uint64_t *seq /* OUT */);
+int cr_store_subject_held_list(cr_txn *txn, const struct cr_subject_key *k,
+			       int (*fn)(const char *inst, uint64_t seq, void *arg), void *arg);
+int cr_store_subject_held_drop(cr_txn *txn, const struct cr_subject_key *k, uint64_t upto);
 
 /* Accounts, keyed by (institution, account number).  put assigns acct_id
  * when r->acct_id is 0 and links the account to its subject; returns 1 when

@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
-"""Held data creates no relationship (DESIGN.md rule 11; issue 14, defect 5).
+"""Held data changes nothing that others see and creates no relationship
+(DESIGN.md rules 2 and 11; issue 14, defects 4 and 5).
 
 A furnisher without a furnish consent from the person (L0002 in the API
-fixture) sends an open account for them.  The account is held: it unlocks
-no post_loan report or score for its furnisher, and makes it no watcher of
-the person's alerts.  Only an account others see is an existing
-relationship.  Before the fix the held account gave its furnisher post_loan
-reports and alerts."""
+fixture) sends an account line for them.  The line is held, and so is
+everything it carries: its name, phone and address do not become the
+person's identity in anyone's report, it makes a person the bureau knew
+nothing about no file for institutions (report or score), it unlocks no
+post_loan report for its furnisher and makes it no watcher of the person's
+alerts.  When the consent
+arrives the identity is released like the account, unless a newer one has
+shown meanwhile.  Before the fix the held line's name replaced the person's
+in every report, and the held account gave its furnisher post_loan reports
+and alerts."""
 import json
 import os
 import sys
@@ -15,8 +21,10 @@ from harness import main, run, test
 from apiserver import ASOF, Server, Store, assert_problem, call, issue
 
 A = "110105198001010016"   # fixtures/api.jsonl: B0001, B0002 furnish; L0001 queries
+D = "510107197511110044"   # fixtures/api.jsonl: only a query consent for L0001
 A_NAME = "甲一"
-EXIT_DENIED = 3
+HELD_NAME = "冒名顶替"
+EXIT_DENIED, EXIT_NOTFOUND = 3, 4
 
 
 def ingest(st, name, recs, as_of=ASOF):
@@ -42,10 +50,112 @@ def report(st, pid, inst, purpose, as_of=ASOF, ok=True):
     return p, (json.loads(p.stdout) if p.returncode == 0 else None)
 
 
+def shown(st, pid=A, inst="L0001", purpose="loan_approval", as_of=ASOF):
+    """The name and the institutions a report to inst shows."""
+    _, rep = report(st, pid, inst, purpose, as_of)
+    return rep["subject"]["name"], sorted(a["institution"] for a in rep["accounts"])
+
+
 def grant(st, pid, inst, as_of=ASOF):
     out = run("consent", "grant", "--db", st.db, "--id", pid, "--institution", inst,
               "--scope", "furnish", "--evidence", "sha256:late-" + inst, "--as-of", as_of).stdout
     return out
+
+
+@test
+def a_held_line_changes_no_identity_others_see():
+    st = Store("creditref-held-ident-")
+    server = None
+    try:
+        out = ingest(st, "held.jsonl", [account("L0002", "EVIL-1", A, HELD_NAME)])
+        assert "held=1" in out, out
+        assert shown(st) == (A_NAME, ["B0001", "B0002"]), shown(st)
+        _, own = report(st, A, None, "self")
+        assert own["subject"]["name"] == A_NAME and own["subject"]["held"] is False, own["subject"]
+        assert {a["institution"]: a["held"] for a in own["accounts"]} == \
+            {"B0001": False, "B0002": False, "L0002": True}, own["accounts"]
+        text = run("report", "--db", st.db, "--id", A, "--as", "L0001", "--purpose",
+                   "card_approval", "--as-of", ASOF, "--format", "text").stdout
+        assert A_NAME in text and HELD_NAME not in text, text
+        # The same over HTTP.
+        lender = issue(st.db, "lender", institution="L0001")
+        server = Server(st.db)
+        r = call(server.base, "POST", "/v1/reports", lender, {"id": A, "purpose": "guarantee"})
+        assert r.status == 200, r
+        assert r.json()["subject"]["name"] == A_NAME, r.json()["subject"]
+        assert HELD_NAME not in r.text(), r
+        assert server.stop() == 0
+        server = None
+    finally:
+        if server:
+            server.kill()
+        st.close()
+
+
+@test
+def a_person_known_only_from_held_data_has_no_file_for_institutions():
+    st = Store("creditref-held-only-")
+    try:
+        out = ingest(st, "held.jsonl", [account("L0002", "EVIL-2", D, HELD_NAME)])
+        assert "held=1" in out, out
+        p, _ = report(st, D, "L0001", "loan_approval", ok=False)
+        assert p.returncode == EXIT_NOTFOUND, f"held data made a file: {p.returncode} {p.stdout[:300]}"
+        p = run("score", "--db", st.db, "--id", D, "--as", "L0001", "--purpose", "loan_approval",
+                "--as-of", ASOF, ok=False)
+        assert p.returncode == EXIT_NOTFOUND, f"held data made a score: {p.returncode} {p.stdout[:300]}"
+        # The person sees what is held about them, marked.
+        _, own = report(st, D, None, "self")
+        assert own["subject"]["name"] == HELD_NAME and own["subject"]["held"] is True, own["subject"]
+        assert [(a["institution"], a["held"]) for a in own["accounts"]] == [("L0002", True)], own
+    finally:
+        st.close()
+
+
+@test
+def a_held_identity_is_released_with_its_consent():
+    st = Store("creditref-held-release-")
+    try:
+        ingest(st, "held.jsonl", [account("L0002", "EVIL-3", A, HELD_NAME)])
+        assert shown(st)[0] == A_NAME
+        assert "released=1" in grant(st, A, "L0002")
+        assert shown(st) == (HELD_NAME, ["B0001", "B0002", "L0002"]), shown(st)
+        _, own = report(st, A, None, "self")
+        assert own["subject"]["name"] == HELD_NAME and own["subject"]["held"] is False, own
+    finally:
+        st.close()
+
+
+@test
+def a_newer_identity_that_shows_outweighs_an_older_held_one():
+    st = Store("creditref-held-newer-")
+    try:
+        ingest(st, "held.jsonl", [account("L0002", "EVIL-4", A, HELD_NAME)])
+        out = ingest(st, "newer.jsonl", [account("B0001", "API-A-B1-2", A, "甲一新")])
+        assert "accepted=1" in out, out
+        assert shown(st)[0] == "甲一新"
+        grant(st, A, "L0002")
+        assert shown(st) == ("甲一新", ["B0001", "B0001", "B0002", "L0002"]), shown(st)
+    finally:
+        st.close()
+
+
+@test
+def a_held_identity_shows_exactly_when_its_account_does():
+    """A furnish consent that was live only in the past releases nothing
+    now; a report as of a day it was live shows the account and the name
+    it came with, as it shows held accounts by their consent's dates."""
+    st = Store("creditref-held-asof-")
+    try:
+        ingest(st, "held.jsonl", [account("L0002", "EVIL-5", A, HELD_NAME, opened="2025-12-01")])
+        out = ingest(st, "past.jsonl", [
+            {"type": "consent", "id": A, "institution": "L0002", "scope": "furnish",
+             "granted": "2026-01-01", "expires": "2026-03-01", "evidence": "sha256:past"}])
+        assert "accepted=1" in out, out
+        assert shown(st) == (A_NAME, ["B0001", "B0002"]), shown(st)
+        assert shown(st, as_of="2026-02-15") == (HELD_NAME, ["B0001", "B0002", "L0002"]), \
+            shown(st, as_of="2026-02-15")
+    finally:
+        st.close()
 
 
 @test

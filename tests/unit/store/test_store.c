@@ -13,6 +13,7 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "store.h"
+#include "store_int.h"
 
 #include "../store_fixture.h"
 
@@ -343,6 +344,50 @@ static void an_lmdb_directory_is_refused_with_what_to_do(void **state)
 	assert_int_equal(cr_store_create(dir, key, &reason), CR_EEXIST);
 }
 
+/* The version in meta, read through a transaction of st. */
+static uint64_t version_of(cr_store *st)
+{
+	cr_txn *txn;
+	uint64_t v = 0;
+	assert_int_equal(cr_store_begin(st, 0, &txn), 0);
+	assert_int_equal(meta_get_u64(txn, "version", &v), 0);
+	cr_store_abort(txn);
+	return v;
+}
+
+/* Sets the version in meta, as an older release left it. */
+static void set_version(cr_store *st, uint64_t v)
+{
+	cr_txn *txn;
+	assert_int_equal(cr_store_begin(st, 1, &txn), 0);
+	assert_int_equal(meta_put_u64(txn, "version", v), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+}
+
+/* A layout 8 store (no held identities) opens as it is for reading and is
+ * raised to 9 by an open for writing; a layout 7 store is refused. */
+static void a_layout_8_store_is_raised_to_9(void **state)
+{
+	struct fixture *f = *state;
+	char db[128], key[128];
+	const char *reason;
+	snprintf(db, sizeof db, "%s/db", f->dir);
+	snprintf(key, sizeof key, "%s/db.key", f->dir);
+	assert_int_equal(version_of(f->st), 9);
+	set_version(f->st, 8);
+	cr_store_close(f->st);
+	assert_int_equal(cr_store_open(db, key, CR_STORE_RDONLY, &f->st, &reason), 0);
+	assert_int_equal(version_of(f->st), 8);
+	cr_store_close(f->st);
+	assert_int_equal(cr_store_open(db, key, 0, &f->st, &reason), 0);
+	assert_int_equal(version_of(f->st), 9);
+	set_version(f->st, 7);
+	cr_store_close(f->st);
+	assert_int_equal(cr_store_open(db, key, 0, &f->st, &reason), CR_EVERSION);
+	assert_null(f->st);
+	assert_int_equal(cr_store_create(db, key, &reason), CR_EEXIST);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +401,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reopen_keeps_data_and_pseudonyms, setup, teardown),
 		cmocka_unit_test_setup_teardown(audit_head_round_trip_and_derived_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(later_transactions_see_commits_not_aborts, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_layout_8_store_is_raised_to_9, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_lmdb_directory_is_refused_with_what_to_do, setup,
 						teardown),
 	};
