@@ -8,14 +8,16 @@ everything it carries: its name, phone and address do not become the
 person's identity in anyone's report, it makes a person the bureau knew
 nothing about no file for institutions (report or score), it unlocks no
 post_loan report for its furnisher and makes it no watcher of the person's
-alerts.  When the consent
+alerts, and it counts in no supervision aggregate.  When the consent
 arrives the identity is released like the account, unless a newer one has
 shown meanwhile.  Before the fix the held line's name replaced the person's
 in every report, and the held account gave its furnisher post_loan reports
 and alerts."""
 import json
 import os
+import shutil
 import sys
+import tempfile
 
 from harness import main, run, test
 from apiserver import ASOF, Server, Store, assert_problem, call, issue
@@ -25,6 +27,11 @@ D = "510107197511110044"   # fixtures/api.jsonl: only a query consent for L0001
 A_NAME = "甲一"
 HELD_NAME = "冒名顶替"
 EXIT_DENIED, EXIT_NOTFOUND = 3, 4
+
+
+def resident_id(first17):
+    weight = [pow(2, 17 - i, 11) for i in range(17)]
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weight)) % 11]
 
 
 def ingest(st, name, recs, as_of=ASOF):
@@ -206,6 +213,53 @@ def a_held_account_makes_no_alert_watcher():
             report(st, A, "L0001", purpose)
         assert "inquiries" in alerts(st, "B0001"), alerts(st, "B0001")
         assert alerts(st, "L0002") == [], "a held account made its furnisher a watcher"
+    finally:
+        st.close()
+
+
+class Empty:
+    """A new store with the fixture's institutions only."""
+
+    def __init__(self, prefix):
+        self.dir = tempfile.mkdtemp(prefix=prefix)
+        self.db = os.path.join(self.dir, "db")
+        run("init", "--db", self.db)
+        ingest(self, "inst.jsonl", [
+            {"type": "institution", "code": c, "name": c, "kind": "bank"}
+            for c in ("B0001", "B0002", "L0002")])
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@test
+def held_accounts_count_in_no_supervision_aggregate():
+    """12 people with consented accounts at each of B0001 and B0002, 12
+    with held accounts at L0002: L0002 has no cell, and the market's
+    revolving accounts are the 24 others see."""
+    st = Empty("creditref-held-sup-")
+    try:
+        recs = []
+        for n, inst in enumerate(("B0001", "B0002", "L0002")):
+            for i in range(12):
+                pid = resident_id(f"110101199001{n + 1:02d}{i:03d}")
+                if inst != "L0002":
+                    recs.append({"type": "consent", "id": pid, "institution": inst,
+                                 "scope": "furnish", "granted": "2026-01-01",
+                                 "evidence": "sha256:sup"})
+                recs.append(account(inst, f"SUP-{inst}-{i}", pid, "某", opened="2026-05-01"))
+        out = ingest(st, "sup.jsonl", recs)
+        assert "accepted=48 rejected=0 held=12 " in out, out
+
+        def cells(by):
+            doc = json.loads(run("supervision", "aggregates", "--db", st.db, "--month",
+                                 "2026-06", "--by", by, "--as-of", ASOF).stdout)
+            return {c["key"]: c for c in doc["cells"]}
+        got = cells("institution")
+        assert "L0002" not in got, f"held accounts made a cell: {got.get('L0002')}"
+        assert got["B0001"]["borrowers"] == got["B0002"]["borrowers"] == 12, got
+        got = cells("product")
+        assert got["revolving"]["borrowers"] == 24, got
     finally:
         st.close()
 
