@@ -47,13 +47,14 @@ struct entry {
 	int64_t at_s;      /* the latest time of the data that changed it */
 };
 
-/* One person's accounts at the end of a batch. */
+/* One person's accounts at the end of a batch, and their watchers: every
+ * one, however many (the arrays grow as the person needs). */
 struct person {
 	struct cr_account_rec *recs;
 	struct acct_state *now;
-	size_t n;
-	unsigned n_watchers;
-	char watchers[CR_ALERT_WATCHERS_MAX][CR_INST_CODE_MAX + 1];
+	size_t n, cap;
+	char (*watchers)[CR_INST_CODE_MAX + 1];
+	size_t n_watchers, cap_watchers;
 };
 
 struct cr_alert_batch {
@@ -64,6 +65,52 @@ struct cr_alert_batch {
 	size_t nslot;      /* a power of two, twice cap */
 	struct person p;
 };
+
+static void person_fini(struct person *p)
+{
+	free(p->recs);
+	free(p->now);
+	free(p->watchers);
+	memset(p, 0, sizeof *p);
+}
+
+/* Room for one more account.  A person has at most CR_SUBJECT_ACCOUNTS_MAX
+ * accounts (ingest refuses more), but a store written before that limit
+ * may hold more: they are read whole all the same, never refused. */
+static int person_room(struct person *p)
+{
+	if (p->n < p->cap)
+		return 0;
+	const size_t cap = p->cap ? 2 * p->cap : 64;
+	struct cr_account_rec *recs = realloc(p->recs, cap * sizeof *recs);
+	if (!recs)
+		return CR_ENOMEM;
+	p->recs = recs;
+	struct acct_state *now = realloc(p->now, cap * sizeof *now);
+	if (!now)
+		return CR_ENOMEM;
+	p->now = now;
+	p->cap = cap;
+	return 0;
+}
+
+/* Adds inst to p's watchers once. */
+static int watcher_add(struct person *p, const char *inst)
+{
+	for (size_t i = 0; i < p->n_watchers; i++)
+		if (strcmp(p->watchers[i], inst) == 0)
+			return 0;
+	if (p->n_watchers == p->cap_watchers) {
+		const size_t cap = p->cap_watchers ? 2 * p->cap_watchers : 16;
+		char (*w)[CR_INST_CODE_MAX + 1] = realloc(p->watchers, cap * sizeof *w);
+		if (!w)
+			return CR_ENOMEM;
+		p->watchers = w;
+		p->cap_watchers = cap;
+	}
+	snprintf(p->watchers[p->n_watchers++], sizeof p->watchers[0], "%s", inst);
+	return 0;
+}
 
 int cr_alert_batch_new(struct cr_alert_batch **out)
 {
@@ -77,8 +124,7 @@ void cr_alert_batch_free(struct cr_alert_batch *b)
 		return;
 	free(b->e);
 	free(b->slot);
-	free(b->p.recs);
-	free(b->p.now);
+	person_fini(&b->p);
 	free(b);
 }
 
@@ -165,13 +211,7 @@ static int take_watcher(const struct cr_account_rec *r, void *arg)
 	c->any = 1;
 	if (!c->p)
 		return 1; /* one is enough: stop the walk */
-	struct person *p = c->p;
-	for (unsigned i = 0; i < p->n_watchers; i++)
-		if (strcmp(p->watchers[i], r->a.inst) == 0)
-			return 0;
-	if (p->n_watchers < CR_ALERT_WATCHERS_MAX)
-		snprintf(p->watchers[p->n_watchers++], sizeof p->watchers[0], "%s", r->a.inst);
-	return 0;
+	return watcher_add(c->p, r->a.inst);
 }
 
 /* Is an institution other than r's related to r's person (an open,
@@ -262,8 +302,8 @@ static int take_account(const struct cr_account_rec *r, void *arg)
 {
 	struct cr_alert_batch *b = arg;
 	struct person *p = &b->p;
-	if (p->n == CR_SUBJECT_ACCOUNTS_MAX)
-		return CR_ETOOBIG;
+	if (person_room(p))
+		return CR_ENOMEM;
 	p->recs[p->n++] = *r;
 	struct watch_ctx c = {NULL, p, b->asof_days, 0};
 	return take_watcher(r, &c);
@@ -274,12 +314,6 @@ static int load_person(struct cr_alert_batch *b, cr_txn *txn, const struct cr_su
 		       int32_t asof_days)
 {
 	struct person *p = &b->p;
-	if (!p->recs) {
-		p->recs = malloc(CR_SUBJECT_ACCOUNTS_MAX * sizeof *p->recs);
-		p->now = malloc(CR_SUBJECT_ACCOUNTS_MAX * sizeof *p->now);
-		if (!p->recs || !p->now)
-			return CR_ENOMEM;
-	}
 	p->n = 0;
 	p->n_watchers = 0;
 	b->asof_days = asof_days;
@@ -348,7 +382,7 @@ static int judge_person(struct cr_alert_batch *b, cr_txn *txn, const struct entr
 		total += contribution(&p->now[i]);
 	for (size_t i = 0; i < n; i++)
 		total -= contribution(now_of(p, e[i].acct_id)) - contribution(&e[i].before);
-	for (unsigned w = 0; w < p->n_watchers && !rc; w++)
+	for (size_t w = 0; w < p->n_watchers && !rc; w++)
 		rc = judge(txn, p, e, n, p->watchers[w], total, asof_days);
 	return rc;
 }
@@ -379,35 +413,35 @@ int cr_alert_batch_eval(struct cr_alert_batch *b, cr_txn *txn, int32_t asof_days
 	return rc;
 }
 
+/* Counts the credit-seeking inquiries (every one, however many). */
+static int count_seeking(const struct cr_inquiry *q, void *arg)
+{
+	*(uint64_t *)arg += cr_purpose_seeks_credit(q->purpose) != 0;
+	return 0;
+}
+
 int cr_alert_inquiry(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
 		     uint8_t purpose, int32_t asof_days)
 {
-	static _Thread_local struct cr_inquiry q[CR_REPORT_INQUIRIES_MAX];
-	static _Thread_local struct person p;
+	struct person p;
+	uint64_t count = 0;
 	if (!cr_purpose_seeks_credit(purpose))
 		return 0;
-	p.n_watchers = 0;
+	memset(&p, 0, sizeof p);
 	struct watch_ctx c = {inst, &p, asof_days, 0};
 	int rc = cr_consent_facts_load(txn, k, &facts);
 	if (!rc)
 		rc = cr_store_subject_accounts_bare(txn, k, take_watcher, &c);
-	if (rc || !p.n_watchers)
-		return rc;
-	size_t n;
-	const int32_t since = asof_days - (CR_ALERT_INQUIRY_DAYS - 1);
-	rc = cr_store_inquiry_list(txn, k, since, q, CR_REPORT_INQUIRIES_MAX, &n);
-	if (rc)
-		return rc;
-	int32_t count = 0;
-	for (size_t i = 0; i < n && i < CR_REPORT_INQUIRIES_MAX; i++)
-		count += q[i].date_days >= since && q[i].date_days <= asof_days &&
-			 cr_purpose_seeks_credit(q[i].purpose);
-	for (unsigned i = 0; i < p.n_watchers && !rc; i++) {
+	if (!rc && p.n_watchers)
+		rc = cr_store_inquiries(txn, k, asof_days - (CR_ALERT_INQUIRY_DAYS - 1), asof_days,
+					count_seeking, &count);
+	for (size_t i = 0; i < p.n_watchers && !rc; i++) {
 		struct cr_alert_config cfg;
 		rc = cr_alert_config(txn, p.watchers[i], &cfg);
-		if (!rc && count == cfg.inquiries)
+		if (!rc && count == (uint64_t)cfg.inquiries)
 			rc = raise_alert(txn, p.watchers[i], k, CR_ALERT_INQUIRIES,
 					 cr_day_start_s(asof_days));
 	}
+	person_fini(&p);
 	return rc;
 }

@@ -208,7 +208,12 @@ static int json_disputes(const struct cr_report_account *ra, struct cr_buf *b)
 		if (!rc)
 			rc = cr_buf_putc(b, '}');
 	}
-	return rc ? rc : cr_buf_putc(b, ']');
+	/* The newest are listed; the count is of every one. */
+	if (!rc)
+		rc = cr_buf_printf(b, "],\"disputes_total\":%lu,\"disputes_truncated\":%s",
+				   (unsigned long)ra->disputes_total,
+				   ra->disputes_total > ra->n_disputes ? "true" : "false");
+	return rc;
 }
 
 /* The values corrections replaced: the person's own report shows them. */
@@ -236,7 +241,11 @@ static int json_revisions(const struct cr_report_account *ra, struct cr_buf *b)
 					   (long long)v->old.due, (long long)v->old.paid,
 					   (long long)v->old.overdue);
 	}
-	return rc ? rc : cr_buf_putc(b, ']');
+	if (!rc)
+		rc = cr_buf_printf(b, "],\"revisions_total\":%lu,\"revisions_truncated\":%s",
+				   (unsigned long)ra->revisions_total,
+				   ra->revisions_total > ra->n_revisions ? "true" : "false");
+	return rc;
 }
 
 static int json_account(const struct cr_report_account *ra, int self, struct cr_buf *b)
@@ -310,7 +319,12 @@ static int json_inquiries(const struct cr_report *r, struct cr_buf *b)
 		if (!rc)
 			rc = cr_buf_putc(b, '}');
 	}
-	return rc ? rc : cr_buf_putc(b, ']');
+	/* The list keeps the newest; the count is of every one. */
+	if (!rc)
+		rc = cr_buf_printf(b, "],\"inquiries_total\":%llu,\"inquiries_truncated\":%s",
+				   (unsigned long long)r->inquiries_total,
+				   r->inquiries_total > r->n_inquiries ? "true" : "false");
+	return rc;
 }
 
 int cr_report_json(const struct cr_report *r, struct cr_buf *b)
@@ -443,6 +457,9 @@ static int text_account(const struct cr_report_account *ra, struct cr_buf *b)
 				   (unsigned long long)ra->disputes[i].id, item, filed,
 				   cr_dispute_status_name(ra->disputes[i].status));
 	}
+	if (!rc && ra->disputes_total > ra->n_disputes)
+		rc = cr_buf_printf(b, "    (the newest %d of %lu disputes)\n", (int)ra->n_disputes,
+				   (unsigned long)ra->disputes_total);
 	return rc;
 }
 
@@ -503,7 +520,10 @@ int cr_report_text(const struct cr_report *r, struct cr_buf *b)
 	for (size_t i = 0; i < r->n_accounts && !rc; i++)
 		rc = text_account(&r->accounts[i], b);
 	if (!rc)
-		rc = cr_buf_printf(b, "\nInquiries (last 2 years): %zu\n", r->n_inquiries);
+		rc = cr_buf_printf(b, "\nInquiries (last 2 years): %llu%s\n",
+				   (unsigned long long)r->inquiries_total,
+				   r->inquiries_total > r->n_inquiries
+					   ? " (the newest listed)" : "");
 	for (size_t i = 0; i < r->n_inquiries && !rc; i++) {
 		char d[11];
 		cr_date_format(r->inquiries[i].date_days, d);

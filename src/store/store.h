@@ -311,6 +311,11 @@ int cr_store_subject_accounts_bare(cr_txn *txn, const struct cr_subject_key *k,
 				   int (*fn)(const struct cr_account_rec *r, void *arg),
 				   void *arg);
 
+/* The number of the subject's accounts (0 for an unknown person), read
+ * from their keys alone. */
+int cr_store_subject_account_count(cr_txn *txn, const struct cr_subject_key *k,
+				   size_t *n /* OUT */);
+
 /* History of an account by calendar year.  get returns CR_ENOTFOUND when
  * the year has no statement; put with an all-empty year deletes it. */
 int cr_store_hist_get(cr_txn *txn, uint64_t acct_id, int year,
@@ -425,12 +430,15 @@ int cr_store_held_add(cr_txn *txn, const struct cr_subject_key *k,
 int cr_store_held_take(cr_txn *txn, const struct cr_subject_key *k,
 		       const char *inst, uint64_t *count /* OUT */);
 
-/* Inquiries.  add assigns q->seq. */
+/* Inquiries.  add assigns q->seq.  inquiries calls fn for each inquiry of
+ * k dated since_days..until_days, oldest first (by date, then seq): every
+ * one, however many; a non-zero return from fn stops the walk and is
+ * returned. */
 int cr_store_inquiry_add(cr_txn *txn, const struct cr_subject_key *k,
 			 struct cr_inquiry *q /* IN/OUT */);
-int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
-			  int32_t since_days, struct cr_inquiry *out /* OUT */,
-			  size_t max, size_t *n /* OUT */);
+int cr_store_inquiries(cr_txn *txn, const struct cr_subject_key *k, int32_t since_days,
+		       int32_t until_days, int (*fn)(const struct cr_inquiry *q, void *arg),
+		       void *arg);
 
 /* Disputes.  put assigns d->id when 0 (a new dispute) and indexes it under
  * the subject; later puts update it.  The reason and account number are
@@ -438,7 +446,10 @@ int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
 int cr_store_dispute_put(cr_txn *txn, struct cr_dispute *d /* IN/OUT */);
 int cr_store_dispute_get(cr_txn *txn, uint64_t id, struct cr_dispute *out /* OUT */);
 /* Calls fn for each dispute of subject k (k NULL: every dispute), in id
- * order; a non-zero return from fn stops the walk and is returned. */
+ * order; a non-zero return from fn stops the walk and is returned.  count
+ * gives the number of k's disputes from their keys alone (nothing is
+ * opened). */
+int cr_store_dispute_count(cr_txn *txn, const struct cr_subject_key *k, size_t *n /* OUT */);
 int cr_store_disputes(cr_txn *txn, const struct cr_subject_key *k,
 		      int (*fn)(const struct cr_dispute *d, void *arg), void *arg);
 

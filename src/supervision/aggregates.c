@@ -52,9 +52,9 @@ struct build {
 	struct cr_subject_key who;
 	int has_who;
 	struct cr_consent_facts *facts; /* who's */
-	struct acct *a;
+	struct acct *a;       /* the person's accounts, and their cells in */
+	int32_t *idx[CR_SUP_BYS]; /* each grouping: room for cap */
 	size_t n, cap;
-	int32_t idx[CR_SUP_BYS][CR_SUPERVISION_PERSON_ACCOUNTS];
 };
 
 static const char *const band_names[CR_DPD_BANDS] = {
@@ -257,12 +257,32 @@ static int64_t new_lending(const struct cr_monthly_acct *m)
 	return m->drawdowns + (m->opened_in_month && term ? m->r->a.principal : 0);
 }
 
+/* Room for more of a person's accounts: every one is added, however many
+ * (a person has at most CR_SUBJECT_ACCOUNTS_MAX from ingest, more in a
+ * store written before that limit). */
+static int grow(struct build *b)
+{
+	const size_t cap = b->cap ? 2 * b->cap : 64;
+	struct acct *a = realloc(b->a, cap * sizeof *a);
+	if (!a)
+		return CR_ENOMEM;
+	b->a = a;
+	for (int by = 0; by < CR_SUP_BYS; by++) {
+		int32_t *idx = realloc(b->idx[by], cap * sizeof *idx);
+		if (!idx)
+			return CR_ENOMEM;
+		b->idx[by] = idx;
+	}
+	b->cap = cap;
+	return 0;
+}
+
 static int take(const struct cr_monthly_acct *m, void *arg)
 {
+	int rc;
 	struct build *b = arg;
 	if (!b->has_who || memcmp(b->who.b, m->r->subject.b, sizeof b->who.b) != 0) {
-		int rc = flush_person(b);
-		if (rc)
+		if ((rc = flush_person(b)))
 			return rc;
 		b->who = m->r->subject;
 		b->has_who = 1;
@@ -271,8 +291,8 @@ static int take(const struct cr_monthly_acct *m, void *arg)
 	}
 	if (!cr_consent_shows(b->facts, m->r, b->asof_days))
 		return 0;
-	if (b->n >= CR_SUPERVISION_PERSON_ACCOUNTS)
-		return CR_ETOOBIG;
+	if (b->n == b->cap && (rc = grow(b)))
+		return rc;
 	struct acct *a = &b->a[b->n++];
 	memcpy(a->inst, m->r->a.inst, sizeof a->inst);
 	a->product = m->r->a.product;
@@ -320,6 +340,8 @@ static void free_build(struct build *b)
 {
 	for (int by = 0; b->g && by < CR_SUP_BYS; by++)
 		free(b->g[by].cells);
+	for (int by = 0; by < CR_SUP_BYS; by++)
+		free(b->idx[by]);
 	free(b->g);
 	free(b->a);
 	free(b->facts);
@@ -334,9 +356,8 @@ static struct build *new_build(cr_txn *txn, int32_t asof_days)
 	b->txn = txn;
 	b->asof_days = asof_days;
 	b->g = calloc(CR_SUP_BYS, sizeof *b->g);
-	b->a = calloc(CR_SUPERVISION_PERSON_ACCOUNTS, sizeof *b->a);
 	b->facts = malloc(sizeof *b->facts);
-	int ok = b->g && b->a && b->facts;
+	int ok = b->g && b->facts && grow(b) == 0;
 	for (int by = 0; ok && by < CR_SUP_BYS; by++) {
 		b->g[by].cells = malloc(CR_SUPERVISION_CELLS_MAX * sizeof *b->g[by].cells);
 		ok = b->g[by].cells != NULL;

@@ -216,6 +216,19 @@ static void held_counts_add_and_release(void **state)
 	assert_int_equal(cr_store_commit(txn), 0);
 }
 
+struct inquiries {
+	size_t n;
+	struct cr_inquiry q[8];
+};
+
+static int take_inquiry(const struct cr_inquiry *q, void *arg)
+{
+	struct inquiries *got = arg;
+	assert_true(got->n < 8);
+	got->q[got->n++] = *q;
+	return 0;
+}
+
 static void inquiries_filter_by_date(void **state)
 {
 	struct fixture *f = *state;
@@ -229,12 +242,13 @@ static void inquiries_filter_by_date(void **state)
 		assert_int_equal(cr_store_inquiry_add(txn, &k, &q), 0);
 		assert_true(q.seq > 0);
 	}
-	struct cr_inquiry out[8];
-	size_t n;
-	assert_int_equal(cr_store_inquiry_list(txn, &k, cr_days_from_civil(2022, 1, 1), out, 8, &n), 0);
-	assert_int_equal(n, 3);
-	assert_int_equal(out[0].date_days, cr_days_from_civil(2022, 1, 1));
-	assert_string_equal(out[2].inst, "L0001");
+	struct inquiries got = {0};
+	assert_int_equal(cr_store_inquiries(txn, &k, cr_days_from_civil(2022, 1, 1),
+					    cr_days_from_civil(2023, 6, 30), take_inquiry, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(got.q[0].date_days, cr_days_from_civil(2022, 1, 1));
+	assert_int_equal(got.q[1].date_days, cr_days_from_civil(2023, 1, 1));
+	assert_string_equal(got.q[1].inst, "L0001");
 	assert_int_equal(cr_store_commit(txn), 0);
 }
 
