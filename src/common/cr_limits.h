@@ -19,6 +19,8 @@
  *   CR_SUBJECT_DISPUTES_MAX     disputes: one more is refused
  *   CR_REPORT_ACCOUNT_DISPUTES_MAX  annotations and corrections per account
  *                               in a report: the newest, with the count
+ *   CR_SHELF_MAX                products a shelf answer lists: the newest
+ *                               holdings, with the count
  *
  * and readers that gather a person's accounts (the alert rules and their
  * watchers, the supervision walk, reports) read them all, however many a
@@ -41,7 +43,11 @@
 #define CR_LICENCE_MAX 63
 /* A supervisor's reason for delisting, in UTF-8 bytes (a few sentences). */
 #define CR_DELIST_REASON_MAX 255
-/* Products one shelf answer lists: the offered and the held, each. */
+/* Products one shelf answer lists: the offered and the held, each.  A
+ * person's holdings past it keep the newest (by the day they began), and
+ * the answer says how many there are ("held_total") and that the list is
+ * cut ("truncated"); the offered are a platform's products, not the
+ * person's, cut in code order with "truncated" set. */
 #define CR_SHELF_MAX 256
 /* Institution display name, in UTF-8 bytes. */
 #define CR_INST_NAME_MAX 127

@@ -12,6 +12,7 @@
  *   disputes     every one is read (what the newest hides is hidden), an
  *                account's annotations keep the newest, and the one past
  *                CR_SUBJECT_DISPUTES_MAX is refused
+ *   holdings     a shelf keeps the newest CR_SHELF_MAX, and counts them
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +32,7 @@
 #include "dispute.h"
 #include "ingest.h"
 #include "report.h"
+#include "shelf.h"
 
 #include "../store_fixture.h"
 
@@ -325,6 +327,48 @@ static void a_dispute_past_the_limit_is_refused(void **state)
 	cr_store_abort(txn);
 }
 
+static void a_shelf_keeps_the_newest_holdings(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_subject_key k;
+	cr_txn *txn;
+	const int held = CR_SHELF_MAX + 44;
+	static struct cr_shelf s;
+	struct rejects rj = {0};
+	ingest(f->st, setup_lines, &rj);
+	cr_store_subject_key(f->st, PERSON, &k);
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	for (int i = 0; i < held; i++) {
+		struct cr_product_rec p;
+		struct cr_holding h;
+		memset(&p, 0, sizeof p);
+		memset(&h, 0, sizeof h);
+		snprintf(p.platform, sizeof p.platform, "B0001");
+		snprintf(p.code, sizeof p.code, "P%04d", i);
+		snprintf(p.issuer, sizeof p.issuer, "B0002");
+		p.category = CR_CAT_WEALTH;
+		snprintf(p.licence, sizeof p.licence, "L1");
+		snprintf(p.name, sizeof p.name, "Product");
+		assert_int_equal(cr_store_product_put(txn, &p), 1);
+		snprintf(h.platform, sizeof h.platform, "B0001");
+		snprintf(h.product, sizeof h.product, "P%04d", i);
+		/* Codes and days run opposite ways: the newest have the first codes. */
+		h.since_days = days_ago(10 + i);
+		h.until_days = CR_NO_DATE;
+		assert_int_equal(cr_store_holding_put(txn, &k, &h), 1);
+	}
+	assert_int_equal(cr_shelf_build(txn, &k, "", asof(), &s), 0);
+	assert_int_equal(s.n_held, CR_SHELF_MAX);
+	assert_int_equal(s.n_held_total, held);
+	assert_true(s.truncated);
+	for (size_t i = 0; i < s.n_held; i++) {
+		char code[32];
+		snprintf(code, sizeof code, "P%04d", (int)i);
+		assert_string_equal(s.held[i].p.code, code); /* the newest, in code order */
+	}
+	cr_store_abort(txn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +377,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_report_lists_the_newest_inquiries_and_counts_them_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_dispute_is_read_and_annotations_keep_the_newest, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_dispute_past_the_limit_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_shelf_keeps_the_newest_holdings, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
