@@ -200,13 +200,22 @@ struct watch_ctx {
 	struct person *p;  /* collects the watchers, or NULL: only ask */
 	int32_t asof_days;
 	int any;
+	cr_txn *txn;       /* facts are loaded (loaded), or loaded from txn */
+	int loaded;        /* when the first open account of another asks */
 };
 
 static int take_watcher(const struct cr_account_rec *r, void *arg)
 {
 	struct watch_ctx *c = arg;
-	if ((c->inst && strcmp(r->a.inst, c->inst) == 0) ||
-	    !cr_consent_relates(&facts, r, c->asof_days))
+	if ((c->inst && strcmp(r->a.inst, c->inst) == 0) || r->a.status != CR_ACCT_OPEN)
+		return 0;
+	if (!c->loaded) {
+		int rc = cr_consent_facts_load(c->txn, &r->subject, &facts);
+		if (rc)
+			return rc;
+		c->loaded = 1;
+	}
+	if (!cr_consent_relates(&facts, r, c->asof_days))
 		return 0;
 	c->any = 1;
 	if (!c->p)
@@ -215,15 +224,14 @@ static int take_watcher(const struct cr_account_rec *r, void *arg)
 }
 
 /* Is an institution other than r's related to r's person (an open,
- * visible account)?  Loads the person's consent facts. */
+ * visible account)?  The person's consent facts are loaded when another
+ * institution's open account is met, so always when the answer is yes; a
+ * person of one lender, most people of a bulk load, costs no facts. */
 static int watched(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
 		   uint8_t *out)
 {
-	struct watch_ctx c = {r->a.inst, NULL, asof_days, 0};
-	*out = 0;
-	int rc = cr_consent_facts_load(txn, &r->subject, &facts);
-	if (!rc)
-		rc = cr_store_subject_accounts_bare(txn, &r->subject, take_watcher, &c);
+	struct watch_ctx c = {r->a.inst, NULL, asof_days, 0, txn, 0};
+	int rc = cr_store_subject_accounts_bare(txn, &r->subject, take_watcher, &c);
 	*out = (uint8_t)c.any;
 	return rc == 1 ? 0 : rc;
 }
@@ -305,7 +313,7 @@ static int take_account(const struct cr_account_rec *r, void *arg)
 	if (person_room(p))
 		return CR_ENOMEM;
 	p->recs[p->n++] = *r;
-	struct watch_ctx c = {NULL, p, b->asof_days, 0};
+	struct watch_ctx c = {NULL, p, b->asof_days, 0, NULL, 1};
 	return take_watcher(r, &c);
 }
 
@@ -428,7 +436,7 @@ int cr_alert_inquiry(cr_txn *txn, const struct cr_subject_key *k, const char *in
 	if (!cr_purpose_seeks_credit(purpose))
 		return 0;
 	memset(&p, 0, sizeof p);
-	struct watch_ctx c = {inst, &p, asof_days, 0};
+	struct watch_ctx c = {inst, &p, asof_days, 0, NULL, 1};
 	int rc = cr_consent_facts_load(txn, k, &facts);
 	if (!rc)
 		rc = cr_store_subject_accounts_bare(txn, k, take_watcher, &c);
