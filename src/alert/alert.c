@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "consent.h"
 #include "cr_date.h"
 #include "cr_err.h"
 #include "cr_id.h"
@@ -61,7 +62,9 @@ static int put_alert(const struct cr_alert_rec *a, void *arg)
 	struct page_ctx *c = arg;
 	struct cr_subject s;
 	char masked[CR_ID_LEN + 1], at[CR_TIME_TEXT_LEN], raised[CR_TIME_TEXT_LEN];
-	int rc = cr_store_subject_get(c->txn, &a->subject, &s);
+	int held;
+	/* Only the ID is shown, masked: every identity of a person has it. */
+	int rc = cr_consent_identity(c->txn, &a->subject, NULL, 0, 1, &s, &held);
 	if (rc)
 		return rc;
 	cr_id_mask(s.id, masked);

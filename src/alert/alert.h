@@ -1,9 +1,10 @@
 /*
  * alert.h - alerts for post-loan monitoring.
  *
- * An institution that holds an open account with a person (its post_loan
- * right, consent.h) is told when something about that person changes at
- * another institution.  The rules run inside the write transaction that
+ * An institution that holds an open account with a person that others
+ * see (its post_loan right, cr_consent_relates in consent.h: a held
+ * account does not count) is told when something about that person
+ * changes at another institution.  The rules run inside the write transaction that
  * stores the data, so an alert exists exactly when its data does:
  *
  *   dpd30          an account at another institution goes from < 30 to
@@ -84,9 +85,10 @@ int cr_alert_touch(struct cr_alert_batch *b, cr_txn *txn, const struct cr_accoun
 
 /* After a record about r was accepted: is_new when it created the account
  * (no cr_alert_touch before it), at_s the time of the data (an event's
- * time, a statement's month end, an account's opening day). */
+ * time, a statement's month end, an account's opening day), asof_days the
+ * business date. */
 int cr_alert_changed(struct cr_alert_batch *b, cr_txn *txn, const struct cr_account_rec *r,
-		     int is_new, int64_t at_s);
+		     int is_new, int64_t at_s, int32_t asof_days);
 
 /* At the end of the batch, in its transaction: the state after of every
  * changed, watched account, the dpd30, new_account and exposure_rise rules,

@@ -10,8 +10,11 @@
  * derived (cr_current_now), and the rules compare before with now.
  *
  * "Visible" is what a report to an institution counts: a live furnish
- * consent and an account opened by the as-of date.  Disputes and retention,
- * which hide months or accounts in a report, are not looked at here.
+ * consent and an account opened by the as-of date (cr_consent_shows).
+ * Disputes and retention, which hide months or accounts in a report, are
+ * not looked at here.  A watcher is an institution with an open, visible
+ * account with the person (cr_consent_relates): a held account makes
+ * nobody a watcher, as it unlocks no post_loan report.
  */
 #include "alert.h"
 
@@ -36,7 +39,7 @@ struct entry {
 	uint64_t acct_id;
 	struct cr_subject_key subject;
 	char inst[CR_INST_CODE_MAX + 1];
-	uint8_t watched;   /* another institution held an open account */
+	uint8_t watched;   /* another institution related to the person */
 	uint8_t changed;   /* an accepted record about it in this batch */
 	uint8_t is_new;    /* the batch created the account */
 	int32_t opened_days;
@@ -44,22 +47,70 @@ struct entry {
 	int64_t at_s;      /* the latest time of the data that changed it */
 };
 
-/* One person's accounts at the end of a batch. */
+/* One person's accounts at the end of a batch, and their watchers: every
+ * one, however many (the arrays grow as the person needs). */
 struct person {
 	struct cr_account_rec *recs;
 	struct acct_state *now;
-	size_t n;
-	unsigned n_watchers;
-	char watchers[CR_ALERT_WATCHERS_MAX][CR_INST_CODE_MAX + 1];
+	size_t n, cap;
+	char (*watchers)[CR_INST_CODE_MAX + 1];
+	size_t n_watchers, cap_watchers;
 };
 
 struct cr_alert_batch {
+	int32_t asof_days; /* of the person being judged */
 	struct entry *e;
 	size_t n, cap;
 	uint32_t *slot;    /* 1 + index into e; 0 is empty */
 	size_t nslot;      /* a power of two, twice cap */
 	struct person p;
 };
+
+static void person_fini(struct person *p)
+{
+	free(p->recs);
+	free(p->now);
+	free(p->watchers);
+	memset(p, 0, sizeof *p);
+}
+
+/* Room for one more account.  A person has at most CR_SUBJECT_ACCOUNTS_MAX
+ * accounts (ingest refuses more), but a store written before that limit
+ * may hold more: they are read whole all the same, never refused. */
+static int person_room(struct person *p)
+{
+	if (p->n < p->cap)
+		return 0;
+	const size_t cap = p->cap ? 2 * p->cap : 64;
+	struct cr_account_rec *recs = realloc(p->recs, cap * sizeof *recs);
+	if (!recs)
+		return CR_ENOMEM;
+	p->recs = recs;
+	struct acct_state *now = realloc(p->now, cap * sizeof *now);
+	if (!now)
+		return CR_ENOMEM;
+	p->now = now;
+	p->cap = cap;
+	return 0;
+}
+
+/* Adds inst to p's watchers once. */
+static int watcher_add(struct person *p, const char *inst)
+{
+	for (size_t i = 0; i < p->n_watchers; i++)
+		if (strcmp(p->watchers[i], inst) == 0)
+			return 0;
+	if (p->n_watchers == p->cap_watchers) {
+		const size_t cap = p->cap_watchers ? 2 * p->cap_watchers : 16;
+		char (*w)[CR_INST_CODE_MAX + 1] = realloc(p->watchers, cap * sizeof *w);
+		if (!w)
+			return CR_ENOMEM;
+		p->watchers = w;
+		p->cap_watchers = cap;
+	}
+	snprintf(p->watchers[p->n_watchers++], sizeof p->watchers[0], "%s", inst);
+	return 0;
+}
 
 int cr_alert_batch_new(struct cr_alert_batch **out)
 {
@@ -73,8 +124,7 @@ void cr_alert_batch_free(struct cr_alert_batch *b)
 		return;
 	free(b->e);
 	free(b->slot);
-	free(b->p.recs);
-	free(b->p.now);
+	person_fini(&b->p);
 	free(b);
 }
 
@@ -142,51 +192,59 @@ static struct entry *add(struct cr_alert_batch *b, const struct cr_account_rec *
 	return e;
 }
 
+/* The consent facts of the person the rules look at (one at a time). */
+static _Thread_local struct cr_consent_facts facts;
+
 struct watch_ctx {
 	const char *inst;  /* whose data it is */
 	struct person *p;  /* collects the watchers, or NULL: only ask */
+	int32_t asof_days;
 	int any;
+	cr_txn *txn;       /* facts are loaded (loaded), or loaded from txn */
+	int loaded;        /* when the first open account of another asks */
 };
 
 static int take_watcher(const struct cr_account_rec *r, void *arg)
 {
 	struct watch_ctx *c = arg;
-	if (r->a.status != CR_ACCT_OPEN || (c->inst && strcmp(r->a.inst, c->inst) == 0))
+	if ((c->inst && strcmp(r->a.inst, c->inst) == 0) || r->a.status != CR_ACCT_OPEN)
+		return 0;
+	if (!c->loaded) {
+		int rc = cr_consent_facts_load(c->txn, &r->subject, &facts);
+		if (rc)
+			return rc;
+		c->loaded = 1;
+	}
+	if (!cr_consent_relates(&facts, r, c->asof_days))
 		return 0;
 	c->any = 1;
 	if (!c->p)
 		return 1; /* one is enough: stop the walk */
-	struct person *p = c->p;
-	for (unsigned i = 0; i < p->n_watchers; i++)
-		if (strcmp(p->watchers[i], r->a.inst) == 0)
-			return 0;
-	if (p->n_watchers < CR_ALERT_WATCHERS_MAX)
-		snprintf(p->watchers[p->n_watchers++], sizeof p->watchers[0], "%s", r->a.inst);
-	return 0;
+	return watcher_add(c->p, r->a.inst);
 }
 
-/* Does an institution other than r's hold an open account with r's person? */
-static int watched(cr_txn *txn, const struct cr_account_rec *r, uint8_t *out)
+/* Is an institution other than r's related to r's person (an open,
+ * visible account)?  The person's consent facts are loaded when another
+ * institution's open account is met, so always when the answer is yes; a
+ * person of one lender, most people of a bulk load, costs no facts. */
+static int watched(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
+		   uint8_t *out)
 {
-	struct watch_ctx c = {r->a.inst, NULL, 0};
+	struct watch_ctx c = {r->a.inst, NULL, asof_days, 0, txn, 0};
 	int rc = cr_store_subject_accounts_bare(txn, &r->subject, take_watcher, &c);
 	*out = (uint8_t)c.any;
 	return rc == 1 ? 0 : rc;
 }
 
+/* r's state as a report counts it, by the facts loaded for its person. */
 static int state_now(cr_txn *txn, const struct cr_account_rec *r, int32_t asof_days,
 		     struct acct_state *out)
 {
 	memset(out, 0, sizeof *out);
-	if (r->a.opened_days > asof_days)
+	if (!cr_consent_shows(&facts, r, asof_days))
 		return 0;
-	int live;
-	int rc = cr_consent_check(txn, &r->subject, r->a.inst, CR_SCOPE_FURNISH,
-				  CR_PURPOSE_NONE, asof_days, &live);
-	if (rc || !live)
-		return rc;
 	struct cr_current c;
-	rc = cr_current_now(txn, r, asof_days, &c);
+	int rc = cr_current_now(txn, r, asof_days, &c);
 	if (rc)
 		return rc;
 	out->visible = 1;
@@ -203,14 +261,14 @@ int cr_alert_touch(struct cr_alert_batch *b, cr_txn *txn, const struct cr_accoun
 	struct entry *e = add(b, r);
 	if (!e)
 		return CR_ENOMEM;
-	int rc = watched(txn, r, &e->watched);
+	int rc = watched(txn, r, asof_days, &e->watched);
 	if (!rc && e->watched)
 		rc = state_now(txn, r, asof_days, &e->before);
 	return rc;
 }
 
 int cr_alert_changed(struct cr_alert_batch *b, cr_txn *txn, const struct cr_account_rec *r,
-		     int is_new, int64_t at_s)
+		     int is_new, int64_t at_s, int32_t asof_days)
 {
 	int rc = 0;
 	struct entry *e = find(b, r->acct_id);
@@ -219,7 +277,7 @@ int cr_alert_changed(struct cr_alert_batch *b, cr_txn *txn, const struct cr_acco
 		if (!e)
 			return CR_ENOMEM;
 		e->is_new = (uint8_t)(is_new != 0);
-		rc = watched(txn, r, &e->watched); /* before: nothing visible */
+		rc = watched(txn, r, asof_days, &e->watched); /* before: nothing visible */
 	}
 	e->changed = 1;
 	if (at_s > e->at_s)
@@ -252,10 +310,10 @@ static int take_account(const struct cr_account_rec *r, void *arg)
 {
 	struct cr_alert_batch *b = arg;
 	struct person *p = &b->p;
-	if (p->n == CR_SUBJECT_ACCOUNTS_MAX)
-		return CR_ETOOBIG;
+	if (person_room(p))
+		return CR_ENOMEM;
 	p->recs[p->n++] = *r;
-	struct watch_ctx c = {NULL, p, 0};
+	struct watch_ctx c = {NULL, p, b->asof_days, 0, NULL, 1};
 	return take_watcher(r, &c);
 }
 
@@ -264,15 +322,12 @@ static int load_person(struct cr_alert_batch *b, cr_txn *txn, const struct cr_su
 		       int32_t asof_days)
 {
 	struct person *p = &b->p;
-	if (!p->recs) {
-		p->recs = malloc(CR_SUBJECT_ACCOUNTS_MAX * sizeof *p->recs);
-		p->now = malloc(CR_SUBJECT_ACCOUNTS_MAX * sizeof *p->now);
-		if (!p->recs || !p->now)
-			return CR_ENOMEM;
-	}
 	p->n = 0;
 	p->n_watchers = 0;
-	int rc = cr_store_subject_accounts_bare(txn, k, take_account, b);
+	b->asof_days = asof_days;
+	int rc = cr_consent_facts_load(txn, k, &facts);
+	if (!rc)
+		rc = cr_store_subject_accounts_bare(txn, k, take_account, b);
 	for (size_t i = 0; i < p->n && !rc; i++)
 		rc = state_now(txn, &p->recs[i], asof_days, &p->now[i]);
 	return rc;
@@ -335,7 +390,7 @@ static int judge_person(struct cr_alert_batch *b, cr_txn *txn, const struct entr
 		total += contribution(&p->now[i]);
 	for (size_t i = 0; i < n; i++)
 		total -= contribution(now_of(p, e[i].acct_id)) - contribution(&e[i].before);
-	for (unsigned w = 0; w < p->n_watchers && !rc; w++)
+	for (size_t w = 0; w < p->n_watchers && !rc; w++)
 		rc = judge(txn, p, e, n, p->watchers[w], total, asof_days);
 	return rc;
 }
@@ -366,33 +421,35 @@ int cr_alert_batch_eval(struct cr_alert_batch *b, cr_txn *txn, int32_t asof_days
 	return rc;
 }
 
+/* Counts the credit-seeking inquiries (every one, however many). */
+static int count_seeking(const struct cr_inquiry *q, void *arg)
+{
+	*(uint64_t *)arg += cr_purpose_seeks_credit(q->purpose) != 0;
+	return 0;
+}
+
 int cr_alert_inquiry(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
 		     uint8_t purpose, int32_t asof_days)
 {
-	static _Thread_local struct cr_inquiry q[CR_REPORT_INQUIRIES_MAX];
-	static _Thread_local struct person p;
+	struct person p;
+	uint64_t count = 0;
 	if (!cr_purpose_seeks_credit(purpose))
 		return 0;
-	p.n_watchers = 0;
-	struct watch_ctx c = {inst, &p, 0};
-	int rc = cr_store_subject_accounts_bare(txn, k, take_watcher, &c);
-	if (rc || !p.n_watchers)
-		return rc;
-	size_t n;
-	const int32_t since = asof_days - (CR_ALERT_INQUIRY_DAYS - 1);
-	rc = cr_store_inquiry_list(txn, k, since, q, CR_REPORT_INQUIRIES_MAX, &n);
-	if (rc)
-		return rc;
-	int32_t count = 0;
-	for (size_t i = 0; i < n && i < CR_REPORT_INQUIRIES_MAX; i++)
-		count += q[i].date_days >= since && q[i].date_days <= asof_days &&
-			 cr_purpose_seeks_credit(q[i].purpose);
-	for (unsigned i = 0; i < p.n_watchers && !rc; i++) {
+	memset(&p, 0, sizeof p);
+	struct watch_ctx c = {inst, &p, asof_days, 0, NULL, 1};
+	int rc = cr_consent_facts_load(txn, k, &facts);
+	if (!rc)
+		rc = cr_store_subject_accounts_bare(txn, k, take_watcher, &c);
+	if (!rc && p.n_watchers)
+		rc = cr_store_inquiries(txn, k, asof_days - (CR_ALERT_INQUIRY_DAYS - 1), asof_days,
+					count_seeking, &count);
+	for (size_t i = 0; i < p.n_watchers && !rc; i++) {
 		struct cr_alert_config cfg;
 		rc = cr_alert_config(txn, p.watchers[i], &cfg);
-		if (!rc && count == cfg.inquiries)
+		if (!rc && count == (uint64_t)cfg.inquiries)
 			rc = raise_alert(txn, p.watchers[i], k, CR_ALERT_INQUIRIES,
 					 cr_day_start_s(asof_days));
 	}
+	person_fini(&p);
 	return rc;
 }

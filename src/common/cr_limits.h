@@ -3,6 +3,28 @@
  *
  * Input is bounded everywhere: a line, a field, a batch, a history.  The
  * static assertions at the end pin how the limits relate to each other.
+ *
+ * Per-person limits (DESIGN.md rule 10: no silent limits).  What the
+ * bureau keeps about one person grows with time, so each limit on it says
+ * what happens at the limit, and it is one of three things, never a silent
+ * cut and never a failed read: the write is refused with its reason (an
+ * ingest reject, a 4xx), the newest are kept and the answer says how many
+ * there are, or the reader reads them all.  They are:
+ *
+ *   CR_CONSENT_FACTS_MAX        consent facts a decision reads: the newest
+ *   CR_SUBJECT_ACCOUNTS_MAX     accounts: a new one past it is refused
+ *   CR_REPORT_INQUIRIES_MAX     inquiries a report lists: the newest, with
+ *                               the true count; every one is counted
+ *   CR_HISTORY_MONTHS_MAX       months of one account read: the newest
+ *   CR_SUBJECT_DISPUTES_MAX     disputes: one more is refused
+ *   CR_REPORT_ACCOUNT_DISPUTES_MAX  annotations and corrections per account
+ *                               in a report: the newest, with the count
+ *   CR_SHELF_MAX                products a shelf answer lists: the newest
+ *                               holdings, with the count
+ *
+ * and readers that gather a person's accounts (the alert rules and their
+ * watchers, the supervision walk, reports) read them all, however many a
+ * store written before CR_SUBJECT_ACCOUNTS_MAX holds.
  */
 #ifndef CR_LIMITS_H
 #define CR_LIMITS_H
@@ -21,7 +43,11 @@
 #define CR_LICENCE_MAX 63
 /* A supervisor's reason for delisting, in UTF-8 bytes (a few sentences). */
 #define CR_DELIST_REASON_MAX 255
-/* Products one shelf answer lists: the offered and the held, each. */
+/* Products one shelf answer lists: the offered and the held, each.  A
+ * person's holdings past it keep the newest (by the day they began), and
+ * the answer says how many there are ("held_total") and that the list is
+ * cut ("truncated"); the offered are a platform's products, not the
+ * person's, cut in code order with "truncated" set. */
 #define CR_SHELF_MAX 256
 /* Institution display name, in UTF-8 bytes. */
 #define CR_INST_NAME_MAX 127
@@ -69,26 +95,55 @@
 
 /* Months shown in a report's repayment grid (DESIGN.md: 60). */
 #define CR_GRID_MONTHS 60
-/* Accounts one subject may hold that a report will show. */
+/* Accounts one person may have, at every institution together, closed ones
+ * included (accounts are never deleted).  An account line that would open
+ * one more is rejected (field "id", "the person already has 1024
+ * accounts, ..."), and nothing of it is stored; lines about the person's
+ * existing accounts go on as before.  A person borrows from tens of
+ * lenders in a lifetime, and a platform that books one account per
+ * instalment purchase still stays far below: 1,024 accounts are 1.9 MB of
+ * a report's working memory and about 0.4 MB of its JSON.  Refusing the write is what keeps every
+ * reader's work bounded (a report, the alert rules, the supervision walk
+ * read all of a person's accounts); the store's own ceiling, 65,535
+ * account numbers per person (store_codec.h), is far above it. */
 #define CR_SUBJECT_ACCOUNTS_MAX 1024
-/* Inquiries one report lists (two years of them). */
+/* Inquiries one report lists: of those dated in its two years
+ * (CR_REPORT_INQUIRY_DAYS, report.h), the newest, newest first; the report
+ * says how many there are ("inquiries_total") and whether the list is cut
+ * ("inquiries_truncated").  Every inquiry of the two years is counted all
+ * the same, in the exposure block, the score's features and the alert
+ * rules.  A lender cannot be refused a report because others asked
+ * before, so inquiries are never refused; 512 is 24 KB of a report. */
 #define CR_REPORT_INQUIRIES_MAX 512
 /* Longest history read for one account: 100 years, the newest months (in
  * reports, retention, current state and the monthly aggregate).  No credit
  * account runs for a century, and it sizes each reader's scratch array of
- * months (48 KB). */
+ * months (48 KB).  A month more than 100 years before the as-of date is
+ * far outside the 60-month grid, and adverse information stops appearing
+ * after five years (retention.h): leaving it unread changes nothing a
+ * report shows. */
 #define CR_HISTORY_MONTHS_MAX 1200
 
 /* Disputes (dispute.h).  A person's reason for a dispute, in UTF-8 bytes:
  * a few sentences (about 170 CJK characters), stored sealed with it. */
 #define CR_DISPUTE_REASON_MAX 511
-/* Disputes of one person a report reads (report.c), in id order: a person
- * disputes a handful of items, and 256 disputes are 160 KB of a report's
- * working memory.  Disputes past it are not read. */
-#define CR_REPORT_DISPUTES_MAX 256
-/* Dispute annotations, and corrections, a report keeps per account: an
- * item is disputed once or twice, and a report has room for this many in
- * each of its CR_SUBJECT_ACCOUNTS_MAX accounts. */
+/* Disputes one person may file, answered or not (disputes are never
+ * deleted).  The next is refused with its reason (HTTP 409, docs/api.md);
+ * nothing is filed.  A report reads every dispute of the person, to hide
+ * what an overdue one hides and to annotate the rest, so this bounds its
+ * work: 4,096 disputes, four for each account a person may have (a victim
+ * of identity theft disputes every account opened in their name), are
+ * 2.6 MB of a report's working memory at most; a person disputes a
+ * handful of items in a lifetime. */
+#define CR_SUBJECT_DISPUTES_MAX 4096
+/* Disputes a report reads before it needs more room (report.c): most
+ * people have none, and 16 are 10 KB of a report's working memory. */
+#define CR_REPORT_DISPUTES_ROOM 16
+/* Dispute annotations, and corrections, a report lists per account: the
+ * newest (by dispute and by correction), with the count of all of them
+ * ("disputes_total", "revisions_total"; docs/report.md).  An item is
+ * disputed once or twice, and a report has room for this many in each of
+ * its CR_SUBJECT_ACCOUNTS_MAX accounts. */
 #define CR_REPORT_ACCOUNT_DISPUTES_MAX 8
 /* Audit trail (audit.h).  A refusal reason and an act's detail are short
  * texts written by the code, never personal data. */
@@ -118,12 +173,7 @@
  * arguments).  It sizes struct cr_args (cli.h), kept on the stack. */
 #define CR_ARGS_MAX 32
 
-/* Post-loan alerts (alert.h).  Institutions told of a change about one
- * person: those holding an open account with the person, the first found
- * in (institution, account) order; a person borrows from a handful of
- * lenders at once.  Watchers past it are not told. */
-#define CR_ALERT_WATCHERS_MAX 64
-/* Alerts in one page of the feed (GET /v1/alerts?limit=, creditref alerts
+/* Post-loan alerts (alert.h).  Alerts in one page of the feed (GET /v1/alerts?limit=, creditref alerts
  * list): it bounds a response; the receiver pages on with the cursor. */
 #define CR_ALERT_PAGE_MAX 1000
 /* Ranges of an institution's thresholds (creditref alerts config).  The
@@ -135,8 +185,7 @@
 #define CR_ALERT_EXPOSURE_PCT_MAX 100000
 /* Credit-seeking inquiries in CR_ALERT_INQUIRY_DAYS days that raise an
  * alert: nobody is asked about a thousand times in a week.  The rule counts
- * at most CR_REPORT_INQUIRIES_MAX of them, so a threshold above that never
- * fires. */
+ * every one. */
 #define CR_ALERT_INQUIRIES_MAX 1000
 
 /* Latest dpd a statement may carry: 100 years of arrears is corrupt input. */
@@ -179,9 +228,11 @@
  * free one. */
 #define CR_DELIVER_INFLIGHT_MAX 64
 /* A page's body: CR_WEBHOOK_BATCH alerts at most, each naming the person
- * masked and the receiver's own accounts with them, far below this; the
- * cap keeps a person with very many accounts from growing a buffer without
- * end. */
+ * masked and the receiver's own accounts with them: at most
+ * CR_SUBJECT_ACCOUNTS_MAX account numbers of printable ASCII, 129 bytes
+ * each once quoted and escaped, 13.2 MB for a page of such people (a
+ * static assertion in deliver.c).  The cap keeps a person with more (a
+ * store written before that limit) from growing a buffer without end. */
 #define CR_DELIVER_BODY_MAX (16u << 20)
 
 /* Accounts whose history one write transaction of a retention purge
@@ -213,10 +264,6 @@
  * prefectures (about 350) and of institutions a bureau serves; the cells
  * are held in a fixed table of this size while the walk runs. */
 #define CR_SUPERVISION_CELLS_MAX 4096
-/* Accounts of one person gathered before they are added to the cells:
- * the walk keeps them together to count the person once per cell; a
- * person with more is refused as CR_ETOOBIG rather than miscounted. */
-#define CR_SUPERVISION_PERSON_ACCOUNTS 1024
 /* Months one supervision report (creditref supervision report) draws:
  * five years, the history a report shows. */
 #define CR_SUPERVISION_REPORT_MONTHS 60

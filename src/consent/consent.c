@@ -1,6 +1,8 @@
 /* consent.c - authorization rules over consent facts; see consent.h. */
 #include "consent.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cr_assert.h"
@@ -59,6 +61,80 @@ int cr_consent_check(cr_txn *txn, const struct cr_subject_key *k,
 	return 0;
 }
 
+int cr_consent_identity_furnished(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+				  int live, const struct cr_subject *s)
+{
+	if (!live)
+		return cr_store_subject_held_put(txn, k, inst, s);
+	int changed = cr_store_subject_put(txn, k, s);
+	if (changed <= 0)
+		return changed;
+	int rc = cr_store_subject_held_drop(txn, k, UINT64_MAX);
+	return rc ? rc : changed;
+}
+
+/* inst's held identity becomes the person's; the held identities placed
+ * before it are older than the person's identity now, and go. */
+static int release_identity(cr_txn *txn, const struct cr_subject_key *k, const char *inst)
+{
+	struct cr_subject s;
+	uint64_t seq;
+	int rc = cr_store_subject_held_get(txn, k, inst, &s, &seq);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	rc = cr_store_subject_put(txn, k, &s);
+	sodium_memzero(&s, sizeof s);
+	return rc < 0 ? rc : cr_store_subject_held_drop(txn, k, seq);
+}
+
+/* The newest held identity, and the newest whose institution holds a live
+ * furnish consent. */
+struct identity_pick {
+	const struct cr_consent_facts *facts;
+	int32_t asof_days;
+	uint64_t seq_any, seq_live;
+	char inst_any[CR_INST_CODE_MAX + 1], inst_live[CR_INST_CODE_MAX + 1];
+};
+
+static int pick_identity(const char *inst, uint64_t seq, void *arg)
+{
+	struct identity_pick *p = arg;
+	if (seq > p->seq_any) {
+		p->seq_any = seq;
+		snprintf(p->inst_any, sizeof p->inst_any, "%s", inst);
+	}
+	if (seq > p->seq_live && p->facts &&
+	    cr_consent_live(p->facts->f, p->facts->n, inst, CR_SCOPE_FURNISH, CR_PURPOSE_NONE,
+			    p->asof_days)) {
+		p->seq_live = seq;
+		snprintf(p->inst_live, sizeof p->inst_live, "%s", inst);
+	}
+	return 0;
+}
+
+int cr_consent_identity(cr_txn *txn, const struct cr_subject_key *k,
+			const struct cr_consent_facts *facts, int32_t asof_days, int self,
+			struct cr_subject *out, int *held)
+{
+	struct identity_pick p;
+	uint64_t seq;
+	memset(&p, 0, sizeof p);
+	p.facts = facts;
+	p.asof_days = asof_days;
+	*held = 0;
+	int rc = cr_store_subject_held_list(txn, k, pick_identity, &p);
+	if (rc)
+		return rc;
+	/* Every held identity is newer than the person's: one that shows wins. */
+	if (p.seq_live)
+		return cr_store_subject_held_get(txn, k, p.inst_live, out, &seq);
+	rc = cr_store_subject_get(txn, k, out);
+	if (rc != CR_ENOTFOUND || !self || !p.seq_any)
+		return rc;
+	*held = 1;
+	return cr_store_subject_held_get(txn, k, p.inst_any, out, &seq);
+}
+
 int cr_consent_apply(cr_txn *txn, const struct cr_subject_key *k,
 		     const struct cr_consent *c, int32_t asof_days,
 		     uint64_t *released)
@@ -83,6 +159,8 @@ int cr_consent_apply(cr_txn *txn, const struct cr_subject_key *k,
 	if (live) {
 		uint64_t count;
 		err = cr_store_held_take(txn, k, c->inst, &count);
+		if (!err)
+			err = release_identity(txn, k, c->inst);
 		if (err)
 			return err;
 		*released += count;
@@ -90,20 +168,54 @@ int cr_consent_apply(cr_txn *txn, const struct cr_subject_key *k,
 	return rc;
 }
 
-struct open_acct_ctx {
-	cr_txn *txn;
+int cr_consent_shows(const struct cr_consent_facts *facts, const struct cr_account_rec *r,
+		     int32_t asof_days)
+{
+	CR_ASSERT(facts != NULL);
+	return r->a.opened_days <= asof_days &&
+	       cr_consent_live(facts->f, facts->n, r->a.inst, CR_SCOPE_FURNISH, CR_PURPOSE_NONE,
+			       asof_days);
+}
+
+int cr_consent_relates(const struct cr_consent_facts *facts, const struct cr_account_rec *r,
+		       int32_t asof_days)
+{
+	return r->a.status == CR_ACCT_OPEN && cr_consent_shows(facts, r, asof_days);
+}
+
+struct relation_ctx {
+	const struct cr_consent_facts *facts;
 	const char *inst;
+	int32_t asof_days;
 	int found;
 };
 
-/* Finds an open account of ctx->inst: status open and no terminal statement. */
-static int find_open_account(const struct cr_account_rec *r, void *arg)
+/* Finds an account of ctx->inst that relates it with the person. */
+static int find_relation(const struct cr_account_rec *r, void *arg)
 {
-	struct open_acct_ctx *ctx = arg;
-	if (strcmp(r->a.inst, ctx->inst) != 0 || r->a.status != CR_ACCT_OPEN)
+	struct relation_ctx *ctx = arg;
+	if (strcmp(r->a.inst, ctx->inst) != 0 || !cr_consent_relates(ctx->facts, r, ctx->asof_days))
 		return 0;
 	ctx->found = 1;
 	return 1;
+}
+
+/* Does inst hold an account with k that relates them (post_loan)? */
+static int relates(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+		   int32_t asof_days, int *found)
+{
+	static _Thread_local struct cr_consent_facts facts;
+	*found = 0;
+	int rc = cr_consent_facts_load(txn, k, &facts);
+	if (rc)
+		return rc;
+	/* Without a live furnish consent every account of inst is held. */
+	if (!cr_consent_live(facts.f, facts.n, inst, CR_SCOPE_FURNISH, CR_PURPOSE_NONE, asof_days))
+		return 0;
+	struct relation_ctx ctx = {&facts, inst, asof_days, 0};
+	rc = cr_store_subject_accounts_bare(txn, k, find_relation, &ctx);
+	*found = ctx.found;
+	return rc < 0 ? rc : 0;
 }
 
 int cr_consent_may_query(cr_txn *txn, const struct cr_subject_key *k,
@@ -115,11 +227,11 @@ int cr_consent_may_query(cr_txn *txn, const struct cr_subject_key *k,
 		return 0;
 	CR_ASSERT(inst != NULL);
 	if (purpose == CR_PURPOSE_POST_LOAN) {
-		struct open_acct_ctx ctx = {txn, inst, 0};
-		int rc = cr_store_subject_accounts(txn, k, find_open_account, &ctx);
-		if (rc < 0)
+		int found;
+		int rc = relates(txn, k, inst, asof_days, &found);
+		if (rc)
 			return rc;
-		if (ctx.found)
+		if (found)
 			return 0;
 	}
 	int live;
@@ -130,7 +242,7 @@ int cr_consent_may_query(cr_txn *txn, const struct cr_subject_key *k,
 	if (live)
 		return 0;
 	*reason = purpose == CR_PURPOSE_POST_LOAN
-		? "no open account with this person and no live query consent for post_loan"
+		? "no open account with this person that others see (held ones do not count) and no live query consent for post_loan"
 		: "no live query consent from this person for this institution and purpose";
 	return CR_EDENIED;
 }

@@ -82,17 +82,70 @@ int cr_consent_check(cr_txn *txn, const struct cr_subject_key *k,
 /*
  * Stores one consent fact for subject k.  When it is a furnish grant live at
  * asof_days, the records held for (k, inst) are released and their number is
- * added to *released.  Returns 1 when the fact is new, 0 when identical to a
- * stored one, or a negative error.
+ * added to *released, and inst's held identity becomes the person's
+ * identity (see "Identities" above).  Returns 1 when the fact is new, 0
+ * when identical to a stored one, or a negative error.
  */
 int cr_consent_apply(cr_txn *txn, const struct cr_subject_key *k,
 		     const struct cr_consent *c, int32_t asof_days,
 		     uint64_t *released /* IN/OUT */);
 
 /*
+ * Identities (rule 11).  A person has one identity that every reader sees
+ * (cr_store_subject_get): the newest furnished by an account line whose
+ * institution held a live furnish consent from the person.  An account
+ * line without one keeps its identity apart, as its institution's held
+ * identity (cr_store_subject_held_put), so that a furnisher without
+ * consent changes no one's view of the person's name, phone or address.
+ * A held identity is released with its institution's records
+ * (cr_consent_apply): it becomes the person's identity if nothing newer
+ * has.  Every held identity is newer than the person's identity, because
+ * a change to that drops them all (they are older than it).
+ *
+ * cr_consent_identity_furnished stores identity s, furnished by an
+ * account line of inst; live says whether inst holds a live furnish
+ * consent from k.  Returns 1 when what is stored changed, 0 when it did
+ * not, or a negative store error.
+ */
+int cr_consent_identity_furnished(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+				  int live, const struct cr_subject *s);
+
+/*
+ * The identity of k that a report shows at asof_days: the newest of the
+ * person's identity and the held identities whose institution holds a
+ * live furnish consent at asof_days by facts (NULL: none does), so that a
+ * held identity shows from its consent's date on, as held accounts do.
+ * For the person themself (self), when none shows, the newest held one,
+ * and *held is set (else cleared).  Returns 0, CR_ENOTFOUND when there is
+ * none to show, or a negative store error.
+ */
+int cr_consent_identity(cr_txn *txn, const struct cr_subject_key *k,
+			const struct cr_consent_facts *facts, int32_t asof_days, int self,
+			struct cr_subject *out /* OUT */, int *held /* OUT */);
+
+/*
+ * Rules 2 and 11: does account r show in reports to institutions at
+ * asof_days?  Its furnisher holds a live furnish consent from the person
+ * (facts as cr_consent_facts_load returns them) and it opened by then.
+ * An account that does not is held: the person sees it, nobody else.
+ */
+int cr_consent_shows(const struct cr_consent_facts *facts, const struct cr_account_rec *r,
+		     int32_t asof_days);
+
+/*
+ * Rule 11: is account r an existing relationship of its institution with
+ * the person at asof_days?  It shows (cr_consent_shows) and its record
+ * says open.  A held account is none: it unlocks no post_loan report and
+ * makes its institution no watcher of the person's alerts (alert.h).
+ */
+int cr_consent_relates(const struct cr_consent_facts *facts, const struct cr_account_rec *r,
+		       int32_t asof_days);
+
+/*
  * Rule 1: may inst receive a report on subject k for purpose at asof_days?
  * Allowed with a live query consent for that purpose, for post_loan while
- * inst holds an open account with the subject, and for self (inst "").
+ * inst holds an account with the subject that relates them
+ * (cr_consent_relates: open, and not held), and for self (inst "").
  * Returns 0 when allowed, CR_EDENIED with *reason set when not, or a
  * negative store error.
  */

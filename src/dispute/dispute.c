@@ -6,6 +6,9 @@
 
 #include "cr_err.h"
 
+#define CR_STR(x) #x
+#define CR_XSTR(x) CR_STR(x)
+
 int cr_dispute_hides(const struct cr_dispute *d, int32_t asof_days)
 {
 	const int open = d->status == CR_DISPUTE_OPEN || d->resolved_days > asof_days;
@@ -28,8 +31,17 @@ int cr_dispute_file(cr_txn *txn, const struct cr_subject_key *k, const char *ins
 		    int32_t asof_days, struct cr_dispute *out, const char **why)
 {
 	struct cr_account_rec a;
+	size_t n;
 	*why = NULL;
-	int rc = cr_store_account_get(txn, inst, account, &a);
+	int rc = cr_store_dispute_count(txn, k, &n);
+	if (rc)
+		return rc;
+	if (n >= CR_SUBJECT_DISPUTES_MAX) {
+		*why = "the person has filed " CR_XSTR(CR_SUBJECT_DISPUTES_MAX)
+		       " disputes, the most the bureau keeps for one person";
+		return CR_ETOOBIG;
+	}
+	rc = cr_store_account_get(txn, inst, account, &a);
 	if (!rc && memcmp(a.subject.b, k->b, sizeof k->b) != 0)
 		rc = CR_ENOTFOUND; /* not this person's: say nothing more */
 	if (rc == CR_ENOTFOUND)

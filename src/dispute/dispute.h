@@ -27,7 +27,8 @@ int cr_dispute_hides(const struct cr_dispute *d, int32_t asof_days);
 /* Files a dispute by subject k on (inst, account) for month (or
  * CR_WHOLE_ACCOUNT), in the write transaction txn; *out is the new
  * dispute, with its id.  CR_ENOTFOUND (with *why) when the account is not
- * the person's or the month has no statement.  The act, with its audit
+ * the person's or the month has no statement; CR_ETOOBIG (with *why) when
+ * the person has filed CR_SUBJECT_DISPUTES_MAX (cr_limits.h says why).  The act, with its audit
  * entry, is cr_dispute_open (ops.h). */
 int cr_dispute_file(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
 		    const char *account, int32_t month, const char *reason,

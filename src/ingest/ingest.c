@@ -256,9 +256,16 @@ static int reject(struct cr_ingest *ig, struct cr_diag *d, const char *line,
 	return CR_OUT_REJECTED;
 }
 
+/* Is the furnish consent of r's person to r's institution live? */
+static int furnish_live(struct cr_ingest *ig, const struct cr_account_rec *r, int *live)
+{
+	return cr_consent_check(ig->txn, &r->subject, r->a.inst, CR_SCOPE_FURNISH,
+				CR_PURPOSE_NONE, ig->asof_days, live);
+}
+
 /* Points the account cache at stored account r, with its furnish-consent
- * state.  Returns 0 or a store error. */
-static int cache_account(struct cr_ingest *ig, const struct cr_account_rec *r)
+ * state (live, or -1: not known yet).  Returns 0 or a store error. */
+static int cache_account(struct cr_ingest *ig, const struct cr_account_rec *r, int live)
 {
 	struct acct_cache *ac = &ig->ac;
 	int rc = flush_held(ig);
@@ -266,9 +273,8 @@ static int cache_account(struct cr_ingest *ig, const struct cr_account_rec *r)
 		return rc;
 	ac->valid = 0;
 	ac->rec = *r;
-	rc = cr_consent_check(ig->txn, &ac->rec.subject, ac->rec.a.inst, CR_SCOPE_FURNISH,
-			      CR_PURPOSE_NONE, ig->asof_days, &ac->furnish_live);
-	if (rc)
+	ac->furnish_live = live;
+	if (live < 0 && (rc = furnish_live(ig, &ac->rec, &ac->furnish_live)))
 		return rc;
 	ac->opened_month = cr_month_of_date(ac->rec.a.opened_days);
 	ac->valid = 1;
@@ -285,7 +291,7 @@ static int load_account(struct cr_ingest *ig, const char *inst, const char *acco
 		return 0;
 	struct cr_account_rec r;
 	int rc = cr_store_account_get(ig->txn, inst, account, &r);
-	return rc ? rc : cache_account(ig, &r);
+	return rc ? rc : cache_account(ig, &r, -1);
 }
 
 static int known_inst(struct cr_ingest *ig, const char *code)
@@ -308,11 +314,45 @@ static int check_institutions(struct cr_ingest *ig, const struct cr_account *a,
 	return rc;
 }
 
+#define CR_STR(x) #x
+#define CR_XSTR(x) CR_STR(x)
+
+/* A person keeps at most CR_SUBJECT_ACCOUNTS_MAX accounts (cr_limits.h
+ * says why): a line that would open one more is refused with its reason,
+ * and nothing of it is stored. */
+static int room_for_account(struct cr_ingest *ig, const struct cr_subject_key *k,
+			    struct cr_diag *d)
+{
+	size_t n;
+	int rc = cr_store_subject_account_count(ig->txn, k, &n);
+	if (rc || n < CR_SUBJECT_ACCOUNTS_MAX)
+		return rc;
+	return cr_diag_set(d, "id", "the person already has " CR_XSTR(CR_SUBJECT_ACCOUNTS_MAX)
+			   " accounts, the most the bureau keeps for one person");
+}
+
 /* An accepted record about the cached account: the alert rules hear of it. */
 static int accepted(struct cr_ingest *ig, int is_new, int64_t at_s)
 {
-	int rc = cr_alert_changed(ig->alerts, ig->txn, &ig->ac.rec, is_new, at_s);
+	int rc = cr_alert_changed(ig->alerts, ig->txn, &ig->ac.rec, is_new, at_s, ig->asof_days);
 	return rc ? rc : CR_OUT_ACCEPTED;
+}
+
+/* The identity account line a furnishes; a held line's changes nothing
+ * others see (consent.h, "Identities").  1 when what is stored changed. */
+static int put_identity(struct cr_ingest *ig, const struct cr_subject_key *k,
+			const struct cr_account *a, int live)
+{
+	struct cr_subject s;
+	memset(&s, 0, sizeof s);
+	memcpy(s.id, a->id, sizeof s.id);
+	s.birth_days = a->birth_days;
+	memcpy(s.name, a->name, sizeof s.name);
+	memcpy(s.phone, a->phone, sizeof s.phone);
+	memcpy(s.address, a->address, sizeof s.address);
+	int changed = cr_consent_identity_furnished(ig->txn, k, a->inst, live, &s);
+	sodium_memzero(&s, sizeof s);
+	return changed;
 }
 
 static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
@@ -330,25 +370,22 @@ static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
 	if (rc == 0 && memcmp(old.subject.b, k.b, sizeof k.b) != 0)
 		return cr_diag_set(d, "id", "account is already furnished for another person");
 	const int is_new = rc == CR_ENOTFOUND;
+	if (is_new && (rc = room_for_account(ig, &k, d)))
+		return rc;
 	if (!is_new) {
 		rc = cr_alert_touch(ig->alerts, ig->txn, &old, ig->asof_days);
 		if (rc)
 			return rc;
 	}
 	memset(&rec, 0, sizeof rec);
-	rec.acct_id = rc == 0 ? old.acct_id : 0;
+	rec.acct_id = is_new ? 0 : old.acct_id;
 	rec.subject = k;
 	rec.a = *a;
 	rec.a.id[0] = rec.a.name[0] = rec.a.phone[0] = rec.a.address[0] = '\0';
-
-	struct cr_subject s;
-	memset(&s, 0, sizeof s);
-	memcpy(s.id, a->id, sizeof s.id);
-	s.birth_days = a->birth_days;
-	memcpy(s.name, a->name, sizeof s.name);
-	memcpy(s.phone, a->phone, sizeof s.phone);
-	memcpy(s.address, a->address, sizeof s.address);
-	int changed = cr_store_subject_put(ig->txn, &k, &s);
+	int live;
+	if ((rc = furnish_live(ig, &rec, &live)))
+		return rc;
+	int changed = put_identity(ig, &k, a, live);
 	if (changed < 0)
 		return changed;
 	if (!is_new && (rc = restate(ig, old.acct_id)) < 0)
@@ -358,7 +395,7 @@ static int apply_account(struct cr_ingest *ig, const struct cr_account *a,
 		return rc;
 	changed |= rc;
 	/* The statements that follow are for this account: cache it. */
-	rc = cache_account(ig, &rec);
+	rc = cache_account(ig, &rec, live);
 	if (rc)
 		return rc;
 	if (!changed)

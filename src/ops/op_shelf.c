@@ -102,7 +102,8 @@ int cr_shelf_show(struct cr_op *op, const struct cr_subject_key *k, struct cr_sh
 {
 	const char *platform = "";
 	op->why = NULL;
-	out->n_offered = out->n_held = 0;
+	out->n_offered = out->n_held = out->n_held_total = 0;
+	out->truncated = 0;
 	int rc = may_see(op, k, &platform);
 	if (!rc)
 		rc = cr_shelf_build(op->txn, k, platform, op->asof, out);

@@ -53,6 +53,8 @@ static int json_head(const struct cr_report *r, struct cr_buf *b)
 		rc = kv_date(b, "birth_date", r->subject.birth_days);
 	if (!rc)
 		rc = kv_str(b, "name", r->subject.name, 0);
+	if (!rc && r->purpose == CR_PURPOSE_SELF)
+		rc = cr_buf_puts(b, r->subject_held ? ",\"held\":true" : ",\"held\":false");
 	return rc ? rc : cr_buf_putc(b, '}');
 }
 
@@ -206,7 +208,12 @@ static int json_disputes(const struct cr_report_account *ra, struct cr_buf *b)
 		if (!rc)
 			rc = cr_buf_putc(b, '}');
 	}
-	return rc ? rc : cr_buf_putc(b, ']');
+	/* The newest are listed; the count is of every one. */
+	if (!rc)
+		rc = cr_buf_printf(b, "],\"disputes_total\":%lu,\"disputes_truncated\":%s",
+				   (unsigned long)ra->disputes_total,
+				   ra->disputes_total > ra->n_disputes ? "true" : "false");
+	return rc;
 }
 
 /* The values corrections replaced: the person's own report shows them. */
@@ -234,7 +241,11 @@ static int json_revisions(const struct cr_report_account *ra, struct cr_buf *b)
 					   (long long)v->old.due, (long long)v->old.paid,
 					   (long long)v->old.overdue);
 	}
-	return rc ? rc : cr_buf_putc(b, ']');
+	if (!rc)
+		rc = cr_buf_printf(b, "],\"revisions_total\":%lu,\"revisions_truncated\":%s",
+				   (unsigned long)ra->revisions_total,
+				   ra->revisions_total > ra->n_revisions ? "true" : "false");
+	return rc;
 }
 
 static int json_account(const struct cr_report_account *ra, int self, struct cr_buf *b)
@@ -308,7 +319,12 @@ static int json_inquiries(const struct cr_report *r, struct cr_buf *b)
 		if (!rc)
 			rc = cr_buf_putc(b, '}');
 	}
-	return rc ? rc : cr_buf_putc(b, ']');
+	/* The list keeps the newest; the count is of every one. */
+	if (!rc)
+		rc = cr_buf_printf(b, "],\"inquiries_total\":%llu,\"inquiries_truncated\":%s",
+				   (unsigned long long)r->inquiries_total,
+				   r->inquiries_total > r->n_inquiries ? "true" : "false");
+	return rc;
 }
 
 int cr_report_json(const struct cr_report *r, struct cr_buf *b)
@@ -441,6 +457,9 @@ static int text_account(const struct cr_report_account *ra, struct cr_buf *b)
 				   (unsigned long long)ra->disputes[i].id, item, filed,
 				   cr_dispute_status_name(ra->disputes[i].status));
 	}
+	if (!rc && ra->disputes_total > ra->n_disputes)
+		rc = cr_buf_printf(b, "    (the newest %d of %lu disputes)\n", (int)ra->n_disputes,
+				   (unsigned long)ra->disputes_total);
 	return rc;
 }
 
@@ -468,13 +487,14 @@ int cr_report_text(const struct cr_report *r, struct cr_buf *b)
 	cr_date_format(r->subject.birth_days, birth);
 	const struct cr_report_summary *s = &r->summary;
 	int rc = cr_buf_printf(b, "CREDIT REPORT  as of %s  purpose %s%s%s\n"
-			       "Subject  %s  %s  born %s\n\nSummary\n"
+			       "Subject  %s  %s  born %s%s\n\nSummary\n"
 			       "  accounts %zu (revolving %u, installment %u, credit card %u, mortgage %u)\n"
 			       "  lenders with an open balance %u, accounts ever overdue %u, worst status in 24 months %c\n"
 			       "  total credit limit ",
 			       asof, cr_purpose_name(r->purpose),
 			       r->requester[0] ? "  requested by " : "", r->requester,
-			       r->subject.name, id, birth, r->n_accounts,
+			       r->subject.name, id, birth,
+			       r->subject_held ? "  (held: furnished without consent)" : "", r->n_accounts,
 			       s->accounts_by_product[1], s->accounts_by_product[2],
 			       s->accounts_by_product[3], s->accounts_by_product[4],
 			       s->lenders_with_open_balance, s->accounts_ever_overdue,
@@ -500,7 +520,10 @@ int cr_report_text(const struct cr_report *r, struct cr_buf *b)
 	for (size_t i = 0; i < r->n_accounts && !rc; i++)
 		rc = text_account(&r->accounts[i], b);
 	if (!rc)
-		rc = cr_buf_printf(b, "\nInquiries (last 2 years): %zu\n", r->n_inquiries);
+		rc = cr_buf_printf(b, "\nInquiries (last 2 years): %llu%s\n",
+				   (unsigned long long)r->inquiries_total,
+				   r->inquiries_total > r->n_inquiries
+					   ? " (the newest listed)" : "");
 	for (size_t i = 0; i < r->n_inquiries && !rc; i++) {
 		char d[11];
 		cr_date_format(r->inquiries[i].date_days, d);

@@ -39,6 +39,7 @@ void cr_report_fini(struct cr_report *r)
 	free(r->scratch);
 	free(r->suppress);
 	free(r->all_disputes);
+	free(r->inquiry_days);
 	cr_report_init(r);
 }
 
@@ -46,9 +47,8 @@ struct build_ctx {
 	cr_txn *txn;
 	struct cr_report *r;
 	int include_held;
-	struct cr_consent_fact *facts;
-	size_t n_facts;
-	size_t seen;    /* accounts walked, held or not */
+	const struct cr_consent_facts *facts;
+	size_t seen;    /* accounts the report may show (held ones to the person) */
 };
 
 static int ended_status(char s)
@@ -129,28 +129,64 @@ static int annotate_disputes(const struct cr_report *r, struct cr_report_account
 			continue;
 		if (!self && d->month == CR_WHOLE_ACCOUNT && cr_dispute_hides(d, r->asof_days))
 			hidden = 1;
-		if (ra->n_disputes < CR_REPORT_ACCOUNT_DISPUTES_MAX)
-			ra->disputes[ra->n_disputes++] = (struct cr_report_dispute){
-				d->id, d->month, d->filed_days,
-				d->resolved_days != CR_NO_DATE && d->resolved_days > r->asof_days
-					? (uint8_t)CR_DISPUTE_OPEN : d->status};
+		/* The newest CR_REPORT_ACCOUNT_DISPUTES_MAX, in id order. */
+		if (ra->n_disputes == CR_REPORT_ACCOUNT_DISPUTES_MAX)
+			memmove(ra->disputes, ra->disputes + 1,
+				(CR_REPORT_ACCOUNT_DISPUTES_MAX - 1) * sizeof ra->disputes[0]);
+		else
+			ra->n_disputes++;
+		ra->disputes[ra->n_disputes - 1] = (struct cr_report_dispute){
+			d->id, d->month, d->filed_days,
+			d->resolved_days != CR_NO_DATE && d->resolved_days > r->asof_days
+				? (uint8_t)CR_DISPUTE_OPEN : d->status};
+		ra->disputes_total++;
 	}
 	return hidden;
 }
 
+/* The account's corrections, oldest first: the newest kept, all counted. */
 static int add_revision(const struct cr_revision *rev, void *arg)
 {
 	struct cr_report_account *ra = arg;
-	if (ra->n_revisions < CR_REPORT_ACCOUNT_DISPUTES_MAX)
-		ra->revisions[ra->n_revisions++] = *rev;
+	if (ra->n_revisions == CR_REPORT_ACCOUNT_DISPUTES_MAX)
+		memmove(ra->revisions, ra->revisions + 1,
+			(CR_REPORT_ACCOUNT_DISPUTES_MAX - 1) * sizeof ra->revisions[0]);
+	else
+		ra->n_revisions++;
+	ra->revisions[ra->n_revisions - 1] = *rev;
+	ra->revisions_total++;
 	return 0;
 }
 
+/* Every dispute of the person: what an overdue one hides must be hidden,
+ * however many there are (at most CR_SUBJECT_DISPUTES_MAX are filed). */
 static int collect_dispute(const struct cr_dispute *d, void *arg)
 {
 	struct cr_report *r = arg;
-	if (r->n_all_disputes < CR_REPORT_DISPUTES_MAX)
-		r->all_disputes[r->n_all_disputes++] = *d;
+	if (r->n_all_disputes == r->cap_all_disputes) {
+		const size_t cap = 2 * r->cap_all_disputes;
+		struct cr_dispute *p = realloc(r->all_disputes, cap * sizeof *p);
+		if (!p)
+			return CR_ENOMEM;
+		r->all_disputes = p;
+		r->cap_all_disputes = cap;
+	}
+	r->all_disputes[r->n_all_disputes++] = *d;
+	return 0;
+}
+
+/* Room for more accounts.  A person has at most CR_SUBJECT_ACCOUNTS_MAX
+ * (ingest refuses more), which the buffer holds from the start; a store
+ * written before that limit may hold more, and is read whole all the
+ * same: a report never fails for the size of a file. */
+static int grow_accounts(struct cr_report *r)
+{
+	const size_t cap = 2 * r->cap_accounts;
+	struct cr_report_account *a = realloc(r->accounts, cap * sizeof *a);
+	if (!a)
+		return CR_ENOMEM;
+	r->accounts = a;
+	r->cap_accounts = cap;
 	return 0;
 }
 
@@ -158,16 +194,16 @@ static int add_account(const struct cr_account_rec *rec, void *arg)
 {
 	struct build_ctx *ctx = arg;
 	struct cr_report *r = ctx->r;
-	ctx->seen++;
-	const int live = cr_consent_live(ctx->facts, ctx->n_facts, rec->a.inst,
+	const int live = cr_consent_live(ctx->facts->f, ctx->facts->n, rec->a.inst,
 					 CR_SCOPE_FURNISH, CR_PURPOSE_NONE,
 					 r->asof_days);
 	if (!live && !ctx->include_held)
 		return 0;
+	ctx->seen++;
 	if (rec->a.opened_days > r->asof_days)
 		return 0;
-	if (r->n_accounts == CR_SUBJECT_ACCOUNTS_MAX)
-		return CR_ETOOBIG;
+	if (r->n_accounts == r->cap_accounts && grow_accounts(r))
+		return CR_ENOMEM;
 	struct cr_report_account *ra = &r->accounts[r->n_accounts];
 	memset(ra, 0, sizeof *ra);
 	ra->rec = *rec;
@@ -255,9 +291,11 @@ static void expose(struct cr_report *r)
 		if (a->opened_days > r->asof_days - 90)
 			figure_take(&x->opened_90d, 1, opened_s);
 	}
-	for (size_t i = 0; i < r->n_inquiries; i++)
-		if (r->inquiries[i].date_days > r->asof_days - 30)
-			figure_take(&x->inquiries_30d, 1, cr_day_start_s(r->inquiries[i].date_days));
+	/* Every inquiry of the 30 days counts, listed or not; the newest is
+	 * first in the list. */
+	x->inquiries_30d.value = (int64_t)cr_report_inquiries_within(r, 30, 0);
+	if (x->inquiries_30d.value)
+		x->inquiries_30d.as_of_s = cr_day_start_s(r->inquiries[0].date_days);
 }
 
 static int any_event(const struct cr_event_rec *e, void *arg)
@@ -311,44 +349,79 @@ static int derive_current(cr_txn *txn, struct cr_report *r, int dated)
 	return 0;
 }
 
+/* One inquiry of the two years, oldest first: counted by its age, and
+ * kept in the list, a ring of the newest CR_REPORT_INQUIRIES_MAX. */
+static int take_inquiry(const struct cr_inquiry *q, void *arg)
+{
+	struct cr_report *r = arg;
+	const int32_t age = r->asof_days - q->date_days;
+	CR_ASSERT(age >= 0 && age < CR_REPORT_INQUIRY_DAYS);
+	r->inquiry_days[age].all++;
+	r->inquiry_days[age].seeking += q->inst[0] != '\0' && cr_purpose_seeks_credit(q->purpose);
+	r->inquiries[r->inquiries_total % CR_REPORT_INQUIRIES_MAX] = *q;
+	r->inquiries_total++;
+	return 0;
+}
+
+static void reverse(struct cr_inquiry *q, size_t n)
+{
+	for (size_t i = 0; i < n / 2; i++) {
+		struct cr_inquiry t = q[i];
+		q[i] = q[n - 1 - i];
+		q[n - 1 - i] = t;
+	}
+}
+
+/* The inquiries of the two years up to the as-of date: every one counted,
+ * the newest CR_REPORT_INQUIRIES_MAX listed, newest first. */
 static int load_inquiries(cr_txn *txn, const struct cr_subject_key *k,
 			  struct cr_report *r)
 {
-	size_t n;
-	const int32_t since = r->asof_days - 730;
-	int rc = cr_store_inquiry_list(txn, k, since, r->inquiries,
-				       CR_REPORT_INQUIRIES_MAX, &n);
+	r->inquiries_total = 0;
+	memset(r->inquiry_days, 0, CR_REPORT_INQUIRY_DAYS * sizeof *r->inquiry_days);
+	int rc = cr_store_inquiries(txn, k, r->asof_days - (CR_REPORT_INQUIRY_DAYS - 1),
+				    r->asof_days, take_inquiry, r);
 	if (rc)
 		return rc;
-	if (n > CR_REPORT_INQUIRIES_MAX)
-		n = CR_REPORT_INQUIRIES_MAX;
-	/* Drop inquiries after the as-of date, then list newest first. */
-	size_t kept = 0;
-	for (size_t i = 0; i < n; i++)
-		if (r->inquiries[i].date_days <= r->asof_days)
-			r->inquiries[kept++] = r->inquiries[i];
-	for (size_t i = 0; i < kept / 2; i++) {
-		struct cr_inquiry t = r->inquiries[i];
-		r->inquiries[i] = r->inquiries[kept - 1 - i];
-		r->inquiries[kept - 1 - i] = t;
-	}
-	r->n_inquiries = kept;
+	const int wrapped = r->inquiries_total > CR_REPORT_INQUIRIES_MAX;
+	r->n_inquiries = wrapped ? CR_REPORT_INQUIRIES_MAX : (size_t)r->inquiries_total;
+	/* The ring's oldest entry is at s: newest first is each part reversed. */
+	const size_t s = wrapped ? (size_t)(r->inquiries_total % CR_REPORT_INQUIRIES_MAX)
+				 : r->n_inquiries;
+	reverse(r->inquiries, s);
+	reverse(r->inquiries + s, r->n_inquiries - s);
 	return 0;
+}
+
+uint64_t cr_report_inquiries_within(const struct cr_report *r, int32_t days, int seeking)
+{
+	uint64_t n = 0;
+	CR_ASSERT(days >= 0 && days <= CR_REPORT_INQUIRY_DAYS);
+	for (int32_t age = 0; age < days; age++)
+		n += seeking ? r->inquiry_days[age].seeking : r->inquiry_days[age].all;
+	return n;
 }
 
 static int alloc_buffers(struct cr_report *r)
 {
-	if (!r->accounts)
+	if (!r->accounts) {
 		r->accounts = malloc(CR_SUBJECT_ACCOUNTS_MAX * sizeof *r->accounts);
+		r->cap_accounts = r->accounts ? CR_SUBJECT_ACCOUNTS_MAX : 0;
+	}
 	if (!r->inquiries)
 		r->inquiries = malloc(CR_REPORT_INQUIRIES_MAX * sizeof *r->inquiries);
 	if (!r->scratch)
 		r->scratch = malloc(CR_HISTORY_MONTHS_MAX * sizeof *r->scratch);
 	if (!r->suppress)
 		r->suppress = malloc(CR_HISTORY_MONTHS_MAX);
-	if (!r->all_disputes)
-		r->all_disputes = malloc(CR_REPORT_DISPUTES_MAX * sizeof *r->all_disputes);
-	if (!r->accounts || !r->inquiries || !r->scratch || !r->suppress || !r->all_disputes)
+	if (!r->all_disputes) {
+		r->all_disputes = malloc(CR_REPORT_DISPUTES_ROOM * sizeof *r->all_disputes);
+		r->cap_all_disputes = r->all_disputes ? CR_REPORT_DISPUTES_ROOM : 0;
+	}
+	if (!r->inquiry_days)
+		r->inquiry_days = malloc(CR_REPORT_INQUIRY_DAYS * sizeof *r->inquiry_days);
+	if (!r->accounts || !r->inquiries || !r->scratch || !r->suppress || !r->all_disputes ||
+	    !r->inquiry_days)
 		return CR_ENOMEM;
 	return 0;
 }
@@ -360,11 +433,13 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 	struct cr_report *r = out;
 	const int bare = flags & CR_REPORT_BARE;
 	r->asof_days = asof_days;
-	int rc = 0;
-	if (bare)
-		memset(&r->subject, 0, sizeof r->subject);
-	else
-		rc = cr_store_subject_get(txn, k, &r->subject);
+	r->subject_held = 0;
+	memset(&r->subject, 0, sizeof r->subject);
+	int rc = cr_consent_facts_load(txn, k, &facts);
+	/* The identity institutions see, held identities aside (consent.h). */
+	if (!rc && !bare)
+		rc = cr_consent_identity(txn, k, &facts, asof_days, flags & CR_REPORT_HELD,
+					 &r->subject, &r->subject_held);
 	if (!rc)
 		rc = alloc_buffers(r);
 	if (rc)
@@ -373,16 +448,13 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 	rc = cr_store_disputes(txn, k, collect_dispute, r);
 	if (rc)
 		return rc;
-	rc = cr_consent_facts_load(txn, k, &facts);
-	if (rc)
-		return rc;
-	struct build_ctx ctx = {txn, r, flags & CR_REPORT_HELD, facts.f, facts.n, 0};
+	struct build_ctx ctx = {txn, r, flags & CR_REPORT_HELD, &facts, 0};
 	r->n_accounts = 0;
 	memset(&r->summary, 0, sizeof r->summary);
 	rc = (bare ? cr_store_subject_accounts_bare : cr_store_subject_accounts)(txn, k,
 									 add_account, &ctx);
 	if (!rc && bare && ctx.seen == 0)
-		rc = CR_ENOTFOUND; /* no account: no identity was ever furnished */
+		rc = CR_ENOTFOUND; /* no account it may show: nothing known to the reader */
 	if (!rc)
 		rc = derive_current(txn, r, flags & CR_REPORT_DATED);
 	if (!rc)
@@ -394,26 +466,25 @@ int cr_report_build(cr_txn *txn, const struct cr_subject_key *k,
 	return 0;
 }
 
+static int count_self(const struct cr_inquiry *q, void *arg)
+{
+	*(uint64_t *)arg += q->purpose == CR_PURPOSE_SELF;
+	return 0;
+}
+
 /* Self inquiries are free twice per calendar year; later ones are
  * chargeable.  Counted from the store, inside the write transaction, so
  * that concurrent requests see each other. */
 static int self_chargeable(cr_txn *txn, const struct cr_subject_key *k,
 			   int32_t asof_days, uint8_t *out)
 {
-	static _Thread_local struct cr_inquiry q[CR_REPORT_INQUIRIES_MAX];
-	int y, m, d, count = 0;
-	size_t n;
+	int y, m, d;
+	uint64_t count = 0;
 	cr_civil_from_days(asof_days, &y, &m, &d);
-	const int32_t jan1 = cr_days_from_civil(y, 1, 1);
-	int rc = cr_store_inquiry_list(txn, k, jan1, q, CR_REPORT_INQUIRIES_MAX, &n);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < n && i < CR_REPORT_INQUIRIES_MAX; i++)
-		if (q[i].purpose == CR_PURPOSE_SELF && q[i].date_days >= jan1 &&
-		    q[i].date_days <= asof_days)
-			count++;
+	int rc = cr_store_inquiries(txn, k, cr_days_from_civil(y, 1, 1), asof_days, count_self,
+				    &count);
 	*out = count >= 2;
-	return 0;
+	return rc;
 }
 
 int cr_report_prepare(cr_txn *txn, const struct cr_subject_key *k,

@@ -9,9 +9,12 @@
  * returned without its inquiry on disk and a refused request leaves no
  * inquiry behind.
  *
- * Visibility (DESIGN.md rule 2): an account whose furnisher has no live
- * furnish consent for the person is "held".  Held accounts are left out of
- * reports to institutions; the person's own report shows them, marked.
+ * Visibility (DESIGN.md rules 2 and 11): an account whose furnisher has no
+ * live furnish consent for the person is "held".  Held accounts are left
+ * out of reports to institutions; the person's own report shows them,
+ * marked.  The identity is the one consent.h shows ("Identities"): what a
+ * held line furnished never shows to an institution, and to the person
+ * only, marked, when nothing else is known.
  *
  * Disputes (dispute.h): a disputed account or month is annotated.  One still
  * unanswered 20 days after filing is left out of reports to institutions
@@ -62,14 +65,18 @@ struct cr_report_account {
 	uint8_t due_months_24m;   /* months of the last 24 shown with due > 0 */
 	uint8_t ontime_months_24m; /* ... of which paid >= due, status N */
 	struct cr_current current; /* latest statement + events since (current.h) */
-	uint8_t n_disputes;       /* disputes about this account (annotations) */
+	uint8_t n_disputes;       /* disputes about this account (annotations):
+				     the newest, of disputes_total */
+	uint32_t disputes_total;
 	struct cr_report_dispute {
 		uint64_t id;
 		int32_t month;        /* CR_WHOLE_ACCOUNT for the whole account */
 		int32_t filed_days;
 		uint8_t status;       /* enum cr_dispute_status */
 	} disputes[CR_REPORT_ACCOUNT_DISPUTES_MAX];
-	uint8_t n_revisions;      /* corrections (self reports only) */
+	uint8_t n_revisions;      /* corrections (self reports only): the
+				     newest, of revisions_total */
+	uint32_t revisions_total;
 	struct cr_revision revisions[CR_REPORT_ACCOUNT_DISPUTES_MAX];
 };
 
@@ -109,17 +116,23 @@ struct cr_report {
 	int32_t asof_days;
 	uint8_t purpose;
 	char requester[CR_INST_CODE_MAX + 1]; /* "" for the person's own report */
-	struct cr_subject subject;
+	struct cr_subject subject;            /* as consent.h shows it */
+	int subject_held;                     /* a held identity (self reports only) */
 	struct cr_report_summary summary;
 	struct cr_report_exposure exposure;
 	size_t n_accounts;
-	struct cr_report_account *accounts;   /* owned */
-	size_t n_inquiries;
+	struct cr_report_account *accounts;   /* owned, room for cap_accounts */
+	size_t cap_accounts;
+	size_t n_inquiries;                   /* listed: at most CR_REPORT_INQUIRIES_MAX */
 	struct cr_inquiry *inquiries;         /* owned, newest first */
+	uint64_t inquiries_total;             /* every inquiry of the two years */
+	struct cr_report_inquiry_day {
+		uint32_t all, seeking;
+	} *inquiry_days;                      /* owned: the counts by age in days */
 	struct cr_month_rec *scratch;         /* owned: one account's history */
 	uint8_t *suppress;                    /* owned: retention marks */
-	struct cr_dispute *all_disputes;      /* owned: the person's disputes */
-	size_t n_all_disputes;
+	struct cr_dispute *all_disputes;      /* owned: the person's disputes, all */
+	size_t n_all_disputes, cap_all_disputes;
 	/* The person's score (scorer.h), when the request came with the
 	 * bureau's scorecard (ops.h); the scorer renders its reasons. */
 	int has_score;
@@ -127,7 +140,17 @@ struct cr_report {
 	const struct cr_scorer *scorer;
 };
 
+/* Inquiries a report covers: those dated on the as-of date and in the 730
+ * days before it (two years).  It counts every one, and lists the newest
+ * CR_REPORT_INQUIRIES_MAX (cr_limits.h). */
+#define CR_REPORT_INQUIRY_DAYS 731
+
 void cr_report_init(struct cr_report *r);
+
+/* r's inquiries dated in the `days` days up to its as-of date (0 ..
+ * CR_REPORT_INQUIRY_DAYS), listed or not; with seeking, only the
+ * credit-seeking ones of institutions (cr_purpose_seeks_credit). */
+uint64_t cr_report_inquiries_within(const struct cr_report *r, int32_t days, int seeking);
 void cr_report_fini(struct cr_report *r);
 
 /*
@@ -147,9 +170,9 @@ void cr_report_fini(struct cr_report *r);
  *                    otherwise its state comes from its statements and
  *                    events alone.
  *
- * CR_ENOTFOUND when the bureau has no file on the subject (BARE: when the
- * subject has no account, held or not; an identity comes with accounts
- * only).  out's buffers are allocated on first use and kept: build many
+ * CR_ENOTFOUND when the bureau has no file on the subject that the reader
+ * may see: no identity that shows (cr_consent_identity; BARE: no account
+ * that shows, held ones counting for HELD only).  out's buffers are allocated on first use and kept: build many
  * reports into one struct, then cr_report_fini.
  */
 #define CR_REPORT_HELD 1

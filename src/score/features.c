@@ -219,16 +219,11 @@ static void tally_accounts(const struct cr_report *r, struct tally *t)
 	}
 }
 
-/* Credit-seeking inquiries by institutions in the last `days` days. */
+/* Credit-seeking inquiries by institutions in the last `days` days, every
+ * one, not only those the report lists. */
 static double inquiries(const struct cr_report *r, int32_t days)
 {
-	int n = 0;
-	for (size_t i = 0; i < r->n_inquiries; i++) {
-		const struct cr_inquiry *q = &r->inquiries[i];
-		n += q->inst[0] != '\0' && cr_purpose_seeks_credit(q->purpose) &&
-		     q->date_days > r->asof_days - days;
-	}
-	return n;
+	return (double)cr_report_inquiries_within(r, days, 1);
 }
 
 /* Owed now over owed at the latest statements; NAN without an event since

@@ -37,6 +37,15 @@
 #include "cr_limits.h"
 #include "webhook.h"
 
+/* A page holds CR_WEBHOOK_BATCH alerts, each with at most
+ * CR_SUBJECT_ACCOUNTS_MAX of the receiver's account numbers (printable
+ * ASCII: at most two bytes a character once escaped, two quotes and a
+ * comma) and a few hundred bytes besides. */
+_Static_assert((size_t)CR_WEBHOOK_BATCH *
+		       (512 + (size_t)CR_SUBJECT_ACCOUNTS_MAX * (2 * CR_ACCOUNT_MAX + 3)) <=
+	       CR_DELIVER_BODY_MAX,
+	       "a page of alerts about people with the most accounts must fit a body");
+
 #define POLL_MS 1000
 
 struct slot {

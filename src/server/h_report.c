@@ -277,6 +277,8 @@ static void finish_file(struct cr_req *r)
 	const struct cr_req_dispute *q = &r->u.dispute;
 	if (r->outcome == CR_ENOTFOUND)
 		cr_reply_problem(r, 404, "%s", r->reason ? r->reason : "no such account or month in the person's file");
+	else if (r->outcome == CR_ETOOBIG)
+		cr_reply_problem(r, 409, "%s", r->reason ? r->reason : "the person has filed the most disputes the bureau keeps");
 	else if (r->outcome)
 		cr_reply_problem(r, 400, "%s", r->reason ? r->reason : "the dispute is not valid");
 	else {

@@ -92,19 +92,35 @@ static int hold(const struct cr_holding *h, void *arg)
 	if ((b->platform[0] && strcmp(h->platform, b->platform) != 0) || h->since_days > at ||
 	    (h->until_days != CR_NO_DATE && h->until_days <= at))
 		return 0;
-	if (b->s->n_held == CR_SHELF_MAX) {
-		b->s->truncated = 1;
-		return 0;
+	struct cr_shelf *s = b->s;
+	struct cr_shelf_item *it = &s->held[s->n_held];
+	s->n_held_total++;
+	if (s->n_held == CR_SHELF_MAX) {
+		/* Full: the newest holdings stay, the oldest makes room. */
+		s->truncated = 1;
+		it = &s->held[0];
+		for (size_t i = 1; i < s->n_held; i++)
+			if (s->held[i].since_days < it->since_days)
+				it = &s->held[i];
+		if (h->since_days <= it->since_days)
+			return 0;
+	} else {
+		s->n_held++;
 	}
-	struct cr_shelf_item *it = &b->s->held[b->s->n_held];
 	int rc = cr_store_product_get(b->txn, h->platform, h->product, &it->p);
 	if (rc)
 		return rc == CR_ENOTFOUND ? CR_ECORRUPT : rc;
 	it->delisted = cr_shelf_is_delisted(b->o, &it->p, at);
 	it->since_days = h->since_days;
 	it->until_days = h->until_days;
-	b->s->n_held++;
 	return 0;
+}
+
+static int by_code(const void *pa, const void *pb)
+{
+	const struct cr_shelf_item *a = pa, *b = pb;
+	const int c = strcmp(a->p.platform, b->p.platform);
+	return c ? c : strcmp(a->p.code, b->p.code);
 }
 
 int cr_shelf_build(cr_txn *txn, const struct cr_subject_key *k, const char *platform,
@@ -112,7 +128,7 @@ int cr_shelf_build(cr_txn *txn, const struct cr_subject_key *k, const char *plat
 {
 	struct cr_shelf_orders o;
 	out->asof_days = asof_days;
-	out->n_offered = out->n_held = 0;
+	out->n_offered = out->n_held = out->n_held_total = 0;
 	out->truncated = 0;
 	int rc = cr_shelf_orders_load(txn, &o);
 	if (rc)
@@ -121,6 +137,9 @@ int cr_shelf_build(cr_txn *txn, const struct cr_subject_key *k, const char *plat
 	rc = cr_store_products(txn, platform, offer, &b);
 	if (!rc)
 		rc = cr_store_holdings(txn, k, hold, &b);
+	/* A cut list was filled out of order: back to (platform, code). */
+	if (!rc && out->n_held_total > out->n_held)
+		qsort(out->held, out->n_held, sizeof out->held[0], by_code);
 	cr_shelf_orders_free(&o);
 	return rc;
 }

@@ -31,10 +31,11 @@ struct cr_shelf_item {
 };
 
 /* A person's shelf at a date.  Lists longer than CR_SHELF_MAX are cut
- * (truncated set). */
+ * (truncated set): the offered in code order, the held keeping the newest
+ * holdings (by since), of n_held_total. */
 struct cr_shelf {
 	int32_t asof_days;
-	size_t n_offered, n_held;
+	size_t n_offered, n_held, n_held_total;
 	int truncated;
 	struct cr_shelf_item offered[CR_SHELF_MAX];
 	struct cr_shelf_item held[CR_SHELF_MAX];

@@ -72,6 +72,7 @@ int cr_shelf_render_json(const struct cr_shelf *s, struct cr_buf *b)
 	if (!rc)
 		rc = list(b, "held", s->held, s->n_held, 1);
 	if (!rc)
-		rc = cr_buf_printf(b, ",\"truncated\":%s}", s->truncated ? "true" : "false");
+		rc = cr_buf_printf(b, ",\"held_total\":%zu,\"truncated\":%s}", s->n_held_total,
+				   s->truncated ? "true" : "false");
 	return rc;
 }

@@ -50,7 +50,8 @@ struct cr_subject_key {
 	uint8_t b[CR_SUBJECT_KEY_LEN];
 };
 
-/* What the store keeps about a person: the latest identity furnished. */
+/* What the store keeps about a person: the latest identity furnished by
+ * a line that was not held (see the held identities below). */
 struct cr_subject {
 	char id[CR_ID_LEN + 1];
 	int32_t birth_days;
@@ -268,6 +269,29 @@ int cr_store_subject_put(cr_txn *txn, const struct cr_subject_key *k,
 int cr_store_subject_get(cr_txn *txn, const struct cr_subject_key *k,
 			 struct cr_subject *out /* OUT */);
 
+/*
+ * Held identities (DESIGN.md rule 11): the identity an institution's
+ * account line furnished while it held no live furnish consent from the
+ * person, kept apart from the identity above, one per (person,
+ * institution), each sealed on its own.  The consent module decides when
+ * one shows or becomes the person's identity (consent.h, "Identities").
+ *
+ * put keeps s as inst's held identity and gives it the next place in the
+ * store-wide order (so a later put sorts after every earlier one): 1 when
+ * it changed, 0 when the same identity was held for inst already.  get
+ * reads inst's, with its place (*seq), or CR_ENOTFOUND.  list calls fn
+ * with the institution and place of each, in institution order, opening
+ * none; a non-zero return from fn stops the walk and is returned.  drop
+ * removes those placed at or before upto.
+ */
+int cr_store_subject_held_put(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+			      const struct cr_subject *s);
+int cr_store_subject_held_get(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+			      struct cr_subject *out /* OUT */, uint64_t *seq /* OUT */);
+int cr_store_subject_held_list(cr_txn *txn, const struct cr_subject_key *k,
+			       int (*fn)(const char *inst, uint64_t seq, void *arg), void *arg);
+int cr_store_subject_held_drop(cr_txn *txn, const struct cr_subject_key *k, uint64_t upto);
+
 /* Accounts, keyed by (institution, account number).  put assigns acct_id
  * when r->acct_id is 0 and links the account to its subject; returns 1 when
  * it changed, 0 when identical. */
@@ -286,6 +310,11 @@ int cr_store_subject_accounts(cr_txn *txn, const struct cr_subject_key *k,
 int cr_store_subject_accounts_bare(cr_txn *txn, const struct cr_subject_key *k,
 				   int (*fn)(const struct cr_account_rec *r, void *arg),
 				   void *arg);
+
+/* The number of the subject's accounts (0 for an unknown person), read
+ * from their keys alone. */
+int cr_store_subject_account_count(cr_txn *txn, const struct cr_subject_key *k,
+				   size_t *n /* OUT */);
 
 /* History of an account by calendar year.  get returns CR_ENOTFOUND when
  * the year has no statement; put with an all-empty year deletes it. */
@@ -401,12 +430,15 @@ int cr_store_held_add(cr_txn *txn, const struct cr_subject_key *k,
 int cr_store_held_take(cr_txn *txn, const struct cr_subject_key *k,
 		       const char *inst, uint64_t *count /* OUT */);
 
-/* Inquiries.  add assigns q->seq. */
+/* Inquiries.  add assigns q->seq.  inquiries calls fn for each inquiry of
+ * k dated since_days..until_days, oldest first (by date, then seq): every
+ * one, however many; a non-zero return from fn stops the walk and is
+ * returned. */
 int cr_store_inquiry_add(cr_txn *txn, const struct cr_subject_key *k,
 			 struct cr_inquiry *q /* IN/OUT */);
-int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
-			  int32_t since_days, struct cr_inquiry *out /* OUT */,
-			  size_t max, size_t *n /* OUT */);
+int cr_store_inquiries(cr_txn *txn, const struct cr_subject_key *k, int32_t since_days,
+		       int32_t until_days, int (*fn)(const struct cr_inquiry *q, void *arg),
+		       void *arg);
 
 /* Disputes.  put assigns d->id when 0 (a new dispute) and indexes it under
  * the subject; later puts update it.  The reason and account number are
@@ -414,7 +446,10 @@ int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
 int cr_store_dispute_put(cr_txn *txn, struct cr_dispute *d /* IN/OUT */);
 int cr_store_dispute_get(cr_txn *txn, uint64_t id, struct cr_dispute *out /* OUT */);
 /* Calls fn for each dispute of subject k (k NULL: every dispute), in id
- * order; a non-zero return from fn stops the walk and is returned. */
+ * order; a non-zero return from fn stops the walk and is returned.  count
+ * gives the number of k's disputes from their keys alone (nothing is
+ * opened). */
+int cr_store_dispute_count(cr_txn *txn, const struct cr_subject_key *k, size_t *n /* OUT */);
 int cr_store_disputes(cr_txn *txn, const struct cr_subject_key *k,
 		      int (*fn)(const struct cr_dispute *d, void *arg), void *arg);
 

@@ -241,6 +241,20 @@ int cr_store_subject_accounts_bare(cr_txn *txn, const struct cr_subject_key *k,
 	return subject_accounts(txn, k, 0, fn, arg);
 }
 
+static int count_key(struct kv_step *s, void *arg)
+{
+	if (s->kn != CR_KEY_ACCOUNT_LEN)
+		return CR_ECORRUPT;
+	++*(size_t *)arg;
+	return 0;
+}
+
+int cr_store_subject_account_count(cr_txn *txn, const struct cr_subject_key *k, size_t *n)
+{
+	*n = 0;
+	return person_walk(txn, k, PK_ACCOUNT, NULL, 0, count_key, n);
+}
+
 /* A record of the walk of every account: a person's '@' record comes
  * first (PK_IDENTITY sorts first) and opens their secrets for the accounts
  * that follow. */

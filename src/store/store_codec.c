@@ -331,6 +331,25 @@ size_t cr_key_held(uint64_t pid, const char *inst, uint8_t out[CR_KEY_HELD_MAX])
 	return PK_LEN + a;
 }
 
+size_t cr_key_held_identity(uint64_t pid, const char *inst,
+			    uint8_t out[CR_KEY_HELD_IDENTITY_MAX])
+{
+	const size_t a = strnlen(inst, CR_INST_CODE_MAX);
+	cr_key_person(pid, PK_HELD_IDENTITY, out);
+	memcpy(out + PK_LEN, inst, a);
+	return PK_LEN + a;
+}
+
+int cr_key_held_identity_parse(const uint8_t *k, size_t n, char inst[CR_INST_CODE_MAX + 1])
+{
+	if (n <= PK_LEN || n > CR_KEY_HELD_IDENTITY_MAX || k[PK_LEN - 1] != PK_HELD_IDENTITY ||
+	    memchr(k + PK_LEN, '\0', n - PK_LEN))
+		return CR_ECORRUPT;
+	memcpy(inst, k + PK_LEN, n - PK_LEN);
+	inst[n - PK_LEN] = '\0';
+	return 0;
+}
+
 void cr_key_event(uint64_t acct_id, int64_t at_s, const uint8_t hash[CR_EVENT_HASH_LEN],
 		  uint8_t out[CR_KEY_EVENT_LEN])
 {

@@ -16,7 +16,7 @@
  * biased by 2^31, times by 2^63, so that the unsigned byte order of a
  * signed number is chronological.
  *
- * The layout is version 8 of the store (store_rocks.c): nothing here may
+ * The layout is version 9 of the store (store_rocks.c): nothing here may
  * change without a new version.
  */
 #ifndef CR_STORE_CODEC_H
@@ -49,6 +49,7 @@ int32_t cr_get_date(const uint8_t *p);
  *   pid 'C' consent                  a consent fact: the key is the fact
  *   pid 'D' dispute-id               a dispute (u64 BE)
  *   pid 'H' n year                   a year of account n's history (u16 BE each)
+ *   pid 'I' institution              the identity a held line of it furnished
  *   pid 'P' platform NUL product     a holding of a product (docs/shelf.md)
  *   pid 'Q' inquiry                  an inquiry: the key is the inquiry
  *   pid 'R' n month seq              a value a correction replaced
@@ -63,6 +64,7 @@ int32_t cr_get_date(const uint8_t *p);
 #define PK_CONSENT 'C'
 #define PK_DISPUTE 'D'
 #define PK_HIST 'H'
+#define PK_HELD_IDENTITY 'I'
 #define PK_HOLDING 'P'
 #define PK_INQUIRY 'Q'
 #define PK_REVISION 'R'
@@ -143,6 +145,14 @@ void cr_key_state(uint64_t acct_id, uint8_t out[CR_KEY_STATE_LEN]);
 /* pid 'X' institution code (not terminated); returns the length. */
 #define CR_KEY_HELD_MAX (PK_LEN + CR_INST_CODE_MAX)
 size_t cr_key_held(uint64_t pid, const char *inst, uint8_t out[CR_KEY_HELD_MAX]);
+
+/* pid 'I' institution code (not terminated); returns the length.  parse
+ * reads the code back: CR_ECORRUPT for a key of another tag, or a code
+ * empty or too long. */
+#define CR_KEY_HELD_IDENTITY_MAX (PK_LEN + CR_INST_CODE_MAX)
+size_t cr_key_held_identity(uint64_t pid, const char *inst,
+			    uint8_t out[CR_KEY_HELD_IDENTITY_MAX]);
+int cr_key_held_identity_parse(const uint8_t *k, size_t n, char inst[CR_INST_CODE_MAX + 1]);
 
 /* pid '~' n, the time biased by 2^63 (u64 BE), the id hash (hash NULL:
  * zeros, for a bound). */
@@ -264,6 +274,12 @@ int cr_delist_decode(uint64_t seq, const uint8_t *p, size_t n, struct cr_delist 
 #define CR_SUBJECT_ENC_MAX (CR_ID_LEN + 4 + 3 + CR_NAME_MAX + CR_PHONE_MAX + CR_ADDRESS_MAX)
 size_t cr_subject_encode(const struct cr_subject *s, uint8_t *buf);
 int cr_subject_decode(const uint8_t *p, size_t n, struct cr_subject *out /* OUT */);
+
+/* A held identity (pid 'I' institution): u64 BE seq, its place in the
+ * store-wide order (CTR_SEQ), then the identity (cr_subject_encode) sealed
+ * under the data key, bound to the subject key and the institution
+ * (store_held.c seals it). */
+#define CR_HELD_IDENTITY_FIXED 8
 
 /*
  * A person's secrets: the sealed part of their '@' record, opened.

@@ -140,6 +140,20 @@ static int person_dispute(struct kv_step *s, void *arg)
 	return rc ? rc : w->fn(&d, w->arg);
 }
 
+static int count_dispute(struct kv_step *s, void *arg)
+{
+	if (s->kn != CR_KEY_DISPUTE_LEN)
+		return CR_ECORRUPT;
+	++*(size_t *)arg;
+	return 0;
+}
+
+int cr_store_dispute_count(cr_txn *txn, const struct cr_subject_key *k, size_t *n)
+{
+	*n = 0;
+	return person_walk(txn, k, PK_DISPUTE, NULL, 0, count_dispute, n);
+}
+
 /* Every dispute in id order (k NULL: the meta map, then each one's record),
  * or a person's. */
 int cr_store_disputes(cr_txn *txn, const struct cr_subject_key *k,

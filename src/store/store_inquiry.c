@@ -41,34 +41,34 @@ int cr_store_inquiry_add(cr_txn *txn, const struct cr_subject_key *k,
 	return kv_put(txn, CF_PERSON, kb, kn, "", 0);
 }
 
-/* A list of inquiries: up to max filled, count seen. */
-struct inquiry_list {
-	struct cr_inquiry *out;
-	size_t max, count;
+struct inquiry_walk {
+	int32_t until_days;
+	int (*fn)(const struct cr_inquiry *q, void *arg);
+	void *arg;
 };
 
-static int take_inquiry(struct kv_step *s, void *arg)
+static int each_inquiry(struct kv_step *s, void *arg)
 {
-	struct inquiry_list *c = arg;
-	if (c->count < c->max) {
-		int rc = cr_inquiry_decode(s->k + PK_LEN, s->kn - PK_LEN, &c->out[c->count]);
-		if (!rc && cr_inquiry_check(&c->out[c->count]))
-			rc = CR_ECORRUPT;
-		if (rc)
-			return rc;
+	const struct inquiry_walk *w = arg;
+	struct cr_inquiry q;
+	int rc = cr_inquiry_decode(s->k + PK_LEN, s->kn - PK_LEN, &q);
+	if (!rc && cr_inquiry_check(&q))
+		rc = CR_ECORRUPT;
+	if (rc)
+		return rc;
+	if (q.date_days > w->until_days) {
+		s->end = 1; /* the keys sort by date: nothing later is wanted */
+		return 0;
 	}
-	c->count++;
-	return 0;
+	return w->fn(&q, w->arg);
 }
 
-int cr_store_inquiry_list(cr_txn *txn, const struct cr_subject_key *k,
-			  int32_t since_days, struct cr_inquiry *out,
-			  size_t max, size_t *n)
+int cr_store_inquiries(cr_txn *txn, const struct cr_subject_key *k, int32_t since_days,
+		       int32_t until_days, int (*fn)(const struct cr_inquiry *q, void *arg),
+		       void *arg)
 {
 	uint8_t from[4];
-	struct inquiry_list c = {out, max, 0};
+	struct inquiry_walk w = {until_days, fn, arg};
 	cr_put_date(from, since_days);
-	int rc = person_walk(txn, k, PK_INQUIRY, from, sizeof from, take_inquiry, &c);
-	*n = c.count;
-	return rc;
+	return person_walk(txn, k, PK_INQUIRY, from, sizeof from, each_inquiry, &w);
 }

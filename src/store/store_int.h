@@ -95,6 +95,7 @@ struct cr_store {
 	uint8_t datakey[CR_STORE_KEY_LEN];   /* AEAD key for identities and numbers */
 	int rdonly;
 	int bulk;                            /* CR_STORE_BULK */
+	uint64_t version;                    /* the layout version it was opened at */
 	char path[4096];
 };
 

@@ -11,8 +11,12 @@
  * Nothing is acknowledged before its sync.
  *
  * Layout versions 7 and up are on RocksDB (8: events sort last in a
- * person's records); a directory holding an LMDB store (layouts up to 6,
- * "data.mdb") is refused with what to do.
+ * person's records; 9: held identities, pid 'I'); a directory holding an
+ * LMDB store (layouts up to 6, "data.mdb") is refused with what to do.  A
+ * version 8 store is a version 9 store that holds no held identity: it
+ * opens, and its version is raised to 9 when it is opened for writing, so
+ * that a release of version 8, which would write a held line's identity
+ * as the person's, no longer opens it.
  */
 #include "store.h"
 
@@ -30,7 +34,8 @@
 #include "store_int.h"
 #include "store_txn.h"
 
-#define STORE_VERSION 8
+#define STORE_VERSION 9
+#define STORE_VERSION_RAISED 8 /* opened as it is, raised on a write open */
 #define PSEUDOKEY_LEN CR_STORE_KEY_LEN
 
 static const char *const cf_names[CF_COUNT] = {
@@ -571,14 +576,37 @@ static int load_keys(cr_store *st, const uint8_t master[CR_MASTER_KEY_LEN])
 	if (rc)
 		return rc;
 	rc = meta_get_u64(txn, "version", &version);
-	if (!rc && version != STORE_VERSION)
+	if (!rc && version != STORE_VERSION && version != STORE_VERSION_RAISED)
 		rc = CR_EVERSION;
+	if (!rc)
+		st->version = version;
 	if (!rc) {
 		rc = kv_get(txn, CF_META, "keys", 4, &v);
 		rc = rc == CR_ENOTFOUND ? CR_ECORRUPT : rc ? rc : unseal_keys(st, master, v.p, v.n);
 		kv_val_free(&v);
 	}
 	cr_store_abort(txn);
+	return rc;
+}
+
+/* Raises a store of version STORE_VERSION_RAISED to STORE_VERSION: the
+ * layouts differ only by records the older one never wrote. */
+static int raise_version(cr_store *st)
+{
+	cr_txn *txn;
+	if (st->rdonly || st->version == STORE_VERSION)
+		return 0;
+	int rc = cr_store_begin(st, 1, &txn);
+	if (rc)
+		return rc;
+	rc = meta_put_u64(txn, "version", STORE_VERSION);
+	if (rc) {
+		cr_store_abort(txn);
+		return rc;
+	}
+	rc = cr_store_commit(txn);
+	if (!rc)
+		st->version = STORE_VERSION;
 	return rc;
 }
 
@@ -667,6 +695,8 @@ int cr_store_open(const char *dir, const char *key_file, int flags,
 		rc = pcache_new(env_mb("CREDITREF_PERSON_CACHE_MB", 256, 0), &st->pcache);
 	if (!rc)
 		rc = idcache_new(1u << 18, &st->ids);
+	if (!rc)
+		rc = raise_version(st);
 	if (rc) {
 		cr_store_close(st);
 		return rc;

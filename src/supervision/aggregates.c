@@ -6,7 +6,10 @@
  * account that counts in the month with its state at the month's end and
  * the month before.  Accounts come person by person, so a person's
  * accounts are gathered and, when the next person starts, added to the
- * cells: the person's region read once from the sealed identity, the
+ * cells.  Only accounts institutions see are gathered: a held account
+ * (cr_consent_shows, by the person's consent facts read once) changes no
+ * aggregate, as it changes no report (DESIGN.md rule 11).  Then the
+ * person's region is read once from the sealed identity, the
  * number of lenders they owe counted once, and the person counted once
  * per cell.  Cells are found through a small open-addressing table per
  * grouping.  The suppression rule runs last (suppress.c).
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consent.h"
 #include "cr_err.h"
 #include "current.h"
 #include "monthly.h"
@@ -43,12 +47,14 @@ struct grouping {
 
 struct build {
 	cr_txn *txn;
+	int32_t asof_days;
 	struct grouping *g;   /* CR_SUP_BYS of them */
 	struct cr_subject_key who;
 	int has_who;
-	struct acct *a;
+	struct cr_consent_facts *facts; /* who's */
+	struct acct *a;       /* the person's accounts, and their cells in */
+	int32_t *idx[CR_SUP_BYS]; /* each grouping: room for cap */
 	size_t n, cap;
-	int32_t idx[CR_SUP_BYS][CR_SUPERVISION_PERSON_ACCOUNTS];
 };
 
 static const char *const band_names[CR_DPD_BANDS] = {
@@ -147,11 +153,13 @@ static int32_t cell_of(struct grouping *g, const char *key)
 	}
 }
 
-/* The first four digits of the person's ID, "0000" without one. */
+/* The first four digits of the person's ID, "0000" without one.  Every
+ * identity of a person has the same ID: a held one gives it as well. */
 static int region_of(struct build *b, char region[5])
 {
 	struct cr_subject s;
-	int rc = cr_store_subject_get(b->txn, &b->who, &s);
+	int held;
+	int rc = cr_consent_identity(b->txn, &b->who, NULL, b->asof_days, 1, &s, &held);
 	memcpy(region, "0000", 5);
 	if (rc == CR_ENOTFOUND)
 		return 0;
@@ -249,18 +257,42 @@ static int64_t new_lending(const struct cr_monthly_acct *m)
 	return m->drawdowns + (m->opened_in_month && term ? m->r->a.principal : 0);
 }
 
+/* Room for more of a person's accounts: every one is added, however many
+ * (a person has at most CR_SUBJECT_ACCOUNTS_MAX from ingest, more in a
+ * store written before that limit). */
+static int grow(struct build *b)
+{
+	const size_t cap = b->cap ? 2 * b->cap : 64;
+	struct acct *a = realloc(b->a, cap * sizeof *a);
+	if (!a)
+		return CR_ENOMEM;
+	b->a = a;
+	for (int by = 0; by < CR_SUP_BYS; by++) {
+		int32_t *idx = realloc(b->idx[by], cap * sizeof *idx);
+		if (!idx)
+			return CR_ENOMEM;
+		b->idx[by] = idx;
+	}
+	b->cap = cap;
+	return 0;
+}
+
 static int take(const struct cr_monthly_acct *m, void *arg)
 {
+	int rc;
 	struct build *b = arg;
 	if (!b->has_who || memcmp(b->who.b, m->r->subject.b, sizeof b->who.b) != 0) {
-		int rc = flush_person(b);
-		if (rc)
+		if ((rc = flush_person(b)))
 			return rc;
 		b->who = m->r->subject;
 		b->has_who = 1;
+		if ((rc = cr_consent_facts_load(b->txn, &b->who, b->facts)))
+			return rc;
 	}
-	if (b->n >= CR_SUPERVISION_PERSON_ACCOUNTS)
-		return CR_ETOOBIG;
+	if (!cr_consent_shows(b->facts, m->r, b->asof_days))
+		return 0;
+	if (b->n == b->cap && (rc = grow(b)))
+		return rc;
 	struct acct *a = &b->a[b->n++];
 	memcpy(a->inst, m->r->a.inst, sizeof a->inst);
 	a->product = m->r->a.product;
@@ -308,20 +340,24 @@ static void free_build(struct build *b)
 {
 	for (int by = 0; b->g && by < CR_SUP_BYS; by++)
 		free(b->g[by].cells);
+	for (int by = 0; by < CR_SUP_BYS; by++)
+		free(b->idx[by]);
 	free(b->g);
 	free(b->a);
+	free(b->facts);
 	free(b);
 }
 
-static struct build *new_build(cr_txn *txn)
+static struct build *new_build(cr_txn *txn, int32_t asof_days)
 {
 	struct build *b = calloc(1, sizeof *b);
 	if (!b)
 		return NULL;
 	b->txn = txn;
+	b->asof_days = asof_days;
 	b->g = calloc(CR_SUP_BYS, sizeof *b->g);
-	b->a = calloc(CR_SUPERVISION_PERSON_ACCOUNTS, sizeof *b->a);
-	int ok = b->g && b->a;
+	b->facts = malloc(sizeof *b->facts);
+	int ok = b->g && b->facts && grow(b) == 0;
 	for (int by = 0; ok && by < CR_SUP_BYS; by++) {
 		b->g[by].cells = malloc(CR_SUPERVISION_CELLS_MAX * sizeof *b->g[by].cells);
 		ok = b->g[by].cells != NULL;
@@ -341,7 +377,7 @@ int cr_sup_build(cr_txn *txn, int32_t month, int32_t asof_days, uint64_t min_cel
 	cr_sup_init(out);
 	out->month = month;
 	out->min_cell = min_cell;
-	struct build *b = new_build(txn);
+	struct build *b = new_build(txn, asof_days);
 	if (!b)
 		return CR_ENOMEM;
 	int rc = cr_monthly_walk(txn, month, asof_days, 1, take, b);

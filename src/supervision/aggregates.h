@@ -24,9 +24,11 @@
  * The groupings are fixed and one-dimensional, totals are sums of
  * published cells.  docs/supervision.md states the rule and why.
  *
- * The region is read from the person's sealed identity, in the walk, and
- * only its first four digits leave it.  A person without a stored identity
- * (held data) is in region "00".  A region cell is named from the GB/T 2260
+ * Held accounts (cr_consent_shows, consent.h) are not counted.  The
+ * region is read from the person's sealed identity, in the walk, and only
+ * its first four digits leave it: any identity of the person gives it,
+ * held or not (cr_consent_identity), as every one has the same ID; a
+ * person without one (known by a consent only) is in region "00".  A region cell is named from the GB/T 2260
  * table (region.h) by its key alone, so a name tells nothing the key does
  * not, suppressed or not.
  */

@@ -506,7 +506,7 @@ SHELF_ASK = {"own": {"id": A}, "other": {"id": B}}
 
 def check_shelf(role, variant, r):
     doc = r.json()
-    assert set(doc) == {"as_of", "offered", "held", "truncated"} and doc["as_of"] == ASOF, doc
+    assert set(doc) == {"as_of", "offered", "held", "held_total", "truncated"} and doc["as_of"] == ASOF, doc
     offered = {(p["platform"], p["code"]) for p in doc["offered"]}
     held = [(p["platform"], p["code"], p["delisted"]) for p in doc["held"]]
     if role == "subject":   # every platform; SH-8 is delisted by the supervisor's order

@@ -106,13 +106,14 @@ def furnish_revocation_beyond_the_limit_hides_the_furnisher():
     st = Store("creditref-facts-furnish-")
     try:
         many_grants(st, "B0002", "furnish")
-        # B0001 holds an open account with A: post_loan needs no query
-        # consent.  Only B0002's account is looked at: B0001's furnish grant
-        # is as old as the oldest of B0002's and is left out with them.
-        _, rep = report(st, "B0001", "post_loan")
+        # L0001 holds a query consent newer than every furnish grant.  Only
+        # B0002's account is looked at: B0001's furnish grant is as old as
+        # the oldest of B0002's and is left out with them (so B0001's
+        # account is held, and no longer gives B0001 a post_loan report).
+        _, rep = report(st, "L0001", "loan_approval")
         assert "B0002" in [a["institution"] for a in rep["accounts"]], rep["accounts"]
         revoke(st, "B0002", "furnish")
-        _, rep = report(st, "B0001", "post_loan")
+        _, rep = report(st, "L0001", "loan_approval")
         insts = [a["institution"] for a in rep["accounts"]]
         assert "B0002" not in insts, f"B0002 revoked its furnish consent: {insts}"
         _, own = report(st, None, "self")

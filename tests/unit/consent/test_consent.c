@@ -74,6 +74,34 @@ static void purposeless_revocation_revokes_every_purpose(void **state)
 	assert_false(cr_consent_live(facts, 3, "L0001", CR_SCOPE_QUERY, CR_PURPOSE_LOAN_APPROVAL, d + 1));
 }
 
+/* A held account (no live furnish consent) shows to no institution and
+ * relates its institution to nobody, open or not (rule 11). */
+static void only_an_account_that_shows_is_a_relationship(void **state)
+{
+	static struct cr_consent_facts facts;
+	(void)state;
+	const int32_t d = cr_days_from_civil(2026, 1, 1);
+	memset(&facts, 0, sizeof facts);
+	facts.f[0] = grant("B0001", CR_SCOPE_FURNISH, CR_PURPOSE_NONE, d, CR_NO_DATE);
+	facts.n = facts.total = 1;
+	struct cr_account_rec r;
+	memset(&r, 0, sizeof r);
+	r.acct_id = 1;
+	snprintf(r.a.inst, sizeof r.a.inst, "B0001");
+	r.a.status = CR_ACCT_OPEN;
+	r.a.opened_days = d;
+	assert_true(cr_consent_shows(&facts, &r, d));
+	assert_true(cr_consent_relates(&facts, &r, d));
+	assert_false(cr_consent_shows(&facts, &r, d - 1));   /* not open yet, no consent yet */
+	r.a.status = CR_ACCT_CLOSED;
+	assert_true(cr_consent_shows(&facts, &r, d));
+	assert_false(cr_consent_relates(&facts, &r, d));
+	r.a.status = CR_ACCT_OPEN;
+	snprintf(r.a.inst, sizeof r.a.inst, "L0002");          /* held */
+	assert_false(cr_consent_shows(&facts, &r, d));
+	assert_false(cr_consent_relates(&facts, &r, d));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -81,6 +109,7 @@ int main(void)
 		cmocka_unit_test(scope_purpose_and_institution_must_match),
 		cmocka_unit_test(revocation_ends_earlier_grants_only),
 		cmocka_unit_test(purposeless_revocation_revokes_every_purpose),
+		cmocka_unit_test(only_an_account_that_shows_is_a_relationship),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

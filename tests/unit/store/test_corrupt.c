@@ -59,6 +59,7 @@ NEVER(never_account, struct cr_account_rec)
 NEVER(never_event, struct cr_event_rec)
 NEVER(never_dispute, struct cr_dispute)
 NEVER(never_revision, struct cr_revision)
+NEVER(no_inquiry, struct cr_inquiry)
 
 /* ---- records of meta and alert ------------------------------------------ */
 
@@ -243,10 +244,10 @@ static void consent_and_inquiry(void **state)
 	raw_put(txn, CF_PERSON, kb, PK_LEN + cr_inquiry_encode(&q, kb + PK_LEN), "", 0);
 	assert_int_equal(cr_store_commit(txn), 0);
 	struct cr_consent_fact facts[4];
-	struct cr_inquiry qs[4];
 	assert_int_equal(cr_store_begin(f->st, 0, &txn), 0);
 	assert_int_equal(cr_store_consent_list(txn, &k, facts, 4, &n), CR_ECORRUPT);
-	assert_int_equal(cr_store_inquiry_list(txn, &k, CR_DAYS_MIN, qs, 4, &n), CR_ECORRUPT);
+	assert_int_equal(cr_store_inquiries(txn, &k, CR_DAYS_MIN, CR_DAYS_MAX, no_inquiry, NULL),
+			 CR_ECORRUPT);
 	cr_store_abort(txn);
 }
 

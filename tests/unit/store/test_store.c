@@ -13,6 +13,7 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "store.h"
+#include "store_int.h"
 
 #include "../store_fixture.h"
 
@@ -215,6 +216,19 @@ static void held_counts_add_and_release(void **state)
 	assert_int_equal(cr_store_commit(txn), 0);
 }
 
+struct inquiries {
+	size_t n;
+	struct cr_inquiry q[8];
+};
+
+static int take_inquiry(const struct cr_inquiry *q, void *arg)
+{
+	struct inquiries *got = arg;
+	assert_true(got->n < 8);
+	got->q[got->n++] = *q;
+	return 0;
+}
+
 static void inquiries_filter_by_date(void **state)
 {
 	struct fixture *f = *state;
@@ -228,12 +242,13 @@ static void inquiries_filter_by_date(void **state)
 		assert_int_equal(cr_store_inquiry_add(txn, &k, &q), 0);
 		assert_true(q.seq > 0);
 	}
-	struct cr_inquiry out[8];
-	size_t n;
-	assert_int_equal(cr_store_inquiry_list(txn, &k, cr_days_from_civil(2022, 1, 1), out, 8, &n), 0);
-	assert_int_equal(n, 3);
-	assert_int_equal(out[0].date_days, cr_days_from_civil(2022, 1, 1));
-	assert_string_equal(out[2].inst, "L0001");
+	struct inquiries got = {0};
+	assert_int_equal(cr_store_inquiries(txn, &k, cr_days_from_civil(2022, 1, 1),
+					    cr_days_from_civil(2023, 6, 30), take_inquiry, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(got.q[0].date_days, cr_days_from_civil(2022, 1, 1));
+	assert_int_equal(got.q[1].date_days, cr_days_from_civil(2023, 1, 1));
+	assert_string_equal(got.q[1].inst, "L0001");
 	assert_int_equal(cr_store_commit(txn), 0);
 }
 
@@ -343,6 +358,50 @@ static void an_lmdb_directory_is_refused_with_what_to_do(void **state)
 	assert_int_equal(cr_store_create(dir, key, &reason), CR_EEXIST);
 }
 
+/* The version in meta, read through a transaction of st. */
+static uint64_t version_of(cr_store *st)
+{
+	cr_txn *txn;
+	uint64_t v = 0;
+	assert_int_equal(cr_store_begin(st, 0, &txn), 0);
+	assert_int_equal(meta_get_u64(txn, "version", &v), 0);
+	cr_store_abort(txn);
+	return v;
+}
+
+/* Sets the version in meta, as an older release left it. */
+static void set_version(cr_store *st, uint64_t v)
+{
+	cr_txn *txn;
+	assert_int_equal(cr_store_begin(st, 1, &txn), 0);
+	assert_int_equal(meta_put_u64(txn, "version", v), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+}
+
+/* A layout 8 store (no held identities) opens as it is for reading and is
+ * raised to 9 by an open for writing; a layout 7 store is refused. */
+static void a_layout_8_store_is_raised_to_9(void **state)
+{
+	struct fixture *f = *state;
+	char db[128], key[128];
+	const char *reason;
+	snprintf(db, sizeof db, "%s/db", f->dir);
+	snprintf(key, sizeof key, "%s/db.key", f->dir);
+	assert_int_equal(version_of(f->st), 9);
+	set_version(f->st, 8);
+	cr_store_close(f->st);
+	assert_int_equal(cr_store_open(db, key, CR_STORE_RDONLY, &f->st, &reason), 0);
+	assert_int_equal(version_of(f->st), 8);
+	cr_store_close(f->st);
+	assert_int_equal(cr_store_open(db, key, 0, &f->st, &reason), 0);
+	assert_int_equal(version_of(f->st), 9);
+	set_version(f->st, 7);
+	cr_store_close(f->st);
+	assert_int_equal(cr_store_open(db, key, 0, &f->st, &reason), CR_EVERSION);
+	assert_null(f->st);
+	assert_int_equal(cr_store_create(db, key, &reason), CR_EEXIST);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +415,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reopen_keeps_data_and_pseudonyms, setup, teardown),
 		cmocka_unit_test_setup_teardown(audit_head_round_trip_and_derived_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(later_transactions_see_commits_not_aborts, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_layout_8_store_is_raised_to_9, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_lmdb_directory_is_refused_with_what_to_do, setup,
 						teardown),
 	};
