@@ -310,6 +310,7 @@ static void check_quality(const uint8_t *p, size_t n)
 	CR_ASSERT(n == sizeof buf && memcmp(buf, p, n) == 0);
 }
 
+/* Products, and the keys of products, holdings and held identities. */
 static void check_product(const uint8_t *p, size_t n)
 {
 	struct cr_product_rec x, y;
@@ -319,6 +320,13 @@ static void check_product(const uint8_t *p, size_t n)
 		CR_ASSERT(TERMINATED(a) && TERMINATED(b) && a[0] && b[0]);
 	if (cr_key_holding_parse(p, n, a, b) == 0)
 		CR_ASSERT(TERMINATED(a) && TERMINATED(b) && a[0] && b[0]);
+	/* A held identity's key (pid 'I' code) gives back its own bytes. */
+	if (cr_key_held_identity_parse(p, n, a) == 0) {
+		uint8_t k[CR_KEY_HELD_IDENTITY_MAX];
+		CR_ASSERT(TERMINATED(a) && a[0] && n >= 8);
+		const size_t kn = cr_key_held_identity(cr_get_u64be(p), a, k);
+		CR_ASSERT(kn == n && memcmp(k, p, n) == 0);
+	}
 	memset(&x, 0, sizeof x);
 	if (cr_product_decode(p, n, &x) != 0)
 		return;
