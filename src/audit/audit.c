@@ -162,18 +162,15 @@ static int text_ok(const char *s, size_t cap)
 	return end && cr_utf8_valid(s, (size_t)(end - s));
 }
 
-static int charset_ok(const char *s, size_t cap, const char *allowed, int nonempty)
+/* "" (an act of no institution) or an institution code. */
+static int inst_ok(const char *s, size_t cap)
 {
 	const char *end = memchr(s, '\0', cap);
-	if (!end || (nonempty && end == s))
-		return 0;
-	return strspn(s, allowed) == (size_t)(end - s);
+	return end && (end == s || cr_inst_code_valid(s, (size_t)(end - s)));
 }
 
 static int entry_ok(const struct cr_audit_entry *e)
 {
-	static const char alnum[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 	return e->role >= 1 && e->role <= ROLE_MAX &&
 	       e->outcome >= 1 && e->outcome <= OUTCOME_MAX &&
 	       (e->purpose == CR_PURPOSE_NONE ||
@@ -181,7 +178,7 @@ static int entry_ok(const struct cr_audit_entry *e)
 	       (e->has_subject == 0 || e->has_subject == 1) &&
 	       memchr(e->action, '\0', sizeof e->action) &&
 	       cr_audit_act_parse(e->action) != CR_ACT_NONE &&
-	       charset_ok(e->institution, sizeof e->institution, alnum, 0) &&
+	       inst_ok(e->institution, sizeof e->institution) &&
 	       text_ok(e->reason, sizeof e->reason) &&
 	       text_ok(e->detail, sizeof e->detail);
 }

@@ -12,7 +12,11 @@
  * buffer without end. */
 #define CR_LINE_MAX 65536
 
-/* Institution codes look like "B0001"; room for longer national codes. */
+/* Institution codes look like "B0001"; room for longer national codes.  A
+ * code is 1..CR_INST_CODE_MAX characters of A-Z a-z 0-9 _ -, and nothing
+ * else: cr_inst_code_valid (cr_record.h) is the one definition, asked by
+ * the format parser, key issuing, validation, the audit writer, the CLI's
+ * --as and --institution and every HTTP body or query that names one. */
 #define CR_INST_CODE_MAX 15
 /* Product codes on a shelf (docs/shelf.md) have the form of an
  * institution code. */

@@ -158,11 +158,11 @@ int cr_h_key_add(struct cr_req *r)
 	const char *role = json_string_value(json_object_get(o, "role"));
 	const char *inst = json_string_value(json_object_get(o, "institution"));
 	const int has_id = json_object_get(o, "id") != NULL;
-	int bad = 0;
+	int bad = cr_req_code(r, "institution", inst);
 	ka->q.role = cr_role_parse(role);
 	snprintf(ka->inst, sizeof ka->inst, "%s", inst ? inst : "");
 	ka->q.inst = inst ? ka->inst : NULL;
-	if (has_id && !(bad = cr_req_subject(r, o, "id"))) {
+	if (!bad && has_id && !(bad = cr_req_subject(r, o, "id"))) {
 		snprintf(ka->id, sizeof ka->id, "%s", json_string_value(json_object_get(o, "id")));
 		char *x = strchr(ka->id, 'x'); /* the normalized form: X */
 		if (x)

@@ -167,6 +167,7 @@ static int read_revocation(struct cr_req *r, json_t *o, struct cr_consent *c)
 	char scope[16] = "", purpose[24] = "", id[CR_ID_LEN + 8];
 	if (cr_req_subject(r, o, "id") || copy_str(r, o, "id", id, sizeof id, 1) ||
 	    copy_str(r, o, "institution", c->inst, sizeof c->inst, 1) ||
+	    cr_req_code(r, "institution", c->inst) ||
 	    copy_str(r, o, "scope", scope, sizeof scope, 1) ||
 	    copy_str(r, o, "purpose", purpose, sizeof purpose, 0) ||
 	    copy_str(r, o, "evidence", c->evidence, sizeof c->evidence, 0))

@@ -309,6 +309,7 @@ static int read_dispute(struct cr_req *r, json_t *o, struct cr_req_dispute *q)
 	q->q.month = CR_WHOLE_ACCOUNT;
 	if (cr_req_only_fields(r, o, allowed) ||
 	    copy_field(r, o, "institution", q->inst, sizeof q->inst, 1) ||
+	    cr_req_code(r, "institution", q->inst) ||
 	    copy_field(r, o, "account", q->account, sizeof q->account, 1) ||
 	    copy_field(r, o, "reason", q->reason, sizeof q->reason, 1) ||
 	    copy_field(r, o, "month", month, sizeof month, 0))

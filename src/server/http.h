@@ -249,6 +249,9 @@ int cr_req_only_fields(struct cr_req *r, struct json_t *obj, const char *const *
 /* Validates the person's ID in field of obj and computes r->subject;
  * replies 400 and returns non-zero when it is missing or invalid. */
 int cr_req_subject(struct cr_req *r, struct json_t *obj, const char *field);
+/* Replies 400 and returns non-zero unless v (field's value) is an
+ * institution code (cr_inst_code_valid); NULL passes (an absent field). */
+int cr_req_code(struct cr_req *r, const char *field, const char *v);
 /* The audit role of the request's key. */
 uint8_t cr_req_audit_role(const struct cr_req *r);
 

@@ -190,6 +190,14 @@ int cr_req_subject(struct cr_req *r, json_t *obj, const char *field)
 	return 0;
 }
 
+int cr_req_code(struct cr_req *r, const char *field, const char *v)
+{
+	if (!v || cr_inst_code_valid(v, strlen(v)))
+		return 0;
+	cr_reply_problem(r, 400, "%s: %s", field, CR_REASON_INST_CODE);
+	return -1;
+}
+
 uint8_t cr_req_audit_role(const struct cr_req *r)
 {
 	switch (r->key.role) {
