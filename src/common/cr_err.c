@@ -17,6 +17,7 @@ const char *cr_strerror(int rc)
 	case CR_ECORRUPT: return "stored data is corrupt";
 	case CR_EVERSION: return "unsupported data directory version";
 	case CR_EBUSY: return "the store is in use by another process";
+	case CR_EAUDIT: return "the act's audit entry was refused, so nothing of it was recorded";
 	}
 	return "unknown error";
 }

@@ -22,6 +22,8 @@ enum {
 	CR_ECORRUPT = -10, /* stored data failed its own checks */
 	CR_EVERSION = -11, /* the data directory has an unknown layout version */
 	CR_EBUSY = -12,    /* the store is open for writing by another process */
+	CR_EAUDIT = -13,   /* the audit trail refused an act's entry: the act
+			    * fails and nothing of it is committed */
 };
 
 /* Returns a static, human-readable description of rc. */
