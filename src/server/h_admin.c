@@ -46,7 +46,7 @@ int cr_h_metrics(struct cr_req *r)
 	cr_deliverer_stats(r->srv->deliverer, &ds);
 	const struct cr_metric_gauges g = {s.file_bytes, s.memtable_bytes,
 					   cr_server_connections(r->srv), cs.groups, cs.jobs,
-					   cs.failed_groups, cs.max_group, ds.registered,
+					   cs.failed_groups, cs.max_group, cs.isolated, ds.registered,
 					   ds.attempts, ds.failures, ds.delivered, ds.backlog};
 	cr_buf_reset(&r->out);
 	rc = cr_metrics_render(r->srv->metrics, &g, &r->out);

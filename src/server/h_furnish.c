@@ -42,6 +42,8 @@ static int run_furnish(struct cr_group *g, struct cr_job *j)
 	struct cr_req *r = j->arg;
 	struct cr_op op;
 	cr_req_op(r, g, &op);
+	cr_buf_reset(&r->rejects); /* a run may be a second one (committer.h) */
+	r->n_rejects = 0;
 	const uint8_t only = r->route->id == CR_ROUTE_events ? CR_REC_EVENT : 0;
 	return cr_furnish_body(&op, r->body.data, r->body.len, only, collect_reject, r,
 			       &r->counts);

@@ -190,6 +190,18 @@ int cr_req_subject(struct cr_req *r, json_t *obj, const char *field)
 	return 0;
 }
 
+void cr_req_prepared(struct cr_req *r, int rc, const char *why)
+{
+	r->prepared = r->outcome = rc;
+	snprintf(r->prepared_why, sizeof r->prepared_why, "%s", why ? why : "");
+	r->reason = why ? r->prepared_why : NULL;
+}
+
+const char *cr_req_prepared_why(const struct cr_req *r)
+{
+	return r->prepared_why[0] ? r->prepared_why : NULL;
+}
+
 int cr_req_code(struct cr_req *r, const char *field, const char *v)
 {
 	if (!v || cr_inst_code_valid(v, strlen(v)))
