@@ -10,16 +10,18 @@
 #include "cr_err.h"
 #include "cr_record.h"
 #include "keyfile.h"
+#include "mask.h"
 #include "store.h"
 
+/* Through mask.h: an error message often names what the user typed. */
 void cr_cli_err(const char *cmd, const char *fmt, ...)
 {
+	char msg[CR_MASK_TEXT_MAX + 1];
 	va_list ap;
-	fprintf(stderr, "creditref %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cr_mask_vformat(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "creditref %s: %s\n", cmd, msg);
 }
 
 int cr_cli_exit_for(int rc)

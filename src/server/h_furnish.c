@@ -16,7 +16,10 @@
 #include "http.h"
 #include "cr_id.h"
 #include "jsonl.h"
+#include "mask.h"
 
+/* A reject's field may be a key the caller sent (an unknown one): both
+ * texts go through mask.h, as every error's do. */
 static int collect_reject(const struct cr_diag *d, const char *line, size_t len,
 			  void *arg)
 {
@@ -26,10 +29,12 @@ static int collect_reject(const struct cr_diag *d, const char *line, size_t len,
 	if (r->n_rejects++ >= CR_REJECTS_LISTED)
 		return 0;
 	struct cr_buf *b = &r->rejects;
-	const char *reason = d->reason ? d->reason : "rejected";
+	char field[sizeof d->field], reason[256]; /* validators' sentences are far shorter */
+	cr_mask_format(field, sizeof field, "%s", d->field);
+	cr_mask_format(reason, sizeof reason, "%s", d->reason ? d->reason : "rejected");
 	int rc = cr_buf_printf(b, "%s{\"line\":%zu,\"field\":", b->len ? "," : "", d->line);
 	if (!rc)
-		rc = cr_buf_put_json_str(b, d->field, strlen(d->field));
+		rc = cr_buf_put_json_str(b, field, strlen(field));
 	if (!rc)
 		rc = cr_buf_puts(b, ",\"reason\":");
 	if (!rc)
@@ -98,17 +103,16 @@ static int run_consent(struct cr_group *g, struct cr_job *j)
 static void reply_rejected(struct cr_req *r, const struct cr_diag *d)
 {
 	cr_buf_reset(&r->rejects);
+	r->n_rejects = 0;
 	collect_reject(d, NULL, 0, r);
-	cr_buf_reset(&r->out);
-	cr_buf_printf(&r->out, "{\"type\":\"urn:creditref:problem:bad-request\","
-		      "\"title\":\"Bad Request\",\"status\":400,\"detail\":"
-		      "\"the consent record was rejected\",\"instance\":");
-	cr_buf_put_json_str(&r->out, r->path, strlen(r->path));
+	/* The problem of every error, with the rejects as an extension
+	 * member before its closing brace. */
+	cr_reply_problem(r, 400, "the consent record was rejected");
+	if (r->out.len && r->out.data[r->out.len - 1] == '}')
+		r->out.len--;
 	cr_buf_puts(&r->out, ",\"rejects\":[");
 	cr_buf_append(&r->out, r->rejects.data, r->rejects.len);
 	cr_buf_puts(&r->out, "]}");
-	r->status = 400;
-	r->ctype = "application/problem+json";
 }
 
 static void finish_consent(struct cr_req *r)
