@@ -95,9 +95,9 @@ int cr_op_audit_furnish(struct cr_op *op, const struct cr_ingest_counts *c)
 	struct cr_audit_entry e;
 	entry(op, CR_ACT_FURNISH, &e);
 	DETAIL(&e, "submitted=%llu accepted=%llu rejected=%llu held=%llu unchanged=%llu",
-		 (unsigned long long)c->submitted, (unsigned long long)c->accepted,
-		 (unsigned long long)c->rejected, (unsigned long long)c->held,
-		 (unsigned long long)c->unchanged);
+	       (unsigned long long)c->submitted, (unsigned long long)c->accepted,
+	       (unsigned long long)c->rejected, (unsigned long long)c->held,
+	       (unsigned long long)c->unchanged);
 	return write_entry(op, &e);
 }
 
@@ -112,7 +112,7 @@ int cr_op_audit_consent(struct cr_op *op, const struct cr_subject_key *who,
 	e.purpose = c->purpose <= CR_PURPOSE_SELF ? c->purpose : 0;
 	outcome(&e, refusal ? CR_AUDIT_REFUSED : CR_AUDIT_GRANTED, refusal);
 	DETAIL(&e, "institution=%s scope=%s",
-		 refusal ? "?" : c->inst, refusal ? "?" : cr_scope_name(c->scope));
+	       refusal ? "?" : c->inst, refusal ? "?" : cr_scope_name(c->scope));
 	return write_entry(op, &e);
 }
 
@@ -122,7 +122,7 @@ int cr_op_audit_key(struct cr_op *op, enum cr_audit_act act, const struct cr_api
 	entry(op, act, &e);
 	about(&e, k->has_subject ? &k->subject : NULL);
 	DETAIL(&e, "key_id=%s role=%s%s%s", k->key_id,
-		 cr_role_name(k->role), k->inst[0] ? " institution=" : "", k->inst);
+	       cr_role_name(k->role), k->inst[0] ? " institution=" : "", k->inst);
 	return write_entry(op, &e);
 }
 
@@ -144,7 +144,7 @@ int cr_op_audit_webhook(struct cr_op *op, enum cr_audit_act act, const struct cr
 	const char *host = url_host(w->url, &n);
 	entry(op, act, &e);
 	DETAIL(&e, "gen=%llu cursor=%llu host=%.*s",
-		 (unsigned long long)w->gen, (unsigned long long)w->s.cursor, n, host);
+	       (unsigned long long)w->gen, (unsigned long long)w->s.cursor, n, host);
 	return write_entry(op, &e);
 }
 
@@ -154,7 +154,7 @@ int cr_op_audit_dispute(struct cr_op *op, enum cr_audit_act act, const struct cr
 	entry(op, act, &e);
 	about(&e, &d->subject);
 	DETAIL(&e, "dispute=%llu institution=%s",
-		 (unsigned long long)d->id, d->inst);
+	       (unsigned long long)d->id, d->inst);
 	return write_entry(op, &e);
 }
 
@@ -163,7 +163,7 @@ int cr_op_audit_alert_page(struct cr_op *op, uint64_t after, uint64_t next, unsi
 	struct cr_audit_entry e;
 	entry(op, CR_ACT_ALERT_DELIVERY, &e);
 	DETAIL(&e, "after=%llu next=%llu alerts=%u",
-		 (unsigned long long)after, (unsigned long long)next, n);
+	       (unsigned long long)after, (unsigned long long)next, n);
 	return write_entry(op, &e);
 }
 
@@ -176,18 +176,18 @@ int cr_op_audit_delivery(struct cr_op *op, uint64_t after, uint64_t next, unsign
 	e.outcome = err == CR_WEBHOOK_OK ? CR_AUDIT_GRANTED : CR_AUDIT_FAILED;
 	if (answered)
 		DETAIL(&e, "after=%llu next=%llu alerts=%u http=%u",
-			 (unsigned long long)after, (unsigned long long)next, n, http);
+		       (unsigned long long)after, (unsigned long long)next, n, http);
 	else
 		DETAIL(&e, "after=%llu next=%llu alerts=%u error=%s",
-			 (unsigned long long)after, (unsigned long long)next, n,
-			 cr_webhook_error_name(err));
+		       (unsigned long long)after, (unsigned long long)next, n,
+		       cr_webhook_error_name(err));
 	if (err == CR_WEBHOOK_HTTP)
 		REASON(&e, "the receiver answered HTTP %u", http);
 	else if (err == CR_WEBHOOK_STOPPED)
 		REASON(&e, "the server stopped during the attempt");
 	else if (err)
 		REASON(&e, "%s: %s", cr_webhook_error_name(err),
-			 errmsg && errmsg[0] ? errmsg : "no answer");
+		       errmsg && errmsg[0] ? errmsg : "no answer");
 	return write_entry(op, &e);
 }
 
@@ -197,7 +197,7 @@ int cr_op_audit_alert_config(struct cr_op *op, const char *inst,
 	struct cr_audit_entry e;
 	entry(op, CR_ACT_ALERT_CONFIG, &e);
 	DETAIL(&e, "institution=%s exposure_pct=%d exposure_min=%lld "
-		 "inquiries=%d", inst, c->exposure_pct, (long long)c->exposure_min, c->inquiries);
+	       "inquiries=%d", inst, c->exposure_pct, (long long)c->exposure_min, c->inquiries);
 	return write_entry(op, &e);
 }
 
@@ -207,7 +207,7 @@ int cr_op_audit_purge(struct cr_op *op, int failed, uint64_t accounts, uint64_t 
 	entry(op, CR_ACT_PURGE, &e);
 	e.outcome = failed ? CR_AUDIT_REFUSED : CR_AUDIT_GRANTED;
 	DETAIL(&e, "accounts=%llu removed_months=%llu",
-		 (unsigned long long)accounts, (unsigned long long)months);
+	       (unsigned long long)accounts, (unsigned long long)months);
 	return write_entry(op, &e);
 }
 
@@ -252,11 +252,11 @@ int cr_op_audit_delist(struct cr_op *op, const struct cr_delist *d, const char *
 		cr_date_format(d->effective_days, from);
 	if (d->what == CR_DELIST_CATEGORY)
 		DETAIL(&e, "order=%llu %s cat=%s from=%s",
-			 (unsigned long long)d->seq, d->platform, cr_category_name(d->category),
-			 from);
+		       (unsigned long long)d->seq, d->platform, cr_category_name(d->category),
+		       from);
 	else
 		DETAIL(&e, "order=%llu %s/%s from=%s",
-			 (unsigned long long)d->seq, d->platform, d->product, from);
+		       (unsigned long long)d->seq, d->platform, d->product, from);
 	if (refusal)
 		outcome(&e, CR_AUDIT_REFUSED, refusal);
 	return write_entry(op, &e);
@@ -269,7 +269,7 @@ int cr_op_audit_shelf(struct cr_op *op, const struct cr_subject_key *k, const ch
 	entry(op, CR_ACT_SHELF_QUERY, &e);
 	about(&e, k);
 	DETAIL(&e, "platform=%s offered=%zu held=%zu",
-		 platform[0] ? platform : "*", offered, held);
+	       platform[0] ? platform : "*", offered, held);
 	if (refusal)
 		outcome(&e, CR_AUDIT_REFUSED, refusal);
 	return write_entry(op, &e);

@@ -19,6 +19,10 @@
  * valid order.  Groups are also capped at CR_COMMIT_GROUP_JOBS jobs so that
  * one flood of requests cannot hold a transaction open without bound.
  *
+ * One job's failure is its own (committer.h): run_group drops the group's
+ * transaction when a job fails on its own and runs the jobs before it
+ * again without it.
+ *
  * One sync per group, off the critical path.  The committer thread commits
  * a group without waiting for the disk (cr_store_commit_async: its writes,
  * audit lines included, are visible to the next group at once) and hands
@@ -290,8 +294,8 @@ static int all_alone(const struct cr_job *first, size_t n)
  * on its own, the group's transaction is dropped and the jobs before it
  * run again without it, in a new one, committed as a group of their own
  * (without yielding); the failed job hears with them, and the jobs after
- * it are left for the next group.  So each job runs at most twice but for
- * a group where several fail, and nothing is acknowledged that was not
+ * it are left for the next group.  So a job runs at most twice (more only
+ * in a group where several fail), and nothing is acknowledged that was not
  * committed.  Returns the first job not run. */
 static struct cr_job *run_group(struct cr_committer *c, struct cr_job *first, size_t n,
 				int yield)
