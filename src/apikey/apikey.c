@@ -13,6 +13,9 @@
 
 #include "cr_err.h"
 
+#define CR_STR(x) #x
+#define CR_XSTR(x) CR_STR(x)
+
 static const char *const role_names[CR_ROLE_COUNT + 1] = {
 	"", "furnisher", "lender", "subject", "supervisor", "operator",
 };
@@ -40,25 +43,15 @@ static void token_hash(const cr_store *st, const char *token, size_t len,
 	sodium_memzero(key, sizeof key);
 }
 
-static int inst_code_ok(const char *s)
-{
-	const size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > CR_INST_CODE_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", s[i]))
-			return 0;
-	return 1;
-}
-
 static int check_binding(uint8_t role, const char *inst, const char *id,
 			 const char **why)
 {
 	const int by_inst = role == CR_ROLE_FURNISHER || role == CR_ROLE_LENDER;
 	if (!role)
 		*why = "the role must be furnisher, lender, subject, supervisor or operator";
-	else if (by_inst && !inst_code_ok(inst))
-		*why = "a furnisher or lender key needs an institution code (1-15 of A-Z a-z 0-9 _ -)";
+	else if (by_inst && !(inst && cr_inst_code_valid(inst, strlen(inst))))
+		*why = "a furnisher or lender key needs an institution code "
+		       "(1-" CR_XSTR(CR_INST_CODE_MAX) " characters of A-Z a-z 0-9 _ -)";
 	else if (!by_inst && inst)
 		*why = "only furnisher and lender keys are bound to an institution";
 	else if (role == CR_ROLE_SUBJECT && !id)

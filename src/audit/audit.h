@@ -11,7 +11,10 @@
  *    "mac":"<64 hex>"}
  *
  * The subject is the store's 16-byte pseudonym (cr_store_subject_key), never
- * the ID; no name, ID or account number is ever written.
+ * the ID; no name, ID or account number is ever written.  The reason and
+ * the detail are formatted through mask.h by their writers (ops.h), and
+ * masked again here before an entry is written: nothing shaped like a
+ * resident ID or a mobile number reaches the trail in clear.
  *
  * Chain.  hash = BLAKE2b-256(prev || P), where P is the line's exact bytes
  * before ',"hash":' and prev is the previous entry's hash (32 zero bytes for
@@ -151,8 +154,11 @@ const char *cr_audit_outcome_name(uint8_t outcome);
  * Appends e to the trail of st and records the new head in txn, which must
  * be a write transaction that the caller then commits (or aborts: the line
  * stays, one entry ahead of the head, see above).  Sets e->seq and e->time.
- * The line is on disk when this returns 0.  Errors: CR_EINVAL for a bad
- * entry (unknown role, outcome or purpose, an action outside [a-z_]);
+ * The line is on disk when this returns 0.  The reason and detail are
+ * masked in place (mask.h).  Errors: CR_EINVAL for a bad entry (unknown
+ * role, outcome or purpose, an action not in CR_AUDIT_ACTS, an
+ * institution that is neither "" nor a code (cr_inst_code_valid), a
+ * reason or detail that is not UTF-8 within its field);
  * CR_ECORRUPT when the trail does not agree with its head (truncated or
  * edited: nothing is appended on top of a damaged trail, so the access
  * must be refused); CR_EIO; store errors.

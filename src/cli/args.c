@@ -8,17 +8,20 @@
 #include "cli.h"
 #include "cr_date.h"
 #include "cr_err.h"
+#include "cr_record.h"
 #include "keyfile.h"
+#include "mask.h"
 #include "store.h"
 
+/* Through mask.h: an error message often names what the user typed. */
 void cr_cli_err(const char *cmd, const char *fmt, ...)
 {
+	char msg[CR_MASK_TEXT_MAX + 1];
 	va_list ap;
-	fprintf(stderr, "creditref %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cr_mask_vformat(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "creditref %s: %s\n", cmd, msg);
 }
 
 int cr_cli_exit_for(int rc)
@@ -38,6 +41,22 @@ static int find_spec(const struct cr_opt_spec *spec, const char *name, size_t n)
 		if (strlen(spec[i].name) == n && memcmp(spec[i].name, name, n) == 0)
 			return i;
 	return -1;
+}
+
+/* Options that name an institution (or a product of a shelf, which has
+ * the same form) take an institution code, for every command: checked
+ * here once, with the definition of cr_inst_code_valid. */
+static int check_codes(const struct cr_args *a)
+{
+	static const char *const code_opts[] = {"as", "institution", "platform", "product", NULL};
+	for (int i = 0; code_opts[i]; i++) {
+		const char *v = cr_args_get(a, code_opts[i]);
+		if (v && !cr_inst_code_valid(v, strlen(v))) {
+			cr_cli_err(a->cmd, "--%s '%s': %s", code_opts[i], v, CR_REASON_INST_CODE);
+			return CR_EXIT_USAGE;
+		}
+	}
+	return 0;
 }
 
 int cr_args_parse(struct cr_args *a, const char *cmd,
@@ -75,7 +94,7 @@ int cr_args_parse(struct cr_args *a, const char *cmd,
 			return CR_EXIT_USAGE;
 		}
 	}
-	return 0;
+	return check_codes(a);
 }
 
 const char *cr_args_get(const struct cr_args *a, const char *name)

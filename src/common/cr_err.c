@@ -18,6 +18,7 @@ const char *cr_strerror(int rc)
 	case CR_EVERSION: return "unsupported data directory version";
 	case CR_EBUSY: return "the store is in use by another process";
 	case CR_ENOSPC: return "no space left on the store's disk (free some, then start again: what was not acknowledged was not kept)";
+	case CR_EAUDIT: return "the act's audit entry was refused, so nothing of it was recorded";
 	}
 	return "unknown error";
 }

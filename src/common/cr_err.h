@@ -23,6 +23,8 @@ enum {
 	CR_EVERSION = -11, /* the data directory has an unknown layout version */
 	CR_EBUSY = -12,    /* the store is open for writing by another process */
 	CR_ENOSPC = -13,   /* the store's disk is full */
+	CR_EAUDIT = -14,   /* the audit trail refused an act's entry: the act
+			    * fails and nothing of it is committed */
 };
 
 /* Returns a static, human-readable description of rc. */

@@ -34,7 +34,11 @@
  * buffer without end. */
 #define CR_LINE_MAX 65536
 
-/* Institution codes look like "B0001"; room for longer national codes. */
+/* Institution codes look like "B0001"; room for longer national codes.  A
+ * code is 1..CR_INST_CODE_MAX characters of A-Z a-z 0-9 _ -, and nothing
+ * else: cr_inst_code_valid (cr_record.h) is the one definition, asked by
+ * the format parser, key issuing, validation, the audit writer, the CLI's
+ * --as and --institution and every HTTP body or query that names one. */
 #define CR_INST_CODE_MAX 15
 /* Product codes on a shelf (docs/shelf.md) have the form of an
  * institution code. */
@@ -146,7 +150,8 @@
  * its CR_SUBJECT_ACCOUNTS_MAX accounts. */
 #define CR_REPORT_ACCOUNT_DISPUTES_MAX 8
 /* Audit trail (audit.h).  A refusal reason and an act's detail are short
- * texts written by the code, never personal data. */
+ * texts written by the code, never personal data: they are formatted
+ * through mask.h (identifiers masked, cut on a character boundary). */
 #define CR_AUDIT_REASON_MAX 127
 #define CR_AUDIT_DETAIL_MAX 63
 /* One audit line: about 450 bytes of fixed fields and keys, the two texts
@@ -157,6 +162,11 @@
  * "webhook_delivery", ...; never escaped, one of the fixed fields above); a
  * verifier reads it back into this room. */
 #define CR_AUDIT_ACTION_MAX 23
+
+/* The longest text mask.h formats in one go: an error message or a
+ * problem detail (a sentence naming a field and a value), an audit reason
+ * or detail.  Longer text is cut, on a character boundary. */
+#define CR_MASK_TEXT_MAX 1024
 
 /* A webhook URL (webhook.h).  Real endpoints are well under 200 bytes; 512
  * leaves room for a path with a routing token and keeps the stored record
@@ -455,6 +465,8 @@ _Static_assert(CR_LINE_MAX >= 4096, "a line must hold a full account record");
 _Static_assert(CR_GRID_MONTHS == 60, "the report contract is a 60-month grid");
 _Static_assert(CR_AUDIT_LINE_MAX >= 600 + 6 * (CR_AUDIT_REASON_MAX + CR_AUDIT_DETAIL_MAX),
 	       "an audit line must hold the longest escaped reason and detail");
+_Static_assert(CR_MASK_TEXT_MAX > CR_AUDIT_REASON_MAX && CR_MASK_TEXT_MAX > CR_AUDIT_DETAIL_MAX,
+	       "audit texts are formatted through mask.h");
 _Static_assert(CR_AMOUNT_MAX < (1LL << 62) / CR_SUBJECT_ACCOUNTS_MAX,
 	       "sums of amounts over a subject's accounts must not overflow");
 

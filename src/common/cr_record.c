@@ -12,6 +12,11 @@
 
 const char CR_REASON_PROHIBITED[] = "prohibited information";
 
+#define CR_STR_(x) #x
+#define CR_STR(x) CR_STR_(x)
+const char CR_REASON_INST_CODE[] =
+	"not an institution code (1-" CR_STR(CR_INST_CODE_MAX) " characters of A-Z a-z 0-9 _ -)";
+
 int cr_diag_set(struct cr_diag *d, const char *field, const char *reason)
 {
 	if (d) {
@@ -116,6 +121,19 @@ int cr_str_fits(const char *s, size_t cap, size_t min)
 {
 	const size_t n = strnlen(s, cap);
 	return n < cap && n >= min;
+}
+
+int cr_inst_code_valid(const char *s, size_t n)
+{
+	if (!s || n == 0 || n > CR_INST_CODE_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
 }
 
 int cr_institution_check(const struct cr_institution *in)

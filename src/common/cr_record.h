@@ -243,6 +243,16 @@ int cr_holding_check(const struct cr_holding *h);
 int cr_str_fits(const char *s, size_t cap, size_t min);
 
 /*
+ * Is s[0..n) an institution code: 1..CR_INST_CODE_MAX characters of
+ * A-Z a-z 0-9 _ - (cr_limits.h)?  1 when it is.  The one definition of a
+ * code, asked wherever one enters the bureau or leaves it in an audit
+ * entry; product codes have the same form.  CR_REASON_INST_CODE says it
+ * to whoever sent something else.
+ */
+int cr_inst_code_valid(const char *s, size_t n);
+extern const char CR_REASON_INST_CODE[];
+
+/*
  * Where and why a record was refused.  Filled by parsers and validators
  * without allocating; field names the JSON key ("" for the line itself) and
  * reason is a static string a furnisher can act on.

@@ -46,3 +46,33 @@ int cr_utf8_valid(const char *p, size_t n)
 	}
 	return 1;
 }
+
+size_t cr_utf8_prefix(const char *p, size_t n, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0;
+	while (i < n) {
+		const size_t k = cr_utf8_seq_len(u + i, n - i);
+		const size_t step = k ? k : 1;
+		if (step > max - i)
+			break;
+		i += step;
+	}
+	return i;
+}
+
+size_t cr_utf8_repair(char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t fixed = 0;
+	for (size_t i = 0; i < n;) {
+		const size_t k = cr_utf8_seq_len(u + i, n - i);
+		if (k) {
+			i += k;
+			continue;
+		}
+		p[i++] = '?';
+		fixed++;
+	}
+	return fixed;
+}

@@ -130,9 +130,7 @@ static const char R_TOO_LONG[] = "too long";
 static const char R_EMPTY[] = "must not be empty";
 static const char R_NUL[] = "must not contain \\u0000";
 static const char R_DATE[] = "not a real date in YYYY-MM-DD form";
-static const char R_CODE[] =
-	"not an institution code (1-" CR_STR(CR_INST_CODE_MAX)
-	" characters of A-Z a-z 0-9 _ -)";
+static const char *const R_CODE = CR_REASON_INST_CODE;
 
 enum value_kind { V_STR = 1, V_NUM, V_TRUE, V_FALSE, V_NULL, V_ARR, V_OBJ };
 
@@ -829,7 +827,7 @@ static int get_text(struct jp *p, const struct member *m, const char *field,
 	return 0;
 }
 
-/* An institution code: 1..CR_INST_CODE_MAX of [A-Za-z0-9_-]. */
+/* An institution code (cr_inst_code_valid). */
 static int get_code(struct jp *p, const struct member *m, const char *field,
 		    char dst[CR_INST_CODE_MAX + 1])
 {
@@ -838,14 +836,8 @@ static int get_code(struct jp *p, const struct member *m, const char *field,
 	int rc = str_view(p, m, field, CR_INST_CODE_MAX, &v, &n);
 	if (rc)
 		return rc;
-	if (n == 0)
+	if (!cr_inst_code_valid(v, n))
 		return fail(p, field, R_CODE);
-	for (size_t i = 0; i < n; i++) {
-		const char ch = v[i];
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
-			return fail(p, field, R_CODE);
-	}
 	memcpy(dst, v, n);
 	dst[n] = '\0';
 	return 0;

@@ -5,15 +5,38 @@
  * names the action.  The actor, the business date and the outcome come
  * from the context.  Into the group's batch when there is one (the
  * server), appended and synced on its own otherwise (the CLI).
+ *
+ * Every reason and detail is formatted by put_text() and nothing else:
+ * identifiers masked, invalid bytes replaced, and a text longer than its
+ * field cut on a character boundary (mask.h), so that no writer can hand
+ * the trail an entry it refuses.  Should the trail refuse one all the
+ * same, the act fails (CR_EAUDIT): an act is never committed, nor a
+ * refusal answered, without its entry.
  */
 #include "ops.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cr_assert.h"
 #include "cr_date.h"
 #include "cr_err.h"
+#include "mask.h"
+
+/* The one formatter of a reason or a detail (field of cap bytes). */
+static void put_text(char *field, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void put_text(char *field, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cr_mask_vformat(field, cap, fmt, ap);
+	va_end(ap);
+}
+
+#define DETAIL(e, ...) put_text((e)->detail, sizeof (e)->detail, __VA_ARGS__)
+#define REASON(e, ...) put_text((e)->reason, sizeof (e)->reason, __VA_ARGS__)
 
 static void entry(const struct cr_op *op, enum cr_audit_act act,
 		  struct cr_audit_entry *e)
@@ -38,17 +61,22 @@ static void about(struct cr_audit_entry *e, const struct cr_subject_key *who)
 static int write_entry(struct cr_op *op, struct cr_audit_entry *e)
 {
 	CR_ASSERT(!op->batch || op->txn); /* a batch lives in its group's transaction */
+	int rc;
 	if (op->batch)
-		return cr_audit_batch_add(op->batch, e);
-	if (op->txn)
-		return cr_audit_append(op->st, op->txn, e);
-	return cr_audit_record(op->st, e);
+		rc = cr_audit_batch_add(op->batch, e);
+	else if (op->txn)
+		rc = cr_audit_append(op->st, op->txn, e);
+	else
+		rc = cr_audit_record(op->st, e);
+	/* A refused entry is a failure of the act, never a refusal of the
+	 * request: the act must not be committed without it. */
+	return rc == CR_EINVAL ? CR_EAUDIT : rc;
 }
 
 static void outcome(struct cr_audit_entry *e, uint8_t o, const char *reason)
 {
 	e->outcome = o;
-	snprintf(e->reason, sizeof e->reason, "%s", reason ? reason : "");
+	REASON(e, "%s", reason ? reason : "");
 }
 
 int cr_op_audit(struct cr_op *op, enum cr_audit_act act, const struct cr_subject_key *who,
@@ -66,11 +94,10 @@ int cr_op_audit_furnish(struct cr_op *op, const struct cr_ingest_counts *c)
 {
 	struct cr_audit_entry e;
 	entry(op, CR_ACT_FURNISH, &e);
-	snprintf(e.detail, sizeof e.detail,
-		 "submitted=%llu accepted=%llu rejected=%llu held=%llu unchanged=%llu",
-		 (unsigned long long)c->submitted, (unsigned long long)c->accepted,
-		 (unsigned long long)c->rejected, (unsigned long long)c->held,
-		 (unsigned long long)c->unchanged);
+	DETAIL(&e, "submitted=%llu accepted=%llu rejected=%llu held=%llu unchanged=%llu",
+	       (unsigned long long)c->submitted, (unsigned long long)c->accepted,
+	       (unsigned long long)c->rejected, (unsigned long long)c->held,
+	       (unsigned long long)c->unchanged);
 	return write_entry(op, &e);
 }
 
@@ -84,8 +111,8 @@ int cr_op_audit_consent(struct cr_op *op, const struct cr_subject_key *who,
 	about(&e, who);
 	e.purpose = c->purpose <= CR_PURPOSE_SELF ? c->purpose : 0;
 	outcome(&e, refusal ? CR_AUDIT_REFUSED : CR_AUDIT_GRANTED, refusal);
-	snprintf(e.detail, sizeof e.detail, "institution=%s scope=%s",
-		 refusal ? "?" : c->inst, refusal ? "?" : cr_scope_name(c->scope));
+	DETAIL(&e, "institution=%s scope=%s",
+	       refusal ? "?" : c->inst, refusal ? "?" : cr_scope_name(c->scope));
 	return write_entry(op, &e);
 }
 
@@ -94,29 +121,30 @@ int cr_op_audit_key(struct cr_op *op, enum cr_audit_act act, const struct cr_api
 	struct cr_audit_entry e;
 	entry(op, act, &e);
 	about(&e, k->has_subject ? &k->subject : NULL);
-	snprintf(e.detail, sizeof e.detail, "key_id=%s role=%s%s%s", k->key_id,
-		 cr_role_name(k->role), k->inst[0] ? " institution=" : "", k->inst);
+	DETAIL(&e, "key_id=%s role=%s%s%s", k->key_id,
+	       cr_role_name(k->role), k->inst[0] ? " institution=" : "", k->inst);
 	return write_entry(op, &e);
 }
 
 /* The URL's host (and port), never its path or query, which may carry a
- * routing token. */
-static void url_host(const char *url, char *out, size_t cap)
+ * routing token: where it starts in url, and *n its length. */
+static const char *url_host(const char *url, int *n)
 {
 	const char *h = strstr(url, "://");
 	h = h ? h + 3 : url;
-	const size_t n = strcspn(h, "/?");
-	snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), h);
+	const size_t len = strcspn(h, "/?");
+	*n = len < CR_WEBHOOK_URL_MAX ? (int)len : CR_WEBHOOK_URL_MAX;
+	return h;
 }
 
 int cr_op_audit_webhook(struct cr_op *op, enum cr_audit_act act, const struct cr_webhook *w)
 {
 	struct cr_audit_entry e;
-	char host[40];
-	url_host(w->url, host, sizeof host);
+	int n;
+	const char *host = url_host(w->url, &n);
 	entry(op, act, &e);
-	snprintf(e.detail, sizeof e.detail, "gen=%llu cursor=%llu host=%s",
-		 (unsigned long long)w->gen, (unsigned long long)w->s.cursor, host);
+	DETAIL(&e, "gen=%llu cursor=%llu host=%.*s",
+	       (unsigned long long)w->gen, (unsigned long long)w->s.cursor, n, host);
 	return write_entry(op, &e);
 }
 
@@ -125,8 +153,8 @@ int cr_op_audit_dispute(struct cr_op *op, enum cr_audit_act act, const struct cr
 	struct cr_audit_entry e;
 	entry(op, act, &e);
 	about(&e, &d->subject);
-	snprintf(e.detail, sizeof e.detail, "dispute=%llu institution=%s",
-		 (unsigned long long)d->id, d->inst);
+	DETAIL(&e, "dispute=%llu institution=%s",
+	       (unsigned long long)d->id, d->inst);
 	return write_entry(op, &e);
 }
 
@@ -134,8 +162,8 @@ int cr_op_audit_alert_page(struct cr_op *op, uint64_t after, uint64_t next, unsi
 {
 	struct cr_audit_entry e;
 	entry(op, CR_ACT_ALERT_DELIVERY, &e);
-	snprintf(e.detail, sizeof e.detail, "after=%llu next=%llu alerts=%u",
-		 (unsigned long long)after, (unsigned long long)next, n);
+	DETAIL(&e, "after=%llu next=%llu alerts=%u",
+	       (unsigned long long)after, (unsigned long long)next, n);
 	return write_entry(op, &e);
 }
 
@@ -147,19 +175,19 @@ int cr_op_audit_delivery(struct cr_op *op, uint64_t after, uint64_t next, unsign
 	const int answered = err == CR_WEBHOOK_OK || err == CR_WEBHOOK_HTTP;
 	e.outcome = err == CR_WEBHOOK_OK ? CR_AUDIT_GRANTED : CR_AUDIT_FAILED;
 	if (answered)
-		snprintf(e.detail, sizeof e.detail, "after=%llu next=%llu alerts=%u http=%u",
-			 (unsigned long long)after, (unsigned long long)next, n, http);
+		DETAIL(&e, "after=%llu next=%llu alerts=%u http=%u",
+		       (unsigned long long)after, (unsigned long long)next, n, http);
 	else
-		snprintf(e.detail, sizeof e.detail, "after=%llu next=%llu alerts=%u error=%s",
-			 (unsigned long long)after, (unsigned long long)next, n,
-			 cr_webhook_error_name(err));
+		DETAIL(&e, "after=%llu next=%llu alerts=%u error=%s",
+		       (unsigned long long)after, (unsigned long long)next, n,
+		       cr_webhook_error_name(err));
 	if (err == CR_WEBHOOK_HTTP)
-		snprintf(e.reason, sizeof e.reason, "the receiver answered HTTP %u", http);
+		REASON(&e, "the receiver answered HTTP %u", http);
 	else if (err == CR_WEBHOOK_STOPPED)
-		snprintf(e.reason, sizeof e.reason, "the server stopped during the attempt");
+		REASON(&e, "the server stopped during the attempt");
 	else if (err)
-		snprintf(e.reason, sizeof e.reason, "%s: %.100s", cr_webhook_error_name(err),
-			 errmsg && errmsg[0] ? errmsg : "no answer");
+		REASON(&e, "%s: %s", cr_webhook_error_name(err),
+		       errmsg && errmsg[0] ? errmsg : "no answer");
 	return write_entry(op, &e);
 }
 
@@ -168,8 +196,8 @@ int cr_op_audit_alert_config(struct cr_op *op, const char *inst,
 {
 	struct cr_audit_entry e;
 	entry(op, CR_ACT_ALERT_CONFIG, &e);
-	snprintf(e.detail, sizeof e.detail, "institution=%s exposure_pct=%d exposure_min=%lld "
-		 "inquiries=%d", inst, c->exposure_pct, (long long)c->exposure_min, c->inquiries);
+	DETAIL(&e, "institution=%s exposure_pct=%d exposure_min=%lld "
+	       "inquiries=%d", inst, c->exposure_pct, (long long)c->exposure_min, c->inquiries);
 	return write_entry(op, &e);
 }
 
@@ -178,8 +206,8 @@ int cr_op_audit_purge(struct cr_op *op, int failed, uint64_t accounts, uint64_t 
 	struct cr_audit_entry e;
 	entry(op, CR_ACT_PURGE, &e);
 	e.outcome = failed ? CR_AUDIT_REFUSED : CR_AUDIT_GRANTED;
-	snprintf(e.detail, sizeof e.detail, "accounts=%llu removed_months=%llu",
-		 (unsigned long long)accounts, (unsigned long long)months);
+	DETAIL(&e, "accounts=%llu removed_months=%llu",
+	       (unsigned long long)accounts, (unsigned long long)months);
 	return write_entry(op, &e);
 }
 
@@ -190,7 +218,7 @@ int cr_op_audit_count(struct cr_op *op, enum cr_audit_act act, int failed, const
 	entry(op, act, &e);
 	if (failed)
 		outcome(&e, CR_AUDIT_FAILED, cr_strerror(failed));
-	snprintf(e.detail, sizeof e.detail, "%s=%llu", what, (unsigned long long)n);
+	DETAIL(&e, "%s=%llu", what, (unsigned long long)n);
 	return write_entry(op, &e);
 }
 
@@ -203,7 +231,7 @@ int cr_op_audit_supervision(struct cr_op *op, int32_t month, const char *by,
 	if (refusal)
 		outcome(&e, CR_AUDIT_REFUSED, refusal);
 	cr_month_format(month, m);
-	snprintf(e.detail, sizeof e.detail, "month=%s by=%s", m, by);
+	DETAIL(&e, "month=%s by=%s", m, by);
 	return write_entry(op, &e);
 }
 
@@ -211,7 +239,7 @@ int cr_op_audit_serve_start(struct cr_op *op, const char *host, unsigned port)
 {
 	struct cr_audit_entry e;
 	entry(op, CR_ACT_SERVE_START, &e);
-	snprintf(e.detail, sizeof e.detail, "listen=%.40s:%u", host, port);
+	DETAIL(&e, "listen=%s:%u", host, port);
 	return write_entry(op, &e);
 }
 
@@ -223,12 +251,12 @@ int cr_op_audit_delist(struct cr_op *op, const struct cr_delist *d, const char *
 	if (cr_days_valid(d->effective_days))
 		cr_date_format(d->effective_days, from);
 	if (d->what == CR_DELIST_CATEGORY)
-		snprintf(e.detail, sizeof e.detail, "order=%llu %s cat=%s from=%s",
-			 (unsigned long long)d->seq, d->platform, cr_category_name(d->category),
-			 from);
+		DETAIL(&e, "order=%llu %s cat=%s from=%s",
+		       (unsigned long long)d->seq, d->platform, cr_category_name(d->category),
+		       from);
 	else
-		snprintf(e.detail, sizeof e.detail, "order=%llu %s/%s from=%s",
-			 (unsigned long long)d->seq, d->platform, d->product, from);
+		DETAIL(&e, "order=%llu %s/%s from=%s",
+		       (unsigned long long)d->seq, d->platform, d->product, from);
 	if (refusal)
 		outcome(&e, CR_AUDIT_REFUSED, refusal);
 	return write_entry(op, &e);
@@ -240,8 +268,8 @@ int cr_op_audit_shelf(struct cr_op *op, const struct cr_subject_key *k, const ch
 	struct cr_audit_entry e;
 	entry(op, CR_ACT_SHELF_QUERY, &e);
 	about(&e, k);
-	snprintf(e.detail, sizeof e.detail, "platform=%s offered=%zu held=%zu",
-		 platform[0] ? platform : "*", offered, held);
+	DETAIL(&e, "platform=%s offered=%zu held=%zu",
+	       platform[0] ? platform : "*", offered, held);
 	if (refusal)
 		outcome(&e, CR_AUDIT_REFUSED, refusal);
 	return write_entry(op, &e);

@@ -14,12 +14,12 @@
 #include "cr_err.h"
 #include "shelf.h"
 
-/* Copies src into dst (cap bytes): 0, or CR_EINVAL when it is empty or
- * does not fit. */
+/* Copies src into dst (cap bytes): 0, or CR_EINVAL when it is not a code
+ * (cr_inst_code_valid: platforms and products alike) or does not fit. */
 static int copy_code(char *dst, size_t cap, const char *src)
 {
 	const size_t n = src ? strlen(src) : 0;
-	if (n == 0 || n >= cap)
+	if (n >= cap || !cr_inst_code_valid(src, n))
 		return CR_EINVAL;
 	memcpy(dst, src, n + 1);
 	return 0;

@@ -29,13 +29,18 @@
  *            op->why_buf).  Nothing but the act's audit entry was written,
  *            and that entry must be committed: refusals are audited too.
  *   failure  anything else (CR_EIO, CR_ESTORE, CR_ENOMEM, CR_ECORRUPT,
- *            CR_EBUSY): the transaction must be aborted; nothing of the
- *            act, audit entry included, may be committed.
+ *            CR_EBUSY, CR_EAUDIT): the transaction must be aborted;
+ *            nothing of the act, audit entry included, may be committed.
+ *            CR_EAUDIT says the trail refused the act's entry: an act is
+ *            never committed, nor its refusal answered, without its entry.
+ *            In the server's group the committer drops that act alone
+ *            (committer.h); a store failure fails the group.
  *
  * Audit.  Every audited act names one of the acts of audit.h
  * (enum cr_audit_act) and writes its entry through cr_op_audit_*(), whose
  * formatter per act decides the wording of the detail; nothing else in the
- * program builds an audit entry.
+ * program builds an audit entry.  Reasons and details are formatted
+ * through mask.h: identifiers masked, cut on a character boundary.
  */
 #ifndef CR_OPS_H
 #define CR_OPS_H

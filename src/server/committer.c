@@ -19,6 +19,10 @@
  * valid order.  Groups are also capped at CR_COMMIT_GROUP_JOBS jobs so that
  * one flood of requests cannot hold a transaction open without bound.
  *
+ * One job's failure is its own (committer.h): run_group drops the group's
+ * transaction when a job fails on its own and runs the jobs before it
+ * again without it.
+ *
  * One sync per group, off the critical path.  The committer thread commits
  * a group without waiting for the disk (cr_store_commit_async: its writes,
  * audit lines included, are visible to the next group at once) and hands
@@ -79,14 +83,15 @@ static int64_t now_ns(void)
 }
 
 /* Reports the outcome to n jobs from first (a job may be freed by its
- * done callback, so the next one is read before). */
+ * done callback, so the next one is read before).  A job that failed
+ * alone keeps its own result. */
 static void report(struct cr_job *first, size_t n, int rc)
 {
 	struct cr_job *j = first;
 	for (size_t i = 0; i < n; i++) {
 		struct cr_job *next = j->next;
-		j->committed = rc == 0;
-		if (rc)
+		j->committed = rc == 0 && !j->alone;
+		if (rc && !j->alone)
 			j->rc = rc;
 		j->done(j);
 		j = next;
@@ -152,17 +157,19 @@ static int hand_over(struct cr_committer *c, struct cr_job *first, size_t n, uin
 }
 
 /* In a group's transaction: drops the store's copies of audit lines the
- * file now holds durably.  Returns 0 or a store error. */
-static int drop_synced(struct cr_committer *c, cr_txn *txn)
+ * file now holds durably; *upto is what to record as dropped once the
+ * group commits (0: nothing).  Returns 0 or a store error. */
+static int drop_synced(struct cr_committer *c, cr_txn *txn, uint64_t *upto)
 {
 	pthread_mutex_lock(&c->smu);
-	const uint64_t upto = c->file_synced, done = c->dropped;
+	const uint64_t synced = c->file_synced, done = c->dropped;
 	pthread_mutex_unlock(&c->smu);
-	if (upto <= done)
+	*upto = 0;
+	if (synced <= done)
 		return 0;
-	int rc = cr_store_audit_pending_drop(txn, upto);
+	int rc = cr_store_audit_pending_drop(txn, synced);
 	if (!rc)
-		c->dropped = upto; /* the committer thread's own */
+		*upto = synced;
 	return rc;
 }
 
@@ -183,27 +190,72 @@ static int light_waiting(struct cr_committer *c)
 	return w;
 }
 
-/* Runs up to n jobs from first in one transaction and hands the group to
- * the syncer, which reports to each job.  With yield, it stops after any
- * job but the last when a light job is waiting, and commits what ran.
- * Returns the first job not run (read before the group is handed over:
- * its jobs may be freed as soon as they hear). */
-static struct cr_job *run_group(struct cr_committer *c, struct cr_job *first, size_t n,
-			int yield)
+/* Is rc, returned by a job's run, that job's own failure rather than the
+ * store's (committer.h)? */
+static int job_fault(int rc)
+{
+	switch (rc) {
+	case CR_EINVAL:
+	case CR_EDENIED:
+	case CR_ENOTFOUND:
+	case CR_ETOOBIG:
+	case CR_EEXIST:
+	case CR_EAUDIT:
+		return 1;
+	}
+	return 0;
+}
+
+static void count_group(struct cr_committer *c, size_t n, int failed, size_t isolated)
+{
+	pthread_mutex_lock(&c->mu);
+	c->stats.groups += n > 0;
+	c->stats.jobs += n;
+	c->stats.failed_groups += failed;
+	c->stats.isolated += isolated;
+	if (n > c->stats.max_group)
+		c->stats.max_group = n;
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* Runs up to n jobs from first, but those that failed alone, in one
+ * transaction and hands the group to the syncer, which reports to each
+ * job.  With yield, it stops after any job but the last when a light job
+ * is waiting, and commits what ran.  Returns the first job not run (read
+ * before the group is handed over: its jobs may be freed as soon as they
+ * hear).  When a job fails on its own (job_fault), nothing is committed
+ * nor reported: the job is marked alone, *fault set to its index, and the
+ * caller runs the group again. */
+static struct cr_job *try_group(struct cr_committer *c, struct cr_job *first, size_t n,
+				int yield, size_t *fault)
 {
 	struct cr_group g = {c->st, NULL, NULL};
+	uint64_t dropping = 0;
 	int rc = is_broken(c) ? CR_EIO : cr_store_begin(c->st, 1, &g.txn);
 	if (!rc)
-		rc = drop_synced(c, g.txn);
+		rc = drop_synced(c, g.txn, &dropping);
 	if (!rc)
 		rc = cr_audit_batch_begin(c->st, g.txn, &g.audit);
 	struct cr_job *j = first;
 	size_t ran = 0;
+	*fault = SIZE_MAX;
 	while (ran < n && !rc) {
-		rc = j->rc = j->run(&g, j);
+		if (!j->alone)
+			rc = j->rc = j->run(&g, j);
+		if (rc && job_fault(rc)) {
+			j->alone = 1;
+			*fault = ran;
+			break;
+		}
 		j = j->next;
 		if (++ran < n && yield && light_waiting(c))
 			n = ran;
+	}
+	if (*fault != SIZE_MAX) {
+		cr_audit_batch_abort(g.audit);
+		cr_store_abort(g.txn);
+		count_group(c, 0, 0, 1);
+		return NULL;
 	}
 	if (rc)
 		n = ran ? ran : 1; /* the group ends at the job that failed */
@@ -219,18 +271,50 @@ static struct cr_job *run_group(struct cr_committer *c, struct cr_job *first, si
 		head.seq = 0;
 	if (g.txn)
 		rc = rc ? (cr_store_abort(g.txn), rc) : cr_store_commit_async(g.txn);
-	pthread_mutex_lock(&c->mu);
-	c->stats.groups++;
-	c->stats.jobs += n;
-	c->stats.failed_groups += rc != 0;
-	if (n > c->stats.max_group)
-		c->stats.max_group = n;
-	pthread_mutex_unlock(&c->mu);
+	if (!rc && dropping)
+		c->dropped = dropping; /* the committer thread's own */
+	count_group(c, n, rc != 0, 0);
 	if (!rc)
 		rc = hand_over(c, first, n, head.seq);
 	if (rc)
 		report(first, n, rc);
 	return rest;
+}
+
+/* Are all n jobs from first ones that failed alone? */
+static int all_alone(const struct cr_job *first, size_t n)
+{
+	for (size_t i = 0; i < n; i++, first = first->next)
+		if (!first->alone)
+			return 0;
+	return 1;
+}
+
+/* Runs up to n jobs from first as one group (try_group).  When one fails
+ * on its own, the group's transaction is dropped and the jobs before it
+ * run again without it, in a new one, committed as a group of their own
+ * (without yielding); the failed job hears with them, and the jobs after
+ * it are left for the next group.  So a job runs at most twice (more only
+ * in a group where several fail), and nothing is acknowledged that was not
+ * committed.  Returns the first job not run. */
+static struct cr_job *run_group(struct cr_committer *c, struct cr_job *first, size_t n,
+				int yield)
+{
+	for (;;) {
+		size_t fault;
+		if (all_alone(first, n)) {
+			struct cr_job *rest = first;
+			for (size_t i = 0; i < n; i++)
+				rest = rest->next;
+			report(first, n, 0);
+			return rest;
+		}
+		struct cr_job *rest = try_group(c, first, n, yield, &fault);
+		if (fault == SIZE_MAX)
+			return rest;
+		n = fault + 1;
+		yield = 0;
+	}
 }
 
 static void run_solo(struct cr_committer *c, struct cr_job *j)
@@ -363,6 +447,7 @@ void cr_committer_submit(struct cr_committer *c, struct cr_job *j)
 {
 	j->next = NULL;
 	j->committed = 0;
+	j->alone = 0;
 	pthread_mutex_lock(&c->mu);
 	if (c->tail)
 		c->tail->next = j;

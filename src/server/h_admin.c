@@ -46,7 +46,7 @@ int cr_h_metrics(struct cr_req *r)
 	cr_deliverer_stats(r->srv->deliverer, &ds);
 	const struct cr_metric_gauges g = {s.file_bytes, s.memtable_bytes,
 					   cr_server_connections(r->srv), cs.groups, cs.jobs,
-					   cs.failed_groups, cs.max_group, ds.registered,
+					   cs.failed_groups, cs.max_group, cs.isolated, ds.registered,
 					   ds.attempts, ds.failures, ds.delivered, ds.backlog};
 	cr_buf_reset(&r->out);
 	rc = cr_metrics_render(r->srv->metrics, &g, &r->out);
@@ -158,11 +158,11 @@ int cr_h_key_add(struct cr_req *r)
 	const char *role = json_string_value(json_object_get(o, "role"));
 	const char *inst = json_string_value(json_object_get(o, "institution"));
 	const int has_id = json_object_get(o, "id") != NULL;
-	int bad = 0;
+	int bad = cr_req_code(r, "institution", inst);
 	ka->q.role = cr_role_parse(role);
 	snprintf(ka->inst, sizeof ka->inst, "%s", inst ? inst : "");
 	ka->q.inst = inst ? ka->inst : NULL;
-	if (has_id && !(bad = cr_req_subject(r, o, "id"))) {
+	if (!bad && has_id && !(bad = cr_req_subject(r, o, "id"))) {
 		snprintf(ka->id, sizeof ka->id, "%s", json_string_value(json_object_get(o, "id")));
 		char *x = strchr(ka->id, 'x'); /* the normalized form: X */
 		if (x)

@@ -16,7 +16,10 @@
 #include "http.h"
 #include "cr_id.h"
 #include "jsonl.h"
+#include "mask.h"
 
+/* A reject's field may be a key the caller sent (an unknown one): both
+ * texts go through mask.h, as every error's do. */
 static int collect_reject(const struct cr_diag *d, const char *line, size_t len,
 			  void *arg)
 {
@@ -26,10 +29,12 @@ static int collect_reject(const struct cr_diag *d, const char *line, size_t len,
 	if (r->n_rejects++ >= CR_REJECTS_LISTED)
 		return 0;
 	struct cr_buf *b = &r->rejects;
-	const char *reason = d->reason ? d->reason : "rejected";
+	char field[sizeof d->field], reason[256]; /* validators' sentences are far shorter */
+	cr_mask_format(field, sizeof field, "%s", d->field);
+	cr_mask_format(reason, sizeof reason, "%s", d->reason ? d->reason : "rejected");
 	int rc = cr_buf_printf(b, "%s{\"line\":%zu,\"field\":", b->len ? "," : "", d->line);
 	if (!rc)
-		rc = cr_buf_put_json_str(b, d->field, strlen(d->field));
+		rc = cr_buf_put_json_str(b, field, strlen(field));
 	if (!rc)
 		rc = cr_buf_puts(b, ",\"reason\":");
 	if (!rc)
@@ -42,6 +47,8 @@ static int run_furnish(struct cr_group *g, struct cr_job *j)
 	struct cr_req *r = j->arg;
 	struct cr_op op;
 	cr_req_op(r, g, &op);
+	cr_buf_reset(&r->rejects); /* a run may be a second one (committer.h) */
+	r->n_rejects = 0;
 	const uint8_t only = r->route->id == CR_ROUTE_events ? CR_REC_EVENT : 0;
 	return cr_furnish_body(&op, r->body.data, r->body.len, only, collect_reject, r,
 			       &r->counts);
@@ -96,17 +103,16 @@ static int run_consent(struct cr_group *g, struct cr_job *j)
 static void reply_rejected(struct cr_req *r, const struct cr_diag *d)
 {
 	cr_buf_reset(&r->rejects);
+	r->n_rejects = 0;
 	collect_reject(d, NULL, 0, r);
-	cr_buf_reset(&r->out);
-	cr_buf_printf(&r->out, "{\"type\":\"urn:creditref:problem:bad-request\","
-		      "\"title\":\"Bad Request\",\"status\":400,\"detail\":"
-		      "\"the consent record was rejected\",\"instance\":");
-	cr_buf_put_json_str(&r->out, r->path, strlen(r->path));
+	/* The problem of every error, with the rejects as an extension
+	 * member before its closing brace. */
+	cr_reply_problem(r, 400, "the consent record was rejected");
+	if (r->out.len && r->out.data[r->out.len - 1] == '}')
+		r->out.len--;
 	cr_buf_puts(&r->out, ",\"rejects\":[");
 	cr_buf_append(&r->out, r->rejects.data, r->rejects.len);
 	cr_buf_puts(&r->out, "]}");
-	r->status = 400;
-	r->ctype = "application/problem+json";
 }
 
 static void finish_consent(struct cr_req *r)
@@ -167,6 +173,7 @@ static int read_revocation(struct cr_req *r, json_t *o, struct cr_consent *c)
 	char scope[16] = "", purpose[24] = "", id[CR_ID_LEN + 8];
 	if (cr_req_subject(r, o, "id") || copy_str(r, o, "id", id, sizeof id, 1) ||
 	    copy_str(r, o, "institution", c->inst, sizeof c->inst, 1) ||
+	    cr_req_code(r, "institution", c->inst) ||
 	    copy_str(r, o, "scope", scope, sizeof scope, 1) ||
 	    copy_str(r, o, "purpose", purpose, sizeof purpose, 0) ||
 	    copy_str(r, o, "evidence", c->evidence, sizeof c->evidence, 0))

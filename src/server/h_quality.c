@@ -42,7 +42,7 @@ static int arg_date(struct cr_req *r, const char *name, int month, int32_t def, 
 static int arg_inst(struct cr_req *r, const char **inst)
 {
 	*inst = arg(r, "institution");
-	return *inst && (!**inst || strlen(*inst) > CR_INST_CODE_MAX) ? -1 : 0;
+	return *inst && !cr_inst_code_valid(*inst, strlen(*inst)) ? -1 : 0;
 }
 
 static int run_read_audit(struct cr_group *g, struct cr_job *j)
@@ -82,7 +82,7 @@ int cr_h_supervision_quality(struct cr_req *r)
 	const char *inst;
 	int32_t from, to;
 	if (arg_inst(r, &inst))
-		return cr_reply_problem(r, 400, "institution: an institution code"), CR_H_DONE;
+		return cr_reply_problem(r, 400, "institution: %s", CR_REASON_INST_CODE), CR_H_DONE;
 	if (arg_date(r, "to", 0, r->asof, &to) ||
 	    arg_date(r, "from", 0, to - QUALITY_DEFAULT_DAYS + 1, &from))
 		return cr_reply_problem(r, 400, "from, to: dates in YYYY-MM-DD form"), CR_H_DONE;
@@ -116,7 +116,7 @@ int cr_h_supervision_colending(struct cr_req *r)
 	uint32_t floor_bp;
 	const int has_month = arg(r, "month") != NULL;
 	if (arg_inst(r, &inst))
-		return cr_reply_problem(r, 400, "institution: an institution code"), CR_H_DONE;
+		return cr_reply_problem(r, 400, "institution: %s", CR_REASON_INST_CODE), CR_H_DONE;
 	if (arg_floor(r, &floor_bp))
 		return cr_reply_problem(r, 400, "floor_bp: basis points from 0 to 10000"), CR_H_DONE;
 	if (arg_date(r, "month", 1, cr_month_of_date(r->asof), &month) ||

@@ -26,9 +26,9 @@ static int run_report(struct cr_group *g, struct cr_job *j)
 	struct cr_op op;
 	const char *inst = r->purpose == CR_PURPOSE_SELF ? "" : r->key.inst;
 	cr_req_op(r, g, &op);
-	op.why = r->reason;
+	op.why = cr_req_prepared_why(r);
 	return cr_req_took(r, &op, cr_report_request_record(&op, &r->subject, inst, r->purpose,
-							     r->outcome));
+							     r->prepared));
 }
 
 static void finish_report(struct cr_req *r)
@@ -79,7 +79,7 @@ static int prepare_and_submit(struct cr_req *r)
 		rc = p.rc;
 	if (rc && rc != CR_EDENIED && rc != CR_ENOTFOUND)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
-	r->outcome = rc;
+	cr_req_prepared(r, rc, r->reason);
 	r->job.run = run_report;
 	r->finish = finish_report;
 	return cr_req_submit(r);
@@ -117,9 +117,9 @@ static int run_score(struct cr_group *g, struct cr_job *j)
 	struct cr_req *r = j->arg;
 	struct cr_op op;
 	cr_req_op(r, g, &op);
-	op.why = r->reason;
+	op.why = cr_req_prepared_why(r);
 	return cr_req_took(r, &op, cr_score_request_record(&op, &r->subject, r->key.inst,
-							    r->purpose, r->outcome));
+							    r->purpose, r->prepared));
 }
 
 static int prepare_score(struct cr_op *op, void *arg)
@@ -145,6 +145,7 @@ int cr_h_score(struct cr_req *r)
 		rc = cr_scorer_json(r->srv->scorer, &r->u.score.s, &r->out);
 	if (rc)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
+	cr_req_prepared(r, r->outcome, r->reason);
 	r->job.run = run_score;
 	r->finish = finish_report;
 	return cr_req_submit(r);
@@ -311,6 +312,7 @@ static int read_dispute(struct cr_req *r, json_t *o, struct cr_req_dispute *q)
 	q->q.month = CR_WHOLE_ACCOUNT;
 	if (cr_req_only_fields(r, o, allowed) ||
 	    copy_field(r, o, "institution", q->inst, sizeof q->inst, 1) ||
+	    cr_req_code(r, "institution", q->inst) ||
 	    copy_field(r, o, "account", q->account, sizeof q->account, 1) ||
 	    copy_field(r, o, "reason", q->reason, sizeof q->reason, 1) ||
 	    copy_field(r, o, "month", month, sizeof month, 0))

@@ -74,7 +74,8 @@ static int parse_delist(struct cr_req *r, json_t *o)
 	if (member(r, o, "platform", x->platform, sizeof x->platform, &x->q.platform) ||
 	    member(r, o, "product", x->product, sizeof x->product, &x->q.product) ||
 	    member(r, o, "category", x->category, sizeof x->category, &x->q.category) ||
-	    member(r, o, "reason", x->reason, sizeof x->reason, &x->q.reason))
+	    member(r, o, "reason", x->reason, sizeof x->reason, &x->q.reason) ||
+	    cr_req_code(r, "platform", x->q.platform) || cr_req_code(r, "product", x->q.product))
 		return -1;
 	if (!eff || cr_date_parse(eff, strlen(eff), &x->q.effective_days)) {
 		cr_reply_problem(r, 400, "effective: a date in YYYY-MM-DD form is required");

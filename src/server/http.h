@@ -207,8 +207,14 @@ struct cr_req {
 	char allow[64];
 	int www_auth;
 
-	/* Work handed to the committer, and what it found. */
+	/* Work handed to the committer, and what it found.  The job's run may
+	 * be called more than once (committer.h): what it reads is set before
+	 * it is submitted and never written by it (prepared, prepared_why:
+	 * the read half of a report or score), and what it writes it sets
+	 * afresh each time (outcome, reason, counts, rejects, out). */
 	struct cr_job job;
+	int prepared;              /* the read half's result */
+	char prepared_why[160];    /* and its reason, "" for none */
 	int outcome;               /* the domain result of the job */
 	const char *reason;        /* explains outcome: static, or why_buf */
 	char why_buf[160];
@@ -249,6 +255,9 @@ int cr_req_only_fields(struct cr_req *r, struct json_t *obj, const char *const *
 /* Validates the person's ID in field of obj and computes r->subject;
  * replies 400 and returns non-zero when it is missing or invalid. */
 int cr_req_subject(struct cr_req *r, struct json_t *obj, const char *field);
+/* Replies 400 and returns non-zero unless v (field's value) is an
+ * institution code (cr_inst_code_valid); NULL passes (an absent field). */
+int cr_req_code(struct cr_req *r, const char *field, const char *v);
 /* The audit role of the request's key. */
 uint8_t cr_req_audit_role(const struct cr_req *r);
 
@@ -271,8 +280,13 @@ CR_ROUTES(CR_ROUTE_DECL)
  * transaction yet, for reads in a snapshot with cr_op_read). */
 void cr_req_op(const struct cr_req *r, struct cr_group *g, struct cr_op *op /* OUT */);
 /* Keeps an act's result as r's outcome (and its reason); returns what a
- * group job returns: the failure that fails the group, or 0. */
+ * group job returns: the act's failure (committer.h), or 0. */
 int cr_req_took(struct cr_req *r, const struct cr_op *op, int rc);
+/* Keeps the read half's result and reason for the write half (prepared,
+ * prepared_why) and as r's outcome until the write half runs. */
+void cr_req_prepared(struct cr_req *r, int rc, const char *why);
+/* The read half's reason, for the write half's op->why (NULL: none). */
+const char *cr_req_prepared_why(const struct cr_req *r);
 
 /* The OpenAPI document, embedded at build time from docs/openapi.json. */
 extern const char cr_openapi_json[];

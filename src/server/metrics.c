@@ -176,6 +176,8 @@ int cr_metrics_render(struct cr_metrics *m, const struct cr_metric_gauges *g,
 	if (!rc)
 		rc = gauge(out, "creditref_commit_max_group", "gauge", "Most requests in one shared transaction so far.", g->commit_max_group);
 	if (!rc)
+		rc = gauge(out, "creditref_commit_isolated_total", "counter", "Requests that failed on their own and were left out of their shared transaction; the others committed.", g->commit_isolated);
+	if (!rc)
 		rc = render_webhooks(out, g);
 	return rc;
 }

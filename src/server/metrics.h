@@ -34,6 +34,7 @@ struct cr_metric_gauges {
 	uint64_t commit_jobs;
 	uint64_t commit_failed_groups;
 	uint64_t commit_max_group;
+	uint64_t commit_isolated;      /* requests that failed alone */
 	uint64_t webhooks;             /* registered */
 	uint64_t webhook_attempts;
 	uint64_t webhook_failures;

@@ -13,6 +13,7 @@
 #include "cr_id.h"
 #include "cr_limits.h"
 #include "http.h"
+#include "mask.h"
 
 const struct cr_route cr_routes[] = {
 #define CR_ROUTE_ROW(name, method, pattern, roles) \
@@ -103,13 +104,16 @@ static const struct {
 	{503, "unavailable", "Service Unavailable"},
 };
 
+/* Every problem's detail and instance pass through mask.h: a detail often
+ * names what the caller sent, and a path may carry anything. */
 int cr_reply_problem(struct cr_req *r, unsigned status, const char *fmt, ...)
 {
-	char detail[600];
+	char detail[600], instance[sizeof r->path];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof detail, fmt, ap);
+	cr_mask_vformat(detail, sizeof detail, fmt, ap);
 	va_end(ap);
+	cr_mask_format(instance, sizeof instance, "%s", r->path);
 	size_t i = 0;
 	while (i + 1 < sizeof problems / sizeof problems[0] && problems[i].status != status)
 		i++;
@@ -124,7 +128,7 @@ int cr_reply_problem(struct cr_req *r, unsigned status, const char *fmt, ...)
 	if (!rc)
 		rc = cr_buf_puts(&r->out, ",\"instance\":");
 	if (!rc)
-		rc = cr_buf_put_json_str(&r->out, r->path, strlen(r->path));
+		rc = cr_buf_put_json_str(&r->out, instance, strlen(instance));
 	return rc ? rc : cr_buf_putc(&r->out, '}');
 }
 
@@ -142,8 +146,12 @@ json_t *cr_req_json(struct cr_req *r)
 	json_error_t err;
 	json_t *o = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, &err);
 	if (!o) {
-		cr_reply_problem(r, 400, "the body is not JSON: %s at line %d column %d",
-				 err.text, err.line, err.column);
+		/* The parser's text ends with " near '<what it read>'": a piece
+		 * of the body, which an error never echoes. */
+		const char *near = strstr(err.text, " near ");
+		const int n = near ? (int)(near - err.text) : (int)strlen(err.text);
+		cr_reply_problem(r, 400, "the body is not JSON: %.*s at line %d column %d",
+				 n, err.text, err.line, err.column);
 		return NULL;
 	}
 	if (!json_is_object(o)) {
@@ -191,6 +199,26 @@ int cr_req_subject(struct cr_req *r, json_t *obj, const char *field)
 	}
 	cr_store_subject_key(r->srv->st, id, &r->subject);
 	return 0;
+}
+
+void cr_req_prepared(struct cr_req *r, int rc, const char *why)
+{
+	r->prepared = r->outcome = rc;
+	snprintf(r->prepared_why, sizeof r->prepared_why, "%s", why ? why : "");
+	r->reason = why ? r->prepared_why : NULL;
+}
+
+const char *cr_req_prepared_why(const struct cr_req *r)
+{
+	return r->prepared_why[0] ? r->prepared_why : NULL;
+}
+
+int cr_req_code(struct cr_req *r, const char *field, const char *v)
+{
+	if (!v || cr_inst_code_valid(v, strlen(v)))
+		return 0;
+	cr_reply_problem(r, 400, "%s: %s", field, CR_REASON_INST_CODE);
+	return -1;
 }
 
 uint8_t cr_req_audit_role(const struct cr_req *r)

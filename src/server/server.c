@@ -209,10 +209,23 @@ static int admit(struct cr_req *r, const char *method)
 	return 0;
 }
 
+/* A request whose job failed on its own (committer.h): nothing of it was
+ * recorded, and no other request was hurt.  A refusal-type fault is the
+ * request's to fix; a refused audit entry is the bureau's. */
+static void reply_alone(struct cr_req *r, int rc)
+{
+	const unsigned status = rc == CR_EDENIED ? 403 : rc == CR_ENOTFOUND ? 404 :
+				rc == CR_EEXIST ? 409 : rc == CR_EAUDIT ? 500 : 400;
+	cr_reply_problem(r, status, "the request could not be applied (%s); nothing of it was "
+			 "recorded", cr_strerror(rc));
+}
+
 static void job_done(struct cr_job *j)
 {
 	struct cr_req *r = j->arg;
-	if (!j->committed)
+	if (!j->committed && j->alone)
+		reply_alone(r, j->rc);
+	else if (!j->committed)
 		cr_reply_store_error(r, j->rc);
 	else if (r->finish)
 		r->finish(r);

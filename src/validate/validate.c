@@ -111,6 +111,8 @@ static int check_consent(const struct cr_consent *c, int32_t asof_days,
 	/* The parser refuses this already; consents are also built from
 	 * command-line options (creditref consent grant --evidence), which reach
 	 * the store through this check only. */
+	if (!cr_inst_code_valid(c->inst, strnlen(c->inst, sizeof c->inst)))
+		return cr_diag_set(diag, "institution", CR_REASON_INST_CODE);
 	if (cr_prohibited_text(c->evidence, strnlen(c->evidence, sizeof c->evidence)))
 		return cr_diag_set(diag, "evidence", CR_REASON_PROHIBITED);
 	if (c->scope == CR_SCOPE_QUERY) {

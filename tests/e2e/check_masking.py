@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Searches everything the end-to-end suites made creditref print on stderr
 (and on stdout, for commands that do not address personal data to an
-authorized reader) for identifiers in the clear: any valid 18-character
-resident ID, any mainland mobile number, any account number from the
+authorized reader), and the reason and detail of every audit entry of the
+API suites' stores (apiserver.audit_texts), for identifiers in the clear:
+any valid 18-character resident ID, any such ID cut by its last character
+(17 digits), any mainland mobile number, any account number from the
 fixtures.  IDs must show as 110105********002X."""
 import glob
 import os
@@ -20,6 +22,7 @@ def valid_id(s):
 def main(log):
     text = open(log, encoding="utf-8", errors="replace").read()
     leaks = [m for m in re.findall(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])", text) if valid_id(m)]
+    leaks += re.findall(r"(?<![0-9])[0-9]{17}(?![0-9Xx])", text)
     leaks += re.findall(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])", text)
     here = os.path.dirname(os.path.abspath(__file__))
     accounts = set()

@@ -520,7 +520,7 @@ def check_shelf(role, variant, r):
 
 
 DELIST = {"own": {"platform": "L0002", "product": "SH-8", "reason": "unlicensed", "effective": ASOF},
-          "missing": {"product": "NOPE", "reason": "unlicensed", "effective": ASOF},
+          "missing": {"product": "NO-SUCH", "reason": "unlicensed", "effective": ASOF},
           "bad": {"platform": "L0002", "category": "casino", "reason": "x", "effective": ASOF}}
 
 

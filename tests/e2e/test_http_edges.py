@@ -69,7 +69,9 @@ def problems_are_valid_utf8_whatever_the_path_holds():
         status, body = raw_get(path)
         assert status in (400, 404), (path, status, body[:200])
         doc = json.loads(body.decode("utf-8"))  # raises on bytes that are not UTF-8
-        assert "\ufffd" in doc["instance"] or doc["status"] == 400, (path, doc)
+        # The stray bytes are replaced (by "?" in a problem's detail and
+        # instance, docs/api.md), the rest of the path kept.
+        assert doc["status"] == 400 or doc["instance"].startswith("/v1/"), (path, doc)
 
 
 def stmt(account, month):

@@ -408,6 +408,28 @@ static void listing_shows_one_subject_and_bad_entries_are_refused(void **state)
 	assert_int_equal(v.entries, N);
 }
 
+/* The actor's institution is an institution code as the format defines it
+ * (cr_inst_code_valid): "_" and "-" included, nothing else. */
+static void institution_codes_are_the_formats(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const good[] = {"B_01", "L-02", "a-Z_9", "ABCDEFGHIJKLMNO"};
+	static const char *const bad[] = {"L 02", "L.02", "\xe9\x93\xb6", "L\"1"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		struct cr_audit_entry e = sample(f->st, 1);
+		snprintf(e.institution, sizeof e.institution, "%s", good[i]);
+		assert_int_equal(cr_audit_record(f->st, &e), 0);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct cr_audit_entry e = sample(f->st, 1);
+		snprintf(e.institution, sizeof e.institution, "%s", bad[i]);
+		assert_int_equal(cr_audit_record(f->st, &e), CR_EINVAL);
+	}
+	struct cr_audit_verdict v;
+	assert_int_equal(cr_audit_verify(f->st, &v), 0);
+	assert_int_equal(v.entries, N + 4);
+}
+
 /* A batch appends entries that chain after the trail like single appends,
  * with one head at the end; a batch that never commits leaves its entries
  * authentic and ahead of the head, and the next batch chains after them. */
@@ -543,6 +565,7 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(intact_trail_verifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(institution_codes_are_the_formats, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_chains_like_single_appends, setup, teardown),
 		cmocka_unit_test(batch_needs_a_started_trail),
 		cmocka_unit_test_setup_teardown(lost_batch_lines_come_back_from_the_store, setup,

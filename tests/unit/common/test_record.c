@@ -174,6 +174,22 @@ static void str_fits(void **state)
 	assert_false(cr_str_fits(s, sizeof s, 0));
 }
 
+/* One definition of an institution code, the format's: 1..15 of
+ * A-Z a-z 0-9 _ -. */
+static void inst_code_valid(void **state)
+{
+	(void)state;
+	static const char *const good[] = {"B0001", "B_01", "L-02", "_", "-", "ABCDEFGHIJKLMNO"};
+	static const char *const bad[] = {"", "L 02", "L.02", "L\"1", "\xe9\x93\xb6\xe8\xa1\x8c",
+					  "ABCDEFGHIJKLMNOP", "B0001\n"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_true(cr_inst_code_valid(good[i], strlen(good[i])));
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(cr_inst_code_valid(bad[i], strlen(bad[i])));
+	assert_false(cr_inst_code_valid("B0\0001", 6));
+	assert_false(cr_inst_code_valid(NULL, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +197,7 @@ int main(void)
 		cmocka_unit_test(account_check),
 		cmocka_unit_test(date_ranges_are_the_parsers_years),
 		cmocka_unit_test(str_fits),
+		cmocka_unit_test(inst_code_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

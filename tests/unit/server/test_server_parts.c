@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "audit.h"
 #include "committer.h"
 #include "cr_err.h"
 #include "cr_limits.h"
@@ -256,6 +257,178 @@ static void committer_puts_light_jobs_first(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Isolation (committer.h): jobs queued behind a blocker share one group;
+ * some fail on their own (an audit entry the trail refuses, after a store
+ * write), one fails as the store would.  Each job is named by its index. */
+enum { ISO_JOBS = 10 };
+struct iso {
+	struct cr_job job;
+	int index;
+	int fault;           /* 0, CR_EINVAL (a refused entry) or CR_EIO */
+	atomic_int runs;
+	int done, committed, alone, rc;
+};
+static atomic_int iso_block_running, iso_block_release;
+
+static int run_iso(struct cr_group *g, struct cr_job *j)
+{
+	struct iso *p = j->arg;
+	atomic_fetch_add(&p->runs, 1);
+	if (p->index < 0) { /* the blocker */
+		atomic_store(&iso_block_running, 1);
+		for (int i = 0; i < 10000 && !atomic_load(&iso_block_release); i++)
+			usleep(1000);
+		return 0;
+	}
+	struct cr_institution in;
+	memset(&in, 0, sizeof in);
+	snprintf(in.code, sizeof in.code, "I%d", p->index);
+	snprintf(in.name, sizeof in.name, "written by job %d", p->index);
+	in.kind = CR_KIND_BANK;
+	int rc = cr_store_inst_put(g->txn, &in);
+	if (rc < 0)
+		return rc;
+	if (p->fault == CR_EIO)
+		return CR_EIO;
+	struct cr_audit_entry e;
+	cr_audit_entry_init(&e);
+	e.asof_days = 20000;
+	e.role = p->fault ? 0 : CR_AUDIT_ROLE_OPERATOR; /* role 0: refused */
+	snprintf(e.action, sizeof e.action, "report");
+	e.outcome = CR_AUDIT_GRANTED;
+	return cr_audit_batch_add(g->audit, &e);
+}
+
+static void done_iso(struct cr_job *j)
+{
+	struct iso *p = j->arg;
+	p->committed = j->committed;
+	p->alone = j->alone;
+	p->rc = j->rc;
+	p->done = 1;
+}
+
+static cr_store *iso_store(char *dir, size_t cap)
+{
+	char db[96], key[96];
+	snprintf(dir, cap, "/tmp/creditref-committer-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof db, "%s/db", dir);
+	snprintf(key, sizeof key, "%s/db.key", dir);
+	cr_store *st;
+	const char *reason;
+	assert_int_equal(cr_store_create(db, key, &reason), 0);
+	assert_int_equal(cr_store_open(db, key, 0, &st, &reason), 0);
+	struct cr_audit_entry first;
+	cr_audit_entry_init(&first);
+	first.asof_days = 20000;
+	first.role = CR_AUDIT_ROLE_OPERATOR;
+	snprintf(first.action, sizeof first.action, "serve_start");
+	first.outcome = CR_AUDIT_GRANTED;
+	assert_int_equal(cr_audit_record(st, &first), 0);
+	return st;
+}
+
+/* Runs the jobs behind a blocker, so that they are taken as one group. */
+static void iso_run(cr_store *st, struct iso *jobs, int n)
+{
+	static struct iso blocker;
+	struct cr_committer *c;
+	memset(&blocker, 0, sizeof blocker);
+	blocker.index = -1;
+	atomic_store(&iso_block_running, 0);
+	atomic_store(&iso_block_release, 0);
+	assert_int_equal(cr_committer_start(st, &c), 0);
+	for (int i = -1; i < n; i++) {
+		struct iso *p = i < 0 ? &blocker : &jobs[i];
+		p->job.run = run_iso;
+		p->job.done = done_iso;
+		p->job.arg = p;
+		cr_committer_submit(c, &p->job);
+		for (int k = 0; i < 0 && k < 10000 && !atomic_load(&iso_block_running); k++)
+			usleep(1000);
+	}
+	atomic_store(&iso_block_release, 1);
+	cr_committer_stop(c);
+	assert_int_equal(blocker.committed, 1);
+}
+
+static int inst_stored(cr_store *st, int index)
+{
+	cr_txn *txn;
+	struct cr_institution in;
+	char code[16];
+	snprintf(code, sizeof code, "I%d", index);
+	assert_int_equal(cr_store_begin(st, 0, &txn), 0);
+	int rc = cr_store_inst_get(txn, code, &in);
+	cr_store_abort(txn);
+	assert_true(rc == 0 || rc == CR_ENOTFOUND);
+	return rc == 0;
+}
+
+static void committer_fails_a_job_alone(void **state)
+{
+	(void)state;
+	char dir[64], cmd[96];
+	cr_store *st = iso_store(dir, sizeof dir);
+	static struct iso jobs[ISO_JOBS];
+	memset(jobs, 0, sizeof jobs);
+	for (int i = 0; i < ISO_JOBS; i++) {
+		jobs[i].index = i;
+		jobs[i].fault = i == 3 || i == 7 ? CR_EINVAL : 0;
+	}
+	iso_run(st, jobs, ISO_JOBS);
+	int good = 0;
+	for (int i = 0; i < ISO_JOBS; i++) {
+		const struct iso *p = &jobs[i];
+		assert_int_equal(p->done, 1);
+		assert_true(atomic_load(&p->runs) <= 2);
+		if (p->fault) {
+			assert_int_equal(p->committed, 0);
+			assert_int_equal(p->alone, 1);
+			assert_int_equal(p->rc, CR_EINVAL);
+			assert_false(inst_stored(st, i)); /* its write was dropped */
+		} else {
+			assert_int_equal(p->committed, 1);
+			assert_int_equal(p->alone, 0);
+			assert_true(inst_stored(st, i));
+			good++;
+		}
+	}
+	struct cr_audit_verdict v;
+	assert_int_equal(cr_audit_verify(st, &v), 0);
+	assert_int_equal(v.entries, 1 + (uint64_t)good);
+	cr_store_close(st);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void committer_fails_the_group_on_a_store_error(void **state)
+{
+	(void)state;
+	char dir[64], cmd[96];
+	cr_store *st = iso_store(dir, sizeof dir);
+	static struct iso jobs[3];
+	memset(jobs, 0, sizeof jobs);
+	for (int i = 0; i < 3; i++)
+		jobs[i].index = i;
+	jobs[1].fault = CR_EIO;
+	iso_run(st, jobs, 3);
+	/* The group ends at the job that failed: 0 and 1 fail with it, not
+	 * alone; 2 runs in the next group. */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(jobs[i].committed, 0);
+		assert_int_equal(jobs[i].alone, 0);
+		assert_int_equal(jobs[i].rc, CR_EIO);
+		assert_false(inst_stored(st, i));
+	}
+	assert_int_equal(jobs[2].committed, 1);
+	assert_true(inst_stored(st, 2));
+	cr_store_close(st);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +437,8 @@ int main(void)
 		cmocka_unit_test(routes_match_methods_and_params),
 		cmocka_unit_test(committer_groups_and_acknowledges),
 		cmocka_unit_test(committer_puts_light_jobs_first),
+		cmocka_unit_test(committer_fails_a_job_alone),
+		cmocka_unit_test(committer_fails_the_group_on_a_store_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
