@@ -427,10 +427,6 @@ _Static_assert(CR_MODEL_FEATURES_MAX <= CR_DATASET_COLS_MAX,
 _Static_assert(CR_MODEL_LINE_MAX >= 256 + CR_MODEL_LEVELS_MAX * (2 * CR_MODEL_LEVEL_MAX + 3),
 	       "a model line must hold a bin with every level of a feature, escaped");
 
-/* LMDB map size: the store's largest possible size.  It is only address
- * space; the file grows as data is written. */
-#define CR_MAP_SIZE_BYTES (1ULL << 40)
-
 /* Threads that score a page of people at once in creditref score --all:
  * the machines this runs on have two cores; each thread holds a read
  * transaction and one report's buffers (about 2 MB). */
