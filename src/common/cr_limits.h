@@ -288,6 +288,18 @@
  * (sup_warm.c); one nobody read for longer is left to expire, so a server
  * whose supervisors are away walks nothing. */
 #define CR_SUPERVISION_WANTED_S 3600
+
+/* Address space the store needs beside its block cache: write buffers
+ * (up to 128 + 4 x 64 MiB for a bulk load), the person cache (256 MiB by
+ * default), table readers and the process itself.  A smaller limit
+ * (ulimit -v) is refused at open (store_rocks.c). */
+#define CR_STORE_ADDRESS_SPACE_BYTES (1ULL << 30)
+
+/* Held identities newer than a released one that the release compares
+ * with it, to drop those that say the same (consent.c): one per other
+ * institution holding a line about the person; more are left in place,
+ * which costs only their bytes. */
+#define CR_HELD_NEWER_MAX 64
 /* One grouping's aggregates as JSON: about 1.5 KB a cell (a region's
  * name, under 70 bytes, included), at most CR_SUPERVISION_CELLS_MAX
  * cells. */

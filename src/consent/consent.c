@@ -61,11 +61,35 @@ int cr_consent_check(cr_txn *txn, const struct cr_subject_key *k,
 	return 0;
 }
 
+static int same_identity(const struct cr_subject *a, const struct cr_subject *b)
+{
+	return strcmp(a->id, b->id) == 0 && a->birth_days == b->birth_days &&
+	       strcmp(a->name, b->name) == 0 && strcmp(a->phone, b->phone) == 0 &&
+	       strcmp(a->address, b->address) == 0;
+}
+
+/* A held line that says what everyone already sees keeps nothing apart:
+ * releasing it would change nothing, and the newest identity wins over
+ * it anyway.  What inst held before goes, so that what its consent would
+ * release is always its newest line. */
+static int held_identity(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
+			 const struct cr_subject *s)
+{
+	struct cr_subject shown;
+	int rc = cr_store_subject_get(txn, k, &shown);
+	const int same = rc == 0 && same_identity(&shown, s);
+	sodium_memzero(&shown, sizeof shown);
+	if (rc && rc != CR_ENOTFOUND)
+		return rc;
+	return same ? cr_store_subject_held_forget(txn, k, inst)
+		    : cr_store_subject_held_put(txn, k, inst, s);
+}
+
 int cr_consent_identity_furnished(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
 				  int live, const struct cr_subject *s)
 {
 	if (!live)
-		return cr_store_subject_held_put(txn, k, inst, s);
+		return held_identity(txn, k, inst, s);
 	int changed = cr_store_subject_put(txn, k, s);
 	if (changed <= 0)
 		return changed;
@@ -73,18 +97,50 @@ int cr_consent_identity_furnished(cr_txn *txn, const struct cr_subject_key *k, c
 	return rc ? rc : changed;
 }
 
+/* The institutions whose held identity is newer than a released one. */
+struct newer {
+	uint64_t after;
+	size_t n;
+	char inst[CR_HELD_NEWER_MAX][CR_INST_CODE_MAX + 1];
+};
+
+static int take_newer(const char *inst, uint64_t seq, void *arg)
+{
+	struct newer *w = arg;
+	if (seq > w->after && w->n < CR_HELD_NEWER_MAX)
+		snprintf(w->inst[w->n++], sizeof w->inst[0], "%s", inst);
+	return 0;
+}
+
 /* inst's held identity becomes the person's; the held identities placed
- * before it are older than the person's identity now, and go. */
+ * before it are older than the person's identity now, and go, and so do
+ * the newer ones that say the same (they would change nothing: see
+ * held_identity). */
 static int release_identity(cr_txn *txn, const struct cr_subject_key *k, const char *inst)
 {
-	struct cr_subject s;
-	uint64_t seq;
+	static _Thread_local struct newer w;
+	struct cr_subject s, other;
+	uint64_t seq, oseq;
 	int rc = cr_store_subject_held_get(txn, k, inst, &s, &seq);
 	if (rc)
 		return rc == CR_ENOTFOUND ? 0 : rc;
 	rc = cr_store_subject_put(txn, k, &s);
+	if (rc >= 0)
+		rc = cr_store_subject_held_drop(txn, k, seq);
+	w.after = seq;
+	w.n = 0;
+	if (!rc)
+		rc = cr_store_subject_held_list(txn, k, take_newer, &w);
+	for (size_t i = 0; i < w.n && !rc; i++) {
+		rc = cr_store_subject_held_get(txn, k, w.inst[i], &other, &oseq);
+		if (!rc && same_identity(&other, &s))
+			rc = cr_store_subject_held_forget(txn, k, w.inst[i]);
+		if (rc == CR_ENOTFOUND || rc > 0)
+			rc = 0;
+	}
 	sodium_memzero(&s, sizeof s);
-	return rc < 0 ? rc : cr_store_subject_held_drop(txn, k, seq);
+	sodium_memzero(&other, sizeof other);
+	return rc;
 }
 
 /* The newest held identity, and the newest whose institution holds a live

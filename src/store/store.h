@@ -282,7 +282,8 @@ int cr_store_subject_get(cr_txn *txn, const struct cr_subject_key *k,
  * reads inst's, with its place (*seq), or CR_ENOTFOUND.  list calls fn
  * with the institution and place of each, in institution order, opening
  * none; a non-zero return from fn stops the walk and is returned.  drop
- * removes those placed at or before upto.
+ * removes those placed at or before upto.  forget removes inst's: 1 when
+ * there was one, 0 when not.
  */
 int cr_store_subject_held_put(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
 			      const struct cr_subject *s);
@@ -291,6 +292,7 @@ int cr_store_subject_held_get(cr_txn *txn, const struct cr_subject_key *k, const
 int cr_store_subject_held_list(cr_txn *txn, const struct cr_subject_key *k,
 			       int (*fn)(const char *inst, uint64_t seq, void *arg), void *arg);
 int cr_store_subject_held_drop(cr_txn *txn, const struct cr_subject_key *k, uint64_t upto);
+int cr_store_subject_held_forget(cr_txn *txn, const struct cr_subject_key *k, const char *inst);
 
 /* Accounts, keyed by (institution, account number).  put assigns acct_id
  * when r->acct_id is 0 and links the account to its subject; returns 1 when

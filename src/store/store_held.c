@@ -239,3 +239,21 @@ int cr_store_subject_held_drop(cr_txn *txn, const struct cr_subject_key *k, uint
 	free(d.inst);
 	return rc;
 }
+
+int cr_store_subject_held_forget(cr_txn *txn, const struct cr_subject_key *k, const char *inst)
+{
+	uint8_t kb[CR_KEY_HELD_IDENTITY_MAX];
+	uint64_t pid;
+	struct kv_val v = {0};
+	CR_ASSERT(cr_str_fits(inst, CR_INST_CODE_MAX + 1, 1));
+	int rc = person_pid(txn, k, &pid);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	const size_t kn = cr_key_held_identity(pid, inst, kb);
+	rc = kv_get(txn, CF_PERSON, kb, kn, &v);
+	kv_val_free(&v);
+	if (rc)
+		return rc == CR_ENOTFOUND ? 0 : rc;
+	rc = kv_del(txn, CF_PERSON, kb, kn);
+	return rc ? rc : 1;
+}

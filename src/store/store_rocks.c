@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "cr_assert.h"
@@ -59,6 +60,24 @@ static size_t env_mb(const char *name, unsigned long dflt, unsigned long min)
 static size_t cache_bytes(void)
 {
 	return env_mb("CREDITREF_CACHE_MB", 512, 8);
+}
+
+/* RocksDB allocates with C++'s new, which throws when the process's
+ * address space is exhausted, and nothing between it and this C code can
+ * catch that: the process would abort.  So a limit (ulimit -v) too small
+ * for the block cache and the write buffers is refused before opening,
+ * with what to do. */
+static int address_space_ok(const char **reason)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	if ((uint64_t)rl.rlim_cur >= (uint64_t)cache_bytes() + CR_STORE_ADDRESS_SPACE_BYTES)
+		return 0;
+	*reason = "the process's address-space limit (ulimit -v) is below what the store needs: "
+		  "its block cache (CREDITREF_CACHE_MB, 512 MiB by default) plus 1 GiB; "
+		  "raise the limit or lower the cache";
+	return CR_ENOMEM;
 }
 
 /* Options of one column family (docs/storage.md, "Engine settings"). */
@@ -619,6 +638,8 @@ int cr_store_create(const char *dir, const char *key_file, const char **reason)
 		return CR_EINVAL;
 	if (sodium_init() < 0)
 		return CR_ESTORE;
+	if (address_space_ok(reason))
+		return CR_ENOMEM;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return CR_EIO;
 	if (file_exists(dir, "CURRENT") || file_exists(dir, "data.mdb"))
@@ -679,6 +700,8 @@ int cr_store_open(const char *dir, const char *key_file, int flags,
 			  "\"Moving an old store\")";
 		return CR_EVERSION;
 	}
+	if (address_space_ok(reason))
+		return CR_ENOMEM;
 	cr_store *st = store_new(dir, flags & CR_STORE_RDONLY);
 	if (!st)
 		return CR_ENOMEM;
