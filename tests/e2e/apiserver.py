@@ -106,6 +106,20 @@ def audit_texts(db):
     return out
 
 
+def seeded_store(prefix, text):
+    """A fresh store in a new temporary directory with the JSON Lines text
+    ingested at ASOF, every line accepted or held; returns (dir, db)."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    db = os.path.join(d, "db")
+    run("init", "--db", db)
+    src = os.path.join(d, "setup.jsonl")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write(text)
+    out = run("ingest", "--db", db, "--as-of", ASOF, src).stdout
+    assert " rejected=0 " in out, out
+    return d, db
+
+
 class Server:
     """`creditref serve` on 127.0.0.1, port 0; waits for its serving line."""
 

@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 from harness import main, run, test
-from apiserver import ASOF, Server, assert_problem, call, issue, mask
+from apiserver import seeded_store, ASOF, Server, assert_problem, call, issue, mask
 
 P = "11010519491231002X"
 WATCH_ACCT = "WATCH-B1-0001"
@@ -45,14 +45,7 @@ def event(inst, acct, eid, at, kind, amount, dpd=None):
 
 class World:
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="creditref-alerts-")
-        self.db = os.path.join(self.dir, "db")
-        run("init", "--db", self.db)
-        src = os.path.join(self.dir, "setup.jsonl")
-        with open(src, "w", encoding="utf-8") as f:
-            f.write(jsonl(SETUP))
-        out = run("ingest", "--db", self.db, "--as-of", ASOF, src).stdout
-        assert " rejected=0 " in out, out
+        self.dir, self.db = seeded_store("creditref-alerts-", jsonl(SETUP))
         self.k = {"b1_lender": issue(self.db, "lender", "B0001"),
                   "b1_furn": issue(self.db, "furnisher", "B0001"),
                   "b2_lender": issue(self.db, "lender", "B0002"),

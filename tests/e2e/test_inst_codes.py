@@ -17,7 +17,7 @@ import time
 import urllib.parse
 
 from harness import main, run, test
-from apiserver import ASOF, Server, assert_problem, call, issue
+from apiserver import seeded_store, ASOF, Server, assert_problem, call, issue
 
 P = "11010519491231002X"
 SETUP = [
@@ -67,14 +67,7 @@ class Receiver:
 
 class World:
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="creditref-codes-")
-        self.db = os.path.join(self.dir, "db")
-        run("init", "--db", self.db)
-        src = os.path.join(self.dir, "setup.jsonl")
-        with open(src, "w", encoding="utf-8") as f:
-            f.write(jsonl(SETUP))
-        out = run("ingest", "--db", self.db, "--as-of", ASOF, src).stdout
-        assert " rejected=0 " in out, out
+        self.dir, self.db = seeded_store("creditref-codes-", jsonl(SETUP))
         # The CLI's --institution takes such a code too.
         run("consent", "grant", "--db", self.db, "--id", P, "--institution", "L-02", "--scope", "query",
             "--purpose", "loan_approval", "--as-of", "2026-01-01")

@@ -18,7 +18,7 @@ import tempfile
 import threading
 
 from harness import main, run, test
-from apiserver import ASOF, Server, assert_problem, call, issue
+from apiserver import seeded_store, ASOF, Server, assert_problem, call, issue
 
 A = "110105198001010016"
 C = "440305199003200034"
@@ -74,14 +74,7 @@ def bad_consents(subject, lender):
 
 class World:
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="creditref-isolation-")
-        self.db = os.path.join(self.dir, "db")
-        run("init", "--db", self.db)
-        src = os.path.join(self.dir, "setup.jsonl")
-        with open(src, "w", encoding="utf-8") as f:
-            f.write(jsonl(SETUP))
-        out = run("ingest", "--db", self.db, "--as-of", ASOF, src).stdout
-        assert " rejected=0 " in out, out
+        self.dir, self.db = seeded_store("creditref-isolation-", jsonl(SETUP))
         self.k = {"lender": issue(self.db, "lender", "L0001"), "b0001": issue(self.db, "furnisher", "B0001"),
                   "b_01": issue(self.db, "furnisher", "B_01"), "subject": issue(self.db, "subject", pid=A),
                   "operator": issue(self.db, "operator")}

@@ -19,7 +19,7 @@ import threading
 import time
 
 from harness import main, run, test
-from apiserver import ASOF, Server, assert_problem, call, issue
+from apiserver import seeded_store, ASOF, Server, assert_problem, call, issue
 
 P = "11010519491231002X"
 TIMEOUT_S = 2
@@ -125,14 +125,7 @@ class Receiver:
 
 class World:
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="creditref-webhooks-")
-        self.db = os.path.join(self.dir, "db")
-        run("init", "--db", self.db)
-        src = os.path.join(self.dir, "setup.jsonl")
-        with open(src, "w", encoding="utf-8") as f:
-            f.write(jsonl(SETUP))
-        out = run("ingest", "--db", self.db, "--as-of", ASOF, src).stdout
-        assert " rejected=0 " in out, out
+        self.dir, self.db = seeded_store("creditref-webhooks-", jsonl(SETUP))
         self.k = {"b1": issue(self.db, "lender", "B0001"), "b1_furn": issue(self.db, "furnisher", "B0001"),
                   "b2": issue(self.db, "lender", "B0002"), "b3_furn": issue(self.db, "furnisher", "B0003"),
                   "subject": issue(self.db, "subject", pid=P), "supervisor": issue(self.db, "supervisor"),
