@@ -273,7 +273,8 @@ int cr_store_subject_get(cr_txn *txn, const struct cr_subject_key *k,
  * Held identities (DESIGN.md rule 11): the identity an institution's
  * account line furnished while it held no live furnish consent from the
  * person, kept apart from the identity above, one per (person,
- * institution), each sealed on its own.  The consent module decides when
+ * institution).  Each distinct identity of a person is sealed once and
+ * the institutions that held it share the copy.  The consent module decides when
  * one shows or becomes the person's identity (consent.h, "Identities").
  *
  * put keeps s as inst's held identity and gives it the next place in the

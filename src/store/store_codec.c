@@ -350,6 +350,22 @@ int cr_key_held_identity_parse(const uint8_t *k, size_t n, char inst[CR_INST_COD
 	return 0;
 }
 
+void cr_key_identity_copy(uint64_t pid, const uint8_t digest[CR_IDENTITY_DIGEST_LEN],
+			  uint8_t out[CR_KEY_IDENTITY_COPY_LEN])
+{
+	cr_key_person(pid, PK_IDENTITY_COPY, out);
+	memcpy(out + PK_LEN, digest, CR_IDENTITY_DIGEST_LEN);
+}
+
+int cr_key_identity_copy_parse(const uint8_t *k, size_t n,
+			       uint8_t digest[CR_IDENTITY_DIGEST_LEN])
+{
+	if (n != CR_KEY_IDENTITY_COPY_LEN || k[PK_LEN - 1] != PK_IDENTITY_COPY)
+		return CR_ECORRUPT;
+	memcpy(digest, k + PK_LEN, CR_IDENTITY_DIGEST_LEN);
+	return 0;
+}
+
 void cr_key_event(uint64_t acct_id, int64_t at_s, const uint8_t hash[CR_EVENT_HASH_LEN],
 		  uint8_t out[CR_KEY_EVENT_LEN])
 {

@@ -16,7 +16,7 @@
  * biased by 2^31, times by 2^63, so that the unsigned byte order of a
  * signed number is chronological.
  *
- * The layout is version 9 of the store (store_rocks.c): nothing here may
+ * The layout is version 10 of the store (store_rocks.c): nothing here may
  * change without a new version.
  */
 #ifndef CR_STORE_CODEC_H
@@ -50,6 +50,8 @@ int32_t cr_get_date(const uint8_t *p);
  *   pid 'D' dispute-id               a dispute (u64 BE)
  *   pid 'H' n year                   a year of account n's history (u16 BE each)
  *   pid 'I' institution              the identity a held line of it furnished
+ *   pid 'J' digest                   one sealed copy of each distinct identity
+ *                                    the 'I' records name
  *   pid 'P' platform NUL product     a holding of a product (docs/shelf.md)
  *   pid 'Q' inquiry                  an inquiry: the key is the inquiry
  *   pid 'R' n month seq              a value a correction replaced
@@ -65,6 +67,7 @@ int32_t cr_get_date(const uint8_t *p);
 #define PK_DISPUTE 'D'
 #define PK_HIST 'H'
 #define PK_HELD_IDENTITY 'I'
+#define PK_IDENTITY_COPY 'J'
 #define PK_HOLDING 'P'
 #define PK_INQUIRY 'Q'
 #define PK_REVISION 'R'
@@ -154,6 +157,16 @@ size_t cr_key_held_identity(uint64_t pid, const char *inst,
 			    uint8_t out[CR_KEY_HELD_IDENTITY_MAX]);
 int cr_key_held_identity_parse(const uint8_t *k, size_t n, char inst[CR_INST_CODE_MAX + 1]);
 
+/* pid 'J' digest: a held identity's one sealed copy, named by its digest
+ * (a keyed hash of the encoded identity, domain byte CR_DOMAIN_IDENTITY).
+ * parse reads the digest back: CR_ECORRUPT for a key of another shape. */
+#define CR_IDENTITY_DIGEST_LEN 16
+#define CR_KEY_IDENTITY_COPY_LEN (PK_LEN + CR_IDENTITY_DIGEST_LEN)
+void cr_key_identity_copy(uint64_t pid, const uint8_t digest[CR_IDENTITY_DIGEST_LEN],
+			  uint8_t out[CR_KEY_IDENTITY_COPY_LEN]);
+int cr_key_identity_copy_parse(const uint8_t *k, size_t n,
+			       uint8_t digest[CR_IDENTITY_DIGEST_LEN] /* OUT */);
+
 /* pid '~' n, the time biased by 2^63 (u64 BE), the id hash (hash NULL:
  * zeros, for a bound). */
 #define CR_EVENT_HASH_LEN 16
@@ -239,6 +252,7 @@ void cr_key_audit(uint64_t seq, uint8_t out[CR_KEY_AUDIT_LEN]);
  */
 #define CR_DOMAIN_ACCOUNT 0x01
 #define CR_DOMAIN_EVENT 0x02
+#define CR_DOMAIN_IDENTITY 0x03 /* a held identity's digest (pid 'J') */
 #define CR_PSEUDONYM_MSG_MAX (2 + CR_INST_CODE_MAX + CR_ACCOUNT_MAX)
 size_t cr_pseudonym_msg(uint8_t domain, const char *inst, const char *text, size_t text_max,
 			uint8_t out[CR_PSEUDONYM_MSG_MAX]);
@@ -276,9 +290,13 @@ size_t cr_subject_encode(const struct cr_subject *s, uint8_t *buf);
 int cr_subject_decode(const uint8_t *p, size_t n, struct cr_subject *out /* OUT */);
 
 /* A held identity (pid 'I' institution): u64 BE seq, its place in the
- * store-wide order (CTR_SEQ), then the identity (cr_subject_encode) sealed
- * under the data key, bound to the subject key and the institution
- * (store_held.c seals it). */
+ * store-wide order (CTR_SEQ), then the digest (CR_IDENTITY_DIGEST_LEN
+ * bytes) of its sealed copy (pid 'J' digest): the identity
+ * (cr_subject_encode) sealed under the data key, bound to the subject key
+ * and the digest.  Institutions that held the same identity share the
+ * copy.  A layout 9 store wrote the sealed identity itself after the seq,
+ * bound to the subject key and the institution; such a value (longer than
+ * a digest) is still read (store_held.c). */
 #define CR_HELD_IDENTITY_FIXED 8
 
 /*

@@ -9,8 +9,9 @@
  *   total is CTR_HELD.
  *
  *   pid 'I' institution -> the identity its newest held account line
- *   furnished, with its place in the store-wide order (CTR_SEQ), sealed
- *   on its own (store_codec.h).  A person has one identity that every
+ *   furnished, with its place in the store-wide order (CTR_SEQ): the
+ *   digest of a sealed copy, pid 'J' digest, that institutions holding
+ *   the same identity share (store_codec.h).  A person has one identity that every
  *   reader sees ('@', store_person.c); a held line's identity is kept
  *   here instead, so that it changes nothing until the consent module
  *   shows or releases it (consent.h, "Identities").
@@ -90,38 +91,85 @@ int cr_store_held_take(cr_txn *txn, const struct cr_subject_key *k,
 
 /* ---- held identities --------------------------------------------------- */
 
-#define HELD_IDENTITY_VAL_MAX (CR_HELD_IDENTITY_FIXED + CR_SUBJECT_ENC_MAX + \
-			       CR_STORE_SEAL_OVERHEAD)
-#define HELD_IDENTITY_AD_MAX (CR_SUBJECT_KEY_LEN + CR_INST_CODE_MAX)
+/* pid 'I' institution -> seq, digest: the institution's newest held line
+ * and which copy holds its identity.  pid 'J' digest -> the identity,
+ * sealed: one copy however many institutions held the same identity (a
+ * person's lenders mostly furnish the same name and ID), dropped with
+ * the last 'I' record that names it.  A layout 9 store sealed the
+ * identity into the 'I' record itself; identity_open still reads that. */
 
-/* The associated data a held identity is sealed with: the person and the
- * institution, so that a sealed value moved to another key does not open. */
-static size_t identity_ad(const struct cr_subject_key *k, const char *inst,
-			  uint8_t ad[HELD_IDENTITY_AD_MAX])
+#define POINTER_VAL_LEN (CR_HELD_IDENTITY_FIXED + CR_IDENTITY_DIGEST_LEN)
+#define COPY_VAL_MAX (CR_SUBJECT_ENC_MAX + CR_STORE_SEAL_OVERHEAD)
+#define INLINE_VAL_MAX (CR_HELD_IDENTITY_FIXED + COPY_VAL_MAX)
+#define IDENTITY_AD_MAX (CR_SUBJECT_KEY_LEN + \
+			 (CR_INST_CODE_MAX > CR_IDENTITY_DIGEST_LEN ? CR_INST_CODE_MAX \
+								   : CR_IDENTITY_DIGEST_LEN))
+
+/* The associated data a sealed identity is bound to: the person and what
+ * names it (the digest of a copy; a layout 9 record's institution), so
+ * that a sealed value moved to another key does not open. */
+static size_t identity_ad(const struct cr_subject_key *k, const void *name, size_t n,
+			  uint8_t ad[IDENTITY_AD_MAX])
 {
-	const size_t a = strnlen(inst, CR_INST_CODE_MAX);
+	CR_ASSERT(n <= IDENTITY_AD_MAX - CR_SUBJECT_KEY_LEN);
 	memcpy(ad, k->b, CR_SUBJECT_KEY_LEN);
-	memcpy(ad + CR_SUBJECT_KEY_LEN, inst, a);
-	return CR_SUBJECT_KEY_LEN + a;
+	memcpy(ad + CR_SUBJECT_KEY_LEN, name, n);
+	return CR_SUBJECT_KEY_LEN + n;
 }
 
-/* Opens the held identity v of (k, inst) into out, with its seq. */
-static int identity_open(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
-			 const struct kv_val *v, struct cr_subject *out, uint64_t *seq)
+/* The digest of an encoded identity: keyed with the store's secret, so
+ * that it says nothing of the identity to whoever reads the keys. */
+static void identity_digest(const cr_store *st, const uint8_t *plain, size_t pn,
+			    uint8_t out[CR_IDENTITY_DIGEST_LEN])
 {
-	uint8_t ad[HELD_IDENTITY_AD_MAX], plain[CR_SUBJECT_ENC_MAX + CR_STORE_SEAL_OVERHEAD];
+	crypto_generichash_state h;
+	const uint8_t domain = CR_DOMAIN_IDENTITY;
+	crypto_generichash_init(&h, st->pseudokey, CR_STORE_KEY_LEN, CR_IDENTITY_DIGEST_LEN);
+	crypto_generichash_update(&h, &domain, 1);
+	crypto_generichash_update(&h, plain, pn);
+	crypto_generichash_final(&h, out, CR_IDENTITY_DIGEST_LEN);
+	sodium_memzero(&h, sizeof h);
+}
+
+/* Opens sealed bytes p[0..n) bound to (k, name) into out. */
+static int open_sealed(cr_txn *txn, const struct cr_subject_key *k, const void *name,
+		       size_t namen, const uint8_t *p, size_t n, struct cr_subject *out)
+{
+	uint8_t ad[IDENTITY_AD_MAX], plain[COPY_VAL_MAX];
 	size_t pn;
-	const size_t adn = identity_ad(k, inst, ad);
-	if (v->n < CR_HELD_IDENTITY_FIXED + CR_STORE_SEAL_OVERHEAD || v->n > HELD_IDENTITY_VAL_MAX)
+	if (n < CR_STORE_SEAL_OVERHEAD || n > COPY_VAL_MAX)
 		return CR_ECORRUPT;
-	*seq = cr_get_u64be(v->p);
-	int rc = cr_store__unseal(txn->st, ad, adn, v->p + CR_HELD_IDENTITY_FIXED,
-				  v->n - CR_HELD_IDENTITY_FIXED, plain, &pn);
+	int rc = cr_store__unseal(txn->st, ad, identity_ad(k, name, namen, ad), p, n, plain, &pn);
 	if (!rc)
 		rc = cr_subject_decode(plain, pn, out);
-	if (!rc && (*seq == 0 || cr_subject_check(out)))
+	if (!rc && cr_subject_check(out))
 		rc = CR_ECORRUPT;
 	sodium_memzero(plain, sizeof plain);
+	return rc;
+}
+
+/* Opens the held identity v of (k, inst) into out, with its seq: through
+ * its copy, or (layout 9) from v itself. */
+static int identity_open(cr_txn *txn, uint64_t pid, const struct cr_subject_key *k,
+			 const char *inst, const struct kv_val *v, struct cr_subject *out,
+			 uint64_t *seq)
+{
+	if (v->n < POINTER_VAL_LEN || v->n > INLINE_VAL_MAX || cr_get_u64be(v->p) == 0)
+		return CR_ECORRUPT;
+	*seq = cr_get_u64be(v->p);
+	const uint8_t *rest = v->p + CR_HELD_IDENTITY_FIXED;
+	if (v->n > POINTER_VAL_LEN)
+		return open_sealed(txn, k, inst, strnlen(inst, CR_INST_CODE_MAX), rest,
+				   v->n - CR_HELD_IDENTITY_FIXED, out);
+	uint8_t ck[CR_KEY_IDENTITY_COPY_LEN];
+	struct kv_val c = {0};
+	cr_key_identity_copy(pid, rest, ck);
+	int rc = kv_get(txn, CF_PERSON, ck, sizeof ck, &c);
+	if (rc == CR_ENOTFOUND)
+		rc = CR_ECORRUPT; /* an 'I' record's copy goes only with the last of them */
+	if (!rc)
+		rc = open_sealed(txn, k, rest, CR_IDENTITY_DIGEST_LEN, c.p, c.n, out);
+	kv_val_free(&c);
 	return rc;
 }
 
@@ -138,44 +186,139 @@ int cr_store_subject_held_get(cr_txn *txn, const struct cr_subject_key *k, const
 		return rc;
 	rc = kv_get(txn, CF_PERSON, kb, cr_key_held_identity(pid, inst, kb), &v);
 	if (!rc)
-		rc = identity_open(txn, k, inst, &v, out, seq);
+		rc = identity_open(txn, pid, k, inst, &v, out, seq);
 	kv_val_free(&v);
 	return rc;
+}
+
+/* ---- copies no 'I' record names any more go ---- */
+
+struct digest_set {
+	size_t n, cap;
+	uint8_t (*d)[CR_IDENTITY_DIGEST_LEN];
+};
+
+static int digest_add(struct digest_set *s, const uint8_t *d)
+{
+	if (s->n == s->cap) {
+		const size_t cap = s->cap ? 2 * s->cap : 8;
+		uint8_t (*p)[CR_IDENTITY_DIGEST_LEN] = realloc(s->d, cap * sizeof *p);
+		if (!p)
+			return CR_ENOMEM;
+		s->d = p;
+		s->cap = cap;
+	}
+	memcpy(s->d[s->n++], d, CR_IDENTITY_DIGEST_LEN);
+	return 0;
+}
+
+static int digest_has(const struct digest_set *s, const uint8_t *d)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (memcmp(s->d[i], d, CR_IDENTITY_DIGEST_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+/* The digests the 'I' records name (layout 9 records name none). */
+static int named_copy(struct kv_step *s, void *arg)
+{
+	if (s->vn < POINTER_VAL_LEN)
+		return CR_ECORRUPT;
+	return s->vn == POINTER_VAL_LEN ? digest_add(arg, s->v + CR_HELD_IDENTITY_FIXED) : 0;
+}
+
+struct unnamed {
+	const struct digest_set *named;
+	struct digest_set gone;
+};
+
+static int unnamed_copy(struct kv_step *s, void *arg)
+{
+	struct unnamed *u = arg;
+	uint8_t d[CR_IDENTITY_DIGEST_LEN];
+	int rc = cr_key_identity_copy_parse(s->k, s->kn, d);
+	if (!rc && !digest_has(u->named, d))
+		rc = digest_add(&u->gone, d);
+	return rc;
+}
+
+/* Deletes the copies of pid's held identities no 'I' record names, after
+ * an 'I' record was replaced or removed.  A person holds a few: both
+ * walks are short, and gathered before deleting (a walk does not delete
+ * under itself). */
+static int drop_unnamed(cr_txn *txn, const struct cr_subject_key *k, uint64_t pid)
+{
+	uint8_t ck[CR_KEY_IDENTITY_COPY_LEN];
+	struct digest_set named = {0};
+	struct unnamed u = {&named, {0}};
+	int rc = person_walk(txn, k, PK_HELD_IDENTITY, NULL, 0, named_copy, &named);
+	if (!rc)
+		rc = person_walk(txn, k, PK_IDENTITY_COPY, NULL, 0, unnamed_copy, &u);
+	for (size_t i = 0; i < u.gone.n && !rc; i++) {
+		cr_key_identity_copy(pid, u.gone.d[i], ck);
+		rc = kv_del(txn, CF_PERSON, ck, sizeof ck);
+	}
+	free(named.d);
+	free(u.gone.d);
+	return rc;
+}
+
+/* Seals s (encoded: plain[0..pn)) as the copy named digest, unless pid
+ * has it already. */
+static int copy_put(cr_txn *txn, const struct cr_subject_key *k, uint64_t pid,
+		    const uint8_t digest[CR_IDENTITY_DIGEST_LEN], const uint8_t *plain, size_t pn)
+{
+	uint8_t ck[CR_KEY_IDENTITY_COPY_LEN], vb[COPY_VAL_MAX], ad[IDENTITY_AD_MAX];
+	struct kv_val c = {0};
+	cr_key_identity_copy(pid, digest, ck);
+	int rc = kv_get(txn, CF_PERSON, ck, sizeof ck, &c);
+	kv_val_free(&c);
+	if (rc != CR_ENOTFOUND)
+		return rc;
+	const size_t vn = cr_store__seal(txn->st, ad,
+					 identity_ad(k, digest, CR_IDENTITY_DIGEST_LEN, ad),
+					 plain, pn, vb);
+	return kv_put(txn, CF_PERSON, ck, sizeof ck, vb, vn);
 }
 
 int cr_store_subject_held_put(cr_txn *txn, const struct cr_subject_key *k, const char *inst,
 			      const struct cr_subject *s)
 {
-	uint8_t kb[CR_KEY_HELD_IDENTITY_MAX], vb[HELD_IDENTITY_VAL_MAX], ad[HELD_IDENTITY_AD_MAX];
-	uint8_t plain[CR_SUBJECT_ENC_MAX], was[CR_SUBJECT_ENC_MAX];
-	struct cr_subject old;
-	uint64_t pid, seq;
-	int same = 0;
+	uint8_t kb[CR_KEY_HELD_IDENTITY_MAX], vb[POINTER_VAL_LEN], plain[CR_SUBJECT_ENC_MAX];
+	uint8_t digest[CR_IDENTITY_DIGEST_LEN];
+	struct kv_val old = {0};
+	uint64_t pid = 0, seq = 0;
 	CR_ASSERT(cr_subject_check(s) == 0);
 	CR_ASSERT(cr_str_fits(inst, CR_INST_CODE_MAX + 1, 1));
 	const size_t pn = cr_subject_encode(s, plain);
+	identity_digest(txn->st, plain, pn, digest);
 	int rc = person_pid_make(txn, k, &pid);
+	const size_t kn = cr_key_held_identity(pid, inst, kb);
 	if (!rc)
-		rc = cr_store_subject_held_get(txn, k, inst, &old, &seq);
-	if (!rc) {
-		const size_t wn = cr_subject_encode(&old, was);
-		same = wn == pn && memcmp(was, plain, pn) == 0;
-		sodium_memzero(was, sizeof was);
-	}
-	sodium_memzero(&old, sizeof old);
-	if (!rc || rc == CR_ENOTFOUND)
-		rc = same ? 0 : ctr_next(txn, CTR_SEQ, &seq);
-	if (rc || same) {
-		sodium_memzero(plain, sizeof plain);
-		return rc;
-	}
-	cr_put_u64be(vb, seq);
-	const size_t vn = CR_HELD_IDENTITY_FIXED +
-			  cr_store__seal(txn->st, ad, identity_ad(k, inst, ad), plain, pn,
-					 vb + CR_HELD_IDENTITY_FIXED);
+		rc = kv_get(txn, CF_PERSON, kb, kn, &old);
+	const int had = rc == 0;
+	/* The same copy named already: nothing changes.  A layout 9 record
+	 * is written anew even when it says the same. */
+	const int same = had && old.n == POINTER_VAL_LEN &&
+			 memcmp(old.p + CR_HELD_IDENTITY_FIXED, digest, sizeof digest) == 0;
+	kv_val_free(&old);
+	if (rc == CR_ENOTFOUND)
+		rc = 0;
+	if (!rc && !same)
+		rc = ctr_next(txn, CTR_SEQ, &seq);
+	if (!rc && !same)
+		rc = copy_put(txn, k, pid, digest, plain, pn);
 	sodium_memzero(plain, sizeof plain);
-	rc = kv_put(txn, CF_PERSON, kb, cr_key_held_identity(pid, inst, kb), vb, vn);
-	return rc ? rc : 1;
+	if (rc || same)
+		return rc;
+	cr_put_u64be(vb, seq);
+	memcpy(vb + CR_HELD_IDENTITY_FIXED, digest, sizeof digest);
+	if ((rc = kv_put(txn, CF_PERSON, kb, kn, vb, sizeof vb)))
+		return rc;
+	if (had && (rc = drop_unnamed(txn, k, pid)))
+		return rc;
+	return 1;
 }
 
 struct identity_walk {
@@ -188,7 +331,7 @@ static int each_identity(struct kv_step *s, void *arg)
 	const struct identity_walk *w = arg;
 	char inst[CR_INST_CODE_MAX + 1];
 	int rc = cr_key_held_identity_parse(s->k, s->kn, inst);
-	if (!rc && (s->vn < CR_HELD_IDENTITY_FIXED || cr_get_u64be(s->v) == 0))
+	if (!rc && (s->vn < POINTER_VAL_LEN || cr_get_u64be(s->v) == 0))
 		rc = CR_ECORRUPT;
 	return rc ? rc : w->fn(inst, cr_get_u64be(s->v), w->arg);
 }
@@ -236,6 +379,8 @@ int cr_store_subject_held_drop(cr_txn *txn, const struct cr_subject_key *k, uint
 	rc = cr_store_subject_held_list(txn, k, take_drop, &d);
 	for (size_t i = 0; i < d.n && !rc; i++)
 		rc = kv_del(txn, CF_PERSON, kb, cr_key_held_identity(pid, d.inst[i], kb));
+	if (!rc && d.n)
+		rc = drop_unnamed(txn, k, pid);
 	free(d.inst);
 	return rc;
 }
@@ -254,6 +399,7 @@ int cr_store_subject_held_forget(cr_txn *txn, const struct cr_subject_key *k, co
 	kv_val_free(&v);
 	if (rc)
 		return rc == CR_ENOTFOUND ? 0 : rc;
-	rc = kv_del(txn, CF_PERSON, kb, kn);
-	return rc ? rc : 1;
+	if ((rc = kv_del(txn, CF_PERSON, kb, kn)) || (rc = drop_unnamed(txn, k, pid)))
+		return rc;
+	return 1;
 }

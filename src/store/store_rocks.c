@@ -11,12 +11,13 @@
  * Nothing is acknowledged before its sync.
  *
  * Layout versions 7 and up are on RocksDB (8: events sort last in a
- * person's records; 9: held identities, pid 'I'); a directory holding an
- * LMDB store (layouts up to 6, "data.mdb") is refused with what to do.  A
- * version 8 store is a version 9 store that holds no held identity: it
- * opens, and its version is raised to 9 when it is opened for writing, so
- * that a release of version 8, which would write a held line's identity
- * as the person's, no longer opens it.
+ * person's records; 9: held identities, pid 'I'; 10: one sealed copy of
+ * each, pid 'J'); a directory holding an LMDB store (layouts up to 6,
+ * "data.mdb") is refused with what to do.  A version 8 store is a version
+ * 9 store that holds no held identity, and version 10 still reads a
+ * version 9 'I' record: both open, and the version is raised to 10 when
+ * the store is opened for writing, so that an older release, which would
+ * misread what this one writes, no longer opens it.
  */
 #include "store.h"
 
@@ -35,8 +36,11 @@
 #include "store_int.h"
 #include "store_txn.h"
 
-#define STORE_VERSION 9
-#define STORE_VERSION_RAISED 8 /* opened as it is, raised on a write open */
+#define STORE_VERSION 10
+/* Layouts opened as they are and raised on a write open: 8 is 9 without
+ * held identities, 9 is 10 with each held identity sealed into its 'I'
+ * record (still read; store_held.c). */
+#define STORE_VERSION_RAISED_MIN 8
 #define PSEUDOKEY_LEN CR_STORE_KEY_LEN
 
 static const char *const cf_names[CF_COUNT] = {
@@ -595,7 +599,7 @@ static int load_keys(cr_store *st, const uint8_t master[CR_MASTER_KEY_LEN])
 	if (rc)
 		return rc;
 	rc = meta_get_u64(txn, "version", &version);
-	if (!rc && version != STORE_VERSION && version != STORE_VERSION_RAISED)
+	if (!rc && (version < STORE_VERSION_RAISED_MIN || version > STORE_VERSION))
 		rc = CR_EVERSION;
 	if (!rc)
 		st->version = version;
@@ -608,8 +612,9 @@ static int load_keys(cr_store *st, const uint8_t master[CR_MASTER_KEY_LEN])
 	return rc;
 }
 
-/* Raises a store of version STORE_VERSION_RAISED to STORE_VERSION: the
- * layouts differ only by records the older one never wrote. */
+/* Raises a store of version STORE_VERSION_RAISED_MIN or later to
+ * STORE_VERSION: the layouts differ only by records the older one never
+ * wrote, or that the newer one still reads. */
 static int raise_version(cr_store *st)
 {
 	cr_txn *txn;

@@ -378,23 +378,41 @@ static void set_version(cr_store *st, uint64_t v)
 	assert_int_equal(cr_store_commit(txn), 0);
 }
 
-/* A layout 8 store (no held identities) opens as it is for reading and is
- * raised to 9 by an open for writing; a layout 7 store is refused. */
-static void a_layout_8_store_is_raised_to_9(void **state)
+/* Layouts 8 (no held identities) and 9 (held identities sealed into
+ * their 'I' records) open as they are for reading and are raised to 10 by
+ * an open for writing; a layout 7 store is refused, and so is a layout
+ * newer than this release's. */
+static void layouts_8_and_9_are_raised_to_10(void **state)
 {
 	struct fixture *f = *state;
 	char db[128], key[128];
 	const char *reason;
 	snprintf(db, sizeof db, "%s/db", f->dir);
 	snprintf(key, sizeof key, "%s/db.key", f->dir);
-	assert_int_equal(version_of(f->st), 9);
-	set_version(f->st, 8);
+	assert_int_equal(version_of(f->st), 10);
+	for (uint64_t old = 8; old <= 9; old++) {
+		set_version(f->st, old);
+		cr_store_close(f->st);
+		assert_int_equal(cr_store_open(db, key, CR_STORE_RDONLY, &f->st, &reason), 0);
+		assert_int_equal(version_of(f->st), old);
+		cr_store_close(f->st);
+		assert_int_equal(cr_store_open(db, key, 0, &f->st, &reason), 0);
+		assert_int_equal(version_of(f->st), 10);
+	}
+	set_version(f->st, 11);
 	cr_store_close(f->st);
-	assert_int_equal(cr_store_open(db, key, CR_STORE_RDONLY, &f->st, &reason), 0);
-	assert_int_equal(version_of(f->st), 8);
-	cr_store_close(f->st);
-	assert_int_equal(cr_store_open(db, key, 0, &f->st, &reason), 0);
-	assert_int_equal(version_of(f->st), 9);
+	assert_int_equal(cr_store_open(db, key, CR_STORE_RDONLY, &f->st, &reason), CR_EVERSION);
+	assert_int_equal(cr_store_open(db, key, 0, &f->st, &reason), CR_EVERSION);
+	assert_null(f->st);
+}
+
+static void layout_7_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	char db[128], key[128];
+	const char *reason;
+	snprintf(db, sizeof db, "%s/db", f->dir);
+	snprintf(key, sizeof key, "%s/db.key", f->dir);
 	set_version(f->st, 7);
 	cr_store_close(f->st);
 	assert_int_equal(cr_store_open(db, key, 0, &f->st, &reason), CR_EVERSION);
@@ -415,7 +433,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reopen_keeps_data_and_pseudonyms, setup, teardown),
 		cmocka_unit_test_setup_teardown(audit_head_round_trip_and_derived_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(later_transactions_see_commits_not_aborts, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_layout_8_store_is_raised_to_9, setup, teardown),
+		cmocka_unit_test_setup_teardown(layouts_8_and_9_are_raised_to_10, setup, teardown),
+		cmocka_unit_test_setup_teardown(layout_7_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_lmdb_directory_is_refused_with_what_to_do, setup,
 						teardown),
 	};
