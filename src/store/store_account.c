@@ -13,6 +13,7 @@
  * only), and every account of the store in one pass over the person
  * family, each person's '@' record first.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cr_assert.h"
@@ -36,9 +37,11 @@ static size_t account_index_key(const cr_store *st, const char *inst,
 }
 
 /* Decodes account record value p[0..n) stored under acct_id; the number
- * from secrets when it is not NULL (else ""). */
+ * from secrets when it is not NULL, else number when it is not NULL (the
+ * one the index found it by), else "". */
 static int account_decode(uint64_t acct_id, const uint8_t *p, size_t n,
-			  const struct secrets *secrets, struct cr_account_rec *out)
+			  const struct secrets *secrets, const char *number,
+			  struct cr_account_rec *out)
 {
 	size_t used;
 	int rc = cr_acct_decode(p, n, out, &used);
@@ -47,13 +50,15 @@ static int account_decode(uint64_t acct_id, const uint8_t *p, size_t n,
 	out->acct_id = acct_id;
 	if (!rc && secrets)
 		rc = cr_secrets_number(secrets->plain, &secrets->x, ACCT_N(acct_id), out->a.account);
+	else if (!rc && number)
+		snprintf(out->a.account, sizeof out->a.account, "%s", number);
 	if (!rc && cr_account_rec_check(out))
 		rc = CR_ECORRUPT;
 	return rc;
 }
 
 static int account_load(cr_txn *txn, uint64_t acct_id, int open_number,
-			struct cr_account_rec *out)
+			const char *number, struct cr_account_rec *out)
 {
 	uint8_t pk[CR_KEY_ACCOUNT_LEN];
 	struct kv_val v = {0};
@@ -68,7 +73,7 @@ static int account_load(cr_txn *txn, uint64_t acct_id, int open_number,
 	if (rc == CR_ENOTFOUND)
 		rc = CR_ECORRUPT; /* the index names it */
 	if (!rc)
-		rc = account_decode(acct_id, v.p, v.n, open_number ? &s : NULL, out);
+		rc = account_decode(acct_id, v.p, v.n, open_number ? &s : NULL, number, out);
 	if (!rc)
 		out->subject = subject;
 	kv_val_free(&v);
@@ -96,7 +101,8 @@ int cr_store_account_get(cr_txn *txn, const char *inst, const char *account,
 {
 	uint64_t id;
 	int rc = account_id_of(txn, inst, account, &id);
-	return rc ? rc : account_load(txn, id, 1, out);
+	/* The index found it by its number: the number need not be unsealed. */
+	return rc ? rc : account_load(txn, id, 0, account, out);
 }
 
 static int same_account(const struct cr_account_rec *a, const struct cr_account_rec *b)
@@ -149,7 +155,7 @@ int cr_store_account_put(cr_txn *txn, struct cr_account_rec *r)
 	int rc = account_id_of(txn, r->a.inst, r->a.account, &id);
 	if (rc == 0) {
 		struct cr_account_rec old;
-		if ((rc = account_load(txn, id, 1, &old)))
+		if ((rc = account_load(txn, id, 1, NULL, &old)))
 			return rc;
 		if (memcmp(old.subject.b, r->subject.b, CR_SUBJECT_KEY_LEN) != 0)
 			return CR_EINVAL; /* an account never moves to another person */
@@ -198,7 +204,7 @@ static int walk_account(struct acct_walk *w, const uint8_t *key, size_t kn,
 	struct cr_account_rec r;
 	if (kn != CR_KEY_ACCOUNT_LEN || cr_get_u64be(key) != w->pid)
 		return CR_ECORRUPT;
-	int rc = account_decode(cr_key_acct_id(key), v, vn, w->s, &r);
+	int rc = account_decode(cr_key_acct_id(key), v, vn, w->s, NULL, &r);
 	if (rc)
 		return rc;
 	r.subject = w->subject;
@@ -286,5 +292,5 @@ int cr_store_accounts(cr_txn *txn,
 
 int cr_store_account_by_id(cr_txn *txn, uint64_t acct_id, struct cr_account_rec *out)
 {
-	return account_load(txn, acct_id, 0, out);
+	return account_load(txn, acct_id, 0, NULL, out);
 }

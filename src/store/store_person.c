@@ -109,8 +109,21 @@ int person_subject(cr_txn *txn, uint64_t pid, struct cr_subject_key *out)
 		rc = CR_ECORRUPT; /* every pid has its '@' record */
 	if (!rc && v.n < CR_SUBJECT_KEY_LEN)
 		rc = CR_ECORRUPT;
-	if (!rc)
+	if (!rc) {
 		memcpy(out->b, v.p, CR_SUBJECT_KEY_LEN);
+		/* The way back is known now: a person_pid of the same subject
+		 * (an event's consent check, the alert rules at the end of the
+		 * batch) reads no index. */
+		txn->pid_cached = 1;
+		txn->pid_key = *out;
+		txn->pid = pid;
+		if (txn->write) {
+			uint8_t kb[CR_KEY_SUBJECT_INDEX_LEN], pv[8];
+			cr_key_subject_index(out, kb);
+			cr_put_u64be(pv, pid);
+			rc = txc_note(txn->cache, CF_INDEX, kb, sizeof kb, pv, sizeof pv);
+		}
+	}
 	kv_val_free(&v);
 	return rc;
 }

@@ -580,6 +580,19 @@ int txc_put(cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size_t 
 	return set(st, c, cf, k, kn, v ? v : (const uint8_t *)"", vn, ST_PUT);
 }
 
+int txc_note(struct txn_cache *c, int cf, const uint8_t *k, size_t kn, const uint8_t *v,
+	     size_t vn)
+{
+	struct kmap *m = &c->km[cf];
+	size_t slot;
+	CR_ASSERT(cf != CF_PERSON);
+	if (!m->nslot && kgrow(m))
+		return CR_ENOMEM;
+	if (kfind(m, k, kn, key_hash(k, kn), &slot))
+		return 0;
+	return kset(c, m, k, kn, v, vn, ST_CLEAN) ? 0 : CR_ENOMEM;
+}
+
 int txc_del(cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size_t kn)
 {
 	return set(st, c, cf, k, kn, (const uint8_t *)"", 0, ST_DEL);

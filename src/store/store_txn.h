@@ -99,6 +99,11 @@ int txc_get(struct cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, 
 int txc_put(struct cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size_t kn,
 	    const uint8_t *v, size_t vn);
 int txc_del(struct cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, size_t kn);
+/* What a read of another record showed key k of family cf (not the person
+ * family) holds, as if it had been read: kept unless the transaction has
+ * k already.  Gone with the transaction, never written. */
+int txc_note(struct txn_cache *c, int cf, const uint8_t *k, size_t kn, const uint8_t *v,
+	     size_t vn);
 /* A person created by this transaction: nothing of it is in the database. */
 int txc_person_new(struct txn_cache *c, uint64_t pid);
 

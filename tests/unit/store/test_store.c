@@ -358,6 +358,38 @@ static void an_lmdb_directory_is_refused_with_what_to_do(void **state)
 	assert_int_equal(cr_store_create(dir, key, &reason), CR_EEXIST);
 }
 
+/* A person created by a transaction and read back by pid in it (which
+ * notes the way from subject to pid in the transaction) is found by
+ * subject after the commit: the note never hides the index entry the
+ * transaction writes.  An account read by its number carries the number. */
+static void a_person_read_back_in_its_own_transaction_is_indexed(void **state)
+{
+	struct fixture *f = *state;
+	cr_txn *txn;
+	struct cr_account_rec r = sample_account(f->st, "C7"), other = sample_account(f->st, "C8"),
+			      back;
+	uint64_t pid, again;
+	cr_store_subject_key(f->st, "110105194912310037", &other.subject);
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_account_put(txn, &r), 1);
+	/* Another person between, so that the read goes to r's '@' record. */
+	assert_int_equal(cr_store_account_put(txn, &other), 1);
+	assert_int_equal(cr_store_account_get(txn, "B0001", "C7", &back), 0);
+	assert_string_equal(back.a.account, "C7");
+	assert_int_equal(cr_store_account_by_id(txn, back.acct_id, &back), 0);
+	assert_int_equal(person_pid(txn, &r.subject, &pid), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+	for (int write = 0; write < 2; write++) {
+		assert_int_equal(cr_store_begin(f->st, write, &txn), 0);
+		assert_int_equal(person_pid(txn, &r.subject, &again), 0);
+		assert_int_equal(again, pid);
+		assert_int_equal(cr_store_account_get(txn, "B0001", "C7", &back), 0);
+		assert_string_equal(back.a.account, "C7");
+		assert_memory_equal(back.subject.b, r.subject.b, CR_SUBJECT_KEY_LEN);
+		cr_store_abort(txn);
+	}
+}
+
 /* The version in meta, read through a transaction of st. */
 static uint64_t version_of(cr_store *st)
 {
@@ -433,6 +465,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reopen_keeps_data_and_pseudonyms, setup, teardown),
 		cmocka_unit_test_setup_teardown(audit_head_round_trip_and_derived_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(later_transactions_see_commits_not_aborts, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_person_read_back_in_its_own_transaction_is_indexed, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(layouts_8_and_9_are_raised_to_10, setup, teardown),
 		cmocka_unit_test_setup_teardown(layout_7_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_lmdb_directory_is_refused_with_what_to_do, setup,
