@@ -178,6 +178,14 @@ int kv_walk(cr_txn *txn, int cf, const void *prefix, size_t pn, const void *from
 /* The same walk over the database itself, under no transaction: as of snap
  * (NULL: the newest state).  For store_txn.c, which loads a transaction's
  * view from it. */
+/* kv_walk over one tag of a person (pn >= PK_LEN: pid and tag) that, in
+ * a read transaction holding nothing of the person, reads the snapshot
+ * alone instead of loading the whole person: a request's consent check
+ * reads the consents and nothing else of the file, so a refusal takes as
+ * long for a large file as for a small one, or none.  A write transaction
+ * (the committer, which goes on to read the person anyway) walks as
+ * kv_walk does. */
+int kv_walk_apart(cr_txn *txn, const void *prefix, size_t pn, kv_walk_fn cb, void *arg);
 int kv_walk_db(cr_store *st, const rocksdb_snapshot_t *snap, int cf, const void *prefix,
 	       size_t pn, kv_walk_fn cb, void *arg);
 

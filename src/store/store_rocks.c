@@ -253,7 +253,10 @@ int kv_get(cr_txn *txn, int cf, const void *k, size_t kn, struct kv_val *out)
 	char *err = NULL;
 	memset(out, 0, sizeof *out);
 	cr_store *st = txn->st;
-	if (txn->write || cf == CF_PERSON)
+	/* A reader's point read of a person it has not loaded goes to its
+	 * snapshot alone: checking a pid or a consent loads no file. */
+	if (txn->write ||
+	    (cf == CF_PERSON && (kn < 8 || txc_person_held(txn->cache, cr_get_u64be(k)))))
 		return txc_get(st, txn->cache, cf, k, kn, out);
 	out->pin = rocksdb_get_pinned_cf(st->db, txn->ro, st->cf[cf], k, kn, &err);
 	if (err)
@@ -439,6 +442,15 @@ int kv_walk(cr_txn *txn, int cf, const void *prefix, size_t pn, const void *from
 		return rc;
 	}
 	return walk_cursor(&it, cb, arg);
+}
+
+int kv_walk_apart(cr_txn *txn, const void *prefix, size_t pn, kv_walk_fn cb, void *arg)
+{
+	CR_ASSERT(pn >= PK_LEN);
+	const uint64_t pid = cr_get_u64be(prefix);
+	if (txn->write || txc_person_held(txn->cache, pid))
+		return kv_walk(txn, CF_PERSON, prefix, pn, NULL, 0, cb, arg);
+	return kv_walk_db(txn->st, txn->snap, CF_PERSON, prefix, pn, cb, arg);
 }
 
 int kv_walk_db(cr_store *st, const rocksdb_snapshot_t *snap, int cf, const void *prefix,

@@ -217,6 +217,29 @@ static struct pimg *image(cr_store *st, struct txn_cache *c, uint64_t pid)
 	return from_cache(st, p) ? NULL : p;
 }
 
+/* The image of pid if the transaction has one (read or written), else
+ * NULL; creates none. */
+static struct pimg *image_find(const struct txn_cache *c, uint64_t pid)
+{
+	if (!c->npslot)
+		return NULL;
+	for (size_t i = mix(pid) & (c->npslot - 1); c->pslot[i]; i = (i + 1) & (c->npslot - 1))
+		if (c->pslot[i]->pid == pid)
+			return c->pslot[i];
+	return NULL;
+}
+
+int txc_person_held(const struct txn_cache *c, uint64_t pid)
+{
+	return image_find(c, pid) != NULL;
+}
+
+size_t txc_person_records(const struct txn_cache *c, uint64_t pid)
+{
+	const struct pimg *p = image_find(c, pid);
+	return p ? p->n : 0;
+}
+
 int txc_person_new(struct txn_cache *c, uint64_t pid)
 {
 	struct pimg *p = image(NULL, c, pid);
@@ -779,7 +802,8 @@ int txc_iter_open(cr_store *st, struct txn_cache *c, int cf, const uint8_t *pref
 	if (cf != CF_PERSON)
 		return open_merge(st, c, cf, from, fn, it);
 	CR_ASSERT(pn >= 8);
-	it->img = image(c->snap ? NULL : st, c, cr_get_u64be(prefix));
+	const uint64_t pid = cr_get_u64be(prefix);
+	it->img = image(c->snap ? NULL : st, c, pid);
 	if (!it->img)
 		return CR_ENOMEM;
 	int rc = ensure(st, c, it->img, prefix, pn);

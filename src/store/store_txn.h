@@ -104,6 +104,10 @@ int txc_del(struct cr_store *st, struct txn_cache *c, int cf, const uint8_t *k, 
  * k already.  Gone with the transaction, never written. */
 int txc_note(struct txn_cache *c, int cf, const uint8_t *k, size_t kn, const uint8_t *v,
 	     size_t vn);
+/* Does the transaction hold an image of pid (read or written)?  And how
+ * many records of pid it holds: 0 when none. */
+int txc_person_held(const struct txn_cache *c, uint64_t pid);
+size_t txc_person_records(const struct txn_cache *c, uint64_t pid);
 /* A person created by this transaction: nothing of it is in the database. */
 int txc_person_new(struct txn_cache *c, uint64_t pid);
 
