@@ -3,6 +3,9 @@
 #   make          build build/release/creditref
 #   make run      install what is missing, build, run the demo (README.md)
 #   make test     install what is missing, build, run every test, also under ASan+UBSan
+#   make soak     serve under a mixed load at 80% of its measured peak for 30
+#                 minutes, minute by minute: errors, memory, open files, latency
+#                 (bench/soak.sh; SOAK_MINUTES=N)
 #   make crashtest  kill -9 trials of serve under write load and of ingest
 #                 (tests/crash/run.sh; TRIALS=N, default 1000; about an hour)
 #   make bench    benchmarks against peers, SQLite and nginx, and event latency
@@ -48,7 +51,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps run test unit e2e check-src bench bench-features bench-scale fuzz crashtest clean asan
+.PHONY: all deps run test unit e2e check-src bench bench-features bench-scale fuzz crashtest soak clean asan
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/creditref
@@ -136,6 +139,11 @@ bench-scale: deps
 
 fuzz:
 	@bash fuzz/run.sh
+
+soak: deps
+	@bash scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory all
+	@bash bench/soak.sh $(BUILD)/creditref
 
 crashtest: deps
 	@$(MAKE) --no-print-directory all
