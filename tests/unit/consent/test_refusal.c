@@ -3,7 +3,8 @@
  * the person's consents and nothing else of their file, so that a refusal
  * costs the same for a person with one account, with many, or with none:
  * how long it takes does not tell whether the bureau holds a file, or how
- * large.  A report that is allowed reads the rest afterwards.  A write
+ * large; post-loan, for an institution without the person's furnish
+ * consent, the same.  A report that is allowed reads the rest afterwards.  A write
  * transaction's check sees what the transaction itself changed.
  */
 #include <setjmp.h>
@@ -100,6 +101,15 @@ static void a_refusal_reads_the_consents_alone(void **state)
 		assert_int_equal(cr_consent_check(txn, &k, "L0001", CR_SCOPE_QUERY,
 						  CR_PURPOSE_LOAN_APPROVAL, today(), &live), 0);
 		assert_int_equal(live, 1);
+		assert_int_equal(txc_person_records(txn->cache, pid), 0);
+		/* Post-loan for an institution the person gave no furnish
+		 * consent: it cannot hold an account others see, so no account
+		 * is read to find one. */
+		const char *reason = NULL;
+		assert_int_equal(cr_consent_may_query(txn, &k, "L0002", CR_PURPOSE_POST_LOAN, today(),
+						      &reason),
+				 CR_EDENIED);
+		assert_non_null(reason);
 		assert_int_equal(txc_person_records(txn->cache, pid), 0);
 		/* A person the bureau has no file on: refused the same way. */
 		assert_int_equal(cr_consent_check(txn, &none, "L0001", CR_SCOPE_QUERY,
