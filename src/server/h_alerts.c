@@ -20,7 +20,7 @@
 /* A decimal u64 query argument; def when absent.  -1 when malformed. */
 static int query_u64(struct cr_req *r, const char *name, uint64_t def, uint64_t *out)
 {
-	const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+	const char *v = cr_req_arg(r, name);
 	*out = def;
 	if (!v)
 		return 0;

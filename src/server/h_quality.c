@@ -23,15 +23,10 @@
 #define QUALITY_DEFAULT_DAYS 90
 #define COLENDING_DEFAULT_MONTHS 12
 
-static const char *arg(struct cr_req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
 /* A date (month: a month) query argument; def when absent, -1 when bad. */
 static int arg_date(struct cr_req *r, const char *name, int month, int32_t def, int32_t *out)
 {
-	const char *v = arg(r, name);
+	const char *v = cr_req_arg(r, name);
 	*out = def;
 	if (!v)
 		return 0;
@@ -41,7 +36,7 @@ static int arg_date(struct cr_req *r, const char *name, int month, int32_t def, 
 
 static int arg_inst(struct cr_req *r, const char **inst)
 {
-	*inst = arg(r, "institution");
+	*inst = cr_req_arg(r, "institution");
 	return *inst && !cr_inst_code_valid(*inst, strlen(*inst)) ? -1 : 0;
 }
 
@@ -99,7 +94,7 @@ int cr_h_supervision_quality(struct cr_req *r)
 
 static int arg_floor(struct cr_req *r, uint32_t *bp)
 {
-	const char *v = arg(r, "floor_bp");
+	const char *v = cr_req_arg(r, "floor_bp");
 	*bp = CR_COLENDING_FLOOR_BP;
 	if (!v)
 		return 0;
@@ -114,7 +109,7 @@ int cr_h_supervision_colending(struct cr_req *r)
 	const char *inst;
 	int32_t month, from, to;
 	uint32_t floor_bp;
-	const int has_month = arg(r, "month") != NULL;
+	const int has_month = cr_req_arg(r, "month") != NULL;
 	if (arg_inst(r, &inst))
 		return cr_reply_problem(r, 400, "institution: %s", CR_REASON_INST_CODE), CR_H_DONE;
 	if (arg_floor(r, &floor_bp))

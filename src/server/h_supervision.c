@@ -49,8 +49,8 @@ static int build(struct cr_req *r, struct cr_op *op, const char *only)
 int cr_h_supervision_aggregates(struct cr_req *r)
 {
 	struct cr_req_sup *s = &r->u.sup;
-	const char *mv = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "month");
-	const char *bv = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "by");
+	const char *mv = cr_req_arg(r, "month");
+	const char *bv = cr_req_arg(r, "by");
 	if (!mv || cr_month_parse(mv, strlen(mv), &s->month) != 0)
 		return cr_reply_problem(r, 400, "month: a month in YYYY-MM form"), CR_H_DONE;
 	s->by = bv ? cr_sup_by_parse(bv) : CR_SUP_BY_INSTITUTION;

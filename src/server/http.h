@@ -225,7 +225,23 @@ struct cr_req {
 	uint64_t n_rejects;
 	void (*finish)(struct cr_req *r); /* builds the response after the job */
 	union cr_req_data u;       /* the route's own request, by route */
+
+	/* A request made in process has no connection (conn NULL; the fuzz
+	 * target fuzz/http_body.c drives handlers so): its query arguments
+	 * are args, name and value pairs ended by a NULL name, and a
+	 * submitted job, once its response is built, calls resumed where a
+	 * connection would be resumed.  Both are unused when conn is set. */
+	const char *const *args;
+	void (*resumed)(struct cr_req *r);
 };
+
+/* A request for srv as the server makes one at its headers (conn NULL:
+ * in process, above); NULL when out of memory.  Freed by cr_req_free. */
+struct cr_req *cr_req_new(struct cr_srv *srv, struct MHD_Connection *conn, const char *url);
+void cr_req_free(struct cr_req *r);
+/* The query argument name as decoded by the server, or NULL when the
+ * request has none (or it has no value). */
+const char *cr_req_arg(struct cr_req *r, const char *name);
 
 /* Connections open now (for /metrics). */
 unsigned cr_server_connections(const struct cr_srv *srv);

@@ -62,8 +62,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static struct cr_req *req_new(struct cr_srv *srv, struct MHD_Connection *c,
-			      const char *url)
+struct cr_req *cr_req_new(struct cr_srv *srv, struct MHD_Connection *c, const char *url)
 {
 	struct cr_req *r = calloc(1, sizeof *r);
 	if (!r)
@@ -81,7 +80,7 @@ static struct cr_req *req_new(struct cr_srv *srv, struct MHD_Connection *c,
 	return r;
 }
 
-static void req_free(struct cr_req *r)
+void cr_req_free(struct cr_req *r)
 {
 	cr_buf_fini(&r->body);
 	cr_buf_fini(&r->out);
@@ -123,7 +122,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	(void)toe;
 	if (*con_cls)
-		req_free(*con_cls);
+		cr_req_free(*con_cls);
 	*con_cls = NULL;
 }
 
@@ -232,7 +231,10 @@ static void job_done(struct cr_job *j)
 	if (j->committed) /* it may have raised alerts */
 		cr_deliverer_poke(r->srv->deliverer, 0);
 	r->phase = PH_READY;
-	MHD_resume_connection(r->conn);
+	if (r->conn)
+		MHD_resume_connection(r->conn);
+	else if (r->resumed)
+		r->resumed(r);
 }
 
 /* A request whose body was still arriving when the drain gave up waiting
@@ -248,7 +250,8 @@ int cr_req_submit(struct cr_req *r)
 	}
 	r->job.done = job_done;
 	r->phase = PH_WAIT;
-	MHD_suspend_connection(r->conn);
+	if (r->conn)
+		MHD_suspend_connection(r->conn);
 	cr_committer_submit(srv->com, &r->job);
 	pthread_mutex_unlock(&srv->submit_mu);
 	return CR_H_ASYNC;
@@ -277,6 +280,16 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	return MHD_http_unescape(s);
 }
 
+const char *cr_req_arg(struct cr_req *r, const char *name)
+{
+	if (r->conn)
+		return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+	for (const char *const *a = r->args; a && a[0]; a += 2)
+		if (strcmp(a[0], name) == 0)
+			return a[1];
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload, size_t *upload_size, void **con_cls)
@@ -284,7 +297,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)version;
 	struct cr_req *r = *con_cls;
 	if (!r) {
-		if (!(r = req_new(cls, c, url)))
+		if (!(r = cr_req_new(cls, c, url)))
 			return MHD_NO;
 		*con_cls = r;
 		r->phase = PH_BODY;

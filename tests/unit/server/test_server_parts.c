@@ -429,6 +429,62 @@ static void committer_fails_the_group_on_a_store_error(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A request made in process (http.h: conn NULL): its query arguments come
+ * from r->args, and its submitted job ends in r->resumed, once the
+ * response is built. */
+static atomic_int resumed_calls;
+
+static int run_nothing(struct cr_group *g, struct cr_job *j)
+{
+	(void)g;
+	(void)j;
+	return 0;
+}
+
+static void finish_no_content(struct cr_req *r)
+{
+	cr_reply(r, 204, "application/json", NULL, 0);
+}
+
+static void count_resumed(struct cr_req *r)
+{
+	(void)r;
+	atomic_fetch_add(&resumed_calls, 1);
+}
+
+static void request_without_connection(void **state)
+{
+	(void)state;
+	char dir[64], cmd[96];
+	struct cr_srv srv;
+	memset(&srv, 0, sizeof srv);
+	srv.st = iso_store(dir, sizeof dir);
+	cr_server_opts_default(&srv.o);
+	pthread_mutex_init(&srv.submit_mu, NULL);
+	assert_int_equal(cr_committer_start(srv.st, &srv.com), 0);
+	struct cr_req *r = cr_req_new(&srv, NULL, "/v1/alerts");
+	assert_non_null(r);
+	assert_null(cr_req_arg(r, "after")); /* no arguments at all */
+	const char *const args[] = {"after", "7", "limit", NULL, "after", "8", NULL};
+	r->args = args;
+	assert_string_equal(cr_req_arg(r, "after"), "7"); /* the first one */
+	assert_null(cr_req_arg(r, "limit"));              /* no value */
+	assert_null(cr_req_arg(r, "month"));
+	r->job.run = run_nothing;
+	r->finish = finish_no_content;
+	r->resumed = count_resumed;
+	assert_int_equal(cr_req_submit(r), CR_H_ASYNC);
+	cr_committer_stop(srv.com); /* its last group answers the request */
+	srv.com = NULL;
+	assert_int_equal(atomic_load(&resumed_calls), 1);
+	assert_int_equal(r->status, 204);
+	cr_req_free(r);
+	pthread_mutex_destroy(&srv.submit_mu);
+	cr_store_close(srv.st);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +495,7 @@ int main(void)
 		cmocka_unit_test(committer_puts_light_jobs_first),
 		cmocka_unit_test(committer_fails_a_job_alone),
 		cmocka_unit_test(committer_fails_the_group_on_a_store_error),
+		cmocka_unit_test(request_without_connection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
