@@ -23,6 +23,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,10 @@ static int rerr(char *err)
 	if (!err)
 		return 0;
 	int rc = CR_ESTORE;
-	if (strstr(err, "lock") || strstr(err, "Resource temporarily unavailable"))
+	/* Another process's lock; a LOCK file that cannot be opened at all is
+	 * an error of its own (open_cause). */
+	if (strstr(err, "Resource temporarily unavailable") ||
+	    strstr(err, "lock hold by current process"))
 		rc = CR_EBUSY;
 	else if (strstr(err, "No space"))
 		rc = CR_ENOSPC;
@@ -170,7 +174,22 @@ static int rerr(char *err)
 	return rc;
 }
 
-static int db_open(cr_store *st, int create)
+/* What an operator can act on in the engine's refusal to open, or NULL. */
+static const char *open_cause(const char *err)
+{
+	if (!err)
+		return NULL;
+	if (strstr(err, "Read-only file system"))
+		return "the store's directory is on a read-only file system: a command that writes "
+		       "needs it writable (stats and other reading commands open it as it is)";
+	if (strstr(err, "Permission denied") || strstr(err, "Operation not permitted"))
+		return "permission denied on the store's directory or one of its files (LOCK, "
+		       "CURRENT, the logs): run as the user that owns them, give that user read "
+		       "and write access, or clear an immutable attribute (lsattr, chattr -i)";
+	return NULL;
+}
+
+static int db_open(cr_store *st, int create, const char **reason)
 {
 	char *err = NULL;
 	db_options(st, create);
@@ -183,6 +202,9 @@ static int db_open(cr_store *st, int create)
 	else
 		st->db = rocksdb_open_column_families(st->opts, st->path, CF_COUNT, cf_names,
 						      cfo, st->cf, &err);
+	const char *cause = open_cause(err);
+	if (cause)
+		*reason = cause;
 	return rerr(err);
 }
 
@@ -192,6 +214,13 @@ static int file_exists(const char *dir, const char *name)
 	struct stat sb;
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	return stat(path, &sb) == 0;
+}
+
+/* Can this user look into dir at all?  (A store another user owns, with
+ * its directory mode 0700, looks like no store to stat.) */
+static int dir_searchable(const char *dir)
+{
+	return access(dir, X_OK) == 0 || errno != EACCES;
 }
 
 static cr_store *store_new(const char *dir, int rdonly)
@@ -670,7 +699,7 @@ int cr_store_create(const char *dir, const char *key_file, const char **reason)
 	if (!rc && !(st = store_new(dir, 0)))
 		rc = CR_ENOMEM;
 	if (!rc)
-		rc = db_open(st, 1);
+		rc = db_open(st, 1, reason);
 	if (!rc)
 		rc = init_keys(st, master);
 	cr_store_close(st);
@@ -709,6 +738,11 @@ int cr_store_open(const char *dir, const char *key_file, int flags,
 		return CR_EINVAL;
 	if (sodium_init() < 0)
 		return CR_ESTORE;
+	if (!dir_searchable(dir)) {
+		*reason = "permission denied on the store's directory: run as the user that owns it, "
+			  "or give that user access";
+		return CR_EDENIED;
+	}
 	if (!file_exists(dir, "CURRENT")) {
 		if (!file_exists(dir, "data.mdb"))
 			return CR_ENOTFOUND;
@@ -723,7 +757,7 @@ int cr_store_open(const char *dir, const char *key_file, int flags,
 	if (!st)
 		return CR_ENOMEM;
 	st->bulk = (flags & CR_STORE_BULK) != 0;
-	int rc = db_open(st, 0);
+	int rc = db_open(st, 0, reason);
 	if (rc == CR_EBUSY)
 		*reason = "another process (a running creditref serve or ingest) has it open for "
 			  "writing; stop it, or send the request to its API";

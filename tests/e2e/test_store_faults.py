@@ -1,8 +1,13 @@
-"""Damaged stores and hostile limits (issue 14, "Disk faults as tests"): a
-store whose files are garbage, cut or missing, an audit trail cut short, and
-a process address-space limit each give a clear error naming the cause and
-a documented nonzero exit (1: the run failed, docs/cli.md) -- never a crash,
-which shows as a negative status (a signal) or an ASan report."""
+"""Damaged stores and hostile limits ("Disk faults as tests"): a store whose
+files are garbage, cut or missing, an audit trail cut short, a directory on
+a read-only file system, a LOCK file that cannot be opened, a directory of
+another user, and a process address-space limit each give a clear error
+naming the cause and a documented nonzero exit (1: the run failed,
+docs/cli.md) -- never a crash, which shows as a negative status (a signal)
+or an ASan report -- and once the fault is gone the store opens and takes
+writes again.  The read-only file system, the immutable LOCK and the other
+user need root (CI runs as root); elsewhere the permission bits stand in
+for the first two, and the third is skipped."""
 import os
 import resource
 import shutil
@@ -101,6 +106,116 @@ def a_cut_audit_trail_is_named_and_refuses_new_entries():
                 "--as-of", ASOF, ok=False)
         assert p.returncode in (1, 3), f"exit {p.returncode}: {p.stderr}"
         assert p.returncode > 0
+    finally:
+        c.close()
+
+
+def writes(db):
+    """The write commands of commands(db)."""
+    yield run("ingest", "--db", db, "--as-of", ASOF, FIXTURE, ok=False)
+    yield subprocess.run([REAL, "serve", "--db", db, "--listen", "127.0.0.1:0"],
+                         capture_output=True, text=True, timeout=60)
+
+
+def resumes(db):
+    """The store takes a write again: the fixture ingested once more (what
+    was stored before counts unchanged), and read."""
+    p = run("ingest", "--db", db, "--as-of", ASOF, FIXTURE, ok=False)
+    assert p.returncode == 0, f"exit {p.returncode}: {p.stderr[-400:]}"
+    assert "submitted=" in p.stdout and "unchanged=0" not in p.stdout, p.stdout
+    p = run("stats", "--db", db, ok=False)
+    assert p.returncode == 0 and "subjects=" in p.stdout, p.stderr
+
+
+def root():
+    return os.geteuid() == 0
+
+
+@test
+def a_read_only_directory_is_named_and_reads_go_on():
+    c = Copy()
+    mnt = None
+    try:
+        if root():
+            mnt = tempfile.mkdtemp(prefix="creditref-rofs-")
+            m = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mnt],
+                               capture_output=True, text=True)
+            if m.returncode != 0:
+                print(f"     (skipped: cannot mount a tmpfs: {m.stderr.strip()})")
+                os.rmdir(mnt)
+                mnt = None
+                return
+            db = os.path.join(mnt, "db")
+            shutil.copytree(c.db, db)
+            shutil.copy2(c.db + ".key", db + ".key")
+            subprocess.run(["mount", "-o", "remount,ro", mnt], check=True)
+            words = ("read-only file system",)
+        else:
+            db = c.db
+            for f in os.listdir(db):
+                os.chmod(os.path.join(db, f), 0o444)
+            os.chmod(db, 0o555)
+            words = ("permission denied",)
+        for p in writes(db):
+            fails_clearly(p, *words)
+        p = run("stats", "--db", db, ok=False)
+        assert p.returncode == 0 and "subjects=" in p.stdout, p.stderr
+        if mnt:
+            subprocess.run(["mount", "-o", "remount,rw", mnt], check=True)
+        else:
+            os.chmod(db, 0o700)
+            for f in os.listdir(db):
+                os.chmod(os.path.join(db, f), 0o600)
+        resumes(db)
+    finally:
+        if mnt:
+            subprocess.run(["umount", mnt], capture_output=True)
+            os.rmdir(mnt)
+        c.close()
+
+
+@test
+def a_lock_file_that_cannot_be_opened_is_not_called_busy():
+    c = Copy()
+    lock = os.path.join(c.db, "LOCK")
+    immutable = False
+    try:
+        if root():
+            immutable = subprocess.run(["chattr", "+i", lock], capture_output=True).returncode == 0
+            if not immutable:
+                print("     (skipped: this file system takes no immutable attribute)")
+                return
+        else:
+            os.chmod(lock, 0o400)
+        for p in writes(c.db):
+            fails_clearly(p, "permission denied")
+            assert "another process" not in p.stderr, p.stderr
+        if immutable:
+            subprocess.run(["chattr", "-i", lock], check=True)
+            immutable = False
+        else:
+            os.chmod(lock, 0o644)
+        resumes(c.db)
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", lock], capture_output=True)
+        c.close()
+
+
+@test
+def another_users_store_is_not_called_missing():
+    if not root() or not shutil.which("setpriv"):
+        print("     (skipped: running a command as another user needs root and setpriv)")
+        return
+    c = Copy()
+    try:
+        os.chmod(c.dir, 0o755)
+        os.chmod(c.db, 0o700)
+        p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            REAL, "stats", "--db", c.db], capture_output=True, text=True)
+        fails_clearly(p, "permission denied")
+        assert "no creditref store" not in p.stderr, p.stderr
+        resumes(c.db)
     finally:
         c.close()
 
