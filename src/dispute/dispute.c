@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cr_err.h"
+#include "validate.h"
 
 #define CR_STR(x) #x
 #define CR_XSTR(x) CR_STR(x)
@@ -114,6 +115,18 @@ static int check_answer(const struct cr_dispute *d, const char *inst,
 	return 0;
 }
 
+/* A correction is a statement of the account: the rules ingest applies to
+ * its month apply to it too. */
+static int check_correction_month(cr_txn *txn, const struct cr_dispute *d,
+				  const struct cr_statement *s, const char **why)
+{
+	struct cr_account_rec a;
+	int rc = cr_store_account_by_id(txn, d->acct_id, &a);
+	if (rc)
+		return rc == CR_ENOTFOUND ? CR_ECORRUPT : rc; /* the dispute names it */
+	return cr_statement_month_fits(&a.a, s->month, why) ? 0 : CR_EINVAL;
+}
+
 int cr_dispute_resolve(cr_txn *txn, uint64_t id, const char *inst,
 		       const struct cr_statement *corrected, int32_t asof_days,
 		       struct cr_dispute *out, const char **why)
@@ -125,6 +138,8 @@ int cr_dispute_resolve(cr_txn *txn, uint64_t id, const char *inst,
 		*why = "no dispute with that number";
 	if (!rc)
 		rc = check_answer(&d, inst, corrected, why);
+	if (!rc && corrected)
+		rc = check_correction_month(txn, &d, corrected, why);
 	if (!rc && corrected)
 		rc = apply_correction(txn, &d, corrected, asof_days);
 	if (!rc) {

@@ -31,7 +31,6 @@ struct acct_cache {
 	int valid;
 	struct cr_account_rec rec;
 	int furnish_live;
-	int32_t opened_month;
 	uint64_t held_pending; /* held records not yet added to the store count */
 };
 
@@ -276,7 +275,6 @@ static int cache_account(struct cr_ingest *ig, const struct cr_account_rec *r, i
 	ac->furnish_live = live;
 	if (live < 0 && (rc = furnish_live(ig, &ac->rec, &ac->furnish_live)))
 		return rc;
-	ac->opened_month = cr_month_of_date(ac->rec.a.opened_days);
 	ac->valid = 1;
 	return 0;
 }
@@ -422,8 +420,9 @@ static int apply_statement(struct cr_ingest *ig, const struct cr_statement *s,
 	if (rc)
 		return rc;
 	struct acct_cache *ac = &ig->ac;
-	if (s->month < ac->opened_month)
-		return cr_diag_set(d, "month", "month is before the account opened");
+	const char *why;
+	if (!cr_statement_month_fits(&ac->rec.a, s->month, &why))
+		return cr_diag_set(d, "month", why);
 	struct year_cache *yc = &ig->yc;
 	const int year = s->month / 12;
 	if (!yc->valid || yc->acct_id != ac->rec.acct_id || yc->year != year) {

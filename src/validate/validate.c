@@ -27,6 +27,15 @@
 static const char R_FUTURE[] = "date is in the future";
 static const char R_REQUIRED[] = "required for this product";
 
+int cr_statement_month_fits(const struct cr_account *a, int32_t month, const char **why)
+{
+	if (month < cr_month_of_date(a->opened_days)) {
+		*why = "month is before the account opened";
+		return 0;
+	}
+	return 1;
+}
+
 int cr_status_dpd_consistent(char status, int32_t dpd)
 {
 	if (status == 'N')

@@ -29,4 +29,10 @@ int cr_validate_record(const struct cr_record *r, int32_t asof_days,
  * accept any dpd.  Returns 1 when consistent. */
 int cr_status_dpd_consistent(char status, int32_t dpd);
 
+/* Does a statement of month (months since year 0, as cr_statement.month)
+ * fit account a?  Not before the month it opened.  1 when it does, else
+ * 0 with *why set to the reason (a static string).  Ingest and a dispute's
+ * correction apply the same rule. */
+int cr_statement_month_fits(const struct cr_account *a, int32_t month, const char **why);
+
 #endif

@@ -96,6 +96,22 @@ def a_dispute_answer_that_does_not_fit_is_400_and_a_second_answer_409():
     assert r.status == 409 and "already been answered" in r.json()["detail"], r
 
 
+@test
+def a_correction_follows_the_rules_of_a_statement():
+    """A dispute of a whole account (no month) is corrected with a statement
+    of one of its months: not one before the account opened (2025-12-15),
+    which ingest refuses too; a month it had is taken."""
+    base = S["srv"].base
+    r = call(base, "POST", "/v1/me/disputes", S["subject"],
+             {"institution": "B0001", "account": "API-A-B1", "reason": "not mine"})
+    assert r.status == 201, r
+    n = r.json()["dispute_id"]
+    r = call(base, "POST", f"/v1/disputes/{n}/correct", S["furnisher"], stmt("API-A-B1", "2020-01"))
+    assert r.status == 400 and "before the account opened" in r.json()["detail"], r
+    r = call(base, "POST", f"/v1/disputes/{n}/correct", S["furnisher"], stmt("API-A-B1", "2026-01"))
+    assert r.status == 200 and r.json()["status"] == "corrected", r
+
+
 if __name__ == "__main__":
     setup()
     sys.exit(main("e2e-http-edges", cleanup))
