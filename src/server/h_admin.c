@@ -155,13 +155,15 @@ int cr_h_key_add(struct cr_req *r)
 		json_decref(o);
 		return CR_H_DONE;
 	}
-	const char *role = json_string_value(json_object_get(o, "role"));
-	const char *inst = json_string_value(json_object_get(o, "institution"));
+	char role[32] = "";
 	const int has_id = json_object_get(o, "id") != NULL;
-	int bad = cr_req_code(r, "institution", inst);
+	const int has_inst = json_object_get(o, "institution") != NULL;
+	ka->inst[0] = '\0';
+	int bad = cr_req_str(r, o, "role", role, sizeof role, 0) ||
+		  cr_req_str(r, o, "institution", ka->inst, sizeof ka->inst, 0) ||
+		  cr_req_code(r, "institution", has_inst ? ka->inst : NULL);
 	ka->q.role = cr_role_parse(role);
-	snprintf(ka->inst, sizeof ka->inst, "%s", inst ? inst : "");
-	ka->q.inst = inst ? ka->inst : NULL;
+	ka->q.inst = has_inst ? ka->inst : NULL;
 	if (!bad && has_id && !(bad = cr_req_subject(r, o, "id"))) {
 		snprintf(ka->id, sizeof ka->id, "%s", json_string_value(json_object_get(o, "id")));
 		char *x = strchr(ka->id, 'x'); /* the normalized form: X */

@@ -154,29 +154,16 @@ int cr_h_consent_grant(struct cr_req *r)
 	return submit_consent(r);
 }
 
-static int copy_str(struct cr_req *r, json_t *o, const char *name, char *dst, size_t cap,
-		    int required)
-{
-	const json_t *v = json_object_get(o, name);
-	if (!v && !required)
-		return 0;
-	if (!json_is_string(v) || json_string_length(v) >= cap)
-		return cr_reply_problem(r, 400, "%s: a string of at most %zu bytes is required",
-					name, cap - 1), -1;
-	memcpy(dst, json_string_value(v), json_string_length(v) + 1);
-	return 0;
-}
-
 /* A revocation today of what the body names (no dates: it is now). */
 static int read_revocation(struct cr_req *r, json_t *o, struct cr_consent *c)
 {
 	char scope[16] = "", purpose[24] = "", id[CR_ID_LEN + 8];
-	if (cr_req_subject(r, o, "id") || copy_str(r, o, "id", id, sizeof id, 1) ||
-	    copy_str(r, o, "institution", c->inst, sizeof c->inst, 1) ||
+	if (cr_req_subject(r, o, "id") || cr_req_str(r, o, "id", id, sizeof id, CR_STR_REQUIRED) ||
+	    cr_req_str(r, o, "institution", c->inst, sizeof c->inst, CR_STR_REQUIRED) ||
 	    cr_req_code(r, "institution", c->inst) ||
-	    copy_str(r, o, "scope", scope, sizeof scope, 1) ||
-	    copy_str(r, o, "purpose", purpose, sizeof purpose, 0) ||
-	    copy_str(r, o, "evidence", c->evidence, sizeof c->evidence, 0))
+	    cr_req_str(r, o, "scope", scope, sizeof scope, CR_STR_REQUIRED) ||
+	    cr_req_str(r, o, "purpose", purpose, sizeof purpose, 0) ||
+	    cr_req_str(r, o, "evidence", c->evidence, sizeof c->evidence, 0))
 		return -1;
 	int32_t birth;
 	const char *why;

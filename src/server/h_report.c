@@ -290,20 +290,6 @@ static void finish_file(struct cr_req *r)
 	}
 }
 
-static int copy_field(struct cr_req *r, json_t *o, const char *name, char *dst,
-		      size_t cap, int required)
-{
-	const json_t *v = json_object_get(o, name);
-	if (!v && !required)
-		return 0;
-	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= cap) {
-		cr_reply_problem(r, 400, "%s: a string of 1 to %zu bytes is required", name, cap - 1);
-		return -1;
-	}
-	memcpy(dst, json_string_value(v), json_string_length(v) + 1);
-	return 0;
-}
-
 /* Reads the dispute request from o into q; replies 400 when it does not fit. */
 static int read_dispute(struct cr_req *r, json_t *o, struct cr_req_dispute *q)
 {
@@ -311,11 +297,11 @@ static int read_dispute(struct cr_req *r, json_t *o, struct cr_req_dispute *q)
 	char month[16] = "";
 	q->q.month = CR_WHOLE_ACCOUNT;
 	if (cr_req_only_fields(r, o, allowed) ||
-	    copy_field(r, o, "institution", q->inst, sizeof q->inst, 1) ||
+	    cr_req_str(r, o, "institution", q->inst, sizeof q->inst, CR_STR_REQUIRED | CR_STR_NONEMPTY) ||
 	    cr_req_code(r, "institution", q->inst) ||
-	    copy_field(r, o, "account", q->account, sizeof q->account, 1) ||
-	    copy_field(r, o, "reason", q->reason, sizeof q->reason, 1) ||
-	    copy_field(r, o, "month", month, sizeof month, 0))
+	    cr_req_str(r, o, "account", q->account, sizeof q->account, CR_STR_REQUIRED | CR_STR_NONEMPTY) ||
+	    cr_req_str(r, o, "reason", q->reason, sizeof q->reason, CR_STR_REQUIRED | CR_STR_NONEMPTY) ||
+	    cr_req_str(r, o, "month", month, sizeof month, CR_STR_NONEMPTY))
 		return -1;
 	if (month[0] && cr_month_parse(month, strlen(month), &q->q.month))
 		return cr_reply_problem(r, 400, "month: YYYY-MM"), -1;

@@ -54,15 +54,10 @@ static int member(struct cr_req *r, json_t *o, const char *key, char *dst, size_
 {
 	const json_t *v = json_object_get(o, key);
 	*out = NULL;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v) || json_string_length(v) >= cap) {
-		cr_reply_problem(r, 400, "%s: a string of at most %zu bytes is required", key,
-				 cap - 2);
+	if (cr_req_str(r, o, key, dst, cap, CR_STR_NULL_OK))
 		return -1;
-	}
-	memcpy(dst, json_string_value(v), json_string_length(v) + 1);
-	*out = dst;
+	if (v && !json_is_null(v))
+		*out = dst;
 	return 0;
 }
 

@@ -271,6 +271,14 @@ int cr_req_only_fields(struct cr_req *r, struct json_t *obj, const char *const *
 /* Validates the person's ID in field of obj and computes r->subject;
  * replies 400 and returns non-zero when it is missing or invalid. */
 int cr_req_subject(struct cr_req *r, struct json_t *obj, const char *field);
+/* A string member of a request body into dst (cap bytes, NUL included):
+ * 0 when it was copied, or absent and not CR_STR_REQUIRED (dst left as
+ * it was); -1 after a 400 naming the member when it is not a string (a
+ * null counts as absent with CR_STR_NULL_OK), too long, or empty with
+ * CR_STR_NONEMPTY. */
+enum { CR_STR_REQUIRED = 1, CR_STR_NONEMPTY = 2, CR_STR_NULL_OK = 4 };
+int cr_req_str(struct cr_req *r, struct json_t *o, const char *name, char *dst, size_t cap,
+	       unsigned flags);
 /* Replies 400 and returns non-zero unless v (field's value) is an
  * institution code (cr_inst_code_valid); NULL passes (an absent field). */
 int cr_req_code(struct cr_req *r, const char *field, const char *v);

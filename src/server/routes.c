@@ -213,6 +213,26 @@ const char *cr_req_prepared_why(const struct cr_req *r)
 	return r->prepared_why[0] ? r->prepared_why : NULL;
 }
 
+int cr_req_str(struct cr_req *r, json_t *o, const char *name, char *dst, size_t cap,
+	       unsigned flags)
+{
+	const json_t *v = json_object_get(o, name);
+	if ((!v || ((flags & CR_STR_NULL_OK) && json_is_null(v))) && !(flags & CR_STR_REQUIRED))
+		return 0;
+	const size_t n = json_is_string(v) ? json_string_length(v) : 0;
+	if (!json_is_string(v) || n >= cap || (n == 0 && (flags & CR_STR_NONEMPTY))) {
+		if (flags & CR_STR_NONEMPTY)
+			cr_reply_problem(r, 400, "%s: a string of 1 to %zu bytes is required", name,
+					 cap - 1);
+		else
+			cr_reply_problem(r, 400, "%s: a string of at most %zu bytes is required", name,
+					 cap - 1);
+		return -1;
+	}
+	memcpy(dst, json_string_value(v), n + 1);
+	return 0;
+}
+
 int cr_req_code(struct cr_req *r, const char *field, const char *v)
 {
 	if (!v || cr_inst_code_valid(v, strlen(v)))

@@ -1,7 +1,8 @@
 """Paths, arguments and statuses at the edges of HTTP (issue 14, defect 9):
 an escaped NUL does not end a path or an argument early, every problem
 document is valid UTF-8 JSON whatever bytes the path held, and a dispute
-answer that does not fit is a 400, 409 being kept for an answered dispute."""
+answer that does not fit is a 400, 409 being kept for an answered dispute,
+and a body member of the wrong type is a 400, never ignored."""
 import json
 import socket
 import sys
@@ -17,6 +18,7 @@ def setup():
     S["key"] = issue(S["store"].db, "supervisor")
     S["subject"] = issue(S["store"].db, "subject", pid="110105198001010016")
     S["furnisher"] = issue(S["store"].db, "furnisher", "B0001")
+    S["operator"] = issue(S["store"].db, "operator")
     S["srv"] = Server(S["store"].db)
 
 
@@ -110,6 +112,19 @@ def a_correction_follows_the_rules_of_a_statement():
     assert r.status == 400 and "before the account opened" in r.json()["detail"], r
     r = call(base, "POST", f"/v1/disputes/{n}/correct", S["furnisher"], stmt("API-A-B1", "2026-01"))
     assert r.status == 200 and r.json()["status"] == "corrected", r
+
+
+@test
+def a_member_of_the_wrong_type_is_400_not_ignored():
+    """A member a role does not take is still read: a number where a string
+    belongs is refused, never skipped as if absent."""
+    base = S["srv"].base
+    for body, field in (({"role": "supervisor", "institution": 5}, "institution"),
+                        ({"role": 7}, "role")):
+        r = call(base, "POST", "/v1/keys", S["operator"], body)
+        assert r.status == 400 and r.json()["detail"].startswith(field + ":"), (body, r)
+    r = call(base, "POST", "/v1/keys", S["operator"], {"role": "supervisor"})
+    assert r.status == 201, r
 
 
 if __name__ == "__main__":
