@@ -130,6 +130,9 @@ static int check_consent(const struct cr_consent *c, int32_t asof_days,
 			return cr_diag_set(diag, "purpose", "required for query consent");
 		if (c->purpose > CR_PURPOSE_SELF)
 			return cr_diag_set(diag, "purpose", "not a known purpose");
+		if (c->purpose == CR_PURPOSE_SELF)
+			return cr_diag_set(diag, "purpose",
+					   "self is the person's own report, which needs no consent");
 	} else if (c->scope == CR_SCOPE_FURNISH) {
 		if (c->purpose != CR_PURPOSE_NONE)
 			return cr_diag_set(diag, "purpose",

@@ -240,6 +240,9 @@ static void test_consent_purpose(void **state)
 	ok(&r);
 	r = consent(CR_SCOPE_FURNISH, CR_PURPOSE_SELF);
 	bad(&r, "purpose", "furnish consent takes no purpose");
+	/* A person's own report needs no consent: none is recorded for it. */
+	r = consent(CR_SCOPE_QUERY, CR_PURPOSE_SELF);
+	bad(&r, "purpose", "self is the person's own report, which needs no consent");
 }
 
 static void test_consent_dates(void **state)
