@@ -19,11 +19,18 @@ def valid_id(s):
     return C[sum(int(s[i]) * W[i] for i in range(17)) % 11] == s[17].upper()
 
 
+# An identifier stands apart from letters and digits: a run of digits
+# inside a key's token, a key id or a hash (hex or base64 text, which the
+# suites print) is part of that word, not a phone number or an ID.
+ALONE_B = r"(?<![0-9A-Za-z])"
+ALONE_A = r"(?![0-9A-Za-z])"
+
+
 def main(log):
     text = open(log, encoding="utf-8", errors="replace").read()
-    leaks = [m for m in re.findall(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])", text) if valid_id(m)]
-    leaks += re.findall(r"(?<![0-9])[0-9]{17}(?![0-9Xx])", text)
-    leaks += re.findall(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])", text)
+    leaks = [m for m in re.findall(ALONE_B + r"[0-9]{17}[0-9Xx]" + ALONE_A, text) if valid_id(m)]
+    leaks += re.findall(ALONE_B + r"[0-9]{17}" + ALONE_A, text)
+    leaks += re.findall(ALONE_B + r"1[3-9][0-9]{9}" + ALONE_A, text)
     here = os.path.dirname(os.path.abspath(__file__))
     accounts = set()
     for f in glob.glob(os.path.join(here, "fixtures", "*.jsonl")):
