@@ -48,16 +48,6 @@ SAMPLE=${BENCH_HTTP_SAMPLE:-200}
 EVENTS_BATCH=${BENCH_HTTP_EVENTS_BATCH:-1000}
 EVENTS_CONNECTIONS=${BENCH_HTTP_EVENTS_CONNECTIONS:-8}
 FSYNC_N=${BENCH_FSYNC_N:-200}
-LENDER=L0001
-FURNISHER=B0001
-PURPOSE=loan_approval
-ASOF=2026-06-30
-SEED=7
-OUT=build/bench
-DATA=$OUT/http/data-s$SUBJECTS-m$MONTHS
-RUN=$OUT/http/run
-RESULTS=$OUT/http_results.txt
-TOKEN_RE='crk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}'
 
 SERVER_PID="" NGINX_PID="" BASE="" NGINX_URL=""
 # creditref serve --max-connections and nginx's worker_connections: at least
@@ -66,6 +56,8 @@ MAX_CONNS=1024
 
 # shellcheck source=bench/http_lib.sh
 . bench/http_lib.sh
+RUN=$OUT/http/run
+RESULTS=$OUT/http_results.txt
 
 # The largest connection count of the list, after checking that each is a
 # whole number wrk can spread over its threads.

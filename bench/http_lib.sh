@@ -2,9 +2,19 @@
 # helpers, the store of generated people with a lender's query consents
 # (built once in $DATA and copied to $RUN for each run), API keys, and
 # starting and stopping `creditref serve`.  Sourced, after the caller has
-# set CREDITREF, SUBJECTS, MONTHS, SEED, ASOF, LENDER, FURNISHER, PURPOSE,
-# DATA, RUN, TOKEN_RE, SERVER_THREADS and MAX_CONNS (BENCH_NAME prefixes
-# the messages).
+# set CREDITREF, SUBJECTS, MONTHS, RUN, SERVER_THREADS and MAX_CONNS
+# (BENCH_NAME prefixes the messages); it sets the rest below.
+
+# The people's lender and furnisher, the purpose of the lender's consents,
+# the business date, the generator's seed, and where the store is kept.
+LENDER=L0001
+FURNISHER=B0001
+PURPOSE=loan_approval
+ASOF=2026-06-30
+SEED=7
+OUT=build/bench
+DATA=$OUT/http/data-s$SUBJECTS-m$MONTHS
+TOKEN_RE='crk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}'
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }

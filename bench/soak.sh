@@ -14,15 +14,17 @@
 # minute it samples the server's resident memory (VmRSS), its open files
 # (/proc/PID/fd) and wrk's figures, and prints the row:
 #
-#   minute rps p50_us p99_us errors rss_mb open_files pause_ms
+#   minute rps p50_us p99_us errors rss_mb open_files table_files pause_ms
 #
 # into build/soak/curve.csv as well.  At the end the server is stopped with
 # SIGTERM (it must exit 0) and `creditref audit verify` must pass on the
 # store.  The verdict, with the figures it rests on:
 #   errors       every response 200 and no socket error, or the soak fails;
-#   open files   the most in any minute after the first sixth of the run no
-#                more than SOAK_FD_SLACK (8) above the count then, or it
-#                fails (a leak grows without bound);
+#   open files   besides the store's table files (which compaction bounds
+#                and the store's growth moves), the most in any minute after
+#                the first sixth of the run no more than SOAK_FD_SLACK (8)
+#                above the count then, or it fails (a leak grows without
+#                bound);
 #   memory       the resident memory at the end no more than SOAK_RSS_GROWTH
 #                (1.25) times that at the first sixth of the run (caches
 #                fill during the first minutes), or it fails;
@@ -50,17 +52,9 @@ FD_SLACK=${SOAK_FD_SLACK:-8}
 WRK_THREADS=2
 SERVER_THREADS=2
 MAX_CONNS=1024
-LENDER=L0001
-FURNISHER=B0001
-PURPOSE=loan_approval
-ASOF=2026-06-30
-SEED=7
-OUT=build/bench
-DATA=$OUT/http/data-s$SUBJECTS-m$MONTHS
 RUN=build/soak/run
 CURVE=build/soak/curve.csv
 RESULTS=build/soak_results.txt
-TOKEN_RE='crk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}'
 BENCH_NAME=soak
 SERVER_PID="" BASE=""
 
@@ -84,7 +78,13 @@ soak_wrk() {
 }
 
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+# The server's open files: all of them, and the store's table files among
+# them (RocksDB keeps every table open; compaction bounds their number as
+# the store grows, so they are reported, and the rest is what is judged).
 open_files() { find "/proc/$SERVER_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+table_files() {
+	find "/proc/$SERVER_PID/fd" -mindepth 1 -maxdepth 1 -lname '*.sst' 2>/dev/null | wc -l
+}
 
 main() {
 	local tool
@@ -113,20 +113,23 @@ main() {
 	delay_ms=$(awk -v c="$CONNECTIONS" -v t="$target" 'BEGIN { printf "%.1f", c * 1000 / t }')
 	echo "soak: peak $peak requests/s; target $target/s: each of $CONNECTIONS connections pauses $delay_ms ms on average"
 
-	echo "minute,rps,p50_us,p99_us,errors,rss_mb,open_files,pause_ms" >"$CURVE"
-	printf '%6s %8s %8s %9s %7s %8s %10s %8s\n' minute rps p50_us p99_us errors rss_mb open_files pause_ms
-	local m errs rss fds errors_total=0 requests_total=0
+	echo "minute,rps,p50_us,p99_us,errors,rss_mb,open_files,table_files,pause_ms" >"$CURVE"
+	printf '%6s %8s %8s %9s %7s %8s %10s %11s %8s\n' minute rps p50_us p99_us errors rss_mb \
+		open_files table_files pause_ms
+	local m errs rss fds tables errors_total=0 requests_total=0
 	for m in $(seq 1 "$MINUTES"); do
 		soak_wrk "minute$m" 60 "$delay_ms"
 		errs=$(($(field non200 "$WRK_LINE") + $(field socket_errors "$WRK_LINE")))
 		kill -0 "$SERVER_PID" 2>/dev/null || die "creditref serve died in minute $m: $(tail -5 "$RUN/serve.err")"
 		rss=$(rss_mb)
 		fds=$(open_files)
+		tables=$(table_files)
 		errors_total=$((errors_total + errs))
 		requests_total=$((requests_total + $(field requests "$WRK_LINE")))
-		echo "$m,$(field rps "$WRK_LINE"),$(field p50_us "$WRK_LINE"),$(field p99_us "$WRK_LINE"),$errs,$rss,$fds,$delay_ms" >>"$CURVE"
-		printf '%6s %8s %8s %9s %7s %8s %10s %8s\n' "$m" "$(field rps "$WRK_LINE")" \
-			"$(field p50_us "$WRK_LINE")" "$(field p99_us "$WRK_LINE")" "$errs" "$rss" "$fds" "$delay_ms"
+		echo "$m,$(field rps "$WRK_LINE"),$(field p50_us "$WRK_LINE"),$(field p99_us "$WRK_LINE"),$errs,$rss,$fds,$tables,$delay_ms" >>"$CURVE"
+		printf '%6s %8s %8s %9s %7s %8s %10s %11s %8s\n' "$m" "$(field rps "$WRK_LINE")" \
+			"$(field p50_us "$WRK_LINE")" "$(field p99_us "$WRK_LINE")" "$errs" "$rss" "$fds" \
+			"$tables" "$delay_ms"
 		[ "$errs" = 0 ] || grep '^wrk: non-200 sample' "$RUN/wrk-minute$m.log" | head -3 || true
 		# The pause that would have given the target this minute, within
 		# a factor of 3 of this one.
@@ -156,8 +159,11 @@ verdict() {
 	local base last fd_base fd_max rss_base rss_last rss_max p99_first p99_last rps_last failed=0 line
 	base=$((MINUTES / 6 > 0 ? MINUTES / 6 : 1))
 	last=$((MINUTES - base + 1))
-	read -r fd_base rss_base < <(awk -F, -v b="$base" 'NR > 1 && $1 == b { print $7, $6 }' "$CURVE")
-	fd_max=$(awk -F, -v b="$base" 'NR > 1 && $1 >= b { if ($7 > m) m = $7 } END { print m + 0 }' "$CURVE")
+	read -r fd_base rss_base < <(awk -F, -v b="$base" 'NR > 1 && $1 == b { print $7 - $8, $6 }' "$CURVE")
+	fd_max=$(awk -F, -v b="$base" 'NR > 1 && $1 >= b { if ($7 - $8 > m) m = $7 - $8 } END { print m + 0 }' "$CURVE")
+	local tables_base tables_max
+	tables_base=$(awk -F, -v b="$base" 'NR > 1 && $1 == b { print $8 }' "$CURVE")
+	tables_max=$(awk -F, 'NR > 1 { if ($8 > m) m = $8 } END { print m + 0 }' "$CURVE")
 	rss_last=$(awk -F, 'NR > 1 { v = $6 } END { print v }' "$CURVE")
 	rss_max=$(awk -F, 'NR > 1 { if ($6 > m) m = $6 } END { print m + 0 }' "$CURVE")
 	p99_first=$(awk -F, -v b="$base" 'NR > 1 && $1 <= b { print $4 }' "$CURVE" | sort -g |
@@ -170,7 +176,8 @@ verdict() {
 		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 	echo "load: median $rps_last requests/s over minutes $last-$MINUTES (target $2/s)"
 	echo "errors: $3 (non-200 responses and socket errors)"
-	echo "open files: $fd_base at minute $base, at most $fd_max after it (slack $FD_SLACK)"
+	echo "open files besides table files: $fd_base at minute $base, at most $fd_max after it (slack $FD_SLACK)"
+	echo "table files open: $tables_base at minute $base, at most $tables_max (compaction bounds them)"
 	echo "resident memory: $rss_base MB at minute $base, $rss_last MB at the end, at most $rss_max MB" \
 		"(growth allowed: x$RSS_GROWTH)"
 	echo "p99 latency: median $p99_first us over minutes 1-$base, $p99_last us over minutes $last-$MINUTES"
@@ -178,7 +185,7 @@ verdict() {
 	[ "$fd_max" -le $((fd_base + FD_SLACK)) ] || { echo "soak: FAILED: open files grew"; failed=1; }
 	awk -v a="$rss_last" -v b="$rss_base" -v g="$RSS_GROWTH" 'BEGIN { exit !(a <= b * g) }' ||
 		{ echo "soak: FAILED: resident memory grew past x$RSS_GROWTH"; failed=1; }
-	line="$(date -u +%Y-%m-%dT%H:%MZ) soak: minutes=$MINUTES people=$SUBJECTS peak_rps=$1 target_rps=$2 requests=$4 errors=$3 fd_base=$fd_base fd_max=$fd_max rss_base_mb=$rss_base rss_end_mb=$rss_last rss_max_mb=$rss_max p99_first_us=$p99_first p99_last_us=$p99_last rps_last=$rps_last failed=$failed"
+	line="$(date -u +%Y-%m-%dT%H:%MZ) soak: minutes=$MINUTES people=$SUBJECTS peak_rps=$1 target_rps=$2 requests=$4 errors=$3 fd_base=$fd_base fd_max=$fd_max tables_base=$tables_base tables_max=$tables_max rss_base_mb=$rss_base rss_end_mb=$rss_last rss_max_mb=$rss_max p99_first_us=$p99_first p99_last_us=$p99_last rps_last=$rps_last failed=$failed"
 	echo "$line" >>"$RESULTS"
 	echo "soak: curve in $CURVE; summary appended to $RESULTS"
 	[ "$failed" = 0 ] && echo "soak: passed"
