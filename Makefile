@@ -7,7 +7,8 @@
 #                 minutes, minute by minute: errors, memory, open files, latency
 #                 (bench/soak.sh; SOAK_MINUTES=N)
 #   make crashtest  kill -9 trials of serve under write load and of ingest
-#                 (tests/crash/run.sh; TRIALS=N, default 1000; about an hour)
+#                 (tests/crash/run.sh; TRIALS=N, default 1000): see there how
+#                 long they take
 #   make bench    benchmarks against peers, SQLite and nginx, and event latency
 #                 (bench/README.md); not part of make test
 #   make bench-scale  the same measures on stores of 40,000, 1M and 10M people
