@@ -193,6 +193,24 @@ int cr_store_subject_held_get(cr_txn *txn, const struct cr_subject_key *k, const
 
 /* ---- copies no 'I' record names any more go ---- */
 
+/* Appends the size bytes at item to arr, an array of *n items with room
+ * for *cap, growing it: a person's walks gather a few keys before they
+ * delete.  Returns the array (moved, perhaps), or NULL when out of memory
+ * (arr is then unchanged). */
+static void *append(void *arr, size_t *n, size_t *cap, const void *item, size_t size)
+{
+	if (*n == *cap) {
+		const size_t c = *cap ? 2 * *cap : 8;
+		void *p = realloc(arr, c * size);
+		if (!p)
+			return NULL;
+		arr = p;
+		*cap = c;
+	}
+	memcpy((char *)arr + (*n)++ * size, item, size);
+	return arr;
+}
+
 struct digest_set {
 	size_t n, cap;
 	uint8_t (*d)[CR_IDENTITY_DIGEST_LEN];
@@ -200,15 +218,10 @@ struct digest_set {
 
 static int digest_add(struct digest_set *s, const uint8_t *d)
 {
-	if (s->n == s->cap) {
-		const size_t cap = s->cap ? 2 * s->cap : 8;
-		uint8_t (*p)[CR_IDENTITY_DIGEST_LEN] = realloc(s->d, cap * sizeof *p);
-		if (!p)
-			return CR_ENOMEM;
-		s->d = p;
-		s->cap = cap;
-	}
-	memcpy(s->d[s->n++], d, CR_IDENTITY_DIGEST_LEN);
+	void *p = append(s->d, &s->n, &s->cap, d, CR_IDENTITY_DIGEST_LEN);
+	if (!p)
+		return CR_ENOMEM;
+	s->d = p;
 	return 0;
 }
 
@@ -354,17 +367,14 @@ struct drop_list {
 static int take_drop(const char *inst, uint64_t seq, void *arg)
 {
 	struct drop_list *d = arg;
+	char code[CR_INST_CODE_MAX + 1] = {0};
 	if (seq > d->upto)
 		return 0;
-	if (d->n == d->cap) {
-		const size_t cap = d->cap ? 2 * d->cap : 8;
-		char (*p)[CR_INST_CODE_MAX + 1] = realloc(d->inst, cap * sizeof *p);
-		if (!p)
-			return CR_ENOMEM;
-		d->inst = p;
-		d->cap = cap;
-	}
-	memcpy(d->inst[d->n++], inst, CR_INST_CODE_MAX + 1);
+	memcpy(code, inst, strnlen(inst, CR_INST_CODE_MAX));
+	void *p = append(d->inst, &d->n, &d->cap, code, sizeof code);
+	if (!p)
+		return CR_ENOMEM;
+	d->inst = p;
 	return 0;
 }
 

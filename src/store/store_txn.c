@@ -197,26 +197,6 @@ static int from_cache(cr_store *st, struct pimg *p)
 	return 0;
 }
 
-/* The image of pid, created when new: from the store's cache, or empty
- * (nothing loaded; st NULL: a person the transaction creates). */
-static struct pimg *image(cr_store *st, struct txn_cache *c, uint64_t pid)
-{
-	if (c->np * 2 >= c->npslot && pgrow(c))
-		return NULL;
-	size_t i = mix(pid) & (c->npslot - 1);
-	for (; c->pslot[i]; i = (i + 1) & (c->npslot - 1))
-		if (c->pslot[i]->pid == pid)
-			return c->pslot[i];
-	struct pimg *p = arena_alloc(c, sizeof *p);
-	if (!p)
-		return NULL;
-	memset(p, 0, sizeof *p);
-	p->pid = pid;
-	c->pslot[i] = p;
-	c->np++;
-	return from_cache(st, p) ? NULL : p;
-}
-
 /* The image of pid if the transaction has one (read or written), else
  * NULL; creates none. */
 static struct pimg *image_find(const struct txn_cache *c, uint64_t pid)
@@ -227,6 +207,27 @@ static struct pimg *image_find(const struct txn_cache *c, uint64_t pid)
 		if (c->pslot[i]->pid == pid)
 			return c->pslot[i];
 	return NULL;
+}
+
+/* The image of pid, created when new: from the store's cache, or empty
+ * (nothing loaded; st NULL: a person the transaction creates). */
+static struct pimg *image(cr_store *st, struct txn_cache *c, uint64_t pid)
+{
+	struct pimg *p = image_find(c, pid);
+	if (p)
+		return p;
+	if (c->np * 2 >= c->npslot && pgrow(c))
+		return NULL;
+	size_t i = mix(pid) & (c->npslot - 1);
+	while (c->pslot[i])
+		i = (i + 1) & (c->npslot - 1);
+	if (!(p = arena_alloc(c, sizeof *p)))
+		return NULL;
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	c->pslot[i] = p;
+	c->np++;
+	return from_cache(st, p) ? NULL : p;
 }
 
 int txc_person_held(const struct txn_cache *c, uint64_t pid)
