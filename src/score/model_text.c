@@ -65,10 +65,13 @@ static int is(const struct tok *t, const char *word)
 }
 
 /* Scans a quoted word from p[i] (after its opening quote); returns the
- * index of its closing quote, or len when it is left open. */
-static size_t scan_string(const char *p, size_t i, size_t len, int *bad_escape)
+ * index of its closing quote, or len when it is left open.  A tab
+ * separates words but has no place inside one: the writer could not
+ * write it back. */
+static size_t scan_string(const char *p, size_t i, size_t len, int *bad_escape, int *tab)
 {
 	for (; i < len && p[i] != '"'; i++) {
+		*tab |= p[i] == '\t';
 		if (p[i] != '\\')
 			continue;
 		if (i + 1 < len && (p[i + 1] == '"' || p[i + 1] == '\\'))
@@ -97,11 +100,12 @@ static int tokenize(struct parser *P, const char *p, size_t len, struct tok *t, 
 			return bad(P, "line", "too many words on one line");
 		size_t end;
 		if (p[i] == '"') {
-			int esc = 0;
-			end = scan_string(p, i + 1, len, &esc);
-			if (end == len || esc)
+			int esc = 0, tab = 0;
+			end = scan_string(p, i + 1, len, &esc, &tab);
+			if (end == len || esc || tab)
 				return bad(P, "line", esc ? "a string's only escapes are \\\" and \\\\"
-							  : "a string left open");
+						      : tab ? "a tab inside a string"
+							    : "a string left open");
 			t[k++] = (struct tok){p + i + 1, end - i - 1, 1};
 			end++;
 			if (end < len && p[end] != ' ' && p[end] != '\t')

@@ -296,6 +296,11 @@ static void parse_errors_name_line_and_reason(void **state)
 	bad(HEADER "colour blue\n", 11, "an unknown keyword");
 	bad(HEADER "feature \"a numeric\n", 11, "a string left open");
 	bad(HEADER "feature \"a\x01\" numeric\n", 11, "a control character");
+	/* A tab separates words, but the writer cannot write one inside a
+	 * string (found by fuzz/model.c). */
+	bad(HEADER "feature \"a\tb\" numeric\n", 11, "a tab inside a string");
+	bad(HEADER "feature\t\"a\"\tnumeric\nbin missing (-inf,+inf) points 1\nreason \"x\ty\"\nend\n", 13,
+	    "a tab inside a string");
 	bad(HEADER "feature \"a\xff\" numeric\n", 11, "the line is not valid UTF-8");
 	bad(HEADER "feature \"a\" numeric\nbin missing (1,-inf] points 1\nend\n", 12,
 	    "an interval is (LO,HI] or (LO,+inf), LO a number or -inf, LO < HI");
