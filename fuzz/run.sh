@@ -8,6 +8,8 @@
 #   bash fuzz/run.sh            # every target
 #   bash fuzz/run.sh jsonl      # only the named targets
 #   FUZZ_SECONDS=600 bash fuzz/run.sh jsonl
+#   FUZZ_RUNS=10000000 bash fuzz/run.sh http_body   # a number of executions,
+#                                                   # however long they take
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,16 +69,22 @@ for t in "${targets[@]}"; do
   echo "fuzz: building $t" >&2
   clang "${cflags[@]}" "${incs[@]}" -o "$out/$t" "fuzz/$t.c" "${objs[@]}" "${libs[@]}" -lm -lpthread
   mkdir -p "fuzz/corpus/$t" "$out/corpus/$t" "$out/artifacts/$t"
-  args=(-max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    limit=(-runs="$FUZZ_RUNS")
+  else
+    limit=(-max_total_time="$seconds")
+  fi
+  args=("${limit[@]}" -max_len=4096 -timeout=10 -print_final_stats=1
         -artifact_prefix="$out/artifacts/$t/")
   [ -f "fuzz/$t.dict" ] && args+=(-dict="fuzz/$t.dict")
-  echo "fuzz: running $t for ${seconds}s" >&2
+  echo "fuzz: running $t for ${FUZZ_RUNS:-${seconds}s}${FUZZ_RUNS:+ executions}" >&2
+  started=$SECONDS
   if ! "$out/$t" "${args[@]}" "$out/corpus/$t" "fuzz/corpus/$t" 2>"$out/$t.log"; then
     tail -n 40 "$out/$t.log" >&2
     echo "fuzz: $t found a failure; see $out/artifacts/$t/" >&2
     status=1
   fi
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$t.log" | grep -o '[0-9]*$' || echo "?")
-  echo "fuzz: $t: $runs executions in ${seconds}s" >&2
+  echo "fuzz: $t: $runs executions in $((SECONDS - started))s" >&2
 done
 exit $status
