@@ -11,6 +11,7 @@ packages=(
   libjansson-dev                # JSON for HTTP bodies and tools
   libmicrohttpd-dev             # HTTP server (creditref serve)
   libcurl4-openssl-dev          # HTTP client for webhook deliveries (creditref serve)
+  libjemalloc-dev               # the optimised build's allocator (Makefile)
   curl                          # the demo's ready-to-paste requests; server tests
   libcmocka-dev                 # unit tests
   libsqlite3-dev sqlite3        # benchmark peer
