@@ -40,11 +40,6 @@ else
   OPT   := -O2 -g
   MALLOC_LIB := -ljemalloc
 endif
-# The bureau's features (src/score/features.c) come on their own branch; until
-# they are in the tree, scorecard fit --db says so (src/cli/cmd_scorecard_db.c).
-ifneq ($(wildcard src/score/features.c),)
-  CSTD  += -DCR_HAVE_FEATURES=1
-endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lrocksdb -lsodium -ljansson -lmicrohttpd -lcurl)
 CFLAGS_ALL  = $(CSTD) $(WARN) $(OPT) $(INCS) $(PKG_CFLAGS) $(CFLAGS)

@@ -7,10 +7,6 @@
  * account reaches 90+ days past due within the horizon, and 30% of people
  * held out by a keyed hash.  Each column's reason sentence is the
  * feature's own, so the model's reason codes read as features.h words them.
- *
- * The features are built in src/score/features.c, which arrives on its own
- * branch: until it is in the tree, the Makefile leaves CR_HAVE_FEATURES
- * undefined and this branch says so instead of failing to link.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +16,6 @@
 #include "cr_date.h"
 #include "cr_err.h"
 #include "dataset.h"
-
-#if CR_HAVE_FEATURES
 #include "features.h"
 #include "store.h"
 
@@ -58,14 +52,3 @@ int cr_scorecard_db_table(const struct cr_args *a, struct cr_dataset *d, const c
 		 observe, (unsigned)horizon);
 	return 0;
 }
-#else
-int cr_scorecard_db_table(const struct cr_args *a, struct cr_dataset *d, const char ***reasons,
-			  char *source, size_t cap)
-{
-	(void)a, (void)d, (void)source, (void)cap;
-	*reasons = NULL;
-	cr_cli_err("scorecard", "this build has no bureau features yet (src/score/features.c); "
-		   "fit on a CSV file with --csv");
-	return CR_EXIT_FAIL;
-}
-#endif
