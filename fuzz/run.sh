@@ -67,7 +67,12 @@ objs=("$obj"/*.o)
 status=0
 for t in "${targets[@]}"; do
   echo "fuzz: building $t" >&2
-  clang "${cflags[@]}" "${incs[@]}" -o "$out/$t" "fuzz/$t.c" "${objs[@]}" "${libs[@]}" -lm -lpthread
+  # Linked under another name and renamed into place, and logged to a file
+  # of this run's own: a long run of the same target (make fuzz) beside a
+  # short one (make test) keeps its binary and its log.
+  clang "${cflags[@]}" "${incs[@]}" -o "$out/$t.$$" "fuzz/$t.c" "${objs[@]}" "${libs[@]}" -lm -lpthread
+  mv -f "$out/$t.$$" "$out/$t"
+  log=$out/$t.$$.log
   mkdir -p "fuzz/corpus/$t" "$out/corpus/$t" "$out/artifacts/$t"
   if [ -n "${FUZZ_RUNS:-}" ]; then
     limit=(-runs="$FUZZ_RUNS")
@@ -79,12 +84,12 @@ for t in "${targets[@]}"; do
   [ -f "fuzz/$t.dict" ] && args+=(-dict="fuzz/$t.dict")
   echo "fuzz: running $t for ${FUZZ_RUNS:-${seconds}s}${FUZZ_RUNS:+ executions}" >&2
   started=$SECONDS
-  if ! "$out/$t" "${args[@]}" "$out/corpus/$t" "fuzz/corpus/$t" 2>"$out/$t.log"; then
-    tail -n 40 "$out/$t.log" >&2
+  if ! "$out/$t" "${args[@]}" "$out/corpus/$t" "fuzz/corpus/$t" 2>"$log"; then
+    tail -n 40 "$log" >&2
     echo "fuzz: $t found a failure; see $out/artifacts/$t/" >&2
     status=1
   fi
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$t.log" | grep -o '[0-9]*$' || echo "?")
-  echo "fuzz: $t: $runs executions in $((SECONDS - started))s" >&2
+  runs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+  echo "fuzz: $t: $runs executions in $((SECONDS - started))s (log: $log)" >&2
 done
 exit $status
