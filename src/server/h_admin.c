@@ -44,7 +44,10 @@ int cr_h_metrics(struct cr_req *r)
 		return cr_reply_store_error(r, rc), CR_H_DONE;
 	cr_server_committer_stats(r->srv, &cs);
 	cr_deliverer_stats(r->srv->deliverer, &ds);
-	const struct cr_metric_gauges g = {s.file_bytes, s.memtable_bytes,
+	const struct cr_metric_gauges g = {s.file_bytes, s.memtable_bytes, s.l0_files,
+					   s.compaction_pending_bytes, s.block_cache_bytes,
+					   s.person_cache_bytes, s.person_cache_hits,
+					   s.person_cache_misses,
 					   cr_server_connections(r->srv), cs.groups, cs.jobs,
 					   cs.failed_groups, cs.max_group, cs.isolated, ds.registered,
 					   ds.attempts, ds.failures, ds.delivered, ds.backlog};

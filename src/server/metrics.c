@@ -166,6 +166,18 @@ int cr_metrics_render(struct cr_metrics *m, const struct cr_metric_gauges *g,
 	if (!rc)
 		rc = gauge(out, "creditref_store_memtable_bytes", "gauge", "Written data held in memory, not yet in table files.", g->store_memtable_bytes);
 	if (!rc)
+		rc = gauge(out, "creditref_store_l0_files", "gauge", "Table files in level 0, each read by every lookup until compaction merges it (RocksDB slows writes at 20).", g->store_l0_files);
+	if (!rc)
+		rc = gauge(out, "creditref_store_compaction_pending_bytes", "gauge", "Bytes compaction estimates it still has to rewrite.", g->store_compaction_pending_bytes);
+	if (!rc)
+		rc = gauge(out, "creditref_store_block_cache_bytes", "gauge", "Table blocks held in memory (CREDITREF_CACHE_MB bounds it).", g->store_block_cache_bytes);
+	if (!rc)
+		rc = gauge(out, "creditref_store_person_cache_bytes", "gauge", "People's records kept by the writer across transactions (CREDITREF_PERSON_CACHE_MB bounds it).", g->store_person_cache_bytes);
+	if (!rc)
+		rc = gauge(out, "creditref_store_person_cache_hits_total", "counter", "Writes that found the person in the writer's cache.", g->store_person_cache_hits);
+	if (!rc)
+		rc = gauge(out, "creditref_store_person_cache_misses_total", "counter", "Writes that read the person from the table files.", g->store_person_cache_misses);
+	if (!rc)
 		rc = gauge(out, "creditref_http_connections", "gauge", "Connections open now.", g->connections);
 	if (!rc)
 		rc = gauge(out, "creditref_commit_groups_total", "counter", "Shared write transactions committed or failed.", g->commit_groups);

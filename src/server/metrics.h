@@ -29,6 +29,12 @@ void cr_metrics_records(struct cr_metrics *m, const struct cr_ingest_counts *c);
 struct cr_metric_gauges {
 	uint64_t store_file_bytes;
 	uint64_t store_memtable_bytes;
+	uint64_t store_l0_files;
+	uint64_t store_compaction_pending_bytes;
+	uint64_t store_block_cache_bytes;
+	uint64_t store_person_cache_bytes;
+	uint64_t store_person_cache_hits;
+	uint64_t store_person_cache_misses;
 	uint64_t connections;
 	uint64_t commit_groups;
 	uint64_t commit_jobs;

@@ -205,6 +205,16 @@ struct cr_store_stats {
 	uint64_t person_bytes;  /* everything about people, under their pid */
 	uint64_t index_bytes;   /* subject, account and event-id lookups */
 	uint64_t other_bytes;   /* meta, alerts, audit lines not yet synced */
+	/* The engine's health, for an operator (GET /metrics): table files in
+	 * level 0 (each one is read by every lookup until compacted), bytes
+	 * compaction still has to rewrite, the block cache's use, and the
+	 * person cache of write transactions (store_txn.h). */
+	uint64_t l0_files;
+	uint64_t compaction_pending_bytes;
+	uint64_t block_cache_bytes;
+	uint64_t person_cache_bytes;
+	uint64_t person_cache_hits;
+	uint64_t person_cache_misses;
 };
 
 /* Creates the data directory (mode 0700), a new master key in key_file

@@ -1017,7 +1017,20 @@ int cr_store_stats(cr_txn *txn, struct cr_store_stats *out)
 		*(cf == CF_PERSON ? &out->person_bytes : cf == CF_INDEX ? &out->index_bytes
 								  : &out->other_bytes) += b;
 		out->memtable_bytes += cf_property(txn->st, cf, "rocksdb.cur-size-all-mem-tables");
+		out->l0_files += cf_property(txn->st, cf, "rocksdb.num-files-at-level0");
+		out->compaction_pending_bytes +=
+			cf_property(txn->st, cf, "rocksdb.estimate-pending-compaction-bytes");
 	}
+	out->block_cache_bytes = txn->st->cache ? rocksdb_cache_get_usage(txn->st->cache) : 0;
+	/* The person cache belongs to the writer: a reader takes its mutex
+	 * for the three numbers (a write transaction already holds it). */
+	size_t pc_bytes = 0;
+	if (!txn->write)
+		pthread_mutex_lock(&txn->st->write_mu);
+	pcache_stats(txn->st->pcache, &out->person_cache_hits, &out->person_cache_misses, &pc_bytes);
+	if (!txn->write)
+		pthread_mutex_unlock(&txn->st->write_mu);
+	out->person_cache_bytes = pc_bytes;
 	return rc;
 }
 

@@ -153,6 +153,15 @@ def a_bad_request_fails_alone_in_a_crowd():
         m = call(w.server.base, "GET", "/metrics", w.k["operator"]).text()
         assert "\ncreditref_commit_failed_groups_total 0\n" in m, [
             line for line in m.splitlines() if line.startswith("creditref_commit")]
+        # The engine's health is there for the operator: the bodies above
+        # read people the writer had not cached, then found them cached, and
+        # the reports read table blocks through the block cache.
+        g = dict(l.rsplit(" ", 1) for l in m.splitlines() if l.startswith("creditref_store_"))
+        assert int(g["creditref_store_person_cache_misses_total"]) > 0, g
+        assert int(g["creditref_store_person_cache_hits_total"]) > 0, g
+        assert int(g["creditref_store_person_cache_bytes"]) > 0, g
+        assert int(g["creditref_store_block_cache_bytes"]) > 0, g
+        assert int(g["creditref_store_l0_files"]) >= 0 and int(g["creditref_store_compaction_pending_bytes"]) >= 0, g
         assert w.server.stop() == 0
         # Every answered report and body is in the trail, and only those.
         entries = [json.loads(line) for line in open(os.path.join(w.db, "audit.log"), encoding="utf-8")]
