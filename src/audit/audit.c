@@ -680,7 +680,7 @@ int cr_audit_checkpoint(cr_store *st, cr_txn *txn)
 	if (!rc && fdatasync(fd) != 0)
 		rc = CR_EIO;
 	close(fd);
-	return rc ? rc : cr_store_audit_pending_drop(txn, head.seq);
+	return rc ? rc : cr_store_audit_pending_drop(txn, 0, head.seq);
 }
 
 int cr_audit_append(cr_store *st, cr_txn *txn, struct cr_audit_entry *e)

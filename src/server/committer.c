@@ -167,7 +167,7 @@ static int drop_synced(struct cr_committer *c, cr_txn *txn, uint64_t *upto)
 	*upto = 0;
 	if (synced <= done)
 		return 0;
-	int rc = cr_store_audit_pending_drop(txn, synced);
+	int rc = cr_store_audit_pending_drop(txn, done, synced);
 	if (!rc)
 		*upto = synced;
 	return rc;

@@ -651,7 +651,10 @@ int cr_store_audit_head_get(cr_txn *txn, struct cr_audit_head *out /* OUT */);
 int cr_store_audit_pending_put(cr_txn *txn, uint64_t seq, const char *line, size_t n);
 int cr_store_audit_pending_get(cr_txn *txn, uint64_t seq, char *buf, size_t cap,
 			       size_t *n /* OUT */);
-int cr_store_audit_pending_drop(cr_txn *txn, uint64_t upto);
+/* Drops the lines after seq `after` up to `upto` (after 0: from the first);
+ * a caller that has dropped up to some seq passes it, so the walk never
+ * steps over the deletions it made before. */
+int cr_store_audit_pending_drop(cr_txn *txn, uint64_t after, uint64_t upto);
 
 /* ---- Data-quality counters (store_quality.c) ---------------------------- */
 

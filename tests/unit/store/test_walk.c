@@ -182,6 +182,44 @@ static void a_prefix_longer_than_the_cursor_holds_is_refused(void **state)
 	assert_int_equal(w.n, 0);
 }
 
+/* The audit trail's pending lines are dropped in ranges (after, upto]: the
+ * walk starts past what was dropped before, so a line at or below `after`
+ * is not its concern (the committer never leaves one; one is planted here
+ * to show where the walk starts). */
+static int pending(cr_store *st, uint64_t seq)
+{
+	cr_txn *txn;
+	char line[64];
+	size_t n = 0;
+	assert_int_equal(cr_store_begin(st, 0, &txn), 0);
+	const int rc = cr_store_audit_pending_get(txn, seq, line, sizeof line, &n);
+	cr_store_abort(txn);
+	assert_true(rc == 0 || rc == CR_ENOTFOUND);
+	return rc == 0;
+}
+
+static void audit_lines_drop_from_after_the_last_drop(void **state)
+{
+	struct fixture *f = *state;
+	cr_txn *txn;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	for (uint64_t seq = 1; seq <= 10; seq++)
+		assert_int_equal(cr_store_audit_pending_put(txn, seq, "line\n", 5), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_audit_pending_drop(txn, 0, 4), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+	for (uint64_t seq = 1; seq <= 10; seq++)
+		assert_int_equal(pending(f->st, seq), seq > 4);
+	/* Line 2 again, below the next drop's start: it stays. */
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_audit_pending_put(txn, 2, "line\n", 5), 0);
+	assert_int_equal(cr_store_audit_pending_drop(txn, 4, 7), 0);
+	assert_int_equal(cr_store_commit(txn), 0);
+	for (uint64_t seq = 1; seq <= 10; seq++)
+		assert_int_equal(pending(f->st, seq), seq == 2 || seq > 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +229,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_non_zero_return_stops_and_is_returned, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(seek_skips_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(audit_lines_drop_from_after_the_last_drop, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(a_prefix_longer_than_the_cursor_holds_is_refused,
 						setup, teardown),
 	};
