@@ -48,7 +48,12 @@ LIBS        = $(PKG_LIBS) $(MALLOC_LIB) -lm -lpthread
 
 LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/openapi_json.o $(BUILD)/gen/default_model.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/openapi_json.o $(BUILD)/gen/default_model.o \
+            $(BUILD)/gen/console_assets.o
+# The web console (web/, docs/console.md) and its chart library, Debian's
+# libjs-chart.js, are compiled into the server (src/server/console.h).
+CHARTJS  := /usr/share/javascript/chart.js/chart.min.js
+CONSOLE  := web/index.html web/console.css $(sort $(wildcard web/*.js)) $(CHARTJS)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
@@ -82,6 +87,14 @@ $(BUILD)/gen/default_model.c: models/default.scorecard scripts/embed.py
 	@python3 scripts/embed.py $< cr_default_model > $@
 
 $(BUILD)/gen/default_model.o: $(BUILD)/gen/default_model.c
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/gen/console_assets.c: $(CONSOLE) scripts/embed.py
+	@mkdir -p $(dir $@)
+	@python3 scripts/embed.py --assets cr_console_assets $(CONSOLE) > $@
+
+$(BUILD)/gen/console_assets.o: $(BUILD)/gen/console_assets.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 

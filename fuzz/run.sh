@@ -30,6 +30,10 @@ python3 scripts/embed.py docs/openapi.json cr_openapi_json > "$out/openapi_json.
 srcs+=("$out/openapi_json.c")
 python3 scripts/embed.py models/default.scorecard cr_default_model > "$out/default_model.c"
 srcs+=("$out/default_model.c")
+# ... and the web console's files (src/server/console.h).
+python3 scripts/embed.py --assets cr_console_assets web/index.html web/console.css web/*.js \
+  /usr/share/javascript/chart.js/chart.min.js > "$out/console_assets.c"
+srcs+=("$out/console_assets.c")
 # The Makefile's libraries (PKGS).
 # shellcheck disable=SC2207
 libs=($(pkg-config --libs rocksdb libsodium jansson libmicrohttpd libcurl 2>/dev/null ||

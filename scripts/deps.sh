@@ -18,6 +18,9 @@ packages=(
   python3                       # end-to-end test checkers
   cppcheck                      # static analysis in make test
   clang libclang-rt-14-dev      # libFuzzer: the fuzz smoke in make test, make fuzz
+  libjs-chart.js                # the web console's charts, compiled into the server
+  chromium chromium-driver python3-selenium   # the console's tests in a real browser
+  fonts-wqy-microhei            # Chinese text in the browser tests' screenshots
 )
 bench=0
 if [ "${1:-}" = "--bench" ]; then

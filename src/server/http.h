@@ -79,6 +79,9 @@ enum { CR_H_DONE = 0, CR_H_ASYNC = 1 };
  */
 #define CR_ROUTES(X)                                                                  \
 	X(healthz, "GET", "/healthz", CR_PUBLIC)                                      \
+	X(console, "GET", "/", CR_PUBLIC)                                             \
+	X(console_file, "GET", "/console/{file}", CR_PUBLIC)                          \
+	X(whoami, "GET", "/v1/whoami", CR_R_INST | CR_R_SUBJ | CR_R_SUPV | CR_R_OPER) \
 	X(openapi, "GET", "/v1/openapi.json", CR_PUBLIC)                              \
 	X(metrics, "GET", "/metrics", CR_R_OPER | CR_R_SUPV)                          \
 	X(furnish, "POST", "/v1/furnish", CR_R_FURN)                                  \

@@ -126,6 +126,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+#define CR_CSP                                                                  \
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+	"connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "     \
+	"frame-ancestors 'none'"
+
 static enum MHD_Result send_reply(struct cr_req *r)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
@@ -135,6 +140,13 @@ static enum MHD_Result send_reply(struct cr_req *r)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				r->ctype ? r->ctype : "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	/* The console's page may load only this server's own scripts and
+	 * styles and talk only to this server; no response may be framed,
+	 * sniffed into another type or leak its URL as a referrer. */
+	MHD_add_response_header(resp, "Content-Security-Policy", CR_CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	if (r->retry_after[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, r->retry_after);
 	if (r->allow[0])

@@ -170,6 +170,27 @@ def check_health(role, variant, r):
     assert r.json() == {"status": "ok"}, r
 
 
+def check_console(role, variant, r):
+    assert r.ctype() == "text/html", r.headers.get("Content-Type")
+    assert '<script type="module" src="/console/console.js">' in r.text(), r
+    assert "script-src 'self'" in r.headers.get("Content-Security-Policy", ""), r.headers
+
+
+def check_console_file(role, variant, r):
+    assert r.ctype() == "text/javascript", r.headers.get("Content-Type")
+    assert "import" in r.text() and "/v1/whoami" in r.text(), r
+
+
+def check_whoami(role, variant, r):
+    w = world()
+    doc = r.json()
+    assert doc["role"] == role, (role, doc)
+    assert doc["key_id"] == w.keys[role].id, (role, doc)
+    assert doc["institution"] == ({"furnisher": "B0001", "lender": "L0001"}.get(role)), doc
+    assert doc["as_of"] == ASOF, doc
+    no_identifiers(r)
+
+
 def check_openapi(role, variant, r):
     assert r.json() == spec(), "GET /v1/openapi.json differs from docs/openapi.json"
 
@@ -536,6 +557,11 @@ def check_delisted(role, variant, r):
 RULES = {
     ("GET", "/healthz"): Rule({"own": 200}, path_only("/healthz"), check_health),
     ("GET", "/v1/openapi.json"): Rule({"own": 200}, path_only("/v1/openapi.json"), check_openapi),
+    ("GET", "/"): Rule({"own": 200}, path_only("/"), check_console),
+    ("GET", "/console/{file}"): Rule({"own": 200, "missing": 404},
+                                     lambda role, v: ("/console/" + ("console.js" if v == "own" else "no.js"), None),
+                                     lambda role, v, r: check_console_file(role, v, r) if v == "own" else None),
+    ("GET", "/v1/whoami"): Rule({"own": 200}, path_only("/v1/whoami"), check_whoami),
     ("GET", "/metrics"): Rule({"own": 200}, path_only("/metrics"), check_metrics),
     ("POST", "/v1/furnish"): Rule(
         {"other": 200, "own": 200}, lambda role, v: ("/v1/furnish", jsonl(FURNISH[v])),

@@ -1,0 +1,108 @@
+// institution.js - a lender's and a furnisher's views: a report asked for
+// by ID and purpose (the refusal shown when the consent rules refuse), the
+// alert feed with a filter, the webhook, and a furnishing upload with the
+// reconciled counts and the rejected lines.
+
+import {el, fill, table} from "./dom.js";
+import {call} from "./api.js";
+import {t, date, num} from "./i18n.js";
+import {render} from "./report.js";
+import {notice, failure, figure} from "./ui.js";
+
+const PURPOSES = ["loan_approval", "card_approval", "post_loan", "guarantee"];
+const KINDS = ["dpd30", "new_account", "exposure_rise", "inquiries"];
+
+export async function ask(main) {
+  const idIn = el("input", {name: "id", required: true, size: 20, maxlength: 18, autocomplete: "off"});
+  const purpose = el("select", {name: "purpose"}, PURPOSES.map((p) => el("option", {value: p}, p)));
+  const out = el("div", {class: "report-out"});
+  fill(main, el("form", {class: "inline ask", onsubmit: async (ev) => {
+    ev.preventDefault();
+    fill(out, el("p", {class: "muted"}, t("loading")));
+    try {
+      const doc = await call("POST", "/v1/reports", {id: idIn.value.trim().toUpperCase(), purpose: purpose.value});
+      const t0 = performance.now();
+      fill(out, render(doc));
+      main.dataset.renderMs = String(performance.now() - t0);
+    } catch (e) { fill(out, failure(e)); }
+  }}, el("label", {}, t("id"), " ", idIn), " ", el("label", {}, t("purpose"), " ", purpose), " ",
+  el("button", {type: "submit"}, t("ask"))), out);
+}
+
+// The feed after a cursor, a page at a time; the filter is by kind.
+export async function alerts(main) {
+  const kind = el("select", {name: "kind"}, el("option", {value: ""}, t("all_kinds")),
+    KINDS.map((k) => el("option", {value: k}, k)));
+  const body = el("tbody");
+  const more = el("button", {type: "button"}, t("more"));
+  const out = el("div");
+  let after = "", rows = [];
+  const draw = () => fill(body, rows.filter((a) => !kind.value || a.kind === kind.value).map((a) =>
+    el("tr", {"data-kind": a.kind}, el("td", {}, a.cursor), el("td", {}, a.kind), el("td", {}, a.subject),
+      el("td", {}, date(a.at)), el("td", {}, date(a.raised)), el("td", {}, (a.accounts || []).join(", ")))));
+  const page = async () => {
+    try {
+      const doc = await call("GET", "/v1/alerts?limit=100" + (after ? "&after=" + encodeURIComponent(after) : ""));
+      rows = rows.concat(doc.alerts);
+      if (doc.next) after = doc.next;
+      more.disabled = doc.alerts.length === 0;
+      draw();
+    } catch (e) { fill(out, failure(e)); }
+  };
+  kind.addEventListener("change", draw);
+  more.addEventListener("click", page);
+  fill(main, el("div", {class: "toolbar"}, el("label", {}, t("kind"), " ", kind), " ", more), out,
+    el("table", {class: "alerts"}, el("thead", {}, el("tr", {}, [t("cursor"), t("kind"), t("subject"), t("at"),
+      t("raised"), t("account")].map((h) => el("th", {}, h)))), body));
+  await page();
+}
+
+export async function webhook(main) {
+  const out = el("div", {class: "form-out"});
+  const state = el("div");
+  const urlIn = el("input", {name: "url", type: "url", size: 50, required: true, placeholder: "https://"});
+  const load = async () => {
+    try {
+      const w = await call("GET", "/v1/webhook"), d = w.delivery || {};
+      urlIn.value = w.url || "";
+      fill(state, table([t("webhook_url"), t("cursor"), t("backlog"), t("failures"), t("last_attempt")],
+        [[w.url, String(d.cursor ?? "—"), num(d.backlog), num(d.failures), date(d.last_attempt)]], {class: "webhook"}));
+    } catch (e) {
+      fill(state, e.status === 404 ? el("p", {class: "muted"}, t("no_webhook")) : failure(e));
+    }
+  };
+  fill(main, el("form", {class: "inline", onsubmit: async (ev) => {
+    ev.preventDefault();
+    try {
+      const r = await call("PUT", "/v1/webhook", {url: urlIn.value});
+      fill(out, notice(t("secret_once", r.secret)));
+      await load();
+    } catch (e) { fill(out, failure(e)); }
+  }}, el("label", {}, t("webhook_url"), " ", urlIn), " ", el("button", {type: "submit"}, t("save")), " ",
+  el("button", {type: "button", onclick: async () => {
+    try { await call("DELETE", "/v1/webhook"); fill(out); await load(); } catch (e) { fill(out, failure(e)); }
+  }}, t("remove"))), out, state);
+  await load();
+}
+
+// A JSON Lines file read in the browser and posted as it is.
+export async function upload(main) {
+  const file = el("input", {type: "file", name: "file", accept: ".jsonl,.json,.txt,application/x-ndjson"});
+  const out = el("div", {class: "upload-out"});
+  fill(main, el("p", {class: "muted"}, t("upload_help")), el("form", {class: "inline upload", onsubmit: async (ev) => {
+    ev.preventDefault();
+    if (!file.files.length) return;
+    fill(out, el("p", {class: "muted"}, t("loading")));
+    try {
+      const r = await call("POST", "/v1/furnish", await file.files[0].text());
+      fill(out, el("div", {class: "figures counts"},
+        ["submitted", "accepted", "rejected", "held", "unchanged"].map((k) =>
+          figure(t(k === "held" ? "held_records" : k), num(r[k]), {"data-count": k, "data-value": r[k]}))),
+      r.rejects.length ? table([t("line"), t("field"), t("reason")],
+        r.rejects.map((x) => [String(x.line), x.field || "—", x.reason]), {class: "rejects"}) : null);
+    } catch (e) { fill(out, failure(e)); }
+  }}, file, " ", el("button", {type: "submit"}, t("upload"))), out);
+}
+
+export const lenderTabs = [["tab_ask", ask], ["tab_alerts", alerts], ["tab_webhook", webhook]];
+export const furnisherTabs = [["tab_upload", upload], ["tab_alerts", alerts]];
