@@ -58,7 +58,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps run test unit e2e check-src bench bench-features bench-scale fuzz crashtest soak clean asan
+.PHONY: all deps run test unit e2e browser check-src bench bench-features bench-scale fuzz crashtest soak clean asan
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/creditref
@@ -117,6 +117,12 @@ unit: $(UNIT_BIN)
 e2e: $(BUILD)/creditref
 	@CREDITREF=$(abspath $(BUILD)/creditref) bash tests/e2e/run.sh
 
+# The web console in headless Chromium (tests/browser/); Debian's python3,
+# which has python3-selenium, even where another python3 comes first on PATH.
+DEB_PYTHON := $(firstword $(wildcard /usr/bin/python3) python3)
+browser: $(BUILD)/creditref
+	@CREDITREF=$(abspath $(BUILD)/creditref) $(DEB_PYTHON) tests/browser/test_console.py
+
 check-src:
 	@bash scripts/checksrc.sh
 
@@ -129,7 +135,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory check-src
-	@$(MAKE) --no-print-directory all unit e2e
+	@$(MAKE) --no-print-directory all unit e2e browser
 	@echo "== fuzz smoke: every libFuzzer target for a few seconds (make fuzz runs longer)"
 	@FUZZ_SECONDS=$(or $(FUZZ_SMOKE_SECONDS),3) bash fuzz/run.sh
 	@echo "== the same suites under AddressSanitizer and UndefinedBehaviorSanitizer"

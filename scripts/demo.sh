@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make run: a demo bureau on the embedded store.  Generates a synthetic
 # furnishing file, ingests it, prints one person's report as a lender with
-# their consent would see it, then serves the HTTP API on 127.0.0.1 with a
-# demo key for each role and ready-to-paste curl commands (Ctrl-C stops it).
+# their consent would see it, then serves the HTTP API and the web console
+# on 127.0.0.1 with a demo key for each role, ready-to-paste curl commands,
+# and last the console's address and the keys (Ctrl-C stops it).
 # Everything lives under ./demo/.  CREDITREF_PORT picks the port (8080).
 set -euo pipefail
 bin=${1:-build/release/creditref}
@@ -67,6 +68,14 @@ cat <<EOF
    curl -s -H "Authorization: Bearer \$SUPERVISOR_KEY" $u/v1/stats
    curl -s -H "Authorization: Bearer \$OPERATOR_KEY" $u/metrics
    curl -s -H "Authorization: Bearer \$SUPERVISOR_KEY" -d "{\\"id\\":\\"\$DEMO_ID\\",\\"purpose\\":\\"loan_approval\\"}" $u/v1/reports   # 403
+
+== the web console (docs/console.md): open $u/ and sign in with a demo key:
+   person      $(sed -n 's/^SUBJECT_KEY=//p' "$dir/keys.env")
+   lender      $(sed -n 's/^LENDER_KEY=//p' "$dir/keys.env")
+   furnisher   $(sed -n 's/^FURNISHER_KEY=//p' "$dir/keys.env")
+   supervisor  $(sed -n 's/^SUPERVISOR_KEY=//p' "$dir/keys.env")
+   operator    $(sed -n 's/^OPERATOR_KEY=//p' "$dir/keys.env")
+   (the lender may ask for the person's report: ID \$DEMO_ID in $dir/keys.env, purpose loan approval)
 Ctrl-C stops the server (it drains and exits cleanly).
 EOF
 wait $server

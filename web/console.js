@@ -32,6 +32,7 @@ function signIn() {
     placeholder: "crk_…", required: true});
   const out = el("div");
   fill($("tabs"));
+  delete $("main").dataset.ready;
   fill($("main"), el("section", {class: "card signin"},
     el("h2", {}, t("signin_title")), el("p", {class: "muted"}, t("signin_help")),
     el("form", {id: "signin", onsubmit: async (ev) => {

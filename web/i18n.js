@@ -4,6 +4,12 @@
 
 const STRINGS = {
   "en": {
+    accounts_h: "Accounts",
+    purpose_loan_approval: "loan approval", purpose_card_approval: "card approval", purpose_post_loan: "post-loan management",
+    purpose_guarantee: "guarantee review", purpose_self: "own enquiry",
+    scope_furnish: "furnishing", scope_query: "querying",
+    acct_open: "open", acct_closed: "closed",
+    ds_open: "open", ds_verified: "verified (stands)", ds_corrected: "corrected",
     title: "creditref console", language: "Language", signout: "Sign out",
     signin_title: "Sign in with your API key",
     signin_help: "Paste the key you were given (crk_…). It is kept in this tab only and forgotten when you sign out or close the tab.",
@@ -37,7 +43,8 @@ const STRINGS = {
     // consents
     scope: "Scope", granted: "Granted", expires: "Expires", revoked: "Revoked",
     revoke: "Revoke", revoke_confirm: "To revoke {0}'s {1} consent, type your ID number:",
-    revoked_ok: "Revoked.", live: "live",
+    revoked_ok: "Revoked.", live: "in force", ended: "ended",
+    consents_help: "Every authorization you gave or withdrew, oldest first. Revoking one in force stops that institution from querying (or furnishing) from today.",
     // access
     role: "Role", action: "Action", outcome: "Outcome",
     // disputes
@@ -67,10 +74,20 @@ const STRINGS = {
     // operator
     tab_keys: "API keys", tab_audit: "Audit", tab_health: "Store health",
     key_id: "Key", created: "Created", add_key: "Add a key", new_key_once: "New key (shown once, copy it now): {0}",
-    person_id: "Person's ID (subject keys)", verify: "Verify the audit trail",
+    person_id: "Person's ID (subject keys)", this_key: "this key", verify: "Verify the audit trail",
     intact: "Intact", entries: "Entries", head: "Head", metric: "Measure", value: "Value",
   },
   "zh-CN": {
+    accounts_h: "账户",
+    purpose_loan_approval: "贷款审批", purpose_card_approval: "信用卡审批", purpose_post_loan: "贷后管理",
+    purpose_guarantee: "担保资格审查", purpose_self: "本人查询",
+    scope_furnish: "报送", scope_query: "查询",
+    acct_open: "未结清", acct_closed: "已结清",
+    ds_open: "处理中", ds_verified: "已核实（维持）", ds_corrected: "已更正",
+    reason_months_since_delinquency: "最近有逾期还款", reason_delinquent_months_24m: "多个月份有逾期还款",
+    reason_worst_status_24m: "近24个月有逾期还款", reason_worst_status_6m: "近6个月有逾期还款",
+    reason_ontime_share_24m: "分期未能全部按时还款", reason_open_accounts: "未结清账户较多",
+    reason_balance_to_limit: "余额占授信额度的比例较高", reason_accounts_opened_6m: "近期新开账户较多",
     title: "征信系统控制台", language: "语言", signout: "退出",
     signin_title: "使用 API 密钥登录",
     signin_help: "粘贴您获得的密钥（crk_…）。密钥只保存在本标签页中，退出或关闭标签页后即被清除。",
@@ -102,7 +119,8 @@ const STRINGS = {
     prod_mortgage: "住房贷款",
     scope: "范围", granted: "授权日期", expires: "到期日期", revoked: "撤销日期",
     revoke: "撤销", revoke_confirm: "撤销对 {0} 的{1}授权，请输入您的证件号码：",
-    revoked_ok: "已撤销。", live: "有效",
+    revoked_ok: "已撤销。", live: "有效", ended: "已失效",
+    consents_help: "您作出或撤回的全部授权，按时间先后排列。撤销一项有效授权后，该机构自今日起不能再查询（或报送）。",
     role: "角色", action: "操作", outcome: "结果",
     dispute: "异议", file_dispute: "提出异议", month_optional: "月份（可选，YYYY-MM）",
     reason: "理由", filed: "提出日期", deadline: "答复期限", resolved: "处理日期",
@@ -127,14 +145,19 @@ const STRINGS = {
     quality_chart: "各报送机构记录处理结果", yes: "是", no: "否",
     tab_keys: "API 密钥", tab_audit: "审计", tab_health: "存储状态",
     key_id: "密钥", created: "创建时间", add_key: "新增密钥", new_key_once: "新密钥（仅显示一次，请立即复制）：{0}",
-    person_id: "个人证件号码（个人密钥）", verify: "校验审计链",
+    person_id: "个人证件号码（个人密钥）", this_key: "当前密钥", verify: "校验审计链",
     intact: "完整", entries: "条目数", head: "最新序号", metric: "指标", value: "数值",
   },
 };
 
 const PICK = "creditref.lang";
-let lang = sessionStorage.getItem(PICK) ||
-  ((navigator.languages || [navigator.language || "en"]).some((l) => /^zh\b/i.test(l)) ? "zh-CN" : "en");
+// The browser's first language the console has (Chinese or English); English
+// when it has neither.
+function browserLanguage() {
+  const first = (navigator.languages || [navigator.language || "en"]).find((l) => /^(zh|en)\b/i.test(l));
+  return first && /^zh/i.test(first) ? "zh-CN" : "en";
+}
+let lang = sessionStorage.getItem(PICK) || browserLanguage();
 
 export function language() { return lang; }
 export function setLanguage(l) {
@@ -147,6 +170,15 @@ export function setLanguage(l) {
 export function t(k, ...args) {
   const s = (STRINGS[lang] && STRINGS[lang][k]) || STRINGS.en[k] || k;
   return s.replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)]));
+}
+
+// A code the API returns ("loan_approval", "open", ...) in the current
+// language: the string kind_code, or the code itself when there is none
+// (an English reason for a scorecard's own code, say: fallback).
+export function term(kind, code, fallback) {
+  const k = kind + "_" + code;
+  const s = (STRINGS[lang] && STRINGS[lang][k]) || (kind !== "reason" && STRINGS.en[k]);
+  return s || fallback || code;
 }
 
 // Formatters are costly to make (a report draws thousands of cells): one of

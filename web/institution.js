@@ -5,7 +5,7 @@
 
 import {el, fill, table} from "./dom.js";
 import {call} from "./api.js";
-import {t, date, num} from "./i18n.js";
+import {t, term, date, num} from "./i18n.js";
 import {render} from "./report.js";
 import {notice, failure, figure} from "./ui.js";
 
@@ -14,7 +14,7 @@ const KINDS = ["dpd30", "new_account", "exposure_rise", "inquiries"];
 
 export async function ask(main) {
   const idIn = el("input", {name: "id", required: true, size: 20, maxlength: 18, autocomplete: "off"});
-  const purpose = el("select", {name: "purpose"}, PURPOSES.map((p) => el("option", {value: p}, p)));
+  const purpose = el("select", {name: "purpose"}, PURPOSES.map((p) => el("option", {value: p}, term("purpose", p))));
   const out = el("div", {class: "report-out"});
   fill(main, el("form", {class: "inline ask", onsubmit: async (ev) => {
     ev.preventDefault();

@@ -9,7 +9,7 @@ import {notice, failure, figure} from "./ui.js";
 
 const ROLES = ["furnisher", "lender", "subject", "supervisor", "operator"];
 
-export async function keys(main) {
+export async function keys(main, who) {
   const out = el("div", {class: "form-out"});
   const role = el("select", {name: "role"}, ROLES.map((r) => el("option", {value: r}, t("role_" + r))));
   const inst = el("input", {name: "institution", size: 10, placeholder: "B0001"});
@@ -20,7 +20,7 @@ export async function keys(main) {
     fill(list, table([t("key_id"), t("role"), t("institution"), t("created"), t("revoked"), ""],
       doc.keys.map((k) => [k.key_id, t("role_" + k.role), k.institution || (k.person ? t("role_subject") : "—"),
         date(k.created), k.revoked ? date(k.revoked) : t("live"),
-        k.revoked ? "" : el("button", {type: "button", class: "small revoke", "data-key": k.key_id, onclick: async () => {
+        k.key_id === who.key_id ? t("this_key") : k.revoked ? "" : el("button", {type: "button", class: "small revoke", "data-key": k.key_id, onclick: async () => {
           try { await call("DELETE", "/v1/keys/" + k.key_id); await load(); } catch (e) { fill(out, failure(e)); }
         }}, t("revoke"))]), {class: "keys"}));
   };
@@ -57,7 +57,7 @@ export async function audit(main) {
 export async function health(main) {
   const stats = await call("GET", "/v1/stats");
   const text = await call("GET", "/metrics");
-  const rows = text.split("\n").filter((l) => /^creditref_store_[a-z_]+ /.test(l))
+  const rows = text.split("\n").filter((l) => /^creditref_store_[a-z0-9_]+ /.test(l))
     .map((l) => l.split(" ")).map(([k, v]) => [k, num(Number(v))]);
   fill(main, el("div", {class: "figures"},
     figure(t("store_bytes"), num(stats.file_bytes / 1048576, 1) + " MiB"), figure(t("people"), num(stats.subjects)),

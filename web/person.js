@@ -3,7 +3,7 @@
 
 import {el, fill, table} from "./dom.js";
 import {call} from "./api.js";
-import {t, date} from "./i18n.js";
+import {t, term, date} from "./i18n.js";
 import {render} from "./report.js";
 import {notice, failure} from "./ui.js";
 
@@ -54,11 +54,11 @@ export async function report(main) {
 export async function consents(main) {
   const doc = await call("GET", "/v1/me/consents");
   const out = el("div", {class: "form-out"});
-  const rows = doc.consents.map((c) => [c.institution, c.scope, c.purpose || "—", date(c.granted),
-    date(c.expires), c.revoked ? date(c.revoked) : t("live"),
-    c.revoked ? "" : el("button", {type: "button", class: "small revoke", "data-institution": c.institution,
+  const rows = doc.consents.map((c) => [c.institution, term("scope", c.scope), c.purpose ? term("purpose", c.purpose) : "—", date(c.granted),
+    date(c.expires), c.revoked ? t("revoked") + " " + date(c.revoked) : c.live ? {v: t("live"), class: "ok"} : t("ended"),
+    !c.live ? "" : el("button", {type: "button", class: "small revoke", "data-institution": c.institution,
       "data-scope": c.scope, onclick: async () => {
-        const id = window.prompt(t("revoke_confirm", c.institution, c.scope));
+        const id = window.prompt(t("revoke_confirm", c.institution, term("scope", c.scope)));
         if (!id) return;
         const body = {id: id.trim().toUpperCase(), institution: c.institution, scope: c.scope};
         if (c.purpose) body.purpose = c.purpose;
@@ -68,14 +68,15 @@ export async function consents(main) {
           main.prepend(notice(t("revoked_ok")));
         } catch (e) { fill(out, failure(e)); }
       }}, t("revoke"))]);
-  fill(main, out, table([t("institution"), t("scope"), t("purpose"), t("granted"), t("expires"),
-    t("revoked"), ""], rows, {class: "consents"}));
+  fill(main, el("p", {class: "muted"}, t("consents_help")), out,
+    table([t("institution"), t("scope"), t("purpose"), t("granted"), t("expires"), t("status"), ""],
+      rows, {class: "consents"}));
 }
 
 export async function access(main) {
   const doc = await call("GET", "/v1/me/access");
   const rows = doc.accesses.slice().reverse().map((a) => [date(a.time), a.institution || "—",
-    t("role_" + a.role) , a.action, a.purpose || "—", a.outcome]);
+    t("role_" + a.role), a.action, a.purpose ? term("purpose", a.purpose) : "—", a.outcome]);
   fill(main, table([t("time"), t("institution"), t("role"), t("action"), t("purpose"), t("outcome")],
     rows, {class: "access"}));
 }
@@ -83,7 +84,7 @@ export async function access(main) {
 export async function disputes(main) {
   const doc = await call("GET", "/v1/me/disputes");
   const rows = doc.disputes.map((d) => [String(d.dispute_id), date(d.filed), d.institution, d.account,
-    d.month || "—", d.status, d.status === "open" ? date(addDays(d.filed, DISPUTE_DAYS)) : "—",
+    d.month || "—", {v: term("ds", d.status), class: "ds-" + d.status}, d.status === "open" ? date(addDays(d.filed, DISPUTE_DAYS)) : "—",
     d.resolved ? date(d.resolved) : "—", d.reason]);
   fill(main, el("p", {class: "muted"}, t("file_dispute") + ": " + t("tab_report") + " → " + t("file_dispute")),
     rows.length ? table(["#", t("filed"), t("institution"), t("account"), t("month"), t("status"),

@@ -4,7 +4,7 @@
 // person's own view and the lender's.
 
 import {el, table} from "./dom.js";
-import {t, money, num, pct, date, month} from "./i18n.js";
+import {t, term, money, num, pct, date, month} from "./i18n.js";
 
 // Status code -> CSS class and the legend's string key.
 const CODES = [["N", "N"], ["1", "1"], ["2", "2"], ["3", "3"], ["4", "4"], ["5", "5"], ["6", "6"],
@@ -47,7 +47,7 @@ function scoreBlock(s) {
     el("div", {class: "score-value", "data-score": s.score}, num(s.score)),
     el("div", {class: "muted"}, t("pd") + " " + pct(s.pd, 2) + " · " + t("model") + " " + s.model_id),
     s.reasons && s.reasons.length ? el("ol", {class: "reasons"},
-      s.reasons.map((r) => el("li", {"data-code": r.code}, r.reason))) : null);
+      s.reasons.map((r) => el("li", {"data-code": r.code}, term("reason", r.code, r.reason)))) : null);
 }
 
 function kv(label, value) {
@@ -60,7 +60,7 @@ function account(a, asOf, actions) {
     el("div", {class: "account-head"},
       el("strong", {}, a.institution + " · " + a.account),
       el("span", {class: "tag"}, t("prod_" + a.product)),
-      el("span", {class: "tag"}, a.status),
+      el("span", {class: "tag"}, term("acct", a.status)),
       a.held ? el("span", {class: "tag warn"}, t("held")) : null,
       el("span", {class: "spacer"}),
       actions ? actions(a) : null),
@@ -73,7 +73,7 @@ function account(a, asOf, actions) {
     el("div", {class: "grid-label muted"}, t("grid")),
     grid(a.grid, asOf),
     a.disputes && a.disputes.length ? el("div", {class: "muted"}, t("disputes_on_file") + ": " +
-      a.disputes.map((d) => "#" + d.id + " " + (d.month || "") + " " + d.status).join(", ")) : null);
+      a.disputes.map((d) => "#" + d.id + " " + (d.month || "") + " " + term("ds", d.status)).join(", ")) : null);
 }
 
 // The whole report; actions(account) may add buttons to each account.
@@ -83,7 +83,7 @@ export function render(doc, actions) {
   return el("article", {class: "report", "data-purpose": r.purpose},
     el("header", {class: "report-head"},
       el("h2", {}, t("report_for")),
-      el("div", {class: "muted"}, t("as_of", date(r.as_of)) + " · " + t("purpose") + ": " + r.purpose +
+      el("div", {class: "muted"}, t("as_of", date(r.as_of)) + " · " + t("purpose") + ": " + term("purpose", r.purpose) +
         (r.requested_by ? " · " + t("requested_by") + ": " + r.requested_by : ""))),
     el("div", {class: "cards"},
       el("section", {class: "card person"},
@@ -99,10 +99,10 @@ export function render(doc, actions) {
         kv(t("ever_overdue"), num(sum.accounts_ever_overdue)),
         kv(t("worst_24m"), sum.worst_status_24m + " " + statusName(sum.worst_status_24m)))),
     legend(),
-    el("h3", {}, t("accounts")),
+    el("h3", {}, t("accounts_h")),
     doc.accounts.length ? doc.accounts.map((a) => account(a, asOf, actions)) : el("p", {class: "muted"}, t("no_accounts")),
     el("h3", {}, t("inquiries")),
     doc.inquiries.length ? table([t("date"), t("institution"), t("purpose")],
-      doc.inquiries.map((q) => [date(q.date), q.institution || "—", q.purpose]), {class: "inquiries"})
+      doc.inquiries.map((q) => [date(q.date), q.institution || "—", term("purpose", q.purpose)]), {class: "inquiries"})
       : el("p", {class: "muted"}, t("none")));
 }

@@ -123,7 +123,7 @@ int cr_cmd_report(int argc, char **argv)
 	return cr_cli_exit_for(rc);
 }
 
-static void print_fact(const struct cr_consent_fact *f)
+static void print_fact(const struct cr_consent_fact *f, int in_force)
 {
 	char g[11], e[11] = "-", r[11];
 	cr_date_format(f->granted_days, g);
@@ -135,15 +135,15 @@ static void print_fact(const struct cr_consent_fact *f)
 		       cr_scope_name(f->scope), f->purpose ? cr_purpose_name(f->purpose) : "*", r);
 		return;
 	}
-	printf("grant   %-6s %-8s %-14s granted %s expires %s evidence %s\n", f->inst,
+	printf("grant   %-6s %-8s %-14s granted %s expires %s evidence %s%s\n", f->inst,
 	       cr_scope_name(f->scope), f->purpose ? cr_purpose_name(f->purpose) : "-",
-	       g, e, f->evidence[0] ? f->evidence : "-");
+	       g, e, f->evidence[0] ? f->evidence : "-", in_force ? "  in force" : "");
 }
 
-static int show_fact(const struct cr_consent_fact *f, void *arg)
+static int show_fact(const struct cr_consent_fact *f, int in_force, void *arg)
 {
 	(void)arg;
-	print_fact(f);
+	print_fact(f, in_force);
 	return 0;
 }
 

@@ -48,6 +48,28 @@ int cr_consent_live(const struct cr_consent_fact *facts, size_t n,
 	return live;
 }
 
+static int holds(const struct cr_consent_fact *f, int32_t asof_days)
+{
+	return f->revoked_days == CR_NO_DATE && f->granted_days <= asof_days &&
+	       (f->expires_days == CR_NO_DATE || asof_days < f->expires_days);
+}
+
+int cr_consent_in_force(const struct cr_consent_fact *facts, size_t n, size_t i,
+			int32_t asof_days)
+{
+	if (i >= n)
+		return 0;
+	const struct cr_consent_fact *f = &facts[i];
+	if (!holds(f, asof_days) ||
+	    !cr_consent_live(facts, n, f->inst, f->scope, f->purpose, asof_days))
+		return 0;
+	for (size_t j = i + 1; j < n; j++)
+		if (facts[j].scope == f->scope && facts[j].purpose == f->purpose &&
+		    strcmp(facts[j].inst, f->inst) == 0 && holds(&facts[j], asof_days))
+			return 0;
+	return 1;
+}
+
 int cr_consent_check(cr_txn *txn, const struct cr_subject_key *k,
 		     const char *inst, uint8_t scope, uint8_t purpose,
 		     int32_t asof_days, int *live)

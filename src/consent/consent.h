@@ -73,6 +73,18 @@ int cr_consent_live(const struct cr_consent_fact *facts, size_t n,
 		    const char *inst, uint8_t scope, uint8_t purpose,
 		    int32_t asof_days);
 
+/*
+ * Non-zero when facts[i] is the grant that makes its consent live at
+ * asof_days: a grant whose own days hold asof_days, for a consent
+ * cr_consent_live finds live, with no later grant of the same institution,
+ * scope and purpose whose days hold asof_days too.  At most one fact per
+ * consent is in force; a revoked, expired, superseded or future grant, and
+ * a revocation, are not.  What a person's list of facts marks "live" and
+ * offers to revoke.
+ */
+int cr_consent_in_force(const struct cr_consent_fact *facts, size_t n, size_t i,
+			int32_t asof_days);
+
 /* Reads the subject's facts (cr_consent_facts_load) and applies
  * cr_consent_live. */
 int cr_consent_check(cr_txn *txn, const struct cr_subject_key *k,

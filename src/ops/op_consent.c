@@ -82,13 +82,14 @@ int cr_consent_change(struct cr_op *op, const struct cr_consent *c,
 }
 
 int cr_consent_show(struct cr_op *op, const struct cr_subject_key *who, const char *inst,
-		    int audit, int (*fn)(const struct cr_consent_fact *f, void *arg), void *arg)
+		    int audit, int (*fn)(const struct cr_consent_fact *f, int in_force, void *arg),
+		    void *arg)
 {
 	static _Thread_local struct cr_consent_facts facts;
 	int rc = cr_consent_facts_load(op->txn, who, &facts);
 	for (size_t i = 0; !rc && i < facts.n; i++)
 		if (!inst || strcmp(inst, facts.f[i].inst) == 0)
-			rc = fn(&facts.f[i], arg);
+			rc = fn(&facts.f[i], cr_consent_in_force(facts.f, facts.n, i, op->asof), arg);
 	if (!rc && audit)
 		rc = cr_op_audit(op, CR_ACT_CONSENT_LIST, who, 0, CR_AUDIT_GRANTED, NULL);
 	return rc;

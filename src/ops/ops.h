@@ -188,9 +188,11 @@ struct cr_consent_result {
 int cr_consent_change(struct cr_op *op, const struct cr_consent *c,
 		      struct cr_consent_result *res /* OUT */);
 /* The person's consent facts (oldest first), those of inst only when inst
- * is not NULL, audited as consent_list when audit is set. */
+ * is not NULL, audited as consent_list when audit is set; in_force says
+ * whether the fact is the grant in force at op's date (cr_consent_in_force). */
 int cr_consent_show(struct cr_op *op, const struct cr_subject_key *who, const char *inst,
-		    int audit, int (*fn)(const struct cr_consent_fact *f, void *arg), void *arg);
+		    int audit, int (*fn)(const struct cr_consent_fact *f, int in_force, void *arg),
+		    void *arg);
 
 /* ---- Reports (op_report.c) ---- */
 

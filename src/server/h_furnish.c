@@ -190,7 +190,7 @@ int cr_h_consent_revoke(struct cr_req *r)
 	return bad ? CR_H_DONE : submit_consent(r);
 }
 
-static int put_fact(const struct cr_consent_fact *f, void *arg)
+static int put_fact(const struct cr_consent_fact *f, int in_force, void *arg)
 {
 	struct cr_req *r = arg;
 	struct cr_buf *b = &r->out;
@@ -201,11 +201,13 @@ static int put_fact(const struct cr_consent_fact *f, void *arg)
 	if (f->revoked_days != CR_NO_DATE)
 		cr_date_format(f->revoked_days, d3);
 	cr_buf_printf(b, "%s{\"institution\":\"%s\",\"scope\":\"%s\",\"purpose\":%s%s%s,"
-		      "\"granted\":\"%s\",\"expires\":%s%s%s,\"revoked\":%s%s%s,\"evidence\":",
+		      "\"granted\":\"%s\",\"expires\":%s%s%s,\"revoked\":%s%s%s,\"live\":%s,"
+		      "\"evidence\":",
 		      b->data[b->len - 1] == '[' ? "" : ",", f->inst, cr_scope_name(f->scope),
 		      f->purpose ? "\"" : "", f->purpose ? cr_purpose_name(f->purpose) : "null",
 		      f->purpose ? "\"" : "", d1, d2[0] ? "\"" : "", d2[0] ? d2 : "null",
-		      d2[0] ? "\"" : "", d3[0] ? "\"" : "", d3[0] ? d3 : "null", d3[0] ? "\"" : "");
+		      d2[0] ? "\"" : "", d3[0] ? "\"" : "", d3[0] ? d3 : "null", d3[0] ? "\"" : "",
+		      in_force ? "true" : "false");
 	cr_buf_put_json_str(b, f->evidence, strlen(f->evidence));
 	return cr_buf_putc(b, '}');
 }

@@ -74,6 +74,42 @@ static void purposeless_revocation_revokes_every_purpose(void **state)
 	assert_false(cr_consent_live(facts, 3, "L0001", CR_SCOPE_QUERY, CR_PURPOSE_LOAN_APPROVAL, d + 1));
 }
 
+/* At most one fact per consent is in force: the newest grant holding the
+ * date, none once revoked, none for a revocation, an expired or a future
+ * grant; and a consent in force has exactly one such fact. */
+static void one_grant_is_in_force_per_live_consent(void **state)
+{
+	(void)state;
+	const int32_t d = cr_days_from_civil(2026, 1, 1);
+	struct cr_consent_fact f[6];
+	f[0] = grant("L0001", CR_SCOPE_QUERY, CR_PURPOSE_LOAN_APPROVAL, d, CR_NO_DATE);
+	f[1] = grant("L0001", CR_SCOPE_QUERY, CR_PURPOSE_LOAN_APPROVAL, d + 10, CR_NO_DATE);
+	f[2] = grant("L0001", CR_SCOPE_QUERY, CR_PURPOSE_CARD_APPROVAL, d, d + 5);
+	f[3] = grant("B0001", CR_SCOPE_FURNISH, CR_PURPOSE_NONE, d, CR_NO_DATE);
+	f[4] = grant("B0001", CR_SCOPE_FURNISH, CR_PURPOSE_NONE, d, CR_NO_DATE);
+	f[4].revoked_days = d + 20;
+	f[5] = grant("L0001", CR_SCOPE_QUERY, CR_PURPOSE_GUARANTEE, d + 30, CR_NO_DATE);
+	/* day d + 1: the first loan grant (the second is not yet), the card
+	 * grant, the furnish grant */
+	const int want1[6] = {1, 0, 1, 1, 0, 0};
+	/* day d + 20: the second loan grant supersedes the first; the card
+	 * grant expired; the furnish grant revoked; the revocation itself never */
+	const int want20[6] = {0, 1, 0, 0, 0, 0};
+	for (size_t i = 0; i < 6; i++) {
+		assert_int_equal(cr_consent_in_force(f, 6, i, d + 1), want1[i]);
+		assert_int_equal(cr_consent_in_force(f, 6, i, d + 20), want20[i]);
+	}
+	/* what is in force agrees with cr_consent_live, consent by consent */
+	assert_true(cr_consent_live(f, 6, "L0001", CR_SCOPE_QUERY, CR_PURPOSE_LOAN_APPROVAL, d + 20));
+	assert_false(cr_consent_live(f, 6, "B0001", CR_SCOPE_FURNISH, CR_PURPOSE_NONE, d + 20));
+	/* a grant after the revocation is in force again */
+	struct cr_consent_fact g[3] = {f[3], f[4], grant("B0001", CR_SCOPE_FURNISH, CR_PURPOSE_NONE, d + 25,
+							  CR_NO_DATE)};
+	assert_int_equal(cr_consent_in_force(g, 3, 0, d + 30), 0);
+	assert_int_equal(cr_consent_in_force(g, 3, 2, d + 30), 1);
+	assert_int_equal(cr_consent_in_force(g, 3, 3, d + 30), 0);   /* past the end */
+}
+
 /* A held account (no live furnish consent) shows to no institution and
  * relates its institution to nobody, open or not (rule 11). */
 static void only_an_account_that_shows_is_a_relationship(void **state)
@@ -110,6 +146,7 @@ int main(void)
 		cmocka_unit_test(revocation_ends_earlier_grants_only),
 		cmocka_unit_test(purposeless_revocation_revokes_every_purpose),
 		cmocka_unit_test(only_an_account_that_shows_is_a_relationship),
+		cmocka_unit_test(one_grant_is_in_force_per_live_consent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
