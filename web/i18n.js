@@ -71,6 +71,7 @@ const STRINGS = {
     coverage: "Consent coverage", lag: "Reporting lag p50 / p99", gaps: "Accounts with gaps",
     platform: "Platform", own_share: "Own share", below_floor: "Below floor", month: "Month",
     quality_chart: "Records by outcome per furnisher", yes: "yes", no: "no",
+    all_suppressed: "every cell under {0}: suppressed", plus_suppressed: "(+{0} cells suppressed)",
     // operator
     tab_keys: "API keys", tab_audit: "Audit", tab_health: "Store health",
     key_id: "Key", created: "Created", add_key: "Add a key", new_key_once: "New key (shown once, copy it now): {0}",
@@ -143,6 +144,7 @@ const STRINGS = {
     coverage: "授权覆盖率", lag: "报送时滞 p50 / p99", gaps: "有缺失月份的账户",
     platform: "平台", own_share: "自有出资比例", below_floor: "低于下限", month: "月份",
     quality_chart: "各报送机构记录处理结果", yes: "是", no: "否",
+    all_suppressed: "各单元均少于 {0}：不予显示", plus_suppressed: "（另有 {0} 个单元不予显示）",
     tab_keys: "API 密钥", tab_audit: "审计", tab_health: "存储状态",
     key_id: "密钥", created: "创建时间", add_key: "新增密钥", new_key_once: "新密钥（仅显示一次，请立即复制）：{0}",
     person_id: "个人证件号码（个人密钥）", this_key: "当前密钥", verify: "校验审计链",

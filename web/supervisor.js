@@ -48,22 +48,25 @@ export async function market(main, who) {
   for (const m of months) {
     try {
       const doc = await call("GET", "/v1/supervision/aggregates?month=" + m + "&by=product");
-      let total = 0;
+      let total = 0, hidden = 0;
       const late = Object.fromEntries(BUCKETS.map((b) => [b, 0]));
       for (const c of doc.cells) {
-        if (c.suppressed) continue;
+        if (c.suppressed) { hidden++; continue; }
         total += c.delinquency["0"] + BUCKETS.reduce((s, b) => s + c.delinquency[b], 0);
         for (const b of BUCKETS) late[b] += c.delinquency[b];
       }
-      series.push({month: m, total, late, doc});
+      series.push({month: m, total, late, doc, hidden, min: doc.min_cell});
     } catch (e) { trendTable.appendChild(failure(e)); return; }
   }
   chart(trend, {type: "line", data: {labels: series.map((s) => month(s.month)),
     datasets: BUCKETS.map((b, i) => ({label: b, borderColor: COLOURS[i], backgroundColor: COLOURS[i],
-      data: series.map((s) => s.total ? s.late[b] / s.total : 0)}))},
-  options: {scales: {y: {ticks: {callback: (v) => pct(v)}}}}});
-  fill(trendTable, table([t("month"), t("accounts")].concat(BUCKETS), series.map((s) =>
-    [month(s.month), num(s.total)].concat(BUCKETS.map((b) => pct(s.total ? s.late[b] / s.total : 0, 2)))),
+      data: series.map((s) => s.total ? s.late[b] / s.total : null)}))},
+  options: {scales: {y: {min: 0, ticks: {callback: (v) => pct(v)}}}}});
+  // A month whose every cell is under the minimum says so, not 0%.
+  fill(trendTable, table([t("month"), t("accounts")].concat(BUCKETS), series.map((s) => s.total
+    ? [month(s.month), num(s.total) + (s.hidden ? " " + t("plus_suppressed", s.hidden) : "")]
+      .concat(BUCKETS.map((b) => pct(s.late[b] / s.total, 2)))
+    : [month(s.month), {v: t("all_suppressed", s.min), class: "muted"}].concat(BUCKETS.map(() => "—"))),
   {class: "delinquency"}));
   // Multi-lending of the latest month, by product.
   const last = series[series.length - 1];

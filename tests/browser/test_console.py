@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 
-from harness import main, test  # noqa: E402
+from harness import main, run, test  # noqa: E402
 from apiserver import ASOF, Server, call, issue, mask, seeded_store  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
@@ -82,7 +82,11 @@ def fixture():
 
 class World:
     def __init__(self):
-        self.dir, self.db = seeded_store("creditref-console-", fixture())
+        # a market of generated people under the test's own, so that the
+        # supervisor's aggregates have cells above the suppression minimum
+        market = run("gen", "--subjects", "600", "--institutions", "12", "--months", "24", "--seed", "11",
+                     "--consent-rate", "1", "--bad-rate", "0", "--as-of", ASOF, "--out", "-").stdout
+        self.dir, self.db = seeded_store("creditref-console-", market + fixture())
         self.keys = {
             "subject": issue(self.db, "subject", pid=A),
             "subject_b": issue(self.db, "subject", pid=B),
