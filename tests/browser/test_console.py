@@ -175,6 +175,17 @@ def tab(d, name):
     return d.find_element(By.ID, "main")
 
 
+def ask_report(d, pid):
+    """As a lender, asks for pid's report for a loan approval; returns #main."""
+    main_ = d.find_element(By.ID, "main")
+    box = main_.find_element(By.NAME, "id")
+    box.clear()
+    box.send_keys(pid)
+    main_.find_element(By.CSS_SELECTOR, "form.ask button").click()
+    WebDriverWait(d, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#main article.report, #main .error"))
+    return main_
+
+
 def sign_out(d):
     d.find_element(By.ID, "signout").click()
     WebDriverWait(d, 10).until(lambda d: d.find_element(By.ID, "key"))
@@ -216,10 +227,7 @@ def every_role_signs_in_to_its_own_views_and_its_page_is_saved():
         assert who in d.find_element(By.ID, "who").text, (role, d.find_element(By.ID, "who").text)
         assert not main_.find_elements(By.CSS_SELECTOR, ".error"), (role, main_.text[:500])
         if role == "lender":
-            form = main_.find_element(By.CSS_SELECTOR, "form.ask")
-            form.find_element(By.NAME, "id").send_keys(A)
-            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-            WebDriverWait(d, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "article.report"))
+            assert ask_report(d, A).find_elements(By.CSS_SELECTOR, "article.report")
         if role == "supervisor":
             # the charts are drawn on their canvases (Chart.js ran under the CSP)
             WebDriverWait(d, 20).until(lambda d: d.execute_script(
@@ -255,10 +263,8 @@ def the_grid_drawn_is_the_grid_the_api_returns():
     TIMINGS.append(("person report", float(main_.get_attribute("data-render-ms"))))
     # the lender's view of the same person draws the same cells
     sign_out(d)
-    main_ = sign_in(d, world().keys["lender"])
-    main_.find_element(By.NAME, "id").send_keys(A)
-    main_.find_element(By.CSS_SELECTOR, "form.ask button").click()
-    WebDriverWait(d, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "article.report"))
+    sign_in(d, world().keys["lender"])
+    main_ = ask_report(d, A)
     assert grids_on_page(main_) == want
     TIMINGS.append(("lender report", float(main_.get_attribute("data-render-ms"))))
     no_errors(d)
@@ -290,10 +296,8 @@ def a_printed_report_has_no_controls_and_makes_a_pdf():
 def a_revoked_consent_refuses_the_lender():
     d = browser()
     # before: the lender gets the report
-    main_ = sign_in(d, world().keys["lender"])
-    main_.find_element(By.NAME, "id").send_keys(A)
-    main_.find_element(By.CSS_SELECTOR, "form.ask button").click()
-    WebDriverWait(d, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "article.report"))
+    sign_in(d, world().keys["lender"])
+    assert ask_report(d, A).find_elements(By.CSS_SELECTOR, "article.report")
     sign_out(d)
     # the person revokes it
     sign_in(d, world().keys["subject"])
@@ -309,10 +313,8 @@ def a_revoked_consent_refuses_the_lender():
     assert any(f["institution"] == "L0001" and f["revoked"] == ASOF for f in facts), facts
     sign_out(d)
     # after: refused, with the rules' reason shown
-    main_ = sign_in(d, world().keys["lender"])
-    main_.find_element(By.NAME, "id").send_keys(A)
-    main_.find_element(By.CSS_SELECTOR, "form.ask button").click()
-    err = WebDriverWait(d, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#main .error"))
+    sign_in(d, world().keys["lender"])
+    err = ask_report(d, A).find_element(By.CSS_SELECTOR, ".error")
     assert err.get_attribute("data-status") == "403", err.get_attribute("outerHTML")
     assert "Refused" in err.text and "consent" in err.text, err.text
     assert not d.find_elements(By.CSS_SELECTOR, "article.report")
@@ -396,10 +398,8 @@ def the_language_follows_the_browser_and_switches():
 @test
 def a_furnished_name_that_looks_like_html_is_shown_as_text():
     d = browser()
-    main_ = sign_in(d, world().keys["lender"])
-    main_.find_element(By.NAME, "id").send_keys(B)
-    main_.find_element(By.CSS_SELECTOR, "form.ask button").click()
-    name = WebDriverWait(d, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, ".subject-name"))
+    sign_in(d, world().keys["lender"])
+    name = ask_report(d, B).find_element(By.CSS_SELECTOR, ".subject-name")
     assert name.text == XSS, name.text
     assert not d.find_elements(By.CSS_SELECTOR, "#main img"), "the name became an element"
     time.sleep(0.5)
