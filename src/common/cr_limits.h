@@ -274,6 +274,10 @@
  * prefectures (about 350) and of institutions a bureau serves; the cells
  * are held in a fixed table of this size while the walk runs. */
 #define CR_SUPERVISION_CELLS_MAX 4096
+/* Months one walk of the store builds at once (cr_monthly_walk_months):
+ * five years, the longest view of the supervision report and cache below;
+ * the walk holds one month's flows per month for the account it is on. */
+#define CR_MONTHLY_WALK_MONTHS_MAX 60
 /* Months one supervision report (creditref supervision report) draws:
  * five years, the history a report shows. */
 #define CR_SUPERVISION_REPORT_MONTHS 60

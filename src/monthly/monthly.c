@@ -28,25 +28,27 @@ struct entry {
 	int64_t drawdowns;
 };
 
+struct flows {
+	int32_t first_day;
+	int64_t drawdowns, repayments;
+	int64_t day_drawdowns[31], day_repayments[31];
+};
+
 struct walk {
 	cr_txn *txn;
-	int32_t month;
-	int32_t end_days;  /* the month's last day, or the as-of day */
+	int32_t first;     /* the walk's months: first .. first + n - 1 */
+	size_t n;
+	int32_t asof_days;
 	int want_prev;
 	struct cr_month_rec *hist;
-	int (*fn)(const struct cr_monthly_acct *a, void *arg);
+	struct flows *flows;  /* one per month */
+	int (*fn)(size_t i, const struct cr_monthly_acct *a, void *arg);
 	void *arg;
 };
 
 struct collect {
 	struct entry *e;
 	size_t n, cap;
-};
-
-struct flows {
-	int32_t first_day;
-	int64_t drawdowns, repayments;
-	int64_t day_drawdowns[31], day_repayments[31];
 };
 
 void cr_monthly_init(struct cr_monthly *m)
@@ -66,9 +68,8 @@ int cr_monthly_bucket(int32_t dpd)
 	       : dpd <= 60 ? CR_BUCKET_M2 : CR_BUCKET_M3P;
 }
 
-static int sum_flows(const struct cr_event_rec *e, void *arg)
+static void add_flow(struct flows *f, const struct cr_event_rec *e)
 {
-	struct flows *f = arg;
 	int32_t day = cr_day_of_s(e->at_s) - f->first_day;
 	day = day < 0 ? 0 : day > 30 ? 30 : day;
 	if (e->kind == CR_EV_DRAWDOWN) {
@@ -78,6 +79,15 @@ static int sum_flows(const struct cr_event_rec *e, void *arg)
 		f->repayments += e->amount;
 		f->day_repayments[day] += e->amount;
 	}
+}
+
+/* An event of the walk's window, into its month's flows. */
+static int sum_flows(const struct cr_event_rec *e, void *arg)
+{
+	const struct walk *w = arg;
+	const int32_t i = cr_month_of_date(cr_day_of_s(e->at_s)) - w->first;
+	if (i >= 0 && (size_t)i < w->n)
+		add_flow(&w->flows[i], e);
 	return 0;
 }
 
@@ -116,62 +126,111 @@ static int state_at(const struct walk *w, const struct cr_account_rec *r,
 	return !(ended && c->as_of_s < start_s);
 }
 
+/* The last day that counts in month: its last, or the as-of day. */
+static int32_t end_of(const struct walk *w, int32_t month)
+{
+	const int32_t last_day = cr_month_first_day(month + 1) - 1;
+	return last_day < w->asof_days ? last_day : w->asof_days;
+}
+
+/* One account, every month of the walk: its history read once, its events
+ * of the walk's months read once, and its state at each month's end (the
+ * state "the month before" a month is the end of the one before it). */
 static int take_account(const struct cr_account_rec *r, void *arg)
 {
 	struct walk *w = arg;
-	if (r->a.opened_days > w->end_days)
+	const int32_t last = w->first + (int32_t)w->n - 1;
+	if (r->a.opened_days > end_of(w, last))
 		return 0;
 	int32_t first = cr_month_of_date(r->a.opened_days);
-	if (w->month - first >= CR_HISTORY_MONTHS_MAX)
-		first = w->month - CR_HISTORY_MONTHS_MAX + 1;
-	int rc = cr_history_load(w->txn, r->acct_id, first, w->month, w->hist);
+	if (last - first >= CR_HISTORY_MONTHS_MAX)
+		first = last - CR_HISTORY_MONTHS_MAX + 1;
+	int rc = cr_history_load(w->txn, r->acct_id, first, last, w->hist);
 	if (rc)
 		return rc;
-	struct cr_current end, prev;
-	int counts = state_at(w, r, first, w->month, w->end_days, &end);
-	if (counts <= 0)
-		return counts;
-	struct cr_monthly_acct a = {r, &end, 0, 0, 0, 0, NULL, NULL, NULL};
-	a.opened_in_month = cr_month_of_date(r->a.opened_days) == w->month;
-	if (w->want_prev && w->month > first) {
-		a.prev_counts = state_at(w, r, first, w->month - 1,
-					 cr_month_first_day(w->month) - 1, &prev);
-		if (a.prev_counts < 0)
-			return a.prev_counts;
-		a.prev = &prev;
-	}
-	struct flows f;
-	memset(&f, 0, sizeof f);
-	f.first_day = cr_month_first_day(w->month);
-	const int64_t start_s = cr_day_start_s(cr_month_first_day(w->month));
+	memset(w->flows, 0, w->n * sizeof *w->flows);
+	for (size_t i = 0; i < w->n; i++)
+		w->flows[i].first_day = cr_month_first_day(w->first + (int32_t)i);
+	const int64_t start_s = cr_day_start_s(cr_month_first_day(w->first));
 	rc = cr_store_account_events(w->txn, r->acct_id, start_s - 1,
-				     cr_day_end_s(w->end_days), sum_flows, &f);
+				     cr_day_end_s(end_of(w, last)), sum_flows, w);
 	if (rc)
 		return rc;
-	const struct cr_month_rec *stmt = &w->hist[w->month - first];
-	a.drawdowns = f.drawdowns;
-	a.day_drawdowns = f.day_drawdowns;
-	a.day_repayments = f.day_repayments;
-	a.repayments = stmt->status ? stmt->paid : f.repayments;
-	return w->fn(&a, w->arg);
+	/* st[i & 1] is month i's end; the other, the month before */
+	struct cr_current st[2];
+	int counts[2] = {0, 0};
+	for (size_t i = 0; i < w->n; i++) {
+		const int32_t month = w->first + (int32_t)i;
+		struct cr_current *end = &st[i & 1], *prev = &st[(i + 1) & 1];
+		if (w->want_prev && i == 0 && month > first) {
+			counts[1] = state_at(w, r, first, month - 1, cr_month_first_day(month) - 1, prev);
+			if (counts[1] < 0)
+				return counts[1];
+		}
+		const int c = state_at(w, r, first, month, end_of(w, month), end);
+		if (c < 0)
+			return c;
+		counts[i & 1] = c;
+		if (!c)
+			continue;
+		struct cr_monthly_acct a = {r, end, 0, 0, 0, 0, NULL, NULL, NULL};
+		a.opened_in_month = cr_month_of_date(r->a.opened_days) == month;
+		if (w->want_prev && month > first) {
+			a.prev_counts = counts[(i + 1) & 1];
+			a.prev = prev;
+		}
+		const struct cr_month_rec *stmt = &w->hist[month - first];
+		a.drawdowns = w->flows[i].drawdowns;
+		a.day_drawdowns = w->flows[i].day_drawdowns;
+		a.day_repayments = w->flows[i].day_repayments;
+		a.repayments = stmt->status ? stmt->paid : w->flows[i].repayments;
+		if ((rc = w->fn(i, &a, w->arg)))
+			return rc;
+	}
+	return 0;
+}
+
+int cr_monthly_walk_months(cr_txn *txn, int32_t first, size_t n, int32_t asof_days,
+			   int want_prev,
+			   int (*fn)(size_t i, const struct cr_monthly_acct *a, void *arg),
+			   void *arg)
+{
+	if (!txn || !fn || n == 0 || n > CR_MONTHLY_WALK_MONTHS_MAX)
+		return CR_EINVAL;
+	/* Months after the as-of month are empty. */
+	const int32_t asof_month = cr_month_of_date(asof_days);
+	if (first > asof_month)
+		return 0;
+	if (first + (int32_t)n - 1 > asof_month)
+		n = (size_t)(asof_month - first + 1);
+	struct walk w = {txn, first, n, asof_days, want_prev, NULL, NULL, fn, arg};
+	w.hist = malloc(CR_HISTORY_MONTHS_MAX * sizeof *w.hist);
+	w.flows = malloc(n * sizeof *w.flows);
+	int rc = w.hist && w.flows ? cr_store_accounts(txn, take_account, &w) : CR_ENOMEM;
+	free(w.hist);
+	free(w.flows);
+	return rc;
+}
+
+struct one_month {
+	int (*fn)(const struct cr_monthly_acct *a, void *arg);
+	void *arg;
+};
+
+static int one_month(size_t i, const struct cr_monthly_acct *a, void *arg)
+{
+	const struct one_month *o = arg;
+	(void)i;
+	return o->fn(a, o->arg);
 }
 
 int cr_monthly_walk(cr_txn *txn, int32_t month, int32_t asof_days, int want_prev,
 		    int (*fn)(const struct cr_monthly_acct *a, void *arg), void *arg)
 {
-	if (!txn || !fn)
+	if (!fn)
 		return CR_EINVAL;
-	if (month > cr_month_of_date(asof_days))
-		return 0;
-	const int32_t last_day = cr_month_first_day(month + 1) - 1;
-	struct walk w = {txn, month, last_day < asof_days ? last_day : asof_days,
-			 want_prev, NULL, fn, arg};
-	w.hist = malloc(CR_HISTORY_MONTHS_MAX * sizeof *w.hist);
-	if (!w.hist)
-		return CR_ENOMEM;
-	int rc = cr_store_accounts(txn, take_account, &w);
-	free(w.hist);
-	return rc;
+	struct one_month o = {fn, arg};
+	return cr_monthly_walk_months(txn, month, 1, asof_days, want_prev, one_month, &o);
 }
 
 static int grow(struct collect *c)

@@ -84,5 +84,15 @@ struct cr_monthly_acct {
  * from fn stops the walk and is returned. */
 int cr_monthly_walk(cr_txn *txn, int32_t month, int32_t asof_days, int want_prev,
 		    int (*fn)(const struct cr_monthly_acct *a, void *arg), void *arg);
+/* The same for the n months from first (1 <= n <=
+ * CR_MONTHLY_WALK_MONTHS_MAX; months after the as-of month are empty), in
+ * one walk: fn(i, a) for month first + i, an account's months in order and
+ * still person by person.  Each account's history and events are read once
+ * for all the months, and the state at a month's end serves as the next
+ * month's "before", so n months cost far less than n walks. */
+int cr_monthly_walk_months(cr_txn *txn, int32_t first, size_t n, int32_t asof_days,
+			   int want_prev,
+			   int (*fn)(size_t i, const struct cr_monthly_acct *a, void *arg),
+			   void *arg);
 
 #endif

@@ -40,18 +40,27 @@ struct acct {
 };
 
 struct grouping {
-	struct cr_sup_cell *cells;
-	size_t n;
+	struct cr_sup_cell *cells;  /* room for cap, grown as cells appear */
+	size_t n, cap;
 	int32_t slot[CR_SUPERVISION_CELLS_MAX * 2]; /* cell index + 1; 0 empty */
 };
 
-struct build {
+/* What every month of a walk shares about the person whose accounts are
+ * coming: their consent facts, read once, and their region, unsealed once. */
+struct person {
 	cr_txn *txn;
 	int32_t asof_days;
-	struct grouping *g;   /* CR_SUP_BYS of them */
 	struct cr_subject_key who;
 	int has_who;
-	struct cr_consent_facts *facts; /* who's */
+	struct cr_consent_facts *facts;
+	int has_region;
+	char region[5];
+};
+
+/* One month's build; a[] holds the accounts of the walk's person (p). */
+struct build {
+	struct person *p;
+	struct grouping *g;   /* CR_SUP_BYS of them */
 	struct acct *a;       /* the person's accounts, and their cells in */
 	int32_t *idx[CR_SUP_BYS]; /* each grouping: room for cap */
 	size_t n, cap;
@@ -134,7 +143,8 @@ static uint32_t hash_key(const char *k)
 	return h;
 }
 
-/* The index of key's cell in g, made when new; -1 when g is full. */
+/* The index of key's cell in g, made when new; -1 when g is full, -2 out
+ * of memory. */
 static int32_t cell_of(struct grouping *g, const char *key)
 {
 	const uint32_t mask = CR_SUPERVISION_CELLS_MAX * 2 - 1;
@@ -142,6 +152,14 @@ static int32_t cell_of(struct grouping *g, const char *key)
 		if (g->slot[s] == 0) {
 			if (g->n >= CR_SUPERVISION_CELLS_MAX)
 				return -1;
+			if (g->n == g->cap) {
+				const size_t cap = g->cap ? 2 * g->cap : 64;
+				struct cr_sup_cell *cells = realloc(g->cells, cap * sizeof *cells);
+				if (!cells)
+					return -2;
+				g->cells = cells;
+				g->cap = cap;
+			}
 			struct cr_sup_cell *c = &g->cells[g->n];
 			memset(c, 0, sizeof *c);
 			snprintf(c->key, sizeof c->key, "%s", key);
@@ -155,18 +173,21 @@ static int32_t cell_of(struct grouping *g, const char *key)
 
 /* The first four digits of the person's ID, "0000" without one.  Every
  * identity of a person has the same ID: a held one gives it as well. */
-static int region_of(struct build *b, char region[5])
+static int region_of(struct person *p, char region[5])
 {
-	struct cr_subject s;
-	int held;
-	int rc = cr_consent_identity(b->txn, &b->who, NULL, b->asof_days, 1, &s, &held);
-	memcpy(region, "0000", 5);
-	if (rc == CR_ENOTFOUND)
-		return 0;
-	if (rc)
-		return rc;
-	memcpy(region, s.id, 4);
-	memset(&s, 0, sizeof s);
+	if (!p->has_region) {
+		struct cr_subject s;
+		int held;
+		int rc = cr_consent_identity(p->txn, &p->who, NULL, p->asof_days, 1, &s, &held);
+		memcpy(p->region, "0000", 5);
+		if (rc && rc != CR_ENOTFOUND)
+			return rc;
+		if (!rc)
+			memcpy(p->region, s.id, 4);
+		memset(&s, 0, sizeof s);
+		p->has_region = 1;
+	}
+	memcpy(region, p->region, 5);
 	return 0;
 }
 
@@ -229,10 +250,10 @@ static int lenders_of(const struct build *b)
 
 static int flush_person(struct build *b)
 {
-	if (!b->has_who || b->n == 0)
+	if (b->n == 0)
 		return 0;
 	char region[5], key[16];
-	int rc = region_of(b, region);
+	int rc = region_of(b->p, region);
 	if (rc)
 		return rc;
 	for (int by = 0; by < CR_SUP_BYS; by++) {
@@ -240,7 +261,7 @@ static int flush_person(struct build *b)
 			cell_key(by, &b->a[i], region, key);
 			int32_t c = cell_of(&b->g[by], key);
 			if (c < 0)
-				return CR_ETOOBIG;
+				return c == -1 ? CR_ETOOBIG : CR_ENOMEM;
 			b->idx[by][i] = c;
 			add_account(&b->g[by].cells[c], &b->a[i]);
 		}
@@ -277,19 +298,11 @@ static int grow(struct build *b)
 	return 0;
 }
 
-static int take(const struct cr_monthly_acct *m, void *arg)
+
+static int take(struct build *b, const struct cr_monthly_acct *m)
 {
 	int rc;
-	struct build *b = arg;
-	if (!b->has_who || memcmp(b->who.b, m->r->subject.b, sizeof b->who.b) != 0) {
-		if ((rc = flush_person(b)))
-			return rc;
-		b->who = m->r->subject;
-		b->has_who = 1;
-		if ((rc = cr_consent_facts_load(b->txn, &b->who, b->facts)))
-			return rc;
-	}
-	if (!cr_consent_shows(b->facts, m->r, b->asof_days))
+	if (!cr_consent_shows(b->p->facts, m->r, b->p->asof_days))
 		return 0;
 	if (b->n == b->cap && (rc = grow(b)))
 		return rc;
@@ -324,7 +337,8 @@ static int publish(struct build *b, struct cr_sup_month *out)
 		t->cells = malloc((g->n ? g->n : 1) * sizeof *t->cells);
 		if (!t->cells)
 			return CR_ENOMEM;
-		memcpy(t->cells, g->cells, g->n * sizeof *t->cells);
+		if (g->n)
+			memcpy(t->cells, g->cells, g->n * sizeof *t->cells);
 		t->n = g->n;
 		qsort(t->cells, t->n, sizeof *t->cells, key_cmp);
 	}
@@ -344,49 +358,92 @@ static void free_build(struct build *b)
 		free(b->idx[by]);
 	free(b->g);
 	free(b->a);
-	free(b->facts);
 	free(b);
 }
 
-static struct build *new_build(cr_txn *txn, int32_t asof_days)
+static struct build *new_build(struct person *p)
 {
 	struct build *b = calloc(1, sizeof *b);
 	if (!b)
 		return NULL;
-	b->txn = txn;
-	b->asof_days = asof_days;
+	b->p = p;
 	b->g = calloc(CR_SUP_BYS, sizeof *b->g);
-	b->facts = malloc(sizeof *b->facts);
-	int ok = b->g && b->facts && grow(b) == 0;
-	for (int by = 0; ok && by < CR_SUP_BYS; by++) {
-		b->g[by].cells = malloc(CR_SUPERVISION_CELLS_MAX * sizeof *b->g[by].cells);
-		ok = b->g[by].cells != NULL;
-	}
-	if (!ok) {
+	if (!b->g || grow(b) != 0) {
 		free_build(b);
 		return NULL;
 	}
 	return b;
 }
 
+/* A walk building several months at once. */
+struct months {
+	struct person p;
+	struct build **b;
+	size_t n;
+};
+
+/* Every month's accounts of the person before are added to their cells
+ * before the walk's person changes (their region is the person's). */
+static int flush_all(struct months *ms)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < ms->n; i++)
+		rc = flush_person(ms->b[i]);
+	return rc;
+}
+
+static int take_month(size_t i, const struct cr_monthly_acct *m, void *arg)
+{
+	struct months *ms = arg;
+	struct person *p = &ms->p;
+	if (!p->has_who || memcmp(p->who.b, m->r->subject.b, sizeof p->who.b) != 0) {
+		int rc = flush_all(ms);
+		if (rc)
+			return rc;
+		p->who = m->r->subject;
+		p->has_who = 1;
+		p->has_region = 0;
+		if ((rc = cr_consent_facts_load(p->txn, &p->who, p->facts)))
+			return rc;
+	}
+	return take(ms->b[i], m);
+}
+
+int cr_sup_build_months(cr_txn *txn, int32_t first, size_t n, int32_t asof_days,
+			uint64_t min_cell, struct cr_sup_month *out)
+{
+	if (!txn || !out || min_cell < 1 || n == 0 || n > CR_MONTHLY_WALK_MONTHS_MAX)
+		return CR_EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		cr_sup_init(&out[i]);
+		out[i].month = first + (int32_t)i;
+		out[i].min_cell = min_cell;
+	}
+	struct months ms = {{txn, asof_days, {{0}}, 0, NULL, 0, ""}, NULL, n};
+	ms.p.facts = malloc(sizeof *ms.p.facts);
+	ms.b = calloc(n, sizeof *ms.b);
+	int rc = ms.p.facts && ms.b ? 0 : CR_ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++)
+		if (!(ms.b[i] = new_build(&ms.p)))
+			rc = CR_ENOMEM;
+	if (!rc)
+		rc = cr_monthly_walk_months(txn, first, n, asof_days, 1, take_month, &ms);
+	if (!rc)
+		rc = flush_all(&ms);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = publish(ms.b[i], &out[i]);
+	for (size_t i = 0; ms.b && i < n; i++)
+		if (ms.b[i])
+			free_build(ms.b[i]);
+	free(ms.b);
+	free(ms.p.facts);
+	for (size_t i = 0; rc && i < n; i++)
+		cr_sup_fini(&out[i]);
+	return rc;
+}
+
 int cr_sup_build(cr_txn *txn, int32_t month, int32_t asof_days, uint64_t min_cell,
 		 struct cr_sup_month *out)
 {
-	if (!txn || !out || min_cell < 1)
-		return CR_EINVAL;
-	cr_sup_init(out);
-	out->month = month;
-	out->min_cell = min_cell;
-	struct build *b = new_build(txn, asof_days);
-	if (!b)
-		return CR_ENOMEM;
-	int rc = cr_monthly_walk(txn, month, asof_days, 1, take, b);
-	if (!rc)
-		rc = flush_person(b);
-	if (!rc)
-		rc = publish(b, out);
-	free_build(b);
-	if (rc)
-		cr_sup_fini(out);
-	return rc;
+	return cr_sup_build_months(txn, month, 1, asof_days, min_cell, out);
 }

@@ -97,6 +97,13 @@ void cr_sup_fini(struct cr_sup_month *m);
  * error. */
 int cr_sup_build(cr_txn *txn, int32_t month, int32_t asof_days, uint64_t min_cell,
 		 struct cr_sup_month *out /* OUT */);
+/* The same for n months from first (1 <= n <= CR_MONTHLY_WALK_MONTHS_MAX)
+ * into out[0..n-1], in one walk of the store (cr_monthly_walk_months): each
+ * account's history and events are read once for all the months, and each
+ * person's consent facts and region once.  Each month equals what
+ * cr_sup_build gives it (a unit test compares them). */
+int cr_sup_build_months(cr_txn *txn, int32_t first, size_t n, int32_t asof_days,
+			uint64_t min_cell, struct cr_sup_month *out /* OUT: n */);
 
 /* "institution", "product", "province", "prefecture"; parse also takes
  * "region" for the province, and returns -1 for anything else. */
