@@ -278,9 +278,16 @@
  * five years, the longest view of the supervision report and cache below;
  * the walk holds one month's flows per month for the account it is on. */
 #define CR_MONTHLY_WALK_MONTHS_MAX 60
+/* Months one GET /v1/supervision/aggregates?from=&to= answers: two years,
+ * a supervisor's trend view; by prefecture (some 350 cells of about 1 KB
+ * of JSON) that is about 8 MB, the most one answer should carry. */
+#define CR_SUPERVISION_RANGE_MONTHS 24
 /* Months one supervision report (creditref supervision report) draws:
  * five years, the history a report shows. */
 #define CR_SUPERVISION_REPORT_MONTHS 60
+_Static_assert(CR_SUPERVISION_REPORT_MONTHS <= CR_MONTHLY_WALK_MONTHS_MAX &&
+		       CR_SUPERVISION_RANGE_MONTHS <= CR_MONTHLY_WALK_MONTHS_MAX,
+	       "a report's months and a range's are built in one walk");
 /* Months of aggregates the server keeps in memory (sup_cache.h): five
  * years, a supervisor's longest view, at tens of KB a month. */
 #define CR_SUPERVISION_CACHE_MONTHS 60

@@ -390,11 +390,20 @@ int cr_supervision_scope(struct cr_op *op, int by, const char **only /* OUT */);
  * CR_SUPERVISION_MIN_CELL, or taken from op->sup_cache (and kept there
  * when built); not audited (see cr_supervision_audit). */
 int cr_supervision_build(struct cr_op *op, int32_t month, struct cr_sup_month *out);
+/* The n months from first (1 <= n <= CR_MONTHLY_WALK_MONTHS_MAX) into
+ * out[0..n): those kept answer from memory, the others are built together
+ * in one walk (cr_sup_build_months) and kept; not audited. */
+int cr_supervision_build_months(struct cr_op *op, int32_t first, size_t n,
+				struct cr_sup_month *out /* OUT: n */);
 /* The audit entry of one read (supervision_read), refused when refusal
  * is not NULL. */
 int cr_supervision_audit(struct cr_op *op, int32_t month, int by, const char *refusal);
 /* The act in one go, for the CLI: scope, build, audit. */
 int cr_supervision_read(struct cr_op *op, int32_t month, int by,
 			struct cr_sup_month *out /* OUT */, const char **only /* OUT */);
+/* cr_supervision_read for the n months from first, built together
+ * (cr_supervision_build_months), each month audited as a read of its own. */
+int cr_supervision_read_months(struct cr_op *op, int32_t first, size_t n, int by,
+			       struct cr_sup_month *out /* OUT: n */, const char **only /* OUT */);
 
 #endif

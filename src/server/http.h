@@ -171,7 +171,8 @@ struct cr_req_delist {
 	struct cr_delist out;
 };
 struct cr_req_sup {
-	int32_t month;
+	int32_t month;             /* the first month */
+	size_t n;                  /* months: 1, or from..to */
 	int by;                    /* enum cr_sup_by */
 	int refused;               /* the scope refused: audited, then 403 */
 };

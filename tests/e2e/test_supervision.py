@@ -487,6 +487,52 @@ def the_api_answers_what_the_command_prints_and_an_institution_its_own_row():
 
 
 @test
+def a_range_of_months_answers_each_month_as_built_alone_and_audits_each():
+    """GET ...?from=&to= builds the months it does not keep in one walk; each
+    month equals the command's month built alone (every cell of which the
+    first test checked against the independent computation), each is
+    audited as a read of its own, and a furnisher's range holds its own row
+    only.  Bad ranges are 400."""
+    d = setup()
+    months = ("2026-01", "2026-02", "2026-03", "2026-04")
+    want = {m: aggregates(m, "product") for m in months + ("2025-11",)}
+    sup, furn = issue(d["db"], "supervisor"), issue(d["db"], "furnisher", institution="B0001")
+    server = Server(d["db"], "--rate-limit", "0")
+    try:
+        log = os.path.join(d["db"], "audit.log")
+        before = open(log, encoding="utf-8").read().count('"supervision_read"')
+        r = call(server.base, "GET", "/v1/supervision/aggregates?from=2026-01&to=2026-04&by=product", key=sup)
+        assert r.status == 200, r
+        doc = r.json()
+        assert doc["from"] == "2026-01" and doc["to"] == "2026-04", doc.keys()
+        assert [m["month"] for m in doc["months"]] == list(months), [m["month"] for m in doc["months"]]
+        for m in doc["months"]:
+            assert m == want[m["month"]], m["month"]
+        text = open(log, encoding="utf-8").read()
+        assert text.count('"supervision_read"') == before + 4, "one audit entry per month"
+        for m in months:
+            assert f"month={m} by=product" in text, m
+        # a range overlapping kept months: the kept ones answer from memory, the rest are built
+        r = call(server.base, "GET", "/v1/supervision/aggregates?from=2025-11&to=2026-02&by=product", key=sup)
+        assert r.status == 200, r
+        got = {m["month"]: m for m in r.json()["months"]}
+        assert got["2026-01"] == want["2026-01"] and got["2026-02"] == want["2026-02"]
+        assert got["2025-11"] == want["2025-11"]
+        r = call(server.base, "GET", "/v1/supervision/aggregates?from=2026-03&to=2026-04", key=furn)
+        assert r.status == 200, r
+        for m in r.json()["months"]:
+            assert [c["key"] for c in m["cells"]] == ["B0001"], m["cells"]
+        r = call(server.base, "GET", "/v1/supervision/aggregates?from=2026-03&to=2026-04&by=product", key=furn)
+        assert r.status == 403, r
+        for q in ("from=2026-04&to=2026-01", "from=2024-01&to=2026-01", "from=2026-01",
+                  "month=2026-01&from=2026-01&to=2026-02", "from=2026-13&to=2026-14"):
+            r = call(server.base, "GET", "/v1/supervision/aggregates?" + q, key=sup)
+            assert r.status == 400, (q, r)
+    finally:
+        server.stop()
+
+
+@test
 def events_are_summed_by_day_in_published_cells():
     """A separate small store: 12 people at one institution, each with an
     installment account and events in May on known days; the daily sums
