@@ -4,7 +4,8 @@
 # test.
 #
 # usage: bench/supervision.sh [SRC_DB [MONTH [AS_OF]]]
-# (env: SERVE_ONLY=1 skips the command-line runs; WARM_WAIT, COLD_MONTH)
+# (env: SERVE_ONLY=1 skips the command-line runs; WARM_WAIT, COLD_MONTH,
+# RANGE_FROM and RANGE_TO: the range built in one request)
 #
 # SRC_DB defaults to the kept 1M-person store of bench/scale.sh.  Reading
 # aggregates writes an audit entry, so the store is copied first (into
@@ -57,6 +58,17 @@ done
 for by in institution product province prefecture institution; do
 	get $by "$COLD" "$([ $by = institution ] && echo "(another month: the first pays the walk)" || echo "(kept)")"
 done
+# A range of months none of which is kept: one request, one walk for all
+# of them (cr_sup_build_months), against the cold month above times the
+# number of months.
+RANGE_FROM=${RANGE_FROM:-2025-03}
+RANGE_TO=${RANGE_TO:-2026-02}
+curl -s -o "$OUT/http-range.json" -H "Authorization: Bearer $TOKEN" \
+	-w "GET from=$RANGE_FROM to=$RANGE_TO by=product (none kept: one walk for every month): %{http_code} in %{time_total} s\n" \
+	"$URL/v1/supervision/aggregates?from=$RANGE_FROM&to=$RANGE_TO&by=product"
+curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" \
+	-w "GET from=$RANGE_FROM to=$RANGE_TO by=institution (kept): %{http_code} in %{time_total} s\n" \
+	"$URL/v1/supervision/aggregates?from=$RANGE_FROM&to=$RANGE_TO&by=institution"
 kill $SERVE
 wait $SERVE || true
 /usr/bin/time -f "stats --monthly (the monthly aggregate's walk alone): %e s wall" \
