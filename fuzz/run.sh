@@ -88,7 +88,8 @@ for t in "${targets[@]}"; do
   [ -f "fuzz/$t.dict" ] && args+=(-dict="fuzz/$t.dict")
   echo "fuzz: running $t for ${FUZZ_RUNS:-${seconds}s}${FUZZ_RUNS:+ executions}" >&2
   started=$SECONDS
-  if ! "$out/$t" "${args[@]}" "$out/corpus/$t" "fuzz/corpus/$t" 2>"$log"; then
+  if ! LSAN_OPTIONS="suppressions=fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+       "$out/$t" "${args[@]}" "$out/corpus/$t" "fuzz/corpus/$t" 2>"$log"; then
     tail -n 40 "$log" >&2
     echo "fuzz: $t found a failure; see $out/artifacts/$t/" >&2
     status=1
