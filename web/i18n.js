@@ -4,6 +4,14 @@
 
 const STRINGS = {
   "en": {
+    act_report: "credit report", act_score: "score", act_furnish: "data furnished",
+    act_consent_grant: "consent granted", act_consent_revoke: "consent revoked", act_consent_list: "consents listed",
+    act_dispute_list: "disputes listed", act_access_list: "access history read", act_dispute_file: "dispute filed",
+    act_dispute_verify: "dispute answered: stands", act_dispute_correct: "dispute answered: corrected",
+    act_alert_delivery: "alert sent to a lender", act_webhook_delivery: "alert pushed to a lender",
+    act_key_add: "API key issued", act_key_revoke: "API key revoked", act_audit_show: "audit entries looked up by an operator",
+    act_purge: "old adverse data purged", act_shelf_query: "product shelf read",
+    out_granted: "granted", out_refused: "refused", out_not_found: "not found", out_failed: "failed",
     accounts_h: "Accounts",
     purpose_loan_approval: "loan approval", purpose_card_approval: "card approval", purpose_post_loan: "post-loan management",
     purpose_guarantee: "guarantee review", purpose_self: "own enquiry",
@@ -79,6 +87,14 @@ const STRINGS = {
     intact: "Intact", entries: "Entries", head: "Head", metric: "Measure", value: "Value",
   },
   "zh-CN": {
+    act_report: "信用报告", act_score: "信用评分", act_furnish: "数据报送",
+    act_consent_grant: "授权", act_consent_revoke: "撤销授权", act_consent_list: "查看授权",
+    act_dispute_list: "查看异议", act_access_list: "查看查询记录", act_dispute_file: "提出异议",
+    act_dispute_verify: "异议答复：维持", act_dispute_correct: "异议答复：更正",
+    act_alert_delivery: "向放贷机构发送预警", act_webhook_delivery: "向放贷机构推送预警",
+    act_key_add: "签发 API 密钥", act_key_revoke: "撤销 API 密钥", act_audit_show: "运维查看审计记录",
+    act_purge: "清除过期负面信息", act_shelf_query: "查看产品货架",
+    out_granted: "允许", out_refused: "拒绝", out_not_found: "未找到", out_failed: "失败",
     accounts_h: "账户",
     purpose_loan_approval: "贷款审批", purpose_card_approval: "信用卡审批", purpose_post_loan: "贷后管理",
     purpose_guarantee: "担保资格审查", purpose_self: "本人查询",

@@ -76,7 +76,8 @@ export async function consents(main) {
 export async function access(main) {
   const doc = await call("GET", "/v1/me/access");
   const rows = doc.accesses.slice().reverse().map((a) => [date(a.time), a.institution || "—",
-    t("role_" + a.role), a.action, a.purpose ? term("purpose", a.purpose) : "—", a.outcome]);
+    t("role_" + a.role), term("act", a.action), a.purpose ? term("purpose", a.purpose) : "—",
+    term("out", a.outcome)]);
   fill(main, table([t("time"), t("institution"), t("role"), t("action"), t("purpose"), t("outcome")],
     rows, {class: "access"}));
 }
