@@ -7,7 +7,7 @@ import {el, fill, table} from "./dom.js";
 import {call} from "./api.js";
 import {t, term, date, num} from "./i18n.js";
 import {render} from "./report.js";
-import {notice, failure, figure} from "./ui.js";
+import {notice, failure, figure, fen} from "./ui.js";
 
 const PURPOSES = ["loan_approval", "card_approval", "post_loan", "guarantee"];
 const KINDS = ["dpd30", "new_account", "exposure_rise", "inquiries"];
@@ -104,5 +104,57 @@ export async function upload(main) {
   }}, file, " ", el("button", {type: "submit"}, t("upload"))), out);
 }
 
+const STATUSES = ["N", "1", "2", "3", "4", "5", "6", "7", "C", "G", "D", "Z", "*", "#"];
+
+// The correction of a disputed month: the statement that replaces it
+// (docs/FORMAT.md "statement"), amounts typed in yuan and sent in fen.
+function correctionForm(d, done) {
+  const out = el("div", {class: "form-out"});
+  const amounts = ["balance", "due", "paid", "overdue"].map((k) =>
+    [k, el("input", {name: k, size: 10, inputmode: "decimal", required: true, value: "0.00"})]);
+  const dpd = el("input", {name: "dpd", size: 5, inputmode: "numeric", required: true, value: "0"});
+  const status = el("select", {name: "status"}, STATUSES.map((c) => el("option", {value: c}, c)));
+  return el("form", {class: "inline correction", onsubmit: async (ev) => {
+    ev.preventDefault();
+    const body = {type: "statement", institution: d.institution, account: d.account, month: d.month,
+      dpd: Number(dpd.value), status: status.value};
+    for (const [k, input] of amounts) {
+      const v = fen(input.value);
+      if (v === null) { fill(out, el("p", {class: "error"}, t("bad_amount", t(k)))); return; }
+      body[k] = v;
+    }
+    try {
+      await call("POST", "/v1/disputes/" + d.dispute_id + "/correct", body);
+      await done();
+    } catch (e) { fill(out, failure(e)); }
+  }}, amounts.map(([k, input]) => el("label", {}, t(k), " ", input)),
+  el("label", {}, t("dpd"), " ", dpd), el("label", {}, t("status"), " ", status),
+  el("button", {type: "submit"}, t("submit")), out);
+}
+
+// Disputes about the institution's accounts: verify (the item stands) or
+// correct the disputed month; the person sees the answer in their file.
+export async function disputes(main) {
+  const doc = await call("GET", "/v1/disputes");
+  const out = el("div", {class: "form-out"});
+  const redraw = () => disputes(main);
+  const rows = doc.disputes.map((d) => {
+    const slot = el("div");
+    const open = d.status === "open";
+    return [String(d.dispute_id), date(d.filed), d.account, d.month || "—", d.reason,
+      {v: term("ds", d.status), class: "ds-" + d.status},
+      open ? el("span", {class: "answer", "data-dispute": d.dispute_id},
+        el("button", {type: "button", class: "small verify", onclick: async () => {
+          try { await call("POST", "/v1/disputes/" + d.dispute_id + "/verify"); await redraw(); }
+          catch (e) { fill(out, failure(e)); }
+        }}, t("verify_stands")), " ",
+        d.month ? el("button", {type: "button", class: "small correct", onclick: () =>
+          fill(slot, correctionForm(d, redraw))}, t("correct")) : null, slot) : (d.resolved ? date(d.resolved) : "—")];
+  });
+  fill(main, el("p", {class: "muted"}, t("disputes_help")), out,
+    rows.length ? table(["#", t("filed"), t("account"), t("month"), t("reason"), t("status"), ""], rows,
+      {class: "disputes"}) : el("p", {class: "muted"}, t("none")));
+}
+
 export const lenderTabs = [["tab_ask", ask], ["tab_alerts", alerts], ["tab_webhook", webhook]];
-export const furnisherTabs = [["tab_upload", upload], ["tab_alerts", alerts]];
+export const furnisherTabs = [["tab_upload", upload], ["tab_disputes", disputes], ["tab_alerts", alerts]];

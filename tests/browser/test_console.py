@@ -522,6 +522,48 @@ def the_lender_reads_and_filters_the_alert_feed():
     no_errors(d)
 
 
+@test
+def a_furnisher_corrects_a_disputed_month_and_the_person_sees_it():
+    # A disputes October 2025 at B0001 (31-60 days late in the fixture)
+    r = api("POST", "/v1/me/disputes", "subject", {"institution": "B0001", "account": "WEB-A-1",
+                                                   "month": "2025-10", "reason": "paid in full"})
+    assert r.status == 201, r
+    n = r.json()["dispute_id"]
+    before = {a["account"]: a["grid"] for a in api("GET", "/v1/me/report", "subject").json()["accounts"]}
+    d = browser()
+    sign_in(d, world().keys["furnisher"])
+    main_ = tab(d, "tab_disputes")
+    row = main_.find_element(By.CSS_SELECTOR, f'.answer[data-dispute="{n}"]')
+    row.find_element(By.CSS_SELECTOR, "button.correct").click()
+    form = WebDriverWait(d, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "form.correction"))
+    for name, value in (("balance", "1,000.00"), ("due", "100"), ("paid", "100.00"), ("overdue", "0")):
+        box = form.find_element(By.NAME, name)
+        box.clear()
+        box.send_keys(value)
+    # a bad amount is refused in the page, naming the field
+    box = form.find_element(By.NAME, "paid")
+    box.clear()
+    box.send_keys("10.005")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    assert "Paid" in WebDriverWait(d, 10).until(lambda d: form.find_element(By.CSS_SELECTOR, ".error")).text
+    box.clear()
+    box.send_keys("100.00")
+    Select(form.find_element(By.NAME, "status")).select_by_value("N")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(d, 10).until(lambda d: not d.find_elements(By.CSS_SELECTOR, f'.answer[data-dispute="{n}"]'))
+    mine = [x for x in api("GET", "/v1/me/disputes", "subject").json()["disputes"] if x["dispute_id"] == n]
+    assert mine and mine[0]["status"] == "corrected", mine
+    doc = api("GET", "/v1/me/report", "subject").json()
+    acct = next(a for a in doc["accounts"] if a["account"] == "WEB-A-1")
+    assert acct["grid"] != before["WEB-A-1"] and acct["grid"][-9] == "N", (before["WEB-A-1"], acct["grid"])
+    sign_out(d)
+    main_ = sign_in(d, world().keys["subject"])
+    cell = main_.find_element(By.CSS_SELECTOR, 'section[data-account="WEB-A-1"] .cell[data-month="2025-10"]')
+    assert cell.get_attribute("data-status") == "N", cell.get_attribute("outerHTML")
+    assert grids_on_page(main_)["WEB-A-1"] == acct["grid"]
+    no_errors(d)
+
+
 def report_timings():
     for what, ms in TIMINGS:
         print(f"console: {what} drawn {ms:.1f} ms after the API answered")
