@@ -92,5 +92,21 @@ export async function disputes(main) {
       t("deadline"), t("resolved"), t("reason")], rows, {class: "disputes"}) : el("p", {class: "muted"}, t("none")));
 }
 
+// What the person holds on every platform's shelf (delisted ones marked:
+// the holder keeps seeing them) and what they are offered.
+export async function products(main) {
+  const doc = await call("GET", "/v1/shelf");
+  const row = (p) => [p.platform, p.name, term("cat", p.category), p.issuer, p.licence || "—"];
+  const head = [t("platform"), t("product_name"), t("category"), t("issuer"), t("licence")];
+  fill(main,
+    el("h3", {}, t("held_products")),
+    doc.held.length ? table(head.concat([t("since"), ""]), doc.held.map((p) =>
+      row(p).concat([date(p.since), p.delisted ? {v: t("delisted"), class: "warn"} : ""])), {class: "held"})
+      : el("p", {class: "muted"}, t("none")),
+    el("h3", {}, t("offered_products")),
+    doc.offered.length ? table(head, doc.offered.map(row), {class: "offered"})
+      : el("p", {class: "muted"}, t("none")));
+}
+
 export const tabs = [["tab_report", report], ["tab_consents", consents], ["tab_access", access],
-  ["tab_disputes", disputes]];
+  ["tab_disputes", disputes], ["tab_products", products]];

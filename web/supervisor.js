@@ -47,6 +47,7 @@ export async function market(main, who) {
   // keep in one pass over the market.
   const series = [];
   let range;
+  fill(trendTable, el("p", {class: "muted"}, t("building_months")));
   try {
     range = await call("GET", "/v1/supervision/aggregates?from=" + months[0] + "&to=" +
       months[months.length - 1] + "&by=product");

@@ -74,6 +74,15 @@ def fixture():
     lines.append({"type": "account", "institution": "L0001", "account": "WEB-A-L", "id": A, "name": "张三",
                   "product": "installment", "opened": "2025-01-05", "principal": 600000, "term_months": 24})
     lines += statements("L0001", "WEB-A-L", "2025-01", 18)
+    # a platform's product shelf: A holds a wealth product; a deposit is on offer
+    lines += [
+        {"type": "institution", "code": "S0001", "name": "Shelf Platform", "kind": "platform"},
+        {"type": "product", "institution": "S0001", "code": "WM-1", "issuer": "B0002", "category": "wealth",
+         "licence": "WEB-LIC-1", "name": "Wealth One"},
+        {"type": "product", "institution": "S0001", "code": "DEP-1", "issuer": "B0002",
+         "category": "internet_deposit", "licence": "WEB-LIC-2", "name": "Deposit One"},
+        {"type": "holding", "institution": "S0001", "id": A, "product": "WM-1", "since": "2025-03-01"},
+    ]
     lines.append({"type": "account", "institution": "B0001", "account": "WEB-B-1", "id": B, "name": XSS,
                   "product": "revolving", "opened": "2025-01-20", "credit_limit": 500000})
     lines += statements("B0001", "WEB-B-1", "2025-01", 18)
@@ -561,6 +570,32 @@ def a_furnisher_corrects_a_disputed_month_and_the_person_sees_it():
     cell = main_.find_element(By.CSS_SELECTOR, 'section[data-account="WEB-A-1"] .cell[data-month="2025-10"]')
     assert cell.get_attribute("data-status") == "N", cell.get_attribute("outerHTML")
     assert grids_on_page(main_)["WEB-A-1"] == acct["grid"]
+    no_errors(d)
+
+
+@test
+def a_person_sees_the_products_they_hold_and_a_delisted_one_stays_theirs():
+    d = browser()
+    sign_in(d, world().keys["subject"])
+    main_ = tab(d, "tab_products")
+    held = [r.text for r in main_.find_elements(By.CSS_SELECTOR, "table.held tbody tr")]
+    offered = [r.text for r in main_.find_elements(By.CSS_SELECTOR, "table.offered tbody tr")]
+    assert len(held) == 1 and "Wealth One" in held[0] and "delisted" not in held[0], held
+    api_doc = api("GET", "/v1/shelf", "subject").json()
+    assert [p["name"] for p in api_doc["offered"]] == [r.split(" ")[1] + " " + r.split(" ")[2] for r in offered]
+    assert any("Deposit One" in r for r in offered), offered
+    # the supervisor orders wealth products off S0001's shelf
+    r = api("POST", "/v1/supervision/shelf/delist", "supervisor",
+            {"platform": "S0001", "category": "wealth", "reason": "unlicensed distribution", "effective": ASOF})
+    assert r.status == 201, r
+    main_ = tab(d, "tab_report")
+    main_ = tab(d, "tab_products")
+    held = [r.text for r in main_.find_elements(By.CSS_SELECTOR, "table.held tbody tr")]
+    offered = [r.text for r in main_.find_elements(By.CSS_SELECTOR, "table.offered tbody tr")]
+    assert len(held) == 1 and "Wealth One" in held[0] and "delisted" in held[0], held
+    api_doc = api("GET", "/v1/shelf", "subject").json()
+    assert [p["name"] for p in api_doc["offered"]] == [r.split(" ")[1] + " " + r.split(" ")[2] for r in offered]
+    assert any("Deposit One" in r for r in offered), offered
     no_errors(d)
 
 
