@@ -33,33 +33,6 @@ int cr_supervision_scope(struct cr_op *op, int by, const char **only)
 	return CR_EDENIED;
 }
 
-struct build {
-	int32_t month;
-	struct cr_sup_month *out;
-};
-
-static int read_month(struct cr_op *op, void *arg)
-{
-	struct build *b = arg;
-	return cr_sup_build(op->txn, b->month, op->asof, CR_SUPERVISION_MIN_CELL, b->out);
-}
-
-int cr_supervision_build(struct cr_op *op, int32_t month, struct cr_sup_month *out)
-{
-	int rc = cr_sup_cache_get(op->sup_cache, month, op->asof, op->now, out);
-	if (rc)
-		return rc == 1 ? 0 : rc;
-	struct build b = {month, out};
-	rc = cr_op_read(op, read_month, &b);
-	if (!rc)
-		rc = cr_sup_cache_put(op->sup_cache, out, op->asof, op->now);
-	else
-		cr_sup_cache_abandon(op->sup_cache, month, op->asof);
-	if (rc)
-		cr_sup_fini(out);
-	return rc;
-}
-
 struct build_months {
 	int32_t first;
 	size_t n;
@@ -119,6 +92,11 @@ int cr_supervision_build_months(struct cr_op *op, int32_t first, size_t n,
 	return rc;
 }
 
+int cr_supervision_build(struct cr_op *op, int32_t month, struct cr_sup_month *out)
+{
+	return cr_supervision_build_months(op, month, 1, out);
+}
+
 int cr_supervision_audit(struct cr_op *op, int32_t month, int by, const char *refusal)
 {
 	const char *name = by >= 0 && by < CR_SUP_BYS ? cr_sup_by_name(by) : "?";
@@ -128,18 +106,7 @@ int cr_supervision_audit(struct cr_op *op, int32_t month, int by, const char *re
 int cr_supervision_read(struct cr_op *op, int32_t month, int by,
 			struct cr_sup_month *out, const char **only)
 {
-	cr_sup_init(out);
-	int rc = cr_supervision_scope(op, by, only);
-	if (rc) {
-		int arc = cr_supervision_audit(op, month, by, op->why);
-		return arc ? arc : rc;
-	}
-	rc = cr_supervision_build(op, month, out);
-	if (rc)
-		return rc;
-	op->txn = NULL;
-	op->batch = NULL;
-	return cr_supervision_audit(op, month, by, NULL);
+	return cr_supervision_read_months(op, month, 1, by, out, only);
 }
 
 int cr_supervision_read_months(struct cr_op *op, int32_t first, size_t n, int by,
