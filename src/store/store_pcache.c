@@ -13,8 +13,16 @@
  * The file also keeps, for every thread, the ids found by keyed hashes
  * (below).
  *
- * An entry owns one block holding its records (keys and values) and the
- * list of accounts whose events it holds.  Entries are evicted least
+ * An entry holds a person's records but their events.  Events are the one
+ * part of a person that grows without bound under real-time furnishing
+ * (every drawdown and repayment adds one), and the write path reads them
+ * only to derive an account's state anew (current.c), which it rarely
+ * does: kept in the cache, they would make every commit that touches the
+ * person copy them all again, and crowd the people out of the budget as
+ * they pile up.  A transaction that needs an account's events reads them
+ * from the database (store_txn.c, load_events).
+ *
+ * An entry owns one block holding its records (keys and values).  Entries are evicted least
  * recently used first once their bytes pass the budget.  Only write
  * transactions use the cache, under the store's writer mutex: it has no
  * lock of its own.
@@ -26,14 +34,13 @@
 #include <string.h>
 
 #include "cr_err.h"
+#include "store_codec.h"
 
 struct centry {
 	uint64_t pid;
 	struct prec *r;
 	uint32_t n;
-	uint8_t base_loaded, events_all;
-	uint16_t *ev;
-	uint32_t nev;
+	uint8_t base_loaded;
 	size_t bytes;
 	struct centry *prev, *next; /* LRU: head is the most recent */
 	void *block;
@@ -164,18 +171,31 @@ int pcache_get(struct pcache *pc, uint64_t pid, struct pcache_view *out)
 	pc->hits++;
 	unlink_lru(pc, e);
 	push_lru(pc, e);
-	*out = (struct pcache_view){e->r, e->n, e->base_loaded, e->events_all, e->ev, e->nev};
+	*out = (struct pcache_view){e->r, e->n, e->base_loaded, 0, NULL, 0};
 	return 0;
 }
 
-/* A new entry holding copies of the live records of v (deleted ones
- * dropped), in one block. */
+/* Is r one of a person's events?  They sort last (store_codec.h). */
+static int is_event(const struct prec *r)
+{
+	return r->kn >= CR_KEY_EVENT_PREFIX_LEN && r->k[PK_LEN - 1] == PK_EVENT;
+}
+
+/* Is r kept in an entry: live, and not an event (above)? */
+static int kept(const struct prec *r)
+{
+	return r->state != ST_DEL && !is_event(r);
+}
+
+/* A new entry holding copies of the records of v it keeps (above), in one
+ * block: every record but events, so the entry says no account's events
+ * are loaded. */
 static struct centry *entry_new(uint64_t pid, const struct pcache_view *v)
 {
-	size_t bytes = v->nev * sizeof(uint16_t);
+	size_t bytes = 0;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < v->n; i++) {
-		if (v->r[i].state == ST_DEL)
+		if (!kept(&v->r[i]))
 			continue;
 		bytes += sizeof(struct prec) + v->r[i].kn + v->r[i].vn;
 		n++;
@@ -194,7 +214,7 @@ static struct centry *entry_new(uint64_t pid, const struct pcache_view *v)
 	uint8_t *p = b + n * sizeof(struct prec);
 	for (uint32_t i = 0, j = 0; i < v->n; i++) {
 		const struct prec *s = &v->r[i];
-		if (s->state == ST_DEL)
+		if (!kept(s))
 			continue;
 		memcpy(p, s->k, s->kn);
 		memcpy(p + s->kn, s->v, s->vn);
@@ -202,12 +222,7 @@ static struct centry *entry_new(uint64_t pid, const struct pcache_view *v)
 		p += s->kn + s->vn;
 	}
 	e->n = n;
-	e->ev = (uint16_t *)p;
-	if (v->nev)
-		memcpy(e->ev, v->ev, v->nev * sizeof(uint16_t));
-	e->nev = v->nev;
 	e->base_loaded = v->base_loaded;
-	e->events_all = v->events_all;
 	return e;
 }
 

@@ -58,7 +58,8 @@ struct prec {
 };
 
 /* A person's committed records as the cache holds them (store_pcache.c):
- * sorted, every one ST_CLEAN; valid until the next pcache_put or trim. */
+ * sorted, every one ST_CLEAN; valid until the next pcache_put or trim.
+ * The cache keeps no events: what it gives has events_all 0 and no ev. */
 struct pcache_view {
 	const struct prec *r;
 	uint32_t n;
@@ -70,7 +71,8 @@ struct pcache;
 int pcache_new(size_t budget_bytes, struct pcache **out /* OUT */);
 void pcache_free(struct pcache *pc);
 int pcache_get(struct pcache *pc, uint64_t pid, struct pcache_view *out /* OUT */);
-/* Replaces pid's entry with a copy of v (deleted records dropped). */
+/* Replaces pid's entry with a copy of v (deleted records and events
+ * dropped). */
 int pcache_put(struct pcache *pc, uint64_t pid, const struct pcache_view *v);
 /* Evicts the least recently used entries down to the budget. */
 void pcache_trim(struct pcache *pc);

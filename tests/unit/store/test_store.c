@@ -338,6 +338,65 @@ static void later_transactions_see_commits_not_aborts(void **state)
 	}
 }
 
+static int count_event(const struct cr_event_rec *e, void *arg)
+{
+	int64_t *last = arg; /* last[0]: events seen, last[1]: the latest time */
+	assert_true(e->at_s > last[1]);
+	last[0]++;
+	last[1] = e->at_s;
+	return 0;
+}
+
+/* An account's events counted by a transaction of kind write. */
+static int64_t events_seen(cr_store *st, int write, const char *acct)
+{
+	cr_txn *txn;
+	struct cr_account_rec back;
+	int64_t seen[2] = {0, 0};
+	assert_int_equal(cr_store_begin(st, write, &txn), 0);
+	assert_int_equal(cr_store_account_get(txn, "B0001", acct, &back), 0);
+	assert_int_equal(cr_store_account_events(txn, back.acct_id, 0, INT64_MAX / 2,
+						 count_event, seen), 0);
+	cr_store_abort(txn);
+	return seen[0];
+}
+
+/* The writer's cache keeps people without their events (store_pcache.c):
+ * a writer that starts from the cache still finds every event committed,
+ * whether or not the transactions before it read them. */
+static void events_stay_whole_through_the_person_cache(void **state)
+{
+	struct fixture *f = *state;
+	cr_txn *txn;
+	struct cr_account_rec r = sample_account(f->st, "C1"), back;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_store_account_put(txn, &r), 1);
+	assert_int_equal(cr_store_commit(txn), 0);
+	const int64_t t0 = cr_day_start_s(cr_days_from_civil(2021, 3, 1));
+	for (int i = 0; i < 6; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "ev-%d", i);
+		assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+		assert_int_equal(cr_store_account_get(txn, "B0001", "C1", &back), 0);
+		if (i % 2) { /* every other writer reads the events before it adds one */
+			int64_t seen[2] = {0, 0};
+			assert_int_equal(cr_store_account_events(txn, back.acct_id, 0, INT64_MAX / 2,
+								 count_event, seen), 0);
+			assert_int_equal(seen[0], i);
+		}
+		struct cr_event_rec e;
+		memset(&e, 0, sizeof e);
+		e.acct_id = back.acct_id;
+		e.at_s = t0 + 3600 * i;
+		e.kind = CR_EV_REPAYMENT;
+		e.amount = 100 + i;
+		assert_int_equal(cr_store_event_put(txn, "B0001", id, &e), 1);
+		assert_int_equal(cr_store_commit(txn), 0);
+		assert_int_equal(events_seen(f->st, 1, "C1"), i + 1);
+		assert_int_equal(events_seen(f->st, 0, "C1"), i + 1);
+	}
+}
+
 /* A directory of the LMDB store (layouts up to 6) is refused, unchanged. */
 static void an_lmdb_directory_is_refused_with_what_to_do(void **state)
 {
@@ -464,6 +523,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(inquiries_filter_by_date, setup, teardown),
 		cmocka_unit_test_setup_teardown(reopen_keeps_data_and_pseudonyms, setup, teardown),
 		cmocka_unit_test_setup_teardown(audit_head_round_trip_and_derived_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(events_stay_whole_through_the_person_cache, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(later_transactions_see_commits_not_aborts, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_person_read_back_in_its_own_transaction_is_indexed, setup,
 						teardown),
