@@ -188,6 +188,9 @@ int kv_walk(cr_txn *txn, int cf, const void *prefix, size_t pn, const void *from
 int kv_walk_apart(cr_txn *txn, const void *prefix, size_t pn, kv_walk_fn cb, void *arg);
 int kv_walk_db(cr_store *st, const rocksdb_snapshot_t *snap, int cf, const void *prefix,
 	       size_t pn, kv_walk_fn cb, void *arg);
+/* The same from key from[0..fn) on (from NULL: the first). */
+int kv_walk_db_from(cr_store *st, const rocksdb_snapshot_t *snap, int cf, const void *prefix,
+		    size_t pn, const void *from, size_t fn, kv_walk_fn cb, void *arg);
 
 /*
  * The cursor under kv_walk: an iterator over the keys of cf starting with a

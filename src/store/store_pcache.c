@@ -171,7 +171,7 @@ int pcache_get(struct pcache *pc, uint64_t pid, struct pcache_view *out)
 	pc->hits++;
 	unlink_lru(pc, e);
 	push_lru(pc, e);
-	*out = (struct pcache_view){e->r, e->n, e->base_loaded, 0, NULL, 0};
+	*out = (struct pcache_view){e->r, e->n, e->base_loaded};
 	return 0;
 }
 

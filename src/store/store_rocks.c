@@ -485,8 +485,14 @@ int kv_walk_apart(cr_txn *txn, const void *prefix, size_t pn, kv_walk_fn cb, voi
 int kv_walk_db(cr_store *st, const rocksdb_snapshot_t *snap, int cf, const void *prefix,
 	       size_t pn, kv_walk_fn cb, void *arg)
 {
+	return kv_walk_db_from(st, snap, cf, prefix, pn, NULL, 0, cb, arg);
+}
+
+int kv_walk_db_from(cr_store *st, const rocksdb_snapshot_t *snap, int cf, const void *prefix,
+		    size_t pn, const void *from, size_t fn, kv_walk_fn cb, void *arg)
+{
 	struct kv_iter it;
-	int rc = kv_iter_open_db(st, snap, cf, prefix, pn, NULL, 0, &it);
+	int rc = kv_iter_open_db(st, snap, cf, prefix, pn, from, fn, &it);
 	if (rc) {
 		kv_iter_close(&it);
 		return rc;

@@ -53,7 +53,10 @@ struct pimg {
 	uint8_t loaded;       /* has records from the database or the cache */
 	uint8_t from_cache;   /* started from the store's cache ... */
 	uint8_t grew;         /* ... and loaded more from the database since */
-	uint16_t *ev_loaded;  /* accounts whose events are in r, sorted */
+	/* Accounts whose events are in r: every one from the time ev_since[i]
+	 * on (biased, as in the key; 0: all of them). */
+	uint16_t *ev_loaded;
+	uint64_t *ev_since;
 	uint32_t nev, capev;
 };
 
@@ -126,6 +129,7 @@ void txc_free(struct txn_cache *c)
 		if (p) {
 			free(p->r);
 			free(p->ev_loaded);
+			free(p->ev_since);
 		}
 	}
 	while (c->arena) {
@@ -183,16 +187,12 @@ static int from_cache(cr_store *st, struct pimg *p)
 	struct pcache_view v;
 	if (!st || pcache_get(st->pcache, p->pid, &v))
 		return 0; /* st NULL: a new person, or a read transaction */
-	if (reserve(p, v.n) || (v.nev && !(p->ev_loaded = malloc(v.nev * sizeof *p->ev_loaded))))
+	if (reserve(p, v.n))
 		return CR_ENOMEM;
 	if (v.n)
 		memcpy(p->r, v.r, v.n * sizeof *p->r); /* the bytes stay the cache's */
 	p->n = v.n;
-	if (v.nev)
-		memcpy(p->ev_loaded, v.ev, v.nev * sizeof *p->ev_loaded);
-	p->nev = p->capev = v.nev;
-	p->base_loaded = v.base_loaded;
-	p->events_all = v.events_all;
+	p->base_loaded = v.base_loaded; /* and no events: the cache keeps none */
 	p->loaded = p->from_cache = 1;
 	return 0;
 }
@@ -344,29 +344,56 @@ static int load_range(cr_store *st, struct txn_cache *c, struct pimg *p,
 	return kv_walk_db(st, c->snap, CF_PERSON, prefix, pn, load_one, &l);
 }
 
-static int ev_is_loaded(const struct pimg *p, uint16_t n)
+/* The place of account n in p->ev_loaded, or -1. */
+static int64_t ev_find(const struct pimg *p, uint16_t n)
 {
 	for (uint32_t i = 0; i < p->nev; i++)
 		if (p->ev_loaded[i] == n)
-			return 1;
-	return p->events_all;
+			return i;
+	return -1;
+}
+
+/* Are the events of account n from time since on (biased) in p? */
+static int ev_has(const struct pimg *p, uint16_t n, uint64_t since)
+{
+	const int64_t i = ev_find(p, n);
+	return p->events_all || (i >= 0 && p->ev_since[i] <= since);
+}
+
+static int ev_is_loaded(const struct pimg *p, uint16_t n)
+{
+	return ev_has(p, n, 0);
+}
+
+/* Records that every event of account n from time since on is in p. */
+static int mark_events_since(struct pimg *p, uint16_t n, uint64_t since)
+{
+	const int64_t i = ev_find(p, n);
+	if (i >= 0) {
+		if (since < p->ev_since[i])
+			p->ev_since[i] = since;
+		return 0;
+	}
+	if (p->nev == p->capev) {
+		const uint32_t cap = p->capev ? p->capev * 2 : 8;
+		uint16_t *e = realloc(p->ev_loaded, cap * sizeof *e);
+		if (e)
+			p->ev_loaded = e;
+		uint64_t *t = e ? realloc(p->ev_since, cap * sizeof *t) : NULL;
+		if (!t)
+			return CR_ENOMEM;
+		p->ev_since = t;
+		p->capev = cap;
+	}
+	p->ev_loaded[p->nev] = n;
+	p->ev_since[p->nev++] = since;
+	return 0;
 }
 
 /* Records that every event of account n is in p. */
 static int mark_events(struct pimg *p, uint16_t n)
 {
-	if (ev_is_loaded(p, n))
-		return 0;
-	if (p->nev == p->capev) {
-		const uint32_t cap = p->capev ? p->capev * 2 : 8;
-		uint16_t *e = realloc(p->ev_loaded, cap * sizeof *e);
-		if (!e)
-			return CR_ENOMEM;
-		p->ev_loaded = e;
-		p->capev = cap;
-	}
-	p->ev_loaded[p->nev++] = n;
-	return 0;
+	return mark_events_since(p, n, 0);
 }
 
 /* The events of account n of p (n > 0xffff: every account's). */
@@ -386,6 +413,24 @@ static int load_events(cr_store *st, struct txn_cache *c, struct pimg *p, uint32
 		return 0;
 	}
 	return mark_events(p, (uint16_t)n);
+}
+
+/* The events of account n of p from key from[0..fn) on: an account's
+ * events after a time, as a derivation of its state reads them (the events
+ * since its last statement), without reading the years before. */
+static int load_events_since(cr_store *st, struct txn_cache *c, struct pimg *p, uint16_t n,
+			     const uint8_t *from, size_t fn)
+{
+	const uint64_t since = cr_get_u64be(from + CR_KEY_EVENT_PREFIX_LEN);
+	if (ev_has(p, n, since))
+		return 0;
+	struct load l = {c, p, 0, 0, 0};
+	int rc = kv_walk_db_from(st, c->snap, CF_PERSON, from, CR_KEY_EVENT_PREFIX_LEN, from, fn,
+				 load_one, &l);
+	if (rc)
+		return rc;
+	p->loaded = p->grew = 1;
+	return mark_events_since(p, n, since);
 }
 
 /* Events read with the rest of a person in one pass: beyond this many, an
@@ -443,6 +488,29 @@ static int ensure(cr_store *st, struct txn_cache *c, struct pimg *p, const uint8
 		return rc;
 	return load_events(st, c, p,
 			   kn >= CR_KEY_EVENT_PREFIX_LEN ? ACCT_N(cr_key_acct_id(k)) : 0x10000);
+}
+
+/* Is k[0..kn) an event prefix and a time, with nothing after the time but
+ * zeros (the first key of that time)? */
+static int time_key(const uint8_t *k, size_t kn)
+{
+	if (kn < CR_KEY_EVENT_PREFIX_LEN + 8)
+		return 0;
+	for (size_t i = CR_KEY_EVENT_PREFIX_LEN + 8; i < kn; i++)
+		if (k[i])
+			return 0;
+	return 1;
+}
+
+/* Loads what a walk of one account's events from key from[0..fn) on
+ * needs (fn >= the event prefix and a time). */
+static int ensure_since(cr_store *st, struct txn_cache *c, struct pimg *p, const uint8_t *from,
+			size_t fn)
+{
+	if (p->fresh)
+		return 0;
+	int rc = load_base(st, c, p);
+	return rc ? rc : load_events_since(st, c, p, ACCT_N(cr_key_acct_id(from)), from, fn);
 }
 
 /* ---- key caches -------------------------------------------------------- */
@@ -692,8 +760,7 @@ void txc_committed(cr_store *st, struct txn_cache *c)
 		const struct pimg *p = c->pslot[i];
 		if (!p || p->fresh || !p->loaded || (p->from_cache && !p->dirty && !p->grew))
 			continue;
-		const struct pcache_view v = {p->r, p->n, p->base_loaded, p->events_all,
-					      p->ev_loaded, p->nev};
+		const struct pcache_view v = {p->r, p->n, p->base_loaded};
 		if (pcache_put(st->pcache, p->pid, &v))
 			break; /* out of memory: the cache is only an aid */
 	}
@@ -807,7 +874,10 @@ int txc_iter_open(cr_store *st, struct txn_cache *c, int cf, const uint8_t *pref
 	it->img = image(c->snap ? NULL : st, c, pid);
 	if (!it->img)
 		return CR_ENOMEM;
-	int rc = ensure(st, c, it->img, prefix, pn);
+	/* A walk of one account's events from a time on loads those alone. */
+	const int window = pn == CR_KEY_EVENT_PREFIX_LEN && prefix[PK_LEN - 1] == PK_EVENT &&
+			   time_key(from, fn) && memcmp(from, prefix, pn) == 0;
+	int rc = window ? ensure_since(st, c, it->img, from, fn) : ensure(st, c, it->img, prefix, pn);
 	if (rc)
 		return rc;
 	it->pos = lower(it->img, from, fn);

@@ -59,13 +59,11 @@ struct prec {
 
 /* A person's committed records as the cache holds them (store_pcache.c):
  * sorted, every one ST_CLEAN; valid until the next pcache_put or trim.
- * The cache keeps no events: what it gives has events_all 0 and no ev. */
+ * The cache keeps no events: a person taken from it has none loaded. */
 struct pcache_view {
 	const struct prec *r;
 	uint32_t n;
-	uint8_t base_loaded, events_all;
-	const uint16_t *ev;   /* accounts whose events are held */
-	uint32_t nev;
+	uint8_t base_loaded;
 };
 struct pcache;
 int pcache_new(size_t budget_bytes, struct pcache **out /* OUT */);

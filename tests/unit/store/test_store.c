@@ -361,9 +361,11 @@ static int64_t events_seen(cr_store *st, int write, const char *acct)
 	return seen[0];
 }
 
-/* The writer's cache keeps people without their events (store_pcache.c):
- * a writer that starts from the cache still finds every event committed,
- * whether or not the transactions before it read them. */
+/* The writer's cache keeps people without their events (store_pcache.c),
+ * and a walk of an account's events from a time on loads those alone
+ * (store_txn.c): a writer that starts from the cache still finds every
+ * event committed, whether or not the transactions before it read them,
+ * and a walk of all of them after a walk of the latest. */
 static void events_stay_whole_through_the_person_cache(void **state)
 {
 	struct fixture *f = *state;
@@ -378,8 +380,15 @@ static void events_stay_whole_through_the_person_cache(void **state)
 		snprintf(id, sizeof id, "ev-%d", i);
 		assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
 		assert_int_equal(cr_store_account_get(txn, "B0001", "C1", &back), 0);
-		if (i % 2) { /* every other writer reads the events before it adds one */
-			int64_t seen[2] = {0, 0};
+		if (i % 2) {
+			/* Every other writer reads the latest events before it
+			 * adds one (a derivation reads those since the last
+			 * statement), then all of them. */
+			int64_t since[2] = {0, 0}, seen[2] = {0, 0};
+			assert_int_equal(cr_store_account_events(txn, back.acct_id,
+								 t0 + 3600 * (i - 2), INT64_MAX / 2,
+								 count_event, since), 0);
+			assert_int_equal(since[0], 1);
 			assert_int_equal(cr_store_account_events(txn, back.acct_id, 0, INT64_MAX / 2,
 								 count_event, seen), 0);
 			assert_int_equal(seen[0], i);
