@@ -459,6 +459,7 @@ static int sync_dir(const char *dir)
 struct cr_audit_batch {
 	cr_store *st;
 	cr_txn *txn;
+	struct cr_audit_trail *trail; /* the fd is the trail's (cr_audit_trail_batch) */
 	int fd;
 	int single;            /* cr_audit_append: synced here, not in the store */
 	int fresh;             /* the trail was empty: sync its directory entry */
@@ -471,9 +472,24 @@ struct cr_audit_batch {
 	size_t n;
 };
 
+/* A writer's trail kept open across batches (audit.h): the file, the key,
+ * and where the last batch ended it, when that is known. */
+struct cr_audit_trail {
+	cr_store *st;
+	int fd;
+	dev_t dev;            /* the file the fd is, which must stay the one */
+	ino_t ino;            /* at the path (not removed nor replaced) */
+	char path[4200];
+	int known;            /* the fields below hold */
+	uint64_t size;        /* the file's bytes after the last batch */
+	uint64_t seq;         /* its last entry */
+	uint8_t hash[HASH_LEN];
+	uint8_t key[CR_DERIVED_KEY_LEN];
+};
+
 static void batch_free(struct cr_audit_batch *b)
 {
-	if (b->fd >= 0)
+	if (b->fd >= 0 && !b->trail)
 		close(b->fd);
 	sodium_memzero(b->key, sizeof b->key);
 	cr_buf_fini(&b->lines);
@@ -534,10 +550,65 @@ static int reconcile(struct cr_audit_batch *b, struct tail *t, int has_head)
 /* Opens the trail and checks its tail against the head in txn.  A batch
  * of more than one entry needs a head: without one, an interrupted first
  * commit would leave several entries that verify reads as a removed head. */
-static int batch_open(cr_store *st, cr_txn *txn, int single,
-		      struct cr_audit_batch **out)
+/* Where the trail's file ends now, with its last entry seq and hash, if
+ * ok (the write before succeeded).  The next batch starts there only if
+ * its head names that entry: a commit that failed after a batch's write
+ * leaves the head behind, and the file is checked again. */
+static void trail_note(struct cr_audit_trail *tr, int ok, uint64_t seq,
+		       const uint8_t hash[HASH_LEN])
+{
+	struct stat sb;
+	tr->known = ok && fstat(tr->fd, &sb) == 0;
+	if (!tr->known)
+		return;
+	tr->size = (uint64_t)sb.st_size;
+	tr->seq = seq;
+	memcpy(tr->hash, hash, HASH_LEN);
+}
+
+/* Does the trail's file end where its last batch left it, with the entry
+ * the head names?  Then a batch starts there without reading the file. */
+static int trail_current(const struct cr_audit_trail *tr, const struct cr_audit_head *head)
+{
+	struct stat sb;
+	return tr->known && head->seq == tr->seq && memcmp(head->hash, tr->hash, HASH_LEN) == 0 &&
+	       stat(tr->path, &sb) == 0 && sb.st_dev == tr->dev && sb.st_ino == tr->ino &&
+	       (uint64_t)sb.st_size == tr->size;
+}
+
+static int open_log(cr_store *st, int *fd)
 {
 	char path[4200];
+	int rc = log_path(st, path, sizeof path);
+	if (!rc && (*fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		rc = CR_EIO;
+	return rc;
+}
+
+/* Opens the file at the trail's path anew (tr->fd -1 when that fails). */
+static int trail_reopen(struct cr_audit_trail *tr)
+{
+	struct stat sb;
+	if (tr->fd >= 0)
+		close(tr->fd);
+	tr->fd = -1;
+	int rc = open_log(tr->st, &tr->fd);
+	if (!rc && fstat(tr->fd, &sb) != 0)
+		rc = CR_EIO;
+	if (rc) {
+		if (tr->fd >= 0)
+			close(tr->fd);
+		tr->fd = -1;
+		return rc;
+	}
+	tr->dev = sb.st_dev;
+	tr->ino = sb.st_ino;
+	return 0;
+}
+
+static int batch_open(cr_store *st, struct cr_audit_trail *tr, cr_txn *txn, int single,
+		      struct cr_audit_batch **out)
+{
 	struct tail t;
 	*out = NULL;
 	struct cr_audit_batch *b = calloc(1, sizeof *b);
@@ -545,6 +616,7 @@ static int batch_open(cr_store *st, cr_txn *txn, int single,
 		return CR_ENOMEM;
 	b->st = st;
 	b->txn = txn;
+	b->trail = tr;
 	b->fd = -1;
 	b->single = single;
 	cr_buf_init(&b->lines, SIZE_MAX / 2);
@@ -553,11 +625,27 @@ static int batch_open(cr_store *st, cr_txn *txn, int single,
 	const int has_head = rc == 0;
 	if (rc == CR_ENOTFOUND)
 		rc = single ? 0 : CR_EINVAL;
-	if (!rc)
-		rc = log_path(st, path, sizeof path);
-	cr_store_derive_key(st, "audit", b->key);
-	if (!rc && (b->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		rc = CR_EIO;
+	if (tr) {
+		memcpy(b->key, tr->key, sizeof b->key);
+		b->fd = tr->fd;
+		if (!rc && !head_mac_ok(b->key, &b->head))
+			rc = CR_ECORRUPT;
+		if (!rc && trail_current(tr, &b->head)) {
+			b->next_seq = tr->seq + 1;
+			memcpy(b->prev, tr->hash, HASH_LEN);
+			*out = b;
+			return 0;
+		}
+		/* Checked as a new batch is: on the file at the path now. */
+		tr->known = 0;
+		if (!rc)
+			rc = trail_reopen(tr);
+		b->fd = tr->fd;
+	} else {
+		cr_store_derive_key(st, "audit", b->key);
+		if (!rc)
+			rc = open_log(st, &b->fd);
+	}
 	if (!rc)
 		rc = has_head && !head_mac_ok(b->key, &b->head) ? CR_ECORRUPT
 								: read_tail(b->fd, b->key, &t);
@@ -574,6 +662,8 @@ static int batch_open(cr_store *st, cr_txn *txn, int single,
 	b->fresh = t.good_len == 0;
 	b->next_seq = (t.has_entry ? t.last.e.seq : 0) + 1;
 	memcpy(b->prev, t.has_entry ? t.last.hash : zero_hash, HASH_LEN);
+	if (tr)
+		trail_note(tr, 1, b->next_seq - 1, b->prev);
 	*out = b;
 	return 0;
 }
@@ -582,7 +672,46 @@ int cr_audit_batch_begin(cr_store *st, cr_txn *txn, struct cr_audit_batch **out)
 {
 	if (!st || !txn || !out)
 		return CR_EINVAL;
-	return batch_open(st, txn, 0, out);
+	return batch_open(st, NULL, txn, 0, out);
+}
+
+int cr_audit_trail_open(cr_store *st, struct cr_audit_trail **out)
+{
+	*out = NULL;
+	if (!st)
+		return CR_EINVAL;
+	struct cr_audit_trail *tr = calloc(1, sizeof *tr);
+	if (!tr)
+		return CR_ENOMEM;
+	tr->st = st;
+	tr->fd = -1;
+	int rc = log_path(st, tr->path, sizeof tr->path);
+	if (!rc)
+		rc = trail_reopen(tr);
+	if (rc) {
+		free(tr);
+		return rc;
+	}
+	cr_store_derive_key(st, "audit", tr->key);
+	*out = tr;
+	return 0;
+}
+
+int cr_audit_trail_batch(struct cr_audit_trail *tr, cr_txn *txn, struct cr_audit_batch **out)
+{
+	if (!tr || !txn || !out)
+		return CR_EINVAL;
+	return batch_open(tr->st, tr, txn, 0, out);
+}
+
+void cr_audit_trail_close(struct cr_audit_trail *tr)
+{
+	if (!tr)
+		return;
+	if (tr->fd >= 0)
+		close(tr->fd);
+	sodium_memzero(tr->key, sizeof tr->key);
+	free(tr);
 }
 
 /* The last gate of rule 5: whatever wrote the entry, nothing shaped like
@@ -632,6 +761,8 @@ int cr_audit_batch_end(struct cr_audit_batch *b)
 		head_mac(b->key, &b->head, b->head.mac);
 		if (!rc)
 			rc = cr_store_audit_head_put(b->txn, &b->head);
+		if (b->trail)
+			trail_note(b->trail, rc == 0, b->head.seq, b->head.hash);
 	}
 	batch_free(b);
 	return rc;
@@ -688,7 +819,7 @@ int cr_audit_append(cr_store *st, cr_txn *txn, struct cr_audit_entry *e)
 	if (!st || !txn || !e || !entry_ok(e))
 		return CR_EINVAL;
 	struct cr_audit_batch *b;
-	int rc = batch_open(st, txn, 1, &b);
+	int rc = batch_open(st, NULL, txn, 1, &b);
 	if (rc)
 		return rc;
 	rc = cr_audit_batch_add(b, e);

@@ -184,6 +184,24 @@ int cr_audit_batch_add(struct cr_audit_batch *b, struct cr_audit_entry *e /* IN/
 int cr_audit_batch_end(struct cr_audit_batch *b);
 void cr_audit_batch_abort(struct cr_audit_batch *b);
 
+/*
+ * A writer's trail, kept open across batches: the server's committer
+ * begins a batch for every group, and opening the file, reading its last
+ * line and checking it each time cost several system calls and a parse per
+ * group.  The trail keeps the file open and remembers where its last batch
+ * ended it (the size, the last entry's seq and hash).  A batch begun on it
+ * starts there without reading the file when the head in its transaction
+ * names that entry and the file still has that size; otherwise (the last
+ * group's commit failed after its lines were written, or the file changed)
+ * it checks the file as cr_audit_batch_begin does.  One writer at a time:
+ * a trail is used by one thread, the store's writer.
+ */
+struct cr_audit_trail;
+int cr_audit_trail_open(cr_store *st, struct cr_audit_trail **out /* OUT */);
+int cr_audit_trail_batch(struct cr_audit_trail *t, cr_txn *txn,
+			 struct cr_audit_batch **out /* OUT */);
+void cr_audit_trail_close(struct cr_audit_trail *t);
+
 /* Syncs the trail's file: every line written before the call is durable
  * in it when this returns 0. */
 int cr_audit_sync_file(cr_store *st);

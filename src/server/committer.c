@@ -56,6 +56,7 @@ struct pending {
 
 struct cr_committer {
 	cr_store *st;
+	struct cr_audit_trail *trail; /* the audit file, open across groups */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -235,7 +236,8 @@ static struct cr_job *try_group(struct cr_committer *c, struct cr_job *first, si
 	if (!rc)
 		rc = drop_synced(c, g.txn, &dropping);
 	if (!rc)
-		rc = cr_audit_batch_begin(c->st, g.txn, &g.audit);
+		rc = c->trail ? cr_audit_trail_batch(c->trail, g.txn, &g.audit)
+			      : cr_audit_batch_begin(c->st, g.txn, &g.audit);
 	struct cr_job *j = first;
 	size_t ran = 0;
 	*fault = SIZE_MAX;
@@ -407,6 +409,7 @@ static void *loop(void *arg)
 
 static void destroy(struct cr_committer *c)
 {
+	cr_audit_trail_close(c->trail);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->smu);
@@ -426,6 +429,10 @@ int cr_committer_start(cr_store *st, struct cr_committer **out)
 	pthread_mutex_init(&c->smu, NULL);
 	pthread_cond_init(&c->scv, NULL);
 	c->file_sync_ns = now_ns();
+	/* Without the trail open (a file that cannot be opened now), each
+	 * group opens it and says why it cannot. */
+	if (cr_audit_trail_open(st, &c->trail))
+		c->trail = NULL;
 	if (pthread_create(&c->syncer, NULL, sync_loop, c) != 0) {
 		destroy(c);
 		return CR_ENOMEM;

@@ -510,6 +510,78 @@ static void lost_batch_lines_come_back_from_the_store(void **state)
 	assert_int_equal(append_one(f->st, 1, 1), CR_ECORRUPT);
 }
 
+/* A batch of k entries on a kept trail, committed or (a commit that
+ * failed after the lines were written) aborted. */
+static void trail_batch(struct fixture *f, struct cr_audit_trail *tr, int k, int commit)
+{
+	cr_txn *txn;
+	struct cr_audit_batch *b;
+	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
+	assert_int_equal(cr_audit_trail_batch(tr, txn, &b), 0);
+	for (int i = 0; i < k; i++) {
+		struct cr_audit_entry e = sample(f->st, 300 + i);
+		assert_int_equal(cr_audit_batch_add(b, &e), 0);
+	}
+	assert_int_equal(cr_audit_batch_end(b), 0);
+	if (commit)
+		assert_int_equal(cr_store_commit(txn), 0);
+	else
+		cr_store_abort(txn);
+}
+
+static void expect_entries(struct fixture *f, uint64_t n)
+{
+	struct cr_audit_verdict v;
+	assert_int_equal(cr_audit_verify(f->st, &v), 0);
+	assert_int_equal(v.entries, n);
+	assert_int_equal(v.ahead, 0);
+}
+
+/* A trail kept open across batches (the committer's) starts each batch
+ * where the last one left the file, and checks the file again whenever
+ * that no longer holds: after a commit that failed, a single append by
+ * another path, lines lost in a crash, or a file moved away and put back
+ * as a copy.  The trail verifies after each. */
+static void a_kept_trail_starts_where_it_left_and_checks_when_it_must(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_audit_trail *tr;
+	assert_int_equal(cr_audit_trail_open(f->st, &tr), 0);
+	trail_batch(f, tr, 3, 1);
+	trail_batch(f, tr, 2, 1);
+	expect_entries(f, N + 5);
+	trail_batch(f, tr, 2, 0); /* lines written, commit failed: ahead of the head */
+	trail_batch(f, tr, 1, 1); /* chains after them */
+	expect_entries(f, N + 8);
+	assert_int_equal(append_one(f->st, 7, 1), 0); /* another writer's append */
+	trail_batch(f, tr, 2, 1);
+	expect_entries(f, N + 11);
+	struct lines before;
+	read_lines(f->log, &before);
+	trail_batch(f, tr, 4, 1);
+	write_lines(f->log, &before); /* a crash lost the batch's unsynced lines */
+	trail_batch(f, tr, 1, 1);     /* copied back from the store, then appended */
+	struct lines now;
+	read_lines(f->log, &now);
+	assert_int_equal(now.n, N + 16);
+	expect_entries(f, N + 16);
+	/* The file moved away and a copy put in its place: the batch goes to
+	 * the file at the path, not to the one the trail had open. */
+	char moved[160];
+	snprintf(moved, sizeof moved, "%s.moved", f->log);
+	assert_int_equal(rename(f->log, moved), 0);
+	write_lines(f->log, &now);
+	trail_batch(f, tr, 2, 1);
+	read_lines(f->log, &now);
+	assert_int_equal(now.n, N + 18);
+	read_lines(moved, &before);
+	assert_int_equal(before.n, N + 16);
+	expect_entries(f, N + 18);
+	cr_audit_trail_close(tr);
+	assert_int_equal(append_one(f->st, 8, 1), 0);
+	expect_entries(f, N + 19);
+}
+
 /* A line the store holds is checked like the file's own: one altered
  * there is named, and nothing is copied from it. */
 static void an_altered_store_copy_is_refused(void **state)
@@ -567,6 +639,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(intact_trail_verifies, setup, teardown),
 		cmocka_unit_test_setup_teardown(institution_codes_are_the_formats, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_chains_like_single_appends, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_kept_trail_starts_where_it_left_and_checks_when_it_must,
+						setup, teardown),
 		cmocka_unit_test(batch_needs_a_started_trail),
 		cmocka_unit_test_setup_teardown(lost_batch_lines_come_back_from_the_store, setup,
 						teardown),
