@@ -304,6 +304,17 @@ static void audit_head_round_trip_and_derived_keys(void **state)
 	assert_true(strstr(cr_store_dir(f->st), f->dir) == cr_store_dir(f->st));
 }
 
+/* The sample account acct, put and committed on its own. */
+static struct cr_account_rec committed_account(cr_store *st, const char *acct)
+{
+	cr_txn *txn;
+	struct cr_account_rec r = sample_account(st, acct);
+	assert_int_equal(cr_store_begin(st, 1, &txn), 0);
+	assert_int_equal(cr_store_account_put(txn, &r), 1);
+	assert_int_equal(cr_store_commit(txn), 0);
+	return r;
+}
+
 /* A write transaction starts from the committed images of earlier ones
  * (store_pcache.c): an aborted change never shows, a committed one shows
  * to the next writer and to readers, over and over. */
@@ -311,10 +322,7 @@ static void later_transactions_see_commits_not_aborts(void **state)
 {
 	struct fixture *f = *state;
 	cr_txn *txn;
-	struct cr_account_rec r = sample_account(f->st, "C1"), back;
-	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
-	assert_int_equal(cr_store_account_put(txn, &r), 1);
-	assert_int_equal(cr_store_commit(txn), 0);
+	struct cr_account_rec r = committed_account(f->st, "C1"), back;
 	for (int round = 0; round < 3; round++) {
 		/* A change that is aborted: */
 		assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
@@ -370,10 +378,8 @@ static void events_stay_whole_through_the_person_cache(void **state)
 {
 	struct fixture *f = *state;
 	cr_txn *txn;
-	struct cr_account_rec r = sample_account(f->st, "C1"), back;
-	assert_int_equal(cr_store_begin(f->st, 1, &txn), 0);
-	assert_int_equal(cr_store_account_put(txn, &r), 1);
-	assert_int_equal(cr_store_commit(txn), 0);
+	struct cr_account_rec back;
+	committed_account(f->st, "C1");
 	const int64_t t0 = cr_day_start_s(cr_days_from_civil(2021, 3, 1));
 	for (int i = 0; i < 6; i++) {
 		char id[16];
