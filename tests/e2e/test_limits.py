@@ -65,7 +65,7 @@ def a_report_lists_the_newest_inquiries_and_counts_every_one():
             purpose = "guarantee" if i == n - 1 else "loan_approval"
             r = call(server.base, "POST", "/v1/reports", lender, {"id": A, "purpose": purpose})
             assert r.status == 200, r
-        assert server.stop() == 0
+        assert server.stop() == 0, server.stderr()[-2000:]
         server = None
         rep = report(st, A, "L0001", "card_approval")
         got = rep["inquiries"]
