@@ -33,10 +33,12 @@
 #   memory       the resident memory at the end no more than SOAK_RSS_GROWTH
 #                (1.25) times that at the first sixth of the run (caches
 #                fill during the first minutes), or it fails;
-#   latency      the median p99 of the last sixth of the run no more than
-#                SOAK_P99_GROWTH (1.5) times that of the first sixth, or it
-#                fails (medians over minutes: one noisy minute on shared
-#                cores does not decide it);
+#   latency      the median p50 of every sixth of the run no more than
+#                SOAK_P50_GROWTH (2) times that of the first sixth, and the
+#                median p99 of the last sixth no more than SOAK_P99_GROWTH
+#                (1.5) times that of the first, or it fails (medians over
+#                minutes: one noisy minute on shared cores does not decide
+#                it, a slow stretch anywhere in the run does);
 #   load         the median rate of the last sixth against the target,
 #                reported (a store that slowed down shows here first).
 # One summary line is appended to build/soak_results.txt.
@@ -45,7 +47,7 @@
 # Knobs: SOAK_MINUTES (30), SOAK_SHARE (0.8), SOAK_CONNECTIONS (32),
 #        SOAK_SETTLE_SECONDS (120), SOAK_PEAK_ROUNDS (3),
 #        SOAK_PEAK_SECONDS (40), SOAK_RSS_GROWTH (1.25),
-#        SOAK_P99_GROWTH (1.5), SOAK_FD_SLACK (8),
+#        SOAK_P50_GROWTH (2), SOAK_P99_GROWTH (1.5), SOAK_FD_SLACK (8),
 #        BENCH_HTTP_SUBJECTS (the store's people, 1000000; the store is
 #        shared with bench/http.sh in build/bench/http/).
 set -euo pipefail
@@ -61,6 +63,7 @@ SETTLE_SECONDS=${SOAK_SETTLE_SECONDS:-120}
 PEAK_ROUNDS=${SOAK_PEAK_ROUNDS:-3}
 PEAK_SECONDS=${SOAK_PEAK_SECONDS:-40}
 RSS_GROWTH=${SOAK_RSS_GROWTH:-1.25}
+P50_GROWTH=${SOAK_P50_GROWTH:-2}
 P99_GROWTH=${SOAK_P99_GROWTH:-1.5}
 FD_SLACK=${SOAK_FD_SLACK:-8}
 WRK_THREADS=2
@@ -164,12 +167,10 @@ main() {
 
 # no_errors PHASE: a full-speed run must answer every request.
 no_errors() {
-	[ "$(field non200 "$WRK_LINE")" = 0 ] && [ "$(field socket_errors "$WRK_LINE")" = 0 ] ||
+	if [ "$(field non200 "$WRK_LINE")" != 0 ] || [ "$(field socket_errors "$WRK_LINE")" != 0 ]; then
 		die "the $1 run had errors: ${WRK_LINE#wrk: }"
+	fi
 }
-
-# median V...: the middle value (the lower of the two middle ones).
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # stop_server_checked: SIGTERM, and the server must exit 0.
 stop_server_checked() {
@@ -199,6 +200,22 @@ verdict() {
 	p99_last=$(median $(awk -F, -v l="$last" 'NR > 1 && $1 >= l { print $4 }' "$CURVE"))
 	echo
 	echo "== soak summary ($MINUTES minutes, $4 requests at $SHARE of a $1/s peak, target $2/s) =="
+	# The median p50 of each sixth of the run, and the highest after the first.
+	local sixths p50_first="" p50_worst=0 p50_worst_at="" s a z p50
+	sixths=""
+	for s in $(seq 0 5); do
+		a=$((s * MINUTES / 6 + 1)) z=$(((s + 1) * MINUTES / 6))
+		[ "$z" -ge "$a" ] || z=$a
+		# shellcheck disable=SC2046
+		p50=$(median $(awk -F, -v a="$a" -v z="$z" 'NR > 1 && $1 >= a && $1 <= z { print $3 }' "$CURVE"))
+		[ -n "$p50" ] || continue
+		sixths="$sixths $p50"
+		if [ "$s" = 0 ]; then
+			p50_first=$p50
+		elif [ "$p50" -gt "$p50_worst" ]; then
+			p50_worst=$p50 p50_worst_at="$a-$z"
+		fi
+	done
 	# shellcheck disable=SC2046
 	rps_last=$(median $(awk -F, -v l="$last" 'NR > 1 && $1 >= l { print $2 }' "$CURVE"))
 	echo "load: median $rps_last requests/s over minutes $last-$MINUTES (target $2/s)"
@@ -207,15 +224,19 @@ verdict() {
 	echo "table files open: $tables_base at minute $base, at most $tables_max (compaction bounds them)"
 	echo "resident memory: $rss_base MB at minute $base, $rss_last MB at the end, at most $rss_max MB" \
 		"(growth allowed: x$RSS_GROWTH)"
+	echo "p50 latency: median$sixths us by sixth of the run; the highest after the first," \
+		"${p50_worst}us over minutes $p50_worst_at (allowed: x$P50_GROWTH of $p50_first us)"
 	echo "p99 latency: median $p99_first us over minutes 1-$base, $p99_last us over minutes" \
 		"$last-$MINUTES (growth allowed: x$P99_GROWTH)"
 	[ "$3" = 0 ] || { echo "soak: FAILED: $3 errors"; failed=1; }
 	[ "$fd_max" -le $((fd_base + FD_SLACK)) ] || { echo "soak: FAILED: open files grew"; failed=1; }
 	awk -v a="$rss_last" -v b="$rss_base" -v g="$RSS_GROWTH" 'BEGIN { exit !(a <= b * g) }' ||
 		{ echo "soak: FAILED: resident memory grew past x$RSS_GROWTH"; failed=1; }
+	awk -v a="$p50_worst" -v b="$p50_first" -v g="$P50_GROWTH" 'BEGIN { exit !(a <= b * g) }' ||
+		{ echo "soak: FAILED: p50 latency rose past x$P50_GROWTH in minutes $p50_worst_at"; failed=1; }
 	awk -v a="$p99_last" -v b="$p99_first" -v g="$P99_GROWTH" 'BEGIN { exit !(a <= b * g) }' ||
 		{ echo "soak: FAILED: p99 latency grew past x$P99_GROWTH"; failed=1; }
-	line="$(date -u +%Y-%m-%dT%H:%MZ) soak: minutes=$MINUTES people=$SUBJECTS peak_rps=$1 target_rps=$2 requests=$4 errors=$3 fd_base=$fd_base fd_max=$fd_max tables_base=$tables_base tables_max=$tables_max rss_base_mb=$rss_base rss_end_mb=$rss_last rss_max_mb=$rss_max p99_first_us=$p99_first p99_last_us=$p99_last rps_last=$rps_last failed=$failed"
+	line="$(date -u +%Y-%m-%dT%H:%MZ) soak: minutes=$MINUTES people=$SUBJECTS peak_rps=$1 target_rps=$2 requests=$4 errors=$3 fd_base=$fd_base fd_max=$fd_max tables_base=$tables_base tables_max=$tables_max rss_base_mb=$rss_base rss_end_mb=$rss_last rss_max_mb=$rss_max p50_first_us=$p50_first p50_worst_us=$p50_worst p99_first_us=$p99_first p99_last_us=$p99_last rps_last=$rps_last failed=$failed"
 	echo "$line" >>"$RESULTS"
 	echo "soak: curve in $CURVE; summary appended to $RESULTS"
 	[ "$failed" = 0 ] && echo "soak: passed"
