@@ -26,6 +26,16 @@
  * recently used first once their bytes pass the budget.  Only write
  * transactions use the cache, under the store's writer mutex: it has no
  * lock of its own.
+ *
+ * A person enters the cache on the second commit that touches them while
+ * the ghost table (below) still remembers the first.  Most people a server
+ * writes are touched once: every report writes an inquiry about a person
+ * drawn from the whole file, and a bulk load writes each person in one
+ * batch.  Admitted on their first commit, they would cost a copy each and
+ * push out of the budget the people that furnishing touches again and
+ * again.  A person already in the cache is always replaced by their newer
+ * image, and one that cannot be (out of memory) is dropped: an entry is
+ * never older than the database.
  */
 #include "store_txn.h"
 
@@ -46,12 +56,19 @@ struct centry {
 	void *block;
 };
 
+/* The ghost table: for each of its slots, the last person a commit
+ * touched there who was not admitted (stored inverted, so that the zeroed
+ * table holds no pid in practice).  64 Ki slots, 512 KiB: a person touched
+ * again within about as many first-time commits is remembered. */
+#define PCACHE_GHOSTS 65536
+
 struct pcache {
 	struct centry **slot;
 	size_t nslot, n;
 	size_t bytes, budget;
 	struct centry *head, *tail;
 	uint64_t hits, misses;
+	uint64_t ghost[PCACHE_GHOSTS];
 };
 
 static uint64_t mix(uint64_t x)
@@ -226,15 +243,41 @@ static struct centry *entry_new(uint64_t pid, const struct pcache_view *v)
 	return e;
 }
 
+/* Is pid admitted: remembered by the ghost table from an earlier commit?
+ * If not, it is remembered now. */
+static int admit(struct pcache *pc, uint64_t pid)
+{
+	uint64_t *g = &pc->ghost[mix(pid ^ 0x9e3779b97f4a7c15ULL) & (PCACHE_GHOSTS - 1)];
+	if (*g == ~pid) {
+		*g = 0;
+		return 1;
+	}
+	*g = ~pid;
+	return 0;
+}
+
+/* Forgets pid's entry, if it has one. */
+static void drop(struct pcache *pc, uint64_t pid)
+{
+	if (pc->nslot) {
+		const size_t i = find(pc, pid);
+		if (pc->slot[i])
+			remove_at(pc, i);
+	}
+}
+
 int pcache_put(struct pcache *pc, uint64_t pid, const struct pcache_view *v)
 {
 	if (!pc || !pc->budget)
 		return 0;
-	if ((pc->n + 1) * 2 >= pc->nslot && grow(pc))
+	const int held = pc->nslot && pc->slot[find(pc, pid)];
+	if (!held && !admit(pc, pid))
+		return 0;
+	struct centry *e = NULL;
+	if (((pc->n + 1) * 2 >= pc->nslot && grow(pc)) || !(e = entry_new(pid, v))) {
+		drop(pc, pid);
 		return CR_ENOMEM;
-	struct centry *e = entry_new(pid, v);
-	if (!e)
-		return CR_ENOMEM;
+	}
 	size_t i = find(pc, pid);
 	if (pc->slot[i]) {
 		remove_at(pc, i);

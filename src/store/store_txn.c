@@ -761,8 +761,9 @@ void txc_committed(cr_store *st, struct txn_cache *c)
 		if (!p || p->fresh || !p->loaded || (p->from_cache && !p->dirty && !p->grew))
 			continue;
 		const struct pcache_view v = {p->r, p->n, p->base_loaded};
-		if (pcache_put(st->pcache, p->pid, &v))
-			break; /* out of memory: the cache is only an aid */
+		/* Out of memory, the person's entry is dropped, not left stale:
+		 * the cache is only an aid. */
+		(void)pcache_put(st->pcache, p->pid, &v);
 	}
 	pcache_trim(st->pcache);
 }

@@ -69,8 +69,10 @@ struct pcache;
 int pcache_new(size_t budget_bytes, struct pcache **out /* OUT */);
 void pcache_free(struct pcache *pc);
 int pcache_get(struct pcache *pc, uint64_t pid, struct pcache_view *out /* OUT */);
-/* Replaces pid's entry with a copy of v (deleted records and events
- * dropped). */
+/* After a commit that wrote pid: replaces pid's entry with a copy of v
+ * (deleted records and events dropped), or makes one when pid is admitted
+ * (the second commit that touches pid while the cache remembers the
+ * first).  CR_ENOMEM: pid has no entry any more; the cache is only an aid. */
 int pcache_put(struct pcache *pc, uint64_t pid, const struct pcache_view *v);
 /* Evicts the least recently used entries down to the budget. */
 void pcache_trim(struct pcache *pc);

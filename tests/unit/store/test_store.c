@@ -346,6 +346,50 @@ static void later_transactions_see_commits_not_aborts(void **state)
 	}
 }
 
+/* The writer's cache hits and misses so far. */
+static void pcache_counts(cr_store *st, uint64_t *hits, uint64_t *misses)
+{
+	cr_txn *txn;
+	struct cr_store_stats s;
+	assert_int_equal(cr_store_begin(st, 0, &txn), 0);
+	assert_int_equal(cr_store_stats(txn, &s), 0);
+	cr_store_abort(txn);
+	*hits = s.person_cache_hits;
+	*misses = s.person_cache_misses;
+}
+
+/* Raises C1's limit in a write transaction; 1 when it found the person in
+ * the writer's cache. */
+static int raise_limit_cached(cr_store *st, struct cr_account_rec *r)
+{
+	cr_txn *txn;
+	struct cr_account_rec back;
+	uint64_t h0, m0, h1, m1;
+	pcache_counts(st, &h0, &m0);
+	assert_int_equal(cr_store_begin(st, 1, &txn), 0);
+	assert_int_equal(cr_store_account_get(txn, "B0001", "C1", &back), 0);
+	assert_int_equal(back.a.credit_limit, r->a.credit_limit);
+	r->a.credit_limit += 100;
+	assert_int_equal(cr_store_account_put(txn, r), 1);
+	assert_int_equal(cr_store_commit(txn), 0);
+	pcache_counts(st, &h1, &m1);
+	assert_true(h1 + m1 > h0 + m0);
+	return h1 > h0;
+}
+
+/* A person enters the writer's cache on the second commit that touches
+ * them, not the first (store_pcache.c), and stays while commits keep
+ * touching them. */
+static void the_cache_admits_a_person_touched_twice(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_account_rec r = committed_account(f->st, "C1");
+	assert_false(raise_limit_cached(f->st, &r)); /* first touch after creation: remembered */
+	assert_false(raise_limit_cached(f->st, &r)); /* second: admitted at its commit */
+	for (int i = 0; i < 3; i++)
+		assert_true(raise_limit_cached(f->st, &r));
+}
+
 static int count_event(const struct cr_event_rec *e, void *arg)
 {
 	int64_t *last = arg; /* last[0]: events seen, last[1]: the latest time */
@@ -541,6 +585,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(events_stay_whole_through_the_person_cache, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(later_transactions_see_commits_not_aborts, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_cache_admits_a_person_touched_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_person_read_back_in_its_own_transaction_is_indexed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(layouts_8_and_9_are_raised_to_10, setup, teardown),
